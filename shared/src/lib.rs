@@ -1,0 +1,15 @@
+//! Zhizhi's domain: the types every other crate speaks and the logic that needs no I/O.
+//!
+//! This crate is compiled both into the server and into the browser's wasm bundle, so it
+//! knows nothing about databases, HTTP, async runtimes or the UI framework.
+
+pub mod demo;
+pub mod device;
+pub mod geo;
+pub mod org;
+pub mod people;
+pub mod place;
+pub mod summary;
+pub mod time;
+
+pub use summary::Summary;

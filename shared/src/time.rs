@@ -1,0 +1,64 @@
+//! Beijing time (UTC+8, no daylight saving) for display, without a date library.
+
+/// Formats milliseconds since the Unix epoch as Beijing time, `YYYY-MM-DD HH:MM:SS`.
+pub fn beijing_datetime(epoch_ms: i64) -> String {
+    let (date, secs) = beijing_parts(epoch_ms);
+    format!("{date} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// Formats milliseconds since the Unix epoch as a Beijing date, `YYYY-MM-DD`.
+pub fn beijing_date(epoch_ms: i64) -> String {
+    beijing_parts(epoch_ms).0
+}
+
+/// The weekday in Chinese (星期一 … 星期日) of a Beijing date.
+pub fn beijing_weekday(epoch_ms: i64) -> &'static str {
+    const NAMES: [&str; 7] = ["星期四", "星期五", "星期六", "星期日", "星期一", "星期二", "星期三"];
+    let days = (epoch_ms + BEIJING_OFFSET_MS).div_euclid(DAY_MS);
+    NAMES[days.rem_euclid(7) as usize]
+}
+
+const BEIJING_OFFSET_MS: i64 = 8 * 3600 * 1000;
+const DAY_MS: i64 = 86_400_000;
+
+fn beijing_parts(epoch_ms: i64) -> (String, i64) {
+    let local = epoch_ms + BEIJING_OFFSET_MS;
+    let days = local.div_euclid(DAY_MS);
+    let secs = local.rem_euclid(DAY_MS) / 1000;
+    let (y, m, d) = civil_from_days(days);
+    (format!("{y:04}-{m:02}-{d:02}"), secs)
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_evening_is_next_morning_in_beijing() {
+        // 2026-04-16 23:30:00 UTC
+        let ms = 1_776_382_200_000;
+        assert_eq!(beijing_datetime(ms), "2026-04-17 07:30:00");
+        assert_eq!(beijing_weekday(ms), "星期五");
+    }
+
+    #[test]
+    fn epoch_and_leap_day() {
+        assert_eq!(beijing_datetime(0), "1970-01-01 08:00:00");
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(beijing_date(-1), "1970-01-01");
+    }
+}
