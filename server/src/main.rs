@@ -1,1 +1,34 @@
-fn main() {}
+//! The `zhizhi` binary.
+
+use clap::Parser;
+use std::process::ExitCode;
+use zhizhi_server::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&anyhow::anyhow!("cannot start the async runtime: {e}")),
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => zhizhi_server::http::serve(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Reports a fatal error on one line, with its causes, and exits non-zero.
+fn fail(e: &anyhow::Error) -> ExitCode {
+    eprintln!("zhizhi: error: {e:#}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,36 @@
+//! Server functions: what the pages ask the server for, and the shapes of the answers.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use zhizhi_shared::Summary;
+
+/// What the command centre's first screen shows: the street, its counts and its boards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    /// `None` until a street has been loaded (for example with `zhizhi serve --demo`).
+    pub street: Option<StreetName>,
+    pub summary: Summary,
+    pub boards: Vec<BoardView>,
+}
+
+/// The names of the street and its district.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StreetName {
+    pub street: String,
+    pub district: String,
+}
+
+/// A board and the names of its posts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoardView {
+    /// The board's stable code, e.g. `safety_law`.
+    pub code: String,
+    pub name: String,
+    pub posts: Vec<String>,
+}
+
+/// The street's overview, read from the database.
+#[server(prefix = "/fn")]
+pub async fn get_overview() -> Result<Overview, ServerFnError> {
+    crate::backend::backend()?.overview().await.map_err(ServerFnError::new)
+}

@@ -1,0 +1,60 @@
+//! Navigation: a side rail on desktop, a bottom bar on phones.
+
+use crate::i18n::{tr, Msg};
+use leptos::prelude::*;
+
+/// The areas of Zhizhi, in the order a coordinator uses them. `None` marks an area that is not
+/// built yet: it is shown, greyed, so users see what is coming, but cannot be opened.
+const AREAS: [(Msg, &str, Option<&str>); 10] = [
+    (Msg::NavCommand, "◉", Some("/")),
+    (Msg::NavCases, "☰", None),
+    (Msg::NavGrids, "▦", None),
+    (Msg::NavPeople, "⌂", None),
+    (Msg::NavDevices, "◈", None),
+    (Msg::NavPlans, "⚑", None),
+    (Msg::NavInspection, "✓", None),
+    (Msg::NavFlood, "≋", None),
+    (Msg::NavAnalysis, "▤", None),
+    (Msg::NavAdmin, "⚙", None),
+];
+
+/// The desktop side rail.
+#[component]
+pub fn SideNav() -> impl IntoView {
+    view! {
+        <nav class="side-nav" aria-label="主导航">
+            {AREAS.into_iter().map(|(msg, icon, href)| nav_item(msg, icon, href)).collect_view()}
+        </nav>
+    }
+}
+
+/// The phone's bottom bar: four large targets within reach of a thumb.
+#[component]
+pub fn BottomNav() -> impl IntoView {
+    let items = [(Msg::PhoneHome, "◉", Some("/")), (Msg::PhoneTasks, "☰", None), (Msg::PhoneReport, "＋", None), (Msg::PhoneMe, "☺", None)];
+    view! {
+        <nav class="bottom-nav" aria-label="底部导航">
+            {items.into_iter().map(|(msg, icon, href)| nav_item(msg, icon, href)).collect_view()}
+        </nav>
+    }
+}
+
+fn nav_item(msg: Msg, icon: &'static str, href: Option<&'static str>) -> impl IntoView {
+    match href {
+        Some(href) => view! {
+            <a class="nav-item active" href=href aria-current="page">
+                <span class="icon" aria-hidden="true">{icon}</span>
+                <span class="label">{tr(msg)}</span>
+            </a>
+        }
+        .into_any(),
+        None => view! {
+            <span class="nav-item soon" aria-disabled="true">
+                <span class="icon" aria-hidden="true">{icon}</span>
+                <span class="label">{tr(msg)}</span>
+                <small class="soon-tag">{tr(Msg::Soon)}</small>
+            </span>
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,29 @@
+//! The bar across the top of every desktop screen.
+
+use crate::components::clock::Clock;
+use crate::i18n::{set_lang, t, tr, use_lang, Lang, Msg};
+use leptos::prelude::*;
+
+/// Product and centre name, the street, the clock and the language switch.
+#[component]
+pub fn TopBar(#[prop(into)] street: Signal<Option<String>>) -> impl IntoView {
+    let lang = use_lang();
+    let toggle = move |_| set_lang(if lang.get_untracked() == Lang::Zh { Lang::En } else { Lang::Zh });
+    view! {
+        <header class="top-bar">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"治"</span>
+                <span class="product">{tr(Msg::Product)}</span>
+                <span class="centre">{move || street.get().map(|s| format!("{s} · ")).unwrap_or_default()}{tr(Msg::Centre)}</span>
+                <span class="badge demo">{tr(Msg::DemoBadge)}</span>
+            </div>
+            <div class="top-right">
+                <Clock/>
+                <button class="lang-switch" data-testid="lang-switch" on:click=toggle
+                    title=move || t(lang.get(), Msg::SwitchLanguage)>
+                    {tr(Msg::SwitchLanguage)}
+                </button>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,194 @@
+//! The interface's two languages: Chinese (zh-CN), the default, and English.
+//!
+//! The choice lives in a cookie, so the server renders the page in the user's language and the
+//! browser hydrates it without a flash of the other one.
+
+use leptos::prelude::*;
+
+/// A language of the interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// The cookie holding the user's language.
+pub const COOKIE: &str = "zz_lang";
+
+impl Lang {
+    /// The language named in a `Cookie` header's value, Chinese if none is.
+    pub fn from_cookie_header(header: &str) -> Lang {
+        let value = header.split(';').filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == COOKIE);
+        match value {
+            Some((_, "en")) => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+
+    /// The cookie value for this language.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// Every piece of text the interface shows, so that a missing translation fails to compile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Msg {
+    Product,
+    Centre,
+    DemoBadge,
+    SwitchLanguage,
+    NavCommand,
+    NavCases,
+    NavGrids,
+    NavPeople,
+    NavDevices,
+    NavPlans,
+    NavInspection,
+    NavFlood,
+    NavAnalysis,
+    NavAdmin,
+    Soon,
+    StreetOverview,
+    Communities,
+    Grids,
+    MicroGrids,
+    Buildings,
+    Households,
+    Residents,
+    Enterprises,
+    Devices,
+    PeopleHousesEnterprises,
+    BoardsAndPosts,
+    Posts,
+    GridNetwork,
+    MapComing,
+    Loading,
+    LoadFailed,
+    EmptyStreet,
+    PhoneHome,
+    PhoneTasks,
+    PhoneReport,
+    PhoneMe,
+    NotFound,
+    BackHome,
+}
+
+/// The text of `msg` in `lang`.
+pub fn t(lang: Lang, msg: Msg) -> &'static str {
+    let (zh, en) = match msg {
+        Msg::Product => ("智治", "Zhizhi"),
+        Msg::Centre => ("基层治理中心", "Grassroots Governance Centre"),
+        Msg::DemoBadge => ("示范数据", "Demo data"),
+        Msg::SwitchLanguage => ("English", "中文"),
+        Msg::NavCommand => ("指挥大屏", "Command"),
+        Msg::NavCases => ("事件处置", "Cases"),
+        Msg::NavGrids => ("网格管理", "Grids"),
+        Msg::NavPeople => ("人房企", "People & places"),
+        Msg::NavDevices => ("物联感知", "IoT devices"),
+        Msg::NavPlans => ("应急预案", "Contingency plans"),
+        Msg::NavInspection => ("综合查一次", "Joint inspection"),
+        Msg::NavFlood => ("防汛", "Flood control"),
+        Msg::NavAnalysis => ("统计分析", "Analysis"),
+        Msg::NavAdmin => ("系统管理", "Administration"),
+        Msg::Soon => ("建设中", "coming"),
+        Msg::StreetOverview => ("街道概况", "Street overview"),
+        Msg::Communities => ("社区", "Communities"),
+        Msg::Grids => ("网格", "Grids"),
+        Msg::MicroGrids => ("微网格", "Micro-grids"),
+        Msg::Buildings => ("楼栋", "Buildings"),
+        Msg::Households => ("房屋", "Households"),
+        Msg::Residents => ("居民", "Residents"),
+        Msg::Enterprises => ("企业商户", "Enterprises"),
+        Msg::Devices => ("物联设备", "IoT devices"),
+        Msg::PeopleHousesEnterprises => ("人房企数据", "People, houses, enterprises"),
+        Msg::BoardsAndPosts => ("四大板块 · 岗位", "Four boards · posts"),
+        Msg::Posts => ("岗位", "posts"),
+        Msg::GridNetwork => ("网格分布", "Grid network"),
+        Msg::MapComing => ("三维实景地图建设中：届时可在此看图作战、逐层查看楼栋。", "The 3D map comes here: buildings floor by floor, live cases and devices."),
+        Msg::Loading => ("正在加载…", "Loading…"),
+        Msg::LoadFailed => ("数据加载失败，请检查服务器后刷新页面。", "Could not load the data; check the server and reload."),
+        Msg::EmptyStreet => ("尚未导入街道数据。请用 zhizhi serve --demo 载入示范街道，或由管理员导入本街道数据。", "No street loaded yet. Start with zhizhi serve --demo, or ask an administrator to import your street."),
+        Msg::PhoneHome => ("首页", "Home"),
+        Msg::PhoneTasks => ("任务", "Tasks"),
+        Msg::PhoneReport => ("上报", "Report"),
+        Msg::PhoneMe => ("我的", "Me"),
+        Msg::NotFound => ("页面不存在", "Page not found"),
+        Msg::BackHome => ("返回指挥大屏", "Back to the command screen"),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// The current language, shared by every component.
+#[derive(Clone, Copy)]
+pub struct LangContext(pub RwSignal<Lang>);
+
+/// Reads the language from the request (server) or the document's cookie (browser) and
+/// provides it to the component tree.
+pub fn provide_lang() {
+    provide_context(LangContext(RwSignal::new(initial_lang())));
+}
+
+/// The current language signal.
+pub fn use_lang() -> RwSignal<Lang> {
+    use_context::<LangContext>().map(|c| c.0).unwrap_or_else(|| RwSignal::new(Lang::Zh))
+}
+
+/// A reactive text in the current language.
+pub fn tr(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || t(lang.get(), msg)
+}
+
+/// Switches the language and remembers the choice for a year.
+pub fn set_lang(lang: Lang) {
+    use_lang().set(lang);
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok()) {
+            let _ = doc.set_cookie(&format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()));
+        }
+    }
+}
+
+fn initial_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(Lang::from_cookie_header))
+            .unwrap_or_default()
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+            .and_then(|d| d.cookie().ok())
+            .map(|c| Lang::from_cookie_header(&c))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    Lang::Zh
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_picks_the_language() {
+        assert_eq!(Lang::from_cookie_header("a=1; zz_lang=en; b=2"), Lang::En);
+        assert_eq!(Lang::from_cookie_header("zz_lang=zh"), Lang::Zh);
+        assert_eq!(Lang::from_cookie_header("other=en"), Lang::Zh);
+        assert_eq!(Lang::from_cookie_header(""), Lang::Zh);
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per screen.
+
+pub mod command;
+pub mod not_found;

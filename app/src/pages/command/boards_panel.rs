@@ -1,0 +1,28 @@
+//! The "141" system's four boards and their posts.
+
+use crate::api::BoardView;
+use crate::i18n::{tr, Msg};
+use leptos::prelude::*;
+
+/// Each board with its posts, in the board's colour.
+#[component]
+pub fn BoardsPanel(boards: Vec<BoardView>) -> impl IntoView {
+    view! {
+        <section class="panel boards-panel" aria-label="四大板块">
+            <h2>{tr(Msg::BoardsAndPosts)}</h2>
+            <ul class="boards">
+                {boards.into_iter().map(|b| view! {
+                    <li class=format!("board board-{}", b.code)>
+                        <div class="board-head">
+                            <span class="board-name">{b.name.clone()}</span>
+                            <span class="board-count">{b.posts.len()}" "{tr(Msg::Posts)}</span>
+                        </div>
+                        <ul class="posts">
+                            {b.posts.into_iter().map(|p| view! { <li class="post">{p}</li> }).collect_view()}
+                        </ul>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,73 @@
+import { expect, test } from '@playwright/test';
+
+// The command centre shell: rendered on the server, hydrated in the browser, showing the demo
+// street's counts as the API reports them.
+
+test('the server renders the command screen before any script runs', async ({ request }) => {
+  const res = await request.get('/');
+  expect(res.status()).toBe(200);
+  const html = await res.text();
+  expect(html).toContain('基层治理中心');
+  expect(html).toContain('磁器口街道');
+  expect(html).toContain('四大板块');
+});
+
+test('a coordinator sees the street in numbers with their units', async ({ page, request }) => {
+  const summary = await (await request.get('/api/v1/summary')).json();
+  expect(summary.grids).toBe(33);
+  expect(summary.micro_grids).toBe(171);
+
+  await page.goto('/');
+  await expect(page.getByTestId('kpi-grids')).toContainText('33');
+  await expect(page.getByTestId('kpi-grids')).toContainText('个');
+  await expect(page.getByTestId('kpi-micro_grids')).toContainText('171');
+  const devices = summary.devices.toLocaleString('en-US');
+  await expect(page.getByTestId('kpi-devices')).toContainText(devices);
+  await expect(page.getByTestId('kpi-devices')).toContainText('台');
+  const phe = (summary.residents + summary.households + summary.enterprises).toLocaleString('en-US');
+  await expect(page.getByTestId('kpi-phe')).toContainText(phe);
+  await expect(page.getByRole('heading', { name: '四大板块 · 岗位' })).toBeVisible();
+  await expect(page.getByText('综合执法')).toBeVisible();
+  await page.screenshot({ path: `end2end/test-results/command-${test.info().project.name}.png`, fullPage: true });
+});
+
+test('the page hydrates: the Beijing clock ticks and the language switches', async ({ page }) => {
+  await page.goto('/');
+  // The server renders a placeholder; only the hydrated page shows the time.
+  await expect(page.getByTestId('clock')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 星期./);
+
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByRole('heading', { name: 'Street overview' })).toBeVisible();
+  await expect(page.getByTestId('lang-switch')).toHaveText('中文');
+
+  // The choice is remembered: the server renders the next visit in English.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Street overview' })).toBeVisible();
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByRole('heading', { name: '街道概况' })).toBeVisible();
+});
+
+test('the layout fits the screen without sideways scrolling', async ({ page, isMobile }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('kpi-grids')).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  if (isMobile) {
+    // Phones get the thumb-reachable bottom bar with large targets instead of the side rail.
+    await expect(page.locator('.bottom-nav')).toBeVisible();
+    await expect(page.locator('.side-nav')).toBeHidden();
+    const box = await page.locator('.bottom-nav .nav-item').first().boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(48);
+  } else {
+    await expect(page.locator('.side-nav')).toBeVisible();
+    await expect(page.locator('.bottom-nav')).toBeHidden();
+  }
+});
+
+test('an unknown address shows a Chinese 404 with the way back', async ({ page }) => {
+  const res = await page.goto('/no-such-page');
+  expect(res!.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: '页面不存在' })).toBeVisible();
+  await page.getByRole('link', { name: '返回指挥大屏' }).click();
+  await expect(page.getByTestId('kpi-grids')).toBeVisible();
+});

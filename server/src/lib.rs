@@ -1,0 +1,11 @@
+//! Zhizhi's server: storage, the HTTP API, and the host of the Leptos app.
+//!
+//! `main.rs` only parses the command line; everything else lives here so that integration
+//! tests drive the same router the binary serves.
+
+pub mod api;
+pub mod backend;
+pub mod cli;
+pub mod demo;
+pub mod http;
+pub mod storage;

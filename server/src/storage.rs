@@ -1,0 +1,112 @@
+//! Storage: one trait, [`Store`], with one implementation per engine.
+//!
+//! SQLite is the embedded default (one file, nothing to install); PostgreSQL is the engine for
+//! deployments that run several server copies. The engine is chosen by the URL scheme, each
+//! engine has its own migrations under `server/migrations/<engine>/`, and the same test suite
+//! (`server/tests/storage`) runs against both. SQL lives in this module and nowhere else.
+
+mod portable;
+mod postgres;
+mod sqlite;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+use zhizhi_shared::demo::District;
+use zhizhi_shared::geo::LonLat;
+use zhizhi_shared::org::{Board, Post, Street};
+use zhizhi_shared::place::{Grid, MicroGrid};
+use zhizhi_shared::Summary;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unsupported database URL \"{0}\": use sqlite://FILE (or sqlite::memory:) or postgres://USER@HOST/DATABASE")]
+    UnsupportedUrl(String),
+    #[error("cannot open database {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("stored {table} row {id} is unreadable: {detail}")]
+    Corrupt { table: &'static str, id: i64, detail: String },
+    #[error("the database already holds a street; the demo district is only loaded into an empty database")]
+    NotEmpty,
+}
+
+/// Result of a storage operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A board with its posts, as the command centre lists them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct BoardPosts {
+    pub board: Board,
+    pub posts: Vec<Post>,
+}
+
+/// Progress of a long import: which table, rows written so far, rows in all.
+pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
+
+/// Everything Zhizhi keeps, whatever the engine.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`.
+    fn engine(&self) -> &'static str;
+
+    /// Checks that the database answers (for `/healthz`).
+    async fn ping(&self) -> Result<()>;
+
+    /// The counts the command centre shows.
+    async fn summary(&self) -> Result<Summary>;
+
+    /// Writes a whole street's reference data in one transaction: either all of it is stored or
+    /// none. Refuses with [`Error::NotEmpty`] if a street is already stored.
+    async fn import_district(&self, district: &District, progress: Progress<'_>) -> Result<()>;
+
+    /// The street this deployment serves, once one is stored.
+    async fn street(&self) -> Result<Option<Street>>;
+
+    /// The four boards with their posts, in order.
+    async fn boards(&self) -> Result<Vec<BoardPosts>>;
+
+    /// Every grid, in code order.
+    async fn grids(&self) -> Result<Vec<Grid>>;
+
+    /// The micro-grid a location falls in, if any.
+    async fn micro_grid_at(&self, at: LonLat) -> Result<Option<MicroGrid>>;
+}
+
+/// Opens (creating if needed) the database at `url` and brings its schema up to date.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::open(url).await?))
+    } else {
+        Err(Error::UnsupportedUrl(redact(url)))
+    }
+}
+
+/// The URL with any password replaced by `***`, for messages and logs.
+pub fn redact(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((userinfo, host)) = rest.split_once('@')
+        && let Some((user, _password)) = userinfo.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(super::redact("postgres://zz:s3cret@db:5432/zz"), "postgres://zz:***@db:5432/zz");
+        assert_eq!(super::redact("postgres://zz@db/zz"), "postgres://zz@db/zz");
+        assert_eq!(super::redact("sqlite://zhizhi.db"), "sqlite://zhizhi.db");
+    }
+}

@@ -1,0 +1,29 @@
+//! The PostgreSQL engine: for deployments with several stateless server copies.
+
+use super::{redact, Error, Result};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+use std::time::Duration;
+
+/// A PostgreSQL database.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` and migrates the database. Gives up after five seconds if the server
+    /// cannot be reached, so that a wrong URL is reported instead of hanging.
+    pub async fn open(url: &str) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|source| Error::Connect { url: redact(url), source })?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+}
+
+super::portable::portable_store!(PgStore, sqlx::Postgres, "postgres");

@@ -1,0 +1,42 @@
+//! The SQLite engine: the embedded default.
+
+use super::{Error, Result};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A SQLite database file (or an in-memory database for tests).
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens `url` (`sqlite://path`, created if missing, or `sqlite::memory:`) and migrates it.
+    ///
+    /// The file runs in WAL mode, so readers never wait for the writer, with full fsync on
+    /// commit: an answered write survives a crash of the server and a loss of power.
+    pub async fn open(url: &str) -> Result<Self> {
+        let connect = |source| Error::Connect { url: url.to_string(), source };
+        let memory = url.contains(":memory:");
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(connect)?
+            .create_if_missing(true)
+            .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        // An in-memory database lives and dies with its connection: keep exactly one.
+        let pool_options = if memory {
+            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(8)
+        };
+        let pool = pool_options.connect_with(options).await.map_err(connect)?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+super::portable::portable_store!(SqliteStore, sqlx::Sqlite, "sqlite");

@@ -1,0 +1,60 @@
+//! The router, driven in-process: health, the summary API and the server-rendered shell.
+
+use crate::harness::TestDb;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use zhizhi_server::http::{router, AppState};
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
+    let resp = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = resp.status();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn app_with_demo() -> (TestDb, axum::Router) {
+    let db = TestDb::sqlite().await;
+    zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
+    let state = AppState::new(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
+    (db, router(state))
+}
+
+#[tokio::test]
+async fn health_and_summary() {
+    let (db, app) = app_with_demo().await;
+    let (status, body) = get(&app, "/healthz").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = get(&app, "/api/v1/summary").await;
+    assert_eq!(status, StatusCode::OK);
+    let s: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(s["grids"], 33);
+    assert_eq!(s["micro_grids"], 171);
+    assert!(s["devices"].as_i64().unwrap() >= 2000);
+    let phe = s["residents"].as_i64().unwrap() + s["households"].as_i64().unwrap() + s["enterprises"].as_i64().unwrap();
+    assert!(phe >= 45_000, "{phe}");
+    db.remove().await;
+}
+
+#[tokio::test]
+async fn the_command_screen_is_rendered_on_the_server_in_chinese() {
+    let (db, app) = app_with_demo().await;
+    let (status, html) = get(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<html lang=\"zh-CN\""), "{}", &html[..200.min(html.len())]);
+    assert!(html.contains("基层治理中心"));
+    assert!(html.contains("磁器口街道"));
+    assert!(html.contains("171"), "micro-grid count rendered");
+    assert!(html.contains("平安法治"));
+    db.remove().await;
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_in_chinese() {
+    let (db, app) = app_with_demo().await;
+    let (status, html) = get(&app, "/no-such-page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("页面不存在"));
+    db.remove().await;
+}

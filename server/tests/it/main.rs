@@ -1,0 +1,5 @@
+//! Integration tests of the server: the storage suite on both engines, and the HTTP router.
+
+mod harness;
+mod http;
+mod storage;

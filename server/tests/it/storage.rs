@@ -1,0 +1,101 @@
+//! The storage suite: the same behaviour demanded of every engine.
+
+use crate::harness::{on_both_engines, TestDb};
+use std::sync::OnceLock;
+use zhizhi_server::storage::{self, Error};
+use zhizhi_shared::demo::{generate, District, DEFAULT_SEED, STREET_NE, STREET_SW};
+
+on_both_engines!(
+    a_new_database_is_empty,
+    the_demo_district_is_stored_whole,
+    a_second_import_is_refused_and_changes_nothing,
+    a_failed_import_leaves_nothing_behind,
+    locations_route_to_their_micro_grid,
+    boards_list_their_posts_in_order,
+);
+
+fn demo() -> &'static District {
+    static DEMO: OnceLock<District> = OnceLock::new();
+    DEMO.get_or_init(|| generate(DEFAULT_SEED))
+}
+
+fn quiet(_: &str, _: usize, _: usize) {}
+
+async fn a_new_database_is_empty(db: &TestDb) {
+    let s = db.store.summary().await.unwrap();
+    assert_eq!(s, Default::default());
+    assert_eq!(db.store.street().await.unwrap(), None);
+    assert_eq!(db.store.micro_grid_at([106.449, 29.579]).await.unwrap(), None);
+    db.store.ping().await.unwrap();
+}
+
+async fn the_demo_district_is_stored_whole(db: &TestDb) {
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    assert_eq!(db.store.summary().await.unwrap(), demo().summary());
+    let street = db.store.street().await.unwrap().expect("street");
+    assert_eq!(street.name, "磁器口街道");
+    let grids = db.store.grids().await.unwrap();
+    assert_eq!(grids.len(), 33);
+    assert_eq!(grids[0], demo().grids[0], "a grid comes back exactly as it went in, polygon and all");
+    assert!(grids.iter().all(|g| g.worker_id.is_some()));
+}
+
+async fn a_second_import_is_refused_and_changes_nothing(db: &TestDb) {
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    let before = db.store.summary().await.unwrap();
+    let err = db.store.import_district(demo(), &quiet).await.unwrap_err();
+    assert!(matches!(err, Error::NotEmpty), "{err}");
+    assert_eq!(db.store.summary().await.unwrap(), before);
+}
+
+async fn a_failed_import_leaves_nothing_behind(db: &TestDb) {
+    // Two devices with the same code: the last table written violates a unique key, so the
+    // whole import must roll back.
+    let mut broken = demo().clone();
+    let dup = broken.devices[0].clone();
+    broken.devices.push(zhizhi_shared::device::Device { id: 999_999, ..dup });
+    let err = db.store.import_district(&broken, &quiet).await.unwrap_err();
+    assert!(matches!(err, Error::Db(_)), "{err}");
+    assert_eq!(db.store.summary().await.unwrap(), Default::default());
+}
+
+async fn locations_route_to_their_micro_grid(db: &TestDb) {
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    for b in demo().buildings.iter().step_by(37) {
+        let m = db.store.micro_grid_at(b.anchor()).await.unwrap().expect("inside the street");
+        assert_eq!(m.id, b.micro_grid_id, "{}", b.address);
+    }
+    let corner = db.store.micro_grid_at(STREET_SW).await.unwrap().expect("south-west corner is inside");
+    assert_eq!(corner.code.len(), "CQK-00-00-00".len());
+    assert_eq!(db.store.micro_grid_at([STREET_NE[0] + 0.01, STREET_NE[1]]).await.unwrap(), None, "east of the street");
+}
+
+async fn boards_list_their_posts_in_order(db: &TestDb) {
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    let boards = db.store.boards().await.unwrap();
+    let names: Vec<_> = boards.iter().map(|b| b.board.name.as_str()).collect();
+    assert_eq!(names, ["党建统领", "经济发展", "民生服务", "平安法治"]);
+    assert_eq!(boards.iter().map(|b| b.posts.len()).sum::<usize>(), 21);
+    assert!(boards[3].posts.iter().any(|p| p.name == "综合执法"));
+}
+
+#[tokio::test]
+async fn a_sqlite_file_keeps_its_data_when_reopened() {
+    let db = TestDb::sqlite().await;
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    let reopened = storage::open(&db.url).await.unwrap();
+    assert_eq!(reopened.summary().await.unwrap(), demo().summary());
+    drop(reopened);
+    db.remove().await;
+}
+
+#[tokio::test]
+async fn unknown_and_unreachable_databases_are_reported_clearly() {
+    let err = storage::open("mysql://localhost/zz").await.err().expect("refused");
+    assert!(err.to_string().contains("unsupported database URL"), "{err}");
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    let err = storage::open("postgres://zz:secret@127.0.0.1:1/zz").await.err().expect("refused");
+    let msg = err.to_string();
+    assert!(msg.contains("cannot open database postgres://zz:***@127.0.0.1:1/zz"), "{msg}");
+    assert!(!msg.contains("secret"));
+}
