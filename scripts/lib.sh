@@ -38,11 +38,13 @@ ensure_npm_tools() {
   fi
 }
 
+# Chromium, and a CJK font so that screenshots show Chinese rather than empty boxes (users'
+# machines have their own; the app never fetches a font from the web).
 ensure_chromium() {
-  if ! command -v chromium >/dev/null 2>&1; then
-    step "Installing Debian's Chromium"
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    step "Installing Debian's Chromium and a CJK font"
     apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk
   fi
 }
 

@@ -26,12 +26,17 @@ test('a coordinator sees the street in numbers with their units', async ({ page,
   await expect(page.getByTestId('kpi-devices')).toContainText('台');
   const phe = (summary.residents + summary.households + summary.enterprises).toLocaleString('en-US');
   await expect(page.getByTestId('kpi-phe')).toContainText(phe);
+  await expect(page.getByTestId('street-name')).toContainText('沙坪坝区 · 磁器口街道');
   await expect(page.getByRole('heading', { name: '四大板块 · 岗位' })).toBeVisible();
   await expect(page.getByText('综合执法')).toBeVisible();
   await page.screenshot({ path: `end2end/test-results/command-${test.info().project.name}.png`, fullPage: true });
 });
 
 test('the page hydrates: the Beijing clock ticks and the language switches', async ({ page }) => {
+  // A hydration mismatch shows up as a console error and a wasm panic: there must be none.
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto('/');
   // The server renders a placeholder; only the hydrated page shows the time.
   await expect(page.getByTestId('clock')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 星期./);
@@ -45,6 +50,7 @@ test('the page hydrates: the Beijing clock ticks and the language switches', asy
   await expect(page.getByRole('heading', { name: 'Street overview' })).toBeVisible();
   await page.getByTestId('lang-switch').click();
   await expect(page.getByRole('heading', { name: '街道概况' })).toBeVisible();
+  expect(errors).toEqual([]);
 });
 
 test('the layout fits the screen without sideways scrolling', async ({ page, isMobile }) => {

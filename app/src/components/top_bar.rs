@@ -4,9 +4,9 @@ use crate::components::clock::Clock;
 use crate::i18n::{set_lang, t, tr, use_lang, Lang, Msg};
 use leptos::prelude::*;
 
-/// Product and centre name, the street, the clock and the language switch.
+/// Product and centre name, the clock and the language switch.
 #[component]
-pub fn TopBar(#[prop(into)] street: Signal<Option<String>>) -> impl IntoView {
+pub fn TopBar() -> impl IntoView {
     let lang = use_lang();
     let toggle = move |_| set_lang(if lang.get_untracked() == Lang::Zh { Lang::En } else { Lang::Zh });
     view! {
@@ -14,7 +14,7 @@ pub fn TopBar(#[prop(into)] street: Signal<Option<String>>) -> impl IntoView {
             <div class="brand">
                 <span class="logo" aria-hidden="true">"治"</span>
                 <span class="product">{tr(Msg::Product)}</span>
-                <span class="centre">{move || street.get().map(|s| format!("{s} · ")).unwrap_or_default()}{tr(Msg::Centre)}</span>
+                <span class="centre">{tr(Msg::Centre)}</span>
                 <span class="badge demo">{tr(Msg::DemoBadge)}</span>
             </div>
             <div class="top-right">

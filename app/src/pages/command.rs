@@ -15,10 +15,9 @@ use summary_panel::SummaryPanel;
 #[component]
 pub fn CommandCentre() -> impl IntoView {
     let overview = Resource::new(|| (), |_| get_overview());
-    let street = Signal::derive(move || overview.get().and_then(|r| r.ok()).and_then(|o| o.street).map(|s| s.street));
     view! {
         <div class="screen command">
-            <TopBar street/>
+            <TopBar/>
             <SideNav/>
             <main class="command-main">
                 <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
@@ -28,7 +27,7 @@ pub fn CommandCentre() -> impl IntoView {
                             <p class="state empty" data-testid="empty-street">{tr(Msg::EmptyStreet)}</p>
                         }.into_any(),
                         Ok(o) => view! {
-                            <SummaryPanel summary=o.summary.clone()/>
+                            <SummaryPanel summary=o.summary.clone() street=o.street.clone()/>
                             <section class="panel map-panel" aria-label="地图">
                                 <h2>{tr(Msg::GridNetwork)}</h2>
                                 <div class="map-placeholder">

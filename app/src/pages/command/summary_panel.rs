@@ -1,5 +1,6 @@
 //! The street's counts, each with its unit.
 
+use crate::api::StreetName;
 use crate::format::count;
 use crate::i18n::{tr, use_lang, Lang, Msg};
 use leptos::prelude::*;
@@ -7,7 +8,7 @@ use zhizhi_shared::Summary;
 
 /// Key figures of the street: geography, people, houses, enterprises and devices.
 #[component]
-pub fn SummaryPanel(summary: Summary) -> impl IntoView {
+pub fn SummaryPanel(summary: Summary, street: Option<StreetName>) -> impl IntoView {
     let rows = [
         (Msg::Communities, "communities", summary.communities, "个"),
         (Msg::Grids, "grids", summary.grids, "个"),
@@ -23,6 +24,9 @@ pub fn SummaryPanel(summary: Summary) -> impl IntoView {
     view! {
         <section class="panel summary-panel" aria-label="街道概况">
             <h2>{tr(Msg::StreetOverview)}</h2>
+            {street.map(|s| view! {
+                <p class="street-name" data-testid="street-name">{s.district}" · "<strong>{s.street}</strong></p>
+            })}
             <div class="headline" data-testid="kpi-phe">
                 <span class="label">{tr(Msg::PeopleHousesEnterprises)}</span>
                 <span class="value">{count(phe)}</span>
