@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use zhizhi_shared::geo::LonLat;
 use zhizhi_shared::Summary;
 
 /// What the command centre's first screen shows: the street, its counts and its boards.
@@ -29,8 +30,30 @@ pub struct BoardView {
     pub posts: Vec<String>,
 }
 
+/// The grid network as outlines, for the overview map.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GridMap {
+    pub communities: Vec<MapArea>,
+    pub grids: Vec<MapArea>,
+    /// Micro-grid outlines only: there are many, and the overview shows no names for them.
+    pub micro_grids: Vec<Vec<LonLat>>,
+}
+
+/// A named outline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MapArea {
+    pub name: String,
+    pub ring: Vec<LonLat>,
+}
+
 /// The street's overview, read from the database.
 #[server(prefix = "/fn")]
 pub async fn get_overview() -> Result<Overview, ServerFnError> {
     crate::backend::backend()?.overview().await.map_err(ServerFnError::new)
+}
+
+/// The grid network's outlines.
+#[server(prefix = "/fn")]
+pub async fn get_grid_map() -> Result<GridMap, ServerFnError> {
+    crate::backend::backend()?.grid_map().await.map_err(ServerFnError::new)
 }

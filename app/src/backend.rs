@@ -3,7 +3,7 @@
 //! The server crate implements [`Backend`] and provides it as context to every server
 //! function and server-rendered page; this crate knows nothing of how it is done.
 
-use crate::api::Overview;
+use crate::api::{GridMap, Overview};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -12,6 +12,9 @@ use std::sync::Arc;
 pub trait Backend: Send + Sync + 'static {
     /// The street's overview for the command centre. Errors are messages safe to show users.
     async fn overview(&self) -> Result<Overview, String>;
+
+    /// Outlines of the communities, grids and micro-grids.
+    async fn grid_map(&self) -> Result<GridMap, String>;
 }
 
 /// The backend provided by the server for the current request.

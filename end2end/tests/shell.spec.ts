@@ -29,6 +29,10 @@ test('a coordinator sees the street in numbers with their units', async ({ page,
   await expect(page.getByTestId('street-name')).toContainText('沙坪坝区 · 磁器口街道');
   await expect(page.getByRole('heading', { name: '四大板块 · 岗位' })).toBeVisible();
   await expect(page.getByText('综合执法')).toBeVisible();
+  // The overview map draws every grid and micro-grid from the database.
+  await expect(page.locator('[data-testid=grid-map] polygon.grid')).toHaveCount(summary.grids);
+  await expect(page.locator('[data-testid=grid-map] polygon.micro-grid')).toHaveCount(summary.micro_grids);
+  await expect(page.locator('[data-testid=grid-map]')).toContainText('磁器口社区');
   await page.screenshot({ path: `end2end/test-results/command-${test.info().project.name}.png`, fullPage: true });
 });
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use zhizhi_shared::demo::District;
 use zhizhi_shared::geo::LonLat;
 use zhizhi_shared::org::{Board, Post, Street};
-use zhizhi_shared::place::{Grid, MicroGrid};
+use zhizhi_shared::place::{Community, Grid, MicroGrid};
 use zhizhi_shared::Summary;
 
 pub use postgres::PgStore;
@@ -72,8 +72,14 @@ pub trait Store: Send + Sync + 'static {
     /// The four boards with their posts, in order.
     async fn boards(&self) -> Result<Vec<BoardPosts>>;
 
+    /// Every community, in id order.
+    async fn communities(&self) -> Result<Vec<Community>>;
+
     /// Every grid, in code order.
     async fn grids(&self) -> Result<Vec<Grid>>;
+
+    /// Every micro-grid, in code order.
+    async fn micro_grids(&self) -> Result<Vec<MicroGrid>>;
 
     /// The micro-grid a location falls in, if any.
     async fn micro_grid_at(&self, at: LonLat) -> Result<Option<MicroGrid>>;

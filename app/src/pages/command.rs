@@ -1,6 +1,7 @@
 //! The command centre's main screen (指挥大屏): the street at a glance.
 
 mod boards_panel;
+mod grid_map;
 mod summary_panel;
 
 use crate::api::get_overview;
@@ -8,6 +9,7 @@ use crate::components::nav::{BottomNav, SideNav};
 use crate::components::top_bar::TopBar;
 use crate::i18n::{tr, Msg};
 use boards_panel::BoardsPanel;
+use grid_map::GridMapPanel;
 use leptos::prelude::*;
 use summary_panel::SummaryPanel;
 
@@ -28,12 +30,7 @@ pub fn CommandCentre() -> impl IntoView {
                         }.into_any(),
                         Ok(o) => view! {
                             <SummaryPanel summary=o.summary.clone() street=o.street.clone()/>
-                            <section class="panel map-panel" aria-label="地图">
-                                <h2>{tr(Msg::GridNetwork)}</h2>
-                                <div class="map-placeholder">
-                                    <p>{tr(Msg::MapComing)}</p>
-                                </div>
-                            </section>
+                            <GridMapPanel/>
                             <BoardsPanel boards=o.boards.clone()/>
                         }.into_any(),
                     })}

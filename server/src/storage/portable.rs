@@ -181,6 +181,31 @@ macro_rules! portable_store {
                 Ok(out)
             }
 
+            async fn communities(&self) -> $crate::storage::Result<Vec<zhizhi_shared::place::Community>> {
+                use $crate::storage::portable::parse_polygon;
+                let rows: Vec<(i64, String, String)> =
+                    sqlx::query_as("SELECT id, name, boundary FROM communities ORDER BY id").fetch_all(&self.pool).await?;
+                rows.into_iter()
+                    .map(|(id, name, boundary)| {
+                        Ok(zhizhi_shared::place::Community { id, name, boundary: parse_polygon("communities", id, &boundary)? })
+                    })
+                    .collect()
+            }
+
+            async fn micro_grids(&self) -> $crate::storage::Result<Vec<zhizhi_shared::place::MicroGrid>> {
+                use $crate::storage::portable::parse_polygon;
+                let rows: Vec<(i64, i64, String, String, String)> =
+                    sqlx::query_as("SELECT id, grid_id, code, name, boundary FROM micro_grids ORDER BY code")
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter()
+                    .map(|(id, grid_id, code, name, boundary)| {
+                        let boundary = parse_polygon("micro_grids", id, &boundary)?;
+                        Ok(zhizhi_shared::place::MicroGrid { id, grid_id, code, name, boundary })
+                    })
+                    .collect()
+            }
+
             async fn grids(&self) -> $crate::storage::Result<Vec<zhizhi_shared::place::Grid>> {
                 use $crate::storage::portable::parse_polygon;
                 let rows: Vec<(i64, i64, String, String, String, Option<i64>)> = sqlx::query_as(

@@ -12,6 +12,7 @@ on_both_engines!(
     a_failed_import_leaves_nothing_behind,
     locations_route_to_their_micro_grid,
     boards_list_their_posts_in_order,
+    the_grid_network_comes_back_whole,
 );
 
 fn demo() -> &'static District {
@@ -98,4 +99,13 @@ async fn unknown_and_unreachable_databases_are_reported_clearly() {
     let msg = err.to_string();
     assert!(msg.contains("cannot open database postgres://zz:***@127.0.0.1:1/zz"), "{msg}");
     assert!(!msg.contains("secret"));
+}
+
+async fn the_grid_network_comes_back_whole(db: &TestDb) {
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    assert_eq!(db.store.communities().await.unwrap(), demo().communities);
+    let micro = db.store.micro_grids().await.unwrap();
+    assert_eq!(micro.len(), 171);
+    let original = demo().micro_grids.iter().find(|m| m.code == micro[100].code).unwrap();
+    assert_eq!(&micro[100], original);
 }
