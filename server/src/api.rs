@@ -1,36 +1,91 @@
-//! The JSON API under `/api/v1`.
+//! The JSON API under `/api/v1`. Every handler checks the caller's role and scope itself,
+//! whatever the interface shows or hides.
 
+pub mod admin;
+pub mod residents;
+pub mod session;
+
+use crate::auth::{Caller, LoginError};
 use crate::http::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde_json::json;
+use zhizhi_shared::auth::Principal;
 
-/// Errors answered by the API: the user sees a short message, the log the whole cause.
+/// Errors answered by the API. User errors say what is wrong (in Chinese, naming the field);
+/// internal errors are logged in full and answered with a generic message.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    #[error("请先登录")]
+    Unauthenticated,
+    #[error("无权执行此操作")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("{field}：{message}")]
+    Invalid { field: &'static str, message: String },
+    #[error(transparent)]
+    Login(#[from] LoginError),
     #[error(transparent)]
     Storage(#[from] crate::storage::Error),
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        match self {
-            ApiError::Storage(e) => {
-                tracing::error!(error = %e, "storage error");
-                (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "error": "storage unavailable" }))).into_response()
-            }
-        }
+/// Result of an API handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A user error in `field`.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Invalid { field, message: message.into() }
     }
 }
 
-/// `GET /api/v1/summary`: the street's counts.
-pub async fn summary(State(state): State<AppState>) -> Result<Json<zhizhi_shared::Summary>, ApiError> {
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Login(LoginError::Throttled) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Login(LoginError::Disabled) => StatusCode::FORBIDDEN,
+            ApiError::Login(LoginError::BadCredentials) => StatusCode::UNAUTHORIZED,
+            ApiError::Login(LoginError::Storage) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Storage(crate::storage::Error::Conflict { .. }) => StatusCode::CONFLICT,
+            ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let message = match &self {
+            ApiError::Storage(crate::storage::Error::Conflict { what }) => format!("{what} 已存在"),
+            ApiError::Storage(e) => {
+                tracing::error!(error = %e, "storage error");
+                "数据库暂时无法访问，请稍后重试".into()
+            }
+            e => e.to_string(),
+        };
+        let field = match &self {
+            ApiError::Invalid { field, .. } => Some(*field),
+            _ => None,
+        };
+        (status, Json(json!({ "error": message, "field": field }))).into_response()
+    }
+}
+
+/// The signed-in user, or 401.
+pub fn user(caller: &Caller) -> ApiResult<&Principal> {
+    caller.principal().ok_or(ApiError::Unauthenticated)
+}
+
+/// `GET /api/v1/summary`: the street's counts, for any signed-in user or a token with `read`.
+pub async fn summary(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<zhizhi_shared::Summary>> {
+    if caller.principal().is_none() && !caller.has_scope("read") {
+        return Err(ApiError::Unauthenticated);
+    }
     Ok(Json(state.store.summary().await?))
 }
 
-/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+/// `GET /healthz`: 200 when the database answers, 503 otherwise. Says nothing else.
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok", "engine": state.store.engine() }))).into_response(),

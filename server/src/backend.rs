@@ -8,6 +8,7 @@ use zhizhi_app::backend::Backend;
 /// Serves the UI's server functions from the store.
 pub struct StoreBackend {
     pub store: Arc<dyn Store>,
+    pub auth: Arc<crate::auth::AuthConfig>,
 }
 
 /// Logs a storage error in full and gives the user a short Chinese message.

@@ -41,3 +41,55 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, Error> {
         Err(e) => Err(e),
     }
 }
+
+/// The demo's accounts: one per role, all with [`DEMO_PASSWORD`]. The grid worker answers for
+/// the grid of 磁南街 (the article's address), the post member works in 城市管理.
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 6] = [
+    ("zhihui", "指挥中心值班员", "command"),
+    ("wanggeyuan", "磁南街网格员", "grid_worker"),
+    ("chengguan", "城市管理岗", "post"),
+    ("zhifa", "综合执法岗", "post"),
+    ("guanliyuan", "系统管理员", "admin"),
+    ("quchengyun", "区城运中心", "district"),
+];
+
+/// The password of every demo account. It is public (printed and in the README): never use
+/// `--demo` data for real work.
+pub const DEMO_PASSWORD: &str = "Ciqikou-141-demo";
+
+/// Creates the demo accounts if they are missing, and prints them.
+pub async fn accounts(store: &dyn Store) -> Result<(), Error> {
+    use crate::storage::NewUser;
+    use zhizhi_shared::auth::Role;
+    let boards = store.boards().await?;
+    let post_id = |name: &str| boards.iter().flat_map(|b| &b.posts).find(|p| p.name == name).map(|p| p.id);
+    let grid_of_cinan = store.grids().await?.into_iter().find(|g| g.code == "CQK-01-01").map(|g| g.id);
+    let hash = crate::auth::hash_password(DEMO_PASSWORD);
+    let mut created = Vec::new();
+    for (username, display, role) in DEMO_ACCOUNTS {
+        if store.user_by_username(username).await?.is_some() {
+            continue;
+        }
+        let role = Role::from_code(role).expect("demo roles are valid codes");
+        let post = match username {
+            "chengguan" => post_id("城市管理"),
+            "zhifa" => post_id("综合执法"),
+            "zhihui" => post_id("综合协调"),
+            _ => None,
+        };
+        let grids = if role == Role::GridWorker { grid_of_cinan.into_iter().collect() } else { Vec::new() };
+        let now = crate::auth::now_ms();
+        store
+            .create_user(&NewUser { username: username.into(), display_name: display.into(), password_hash: hash.clone(), roles: vec![role], post_id: post, grid_ids: grids, now })
+            .await?;
+        store.append_audit(now, "system", "user_create", &format!("user:{username}"), "示范账号").await?;
+        created.push((username, display));
+    }
+    if !created.is_empty() {
+        println!("示范账号（密码均为 {DEMO_PASSWORD}，仅供演示）：");
+        for (u, d) in created {
+            println!("  {u:<12} {d}");
+        }
+    }
+    Ok(())
+}

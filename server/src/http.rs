@@ -1,12 +1,15 @@
 //! The HTTP server: the router (separate from `serve`, so tests drive it directly), the Leptos
 //! app, static files, and graceful shutdown.
 
+use crate::api;
+use crate::auth::{self, AuthConfig};
 use crate::backend::StoreBackend;
 use crate::cli::ServeArgs;
 use crate::storage::{self, Store};
 use anyhow::Context as _;
 use axum::extract::{FromRef, Request, State};
 use axum::response::IntoResponse;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
@@ -23,6 +26,7 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub store: Arc<dyn Store>,
     pub backend: Arc<dyn Backend>,
+    pub auth: Arc<AuthConfig>,
 }
 
 impl AppState {
@@ -34,8 +38,9 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        let backend: Arc<dyn Backend> = Arc::new(StoreBackend { store: store.clone() });
-        AppState { leptos, store, backend }
+        let auth = Arc::new(AuthConfig::default());
+        let backend: Arc<dyn Backend> = Arc::new(StoreBackend { store: store.clone(), auth: auth.clone() });
+        AppState { leptos, store, backend, auth }
     }
 }
 
@@ -45,14 +50,26 @@ pub fn router(state: AppState) -> Router {
     let backend = state.backend.clone();
     let context = move || provide_context(backend.clone());
     Router::new()
-        .route("/healthz", get(crate::api::healthz))
-        .route("/api/v1/summary", get(crate::api::summary))
+        .route("/healthz", get(api::healthz))
+        .route("/api/v1/summary", get(api::summary))
+        .route("/api/v1/login", post(api::session::login))
+        .route("/api/v1/logout", post(api::session::logout))
+        .route("/api/v1/me", get(api::session::me))
+        .route("/api/v1/grids/{id}/residents", get(api::residents::list))
+        .route("/api/v1/residents/{id}/reveal", post(api::residents::reveal))
+        .route("/api/v1/users", get(api::admin::users).post(api::admin::create_user))
+        .route("/api/v1/audit", get(api::admin::audit))
+        .route("/api/v1/audit/verify", get(api::admin::verify))
+        .route("/api/v1/tokens", post(api::admin::create_token))
         .route("/fn/{*fn_name}", post(server_fn))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Layers run bottom-up: trace, refuse cross-site writes, then resolve the caller.
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::from_fn(auth::reject_cross_site))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -68,6 +85,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(engine = store.engine(), db = %storage::redact(&args.db), "database ready");
     if args.demo {
         crate::demo::load(store.as_ref()).await.context("cannot load the demo district")?;
+        crate::demo::accounts(store.as_ref()).await.context("cannot create the demo accounts")?;
     }
     if !args.site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %args.site_root.display(), "no compiled site found: pages will render without styles or interactivity; build it with `cargo leptos build`");
@@ -78,6 +96,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("智治已启动：http://{addr}");
     let app = router(AppState::new(store, &args.site_root, addr));
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     println!("智治已停止");
     Ok(())

@@ -4,6 +4,7 @@
 //! tests drive the same router the binary serves.
 
 pub mod api;
+pub mod auth;
 pub mod backend;
 pub mod cli;
 pub mod demo;

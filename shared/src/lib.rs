@@ -3,9 +3,12 @@
 //! This crate is compiled both into the server and into the browser's wasm bundle, so it
 //! knows nothing about databases, HTTP, async runtimes or the UI framework.
 
+pub mod audit;
+pub mod auth;
 pub mod demo;
 pub mod device;
 pub mod geo;
+pub mod mask;
 pub mod org;
 pub mod people;
 pub mod place;

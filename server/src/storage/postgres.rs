@@ -26,4 +26,9 @@ impl PgStore {
     }
 }
 
-super::portable::portable_store!(PgStore, sqlx::Postgres, "postgres");
+super::portable::portable_store!(PgStore, sqlx::Postgres, "postgres", begin_audit = |pool| async {
+    // One appender at a time across every server copy: the chain has one head.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(141)").execute(&mut *tx).await?;
+    Ok::<_, sqlx::Error>(tx)
+});

@@ -39,4 +39,4 @@ impl SqliteStore {
     }
 }
 
-super::portable::portable_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+super::portable::portable_store!(SqliteStore, sqlx::Sqlite, "sqlite", begin_audit = |pool| pool.begin_with("BEGIN IMMEDIATE"));

@@ -48,6 +48,19 @@ impl TestDb {
         TestDb { store, url, cleanup: Cleanup::PgDatabase { admin_url, name } }
     }
 
+    /// Runs one SQL statement on the database behind the store's back, as an intruder with
+    /// database access would.
+    pub async fn tamper(&self, sql: &'static str) {
+        use sqlx::Connection;
+        if self.url.starts_with("sqlite:") {
+            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        } else {
+            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+    }
+
     /// Closes the store and removes its database.
     pub async fn remove(self) {
         drop(self.store);

@@ -26,7 +26,14 @@ async fn health_and_summary() {
     let (db, app) = app_with_demo().await;
     let (status, body) = get(&app, "/healthz").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = get(&app, "/api/v1/summary").await;
+    let (status, _) = get(&app, "/api/v1/summary").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the counts are for signed-in users");
+    let token = zhizhi_server::auth::new_token();
+    db.store.create_api_token("test", &zhizhi_server::auth::token_hash(&token), &["read".into()], 0).await.unwrap();
+    let req = Request::get("/api/v1/summary").header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let body = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
     assert_eq!(status, StatusCode::OK);
     let s: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(s["grids"], 33);

@@ -1,5 +1,6 @@
 //! Integration tests of the server: the storage suite on both engines, and the HTTP router.
 
+mod access;
 mod cli;
 mod harness;
 mod http;

@@ -13,6 +13,9 @@ on_both_engines!(
     locations_route_to_their_micro_grid,
     boards_list_their_posts_in_order,
     the_grid_network_comes_back_whole,
+    the_audit_chain_finds_an_edited_row,
+    sessions_end_when_idle_or_too_old,
+    usernames_are_unique,
 );
 
 fn demo() -> &'static District {
@@ -108,4 +111,52 @@ async fn the_grid_network_comes_back_whole(db: &TestDb) {
     assert_eq!(micro.len(), 171);
     let original = demo().micro_grids.iter().find(|m| m.code == micro[100].code).unwrap();
     assert_eq!(&micro[100], original);
+}
+
+async fn the_audit_chain_finds_an_edited_row(db: &TestDb) {
+    for i in 1..=5 {
+        db.store.append_audit(1_000 + i, "zhihui", "reveal", &format!("resident:{i}"), "核实独居老人情况").await.unwrap();
+    }
+    assert_eq!(db.store.verify_audit().await.unwrap(), Ok(5));
+    db.tamper("UPDATE audit_log SET detail = '无' WHERE seq = 3").await;
+    let broken = db.store.verify_audit().await.unwrap().unwrap_err();
+    assert_eq!(broken.seq, 3, "{broken:?}");
+}
+
+async fn sessions_end_when_idle_or_too_old(db: &TestDb) {
+    use zhizhi_server::storage::NewUser;
+    let id = db.store.create_user(&NewUser {
+        username: "wanggeyuan".into(), display_name: "网格员".into(), password_hash: "x".into(),
+        roles: vec![zhizhi_shared::auth::Role::GridWorker], post_id: None, grid_ids: vec![1, 2], now: 0,
+    }).await.unwrap();
+    let (idle, life) = (30 * 60_000, 12 * 3_600_000);
+    db.store.create_session("fresh", id, 1_000_000, "127.0.0.1").await.unwrap();
+    assert_eq!(db.store.use_session("fresh", 1_000_000 + 29 * 60_000, idle, life).await.unwrap(), Some(id));
+    // Used 29 minutes in, so still alive 29 minutes after that.
+    assert_eq!(db.store.use_session("fresh", 1_000_000 + 58 * 60_000, idle, life).await.unwrap(), Some(id));
+    // Idle for 31 minutes: ended, and stays ended.
+    assert_eq!(db.store.use_session("fresh", 1_000_000 + 89 * 60_000, idle, life).await.unwrap(), None);
+    assert_eq!(db.store.use_session("fresh", 1_000_000 + 90 * 60_000, idle, life).await.unwrap(), None);
+    // Busy but past its lifetime: ended too.
+    db.store.create_session("old", id, 0, "127.0.0.1").await.unwrap();
+    let mut t = 0;
+    while t < life - 60_000 {
+        t += 20 * 60_000;
+        let _ = db.store.use_session("old", t.min(life - 60_000), idle, life).await.unwrap();
+    }
+    assert_eq!(db.store.use_session("old", life + 1, idle, life).await.unwrap(), None);
+    let u = db.store.user_by_id(id).await.unwrap().unwrap();
+    assert_eq!(u.grid_ids, vec![1, 2]);
+}
+
+async fn usernames_are_unique(db: &TestDb) {
+    use zhizhi_server::storage::NewUser;
+    let new = NewUser {
+        username: "zhihui".into(), display_name: "值班员".into(), password_hash: "x".into(),
+        roles: vec![zhizhi_shared::auth::Role::Command], post_id: None, grid_ids: vec![], now: 0,
+    };
+    db.store.create_user(&new).await.unwrap();
+    let err = db.store.create_user(&new).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    assert_eq!(db.store.users().await.unwrap().len(), 1);
 }

@@ -1,0 +1,174 @@
+//! Administration: accounts, API tokens and the audit log.
+
+use super::{user, ApiError, ApiResult};
+use crate::auth::{hash_password, new_token, now_ms, token_hash, Caller};
+use crate::http::AppState;
+use crate::storage::{AuditQuery, NewUser, UserRecord};
+use axum::extract::{Query, State};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use zhizhi_shared::audit::AuditEntry;
+use zhizhi_shared::auth::{Principal, Role};
+
+fn admin(caller: &Caller) -> ApiResult<&Principal> {
+    let me = user(caller)?;
+    if me.may_administer() { Ok(me) } else { Err(ApiError::Forbidden) }
+}
+
+/// An account as administrators see it (never its password hash).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub post_id: Option<i64>,
+    pub grid_ids: Vec<i64>,
+    pub created_at: i64,
+    pub disabled: bool,
+}
+
+impl From<UserRecord> for UserView {
+    fn from(u: UserRecord) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            roles: u.roles,
+            post_id: u.post_id,
+            grid_ids: u.grid_ids,
+            created_at: u.created_at,
+            disabled: u.disabled_at.is_some(),
+        }
+    }
+}
+
+/// `GET /api/v1/users`
+pub async fn users(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<UserView>>> {
+    admin(&caller)?;
+    Ok(Json(state.store.users().await?.into_iter().map(UserView::from).collect()))
+}
+
+/// The body of `POST /api/v1/users`.
+#[derive(Debug, Deserialize)]
+pub struct CreateUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub post_id: Option<i64>,
+    #[serde(default)]
+    pub grid_ids: Vec<i64>,
+}
+
+/// `POST /api/v1/users`: creates an account; the password must meet the policy.
+pub async fn create_user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<CreateUser>,
+) -> ApiResult<Json<UserView>> {
+    let me = admin(&caller)?;
+    let username = body.username.trim();
+    if !(3..=32).contains(&username.len()) || !username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c)) {
+        return Err(ApiError::invalid("username", "用户名须为 3–32 位小写字母、数字或 _ . -"));
+    }
+    if body.display_name.trim().is_empty() {
+        return Err(ApiError::invalid("display_name", "请填写姓名"));
+    }
+    if body.roles.is_empty() {
+        return Err(ApiError::invalid("roles", "至少选择一个角色"));
+    }
+    if body.roles.contains(&Role::Post) && body.post_id.is_none() {
+        return Err(ApiError::invalid("post_id", "岗位人员须指定所属岗位"));
+    }
+    if body.roles.contains(&Role::GridWorker) && body.grid_ids.is_empty() {
+        return Err(ApiError::invalid("grid_ids", "网格员须指定负责的网格"));
+    }
+    state.auth.password_policy.check(&body.password, username).map_err(|m| ApiError::invalid("password", m))?;
+    let now = now_ms();
+    let new = NewUser {
+        username: username.into(),
+        display_name: body.display_name.trim().into(),
+        password_hash: hash_password(&body.password),
+        roles: body.roles.clone(),
+        post_id: body.post_id,
+        grid_ids: body.grid_ids.clone(),
+        now,
+    };
+    let id = state.store.create_user(&new).await?;
+    let roles: Vec<&str> = body.roles.iter().map(|r| r.code()).collect();
+    state.store.append_audit(now, &me.username, "user_create", &format!("user:{username}"), &format!("角色 {}", roles.join(","))).await?;
+    let created = state.store.user_by_id(id).await?.ok_or(ApiError::NotFound("账号"))?;
+    Ok(Json(created.into()))
+}
+
+/// Filters of `GET /api/v1/audit`.
+#[derive(Debug, Deserialize)]
+pub struct AuditParams {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub since_ms: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// `GET /api/v1/audit`: entries, newest first.
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(p): Query<AuditParams>,
+) -> ApiResult<Json<Vec<AuditEntry>>> {
+    admin(&caller)?;
+    let limit = p.limit.unwrap_or(200);
+    if !(1..=5000).contains(&limit) {
+        return Err(ApiError::invalid("limit", "每次 1–5000 条"));
+    }
+    let q = AuditQuery { actor: p.actor.filter(|s| !s.is_empty()), action: p.action.filter(|s| !s.is_empty()), since_ms: p.since_ms, limit };
+    Ok(Json(state.store.audit_entries(&q).await?))
+}
+
+/// The verdict of `GET /api/v1/audit/verify`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Verdict {
+    pub intact: bool,
+    pub entries: Option<i64>,
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// `GET /api/v1/audit/verify`: walks the whole hash chain.
+pub async fn verify(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Verdict>> {
+    admin(&caller)?;
+    Ok(Json(match state.store.verify_audit().await? {
+        Ok(n) => Verdict { intact: true, entries: Some(n), broken_at: None, reason: None },
+        Err(b) => Verdict { intact: false, entries: None, broken_at: Some(b.seq), reason: Some(b.reason.into()) },
+    }))
+}
+
+/// The body of `POST /api/v1/tokens`.
+#[derive(Debug, Deserialize)]
+pub struct CreateToken {
+    pub name: String,
+    pub scopes: Vec<String>,
+}
+
+/// `POST /api/v1/tokens`: a token for a machine client; the secret is shown only in this answer.
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<CreateToken>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let me = admin(&caller)?;
+    const SCOPES: [&str; 3] = ["read", "ingest", "district"];
+    if body.name.trim().is_empty() {
+        return Err(ApiError::invalid("name", "请填写令牌名称"));
+    }
+    if body.scopes.is_empty() || body.scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
+        return Err(ApiError::invalid("scopes", format!("权限范围须取自 {}", SCOPES.join("、"))));
+    }
+    let token = new_token();
+    let now = now_ms();
+    let id = state.store.create_api_token(body.name.trim(), &token_hash(&token), &body.scopes, now).await?;
+    state.store.append_audit(now, &me.username, "token_create", &format!("token:{id}"), &body.scopes.join(",")).await?;
+    Ok(Json(serde_json::json!({ "id": id, "token": token })))
+}

@@ -1,0 +1,49 @@
+//! Signing in and out, and who am I.
+
+use super::{user, ApiResult};
+use crate::auth::{self, Caller};
+use crate::http::AppState;
+use axum::extract::{Request, State};
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use zhizhi_shared::auth::Principal;
+
+/// The body of `POST /api/v1/login`.
+#[derive(Debug, Deserialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+/// The answer to a successful login.
+#[derive(Debug, Serialize)]
+pub struct Me {
+    pub user: Principal,
+    pub password_expired: bool,
+}
+
+/// `POST /api/v1/login`: starts a session and sets its cookie.
+pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<impl IntoResponse> {
+    let address = auth::guard_address(&req);
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map_err(|_| super::ApiError::invalid("body", "请求过大"))?;
+    let creds: Credentials = serde_json::from_slice(&bytes).map_err(|e| super::ApiError::invalid("body", format!("需要 JSON {{\"username\", \"password\"}}：{e}")))?;
+    let done = auth::login(state.store.as_ref(), &state.auth, creds.username.trim(), &creds.password, &address).await?;
+    let cookie = state.auth.session_cookie(&done.token);
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(Me { user: done.user.principal(), password_expired: done.password_expired })))
+}
+
+/// `POST /api/v1/logout`: ends the session and clears its cookie.
+pub async fn logout(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<impl IntoResponse> {
+    if let Caller::User { principal, session } = &caller {
+        state.store.end_session(session).await?;
+        state.store.append_audit(auth::now_ms(), &principal.username, "logout", "session", "").await?;
+    }
+    Ok((AppendHeaders([(SET_COOKIE, state.auth.clear_cookie())]), Json(serde_json::json!({ "ok": true }))))
+}
+
+/// `GET /api/v1/me`: the signed-in user.
+pub async fn me(Extension(caller): Extension<Caller>) -> ApiResult<Json<Principal>> {
+    Ok(Json(user(&caller)?.clone()))
+}

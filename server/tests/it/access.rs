@@ -1,0 +1,219 @@
+//! Who may reach what: the role × endpoint matrix, login, sessions and forged requests,
+//! driven through the real router.
+
+use crate::harness::TestDb;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use zhizhi_server::demo::DEMO_PASSWORD;
+use zhizhi_server::http::{router, AppState};
+
+struct App {
+    db: TestDb,
+    router: axum::Router,
+}
+
+struct Resp {
+    status: StatusCode,
+    cookie: Option<String>,
+    body: Value,
+}
+
+impl App {
+    async fn new() -> App {
+        let db = TestDb::sqlite().await;
+        zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
+        zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
+        let state = AppState::new(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
+        App { db, router: router(state) }
+    }
+
+    async fn send(&self, method: &str, uri: &str, cookie: Option<&str>, body: Option<Value>, site: &str) -> Resp {
+        let mut b = Request::builder().method(method).uri(uri).header("host", "127.0.0.1:3000").header("sec-fetch-site", site);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let req = match body {
+            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let cookie = resp.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp { status, cookie, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+    }
+
+    async fn get(&self, uri: &str, cookie: Option<&str>) -> Resp {
+        self.send("GET", uri, cookie, None, "same-origin").await
+    }
+
+    async fn post(&self, uri: &str, cookie: Option<&str>, body: Value) -> Resp {
+        self.send("POST", uri, cookie, Some(body), "same-origin").await
+    }
+
+    async fn login(&self, username: &str) -> String {
+        let r = self.post("/api/v1/login", None, json!({ "username": username, "password": DEMO_PASSWORD })).await;
+        assert_eq!(r.status, StatusCode::OK, "{username}: {}", r.body);
+        r.cookie.expect("session cookie")
+    }
+
+    /// The id of a resident living in `grid_id`.
+    async fn resident_in(&self, grid_id: i64) -> i64 {
+        self.db.store.residents_in_grid(grid_id, 1, 0).await.unwrap()[0].resident.id
+    }
+}
+
+#[tokio::test]
+async fn the_role_by_endpoint_matrix() {
+    let app = App::new().await;
+    let (mine, other) = (1, 2); // 磁南街's grid (the grid worker's) and a neighbour
+    let (r_mine, r_other) = (app.resident_in(mine).await, app.resident_in(other).await);
+    let reveal = |id: i64| format!("/api/v1/residents/{id}/reveal");
+    let why = json!({ "reason": "上门核实独居老人情况" });
+
+    // (account, GET summary, GET own-grid residents, GET other grid, reveal own, reveal other, GET users, GET audit)
+    let table: [(Option<&str>, u16, u16, u16, u16, u16, u16, u16); 7] = [
+        (None, 401, 401, 401, 401, 401, 401, 401),
+        (Some("wanggeyuan"), 200, 200, 403, 200, 403, 403, 403),
+        (Some("zhihui"), 200, 200, 200, 200, 200, 403, 403),
+        (Some("chengguan"), 200, 403, 403, 403, 403, 403, 403),
+        (Some("zhifa"), 200, 403, 403, 403, 403, 403, 403),
+        (Some("guanliyuan"), 200, 200, 200, 200, 200, 200, 200),
+        (Some("quchengyun"), 200, 403, 403, 403, 403, 403, 403),
+    ];
+    for (who, summary, own, others, rev_own, rev_other, users, audit) in table {
+        let cookie = match who {
+            Some(u) => Some(app.login(u).await),
+            None => None,
+        };
+        let c = cookie.as_deref();
+        let got = (
+            app.get("/api/v1/summary", c).await.status.as_u16(),
+            app.get(&format!("/api/v1/grids/{mine}/residents"), c).await.status.as_u16(),
+            app.get(&format!("/api/v1/grids/{other}/residents"), c).await.status.as_u16(),
+            app.post(&reveal(r_mine), c, why.clone()).await.status.as_u16(),
+            app.post(&reveal(r_other), c, why.clone()).await.status.as_u16(),
+            app.get("/api/v1/users", c).await.status.as_u16(),
+            app.get("/api/v1/audit", c).await.status.as_u16(),
+        );
+        assert_eq!(got, (summary, own, others, rev_own, rev_other, users, audit), "{who:?}");
+    }
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn personal_data_is_masked_and_every_reveal_is_recorded() {
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let list = app.get("/api/v1/grids/1/residents?limit=5", Some(&admin)).await;
+    let first = &list.body[0];
+    assert_eq!(first["masked"], true);
+    assert!(first["phone"].as_str().unwrap().contains("****"), "{first}");
+    assert!(first["id_number"].as_str().unwrap().contains("********"), "{first}");
+    assert!(first["name"].as_str().unwrap().ends_with('*'), "{first}");
+
+    let id = first["id"].as_i64().unwrap();
+    let no_reason = app.post(&format!("/api/v1/residents/{id}/reveal"), Some(&admin), json!({ "reason": " " })).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.body["field"], "reason");
+    assert!(no_reason.body["error"].as_str().unwrap().contains("请说明查看原因"));
+
+    let shown = app.post(&format!("/api/v1/residents/{id}/reveal"), Some(&admin), json!({ "reason": "核实低保申请" })).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(shown.body["masked"], false);
+    assert_eq!(shown.body["phone"].as_str().unwrap().len(), 11);
+
+    let audit = app.get("/api/v1/audit?action=reveal", Some(&admin)).await;
+    let entry = &audit.body[0];
+    assert_eq!(entry["actor"], "guanliyuan");
+    assert_eq!(entry["target"], format!("resident:{id}"));
+    assert_eq!(entry["detail"], "核实低保申请");
+    let lists = app.get("/api/v1/audit?action=list_residents", Some(&admin)).await;
+    assert_eq!(lists.body[0]["target"], "grid:1", "masked list reads are audited too");
+    let verdict = app.get("/api/v1/audit/verify", Some(&admin)).await;
+    assert_eq!(verdict.body["intact"], true, "{}", verdict.body);
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn bad_credentials_are_refused_and_then_throttled() {
+    let app = App::new().await;
+    let wrong = app.post("/api/v1/login", None, json!({ "username": "zhihui", "password": "wrong-password-1A" })).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.body["error"], "用户名或密码错误");
+    assert!(wrong.cookie.is_none());
+    let nobody = app.post("/api/v1/login", None, json!({ "username": "nobody", "password": "x" })).await;
+    assert_eq!(nobody.body["error"], "用户名或密码错误", "the answer does not reveal which accounts exist");
+    for _ in 0..4 {
+        app.post("/api/v1/login", None, json!({ "username": "zhihui", "password": "wrong-password-1A" })).await;
+    }
+    // Five failures: even the right password is refused for a while.
+    let locked = app.post("/api/v1/login", None, json!({ "username": "zhihui", "password": DEMO_PASSWORD })).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.cookie.is_none());
+    // Other accounts are not affected.
+    app.login("wanggeyuan").await;
+    let admin = app.login("guanliyuan").await;
+    let failed = app.get("/api/v1/audit?action=login_failed&actor=zhihui", Some(&admin)).await;
+    assert_eq!(failed.body.as_array().unwrap().len(), 5);
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn forged_cross_site_requests_change_nothing() {
+    let app = App::new().await;
+    let c = app.login("zhihui").await;
+    let forged = app.send("POST", "/api/v1/logout", Some(&c), Some(json!({})), "cross-site").await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.body["error"].as_str().unwrap().contains("跨站请求被拒绝"));
+    assert_eq!(app.get("/api/v1/me", Some(&c)).await.status, StatusCode::OK, "the session survived");
+    // The same request from our own page works.
+    assert_eq!(app.post("/api/v1/logout", Some(&c), json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/me", Some(&c)).await.status, StatusCode::UNAUTHORIZED);
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn expired_sessions_are_refused() {
+    let app = App::new().await;
+    let user = app.db.store.user_by_username("zhihui").await.unwrap().unwrap();
+    let token = zhizhi_server::auth::new_token();
+    let long_ago = zhizhi_server::auth::now_ms() - 31 * 60_000;
+    app.db.store.create_session(&zhizhi_server::auth::token_hash(&token), user.id, long_ago, "127.0.0.1").await.unwrap();
+    let r = app.get("/api/v1/me", Some(&format!("zz_session={token}"))).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.body["error"], "请先登录");
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn administrators_create_accounts_under_the_password_policy_and_tokens_with_scopes() {
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let weak = app.post("/api/v1/users", Some(&admin), json!({
+        "username": "liwei", "display_name": "李伟", "password": "short", "roles": ["grid_worker"], "grid_ids": [3]
+    })).await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(weak.body["field"], "password");
+    let ok = app.post("/api/v1/users", Some(&admin), json!({
+        "username": "liwei", "display_name": "李伟", "password": "Jialing-River-2026", "roles": ["grid_worker"], "grid_ids": [3]
+    })).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(ok.body.get("password_hash").is_none());
+    let dup = app.post("/api/v1/users", Some(&admin), json!({
+        "username": "liwei", "display_name": "李伟", "password": "Jialing-River-2026", "roles": ["grid_worker"], "grid_ids": [3]
+    })).await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    assert!(dup.body["error"].as_str().unwrap().contains("liwei"));
+
+    let token = app.post("/api/v1/tokens", Some(&admin), json!({ "name": "区平台", "scopes": ["read"] })).await;
+    let secret = token.body["token"].as_str().unwrap().to_string();
+    let req = Request::get("/api/v1/summary").header(header::AUTHORIZATION, format!("Bearer {secret}")).body(Body::empty()).unwrap();
+    assert_eq!(app.router.clone().oneshot(req).await.unwrap().status(), StatusCode::OK);
+    let req = Request::get("/api/v1/grids/1/residents").header(header::AUTHORIZATION, format!("Bearer {secret}")).body(Body::empty()).unwrap();
+    assert_eq!(app.router.clone().oneshot(req).await.unwrap().status(), StatusCode::UNAUTHORIZED, "a read token reads no personal data");
+    app.db.remove().await;
+}
