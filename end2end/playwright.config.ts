@@ -37,10 +37,12 @@ export default defineConfig({
   projects: [
     {
       name: 'desktop',
+      testIgnore: /\.phone\.spec\.ts$/,
       use: { ...devices['Desktop Chrome'], viewport: { width: 1366, height: 768 }, launchOptions: chromium },
     },
     {
       name: 'phone',
+      testIgnore: /\.desktop\.spec\.ts$/,
       use: { ...devices['Pixel 7'], launchOptions: chromium },
     },
   ],

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use zhizhi_shared::auth::Principal;
 use zhizhi_shared::geo::LonLat;
+use zhizhi_shared::people::CareTag;
 use zhizhi_shared::Summary;
 
 /// What the command centre's first screen shows: the street, its counts and its boards.
@@ -12,6 +14,7 @@ pub struct Overview {
     pub street: Option<StreetName>,
     pub summary: Summary,
     pub boards: Vec<BoardView>,
+    pub grid_map: GridMap,
 }
 
 /// The names of the street and its district.
@@ -46,14 +49,57 @@ pub struct MapArea {
     pub ring: Vec<LonLat>,
 }
 
+/// A resident as a grid worker's list shows them (masked).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResidentRow {
+    pub id: i64,
+    pub name: String,
+    pub birth_year: String,
+    pub phone: String,
+    pub care_tags: Vec<CareTag>,
+    pub address: String,
+    pub unit: String,
+}
+
 /// The street's overview, read from the database.
 #[server(prefix = "/fn")]
 pub async fn get_overview() -> Result<Overview, ServerFnError> {
+    crate::backend::require_user()?;
     crate::backend::backend()?.overview().await.map_err(ServerFnError::new)
 }
 
-/// The grid network's outlines.
+/// The signed-in user, if any.
 #[server(prefix = "/fn")]
-pub async fn get_grid_map() -> Result<GridMap, ServerFnError> {
-    crate::backend::backend()?.grid_map().await.map_err(ServerFnError::new)
+pub async fn get_me() -> Result<Option<Principal>, ServerFnError> {
+    Ok(crate::backend::principal())
 }
+
+/// Signs in, sets the session cookie and goes to the start page.
+#[server(prefix = "/fn")]
+pub async fn login(username: String, password: String) -> Result<(), ServerFnError> {
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
+    let cookie = crate::backend::backend()?.login(username.trim(), &password, &parts).await.map_err(ServerFnError::new)?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.insert_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(|e| ServerFnError::new(e.to_string()))?);
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Signs out and goes to the login page.
+#[server(prefix = "/fn")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
+    let cookie = crate::backend::backend()?.logout(&parts).await.map_err(ServerFnError::new)?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.insert_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(|e| ServerFnError::new(e.to_string()))?);
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// The residents of the signed-in grid worker's grids, masked.
+#[server(prefix = "/fn")]
+pub async fn get_my_grid_residents() -> Result<Vec<ResidentRow>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.my_grid_residents(&me).await.map_err(ServerFnError::new)
+}
+

@@ -3,9 +3,11 @@
 //! The server crate implements [`Backend`] and provides it as context to every server
 //! function and server-rendered page; this crate knows nothing of how it is done.
 
-use crate::api::{GridMap, Overview};
+use crate::api::{Overview, ResidentRow};
+use http::request::Parts;
 use leptos::prelude::*;
 use std::sync::Arc;
+use zhizhi_shared::auth::Principal;
 
 /// Operations the UI's server functions call.
 #[async_trait::async_trait]
@@ -13,8 +15,24 @@ pub trait Backend: Send + Sync + 'static {
     /// The street's overview for the command centre. Errors are messages safe to show users.
     async fn overview(&self) -> Result<Overview, String>;
 
-    /// Outlines of the communities, grids and micro-grids.
-    async fn grid_map(&self) -> Result<GridMap, String>;
+    /// Checks credentials and starts a session: the `Set-Cookie` value, or why not.
+    async fn login(&self, username: &str, password: &str, request: &Parts) -> Result<String, String>;
+
+    /// Ends the request's session: the `Set-Cookie` value that clears it.
+    async fn logout(&self, request: &Parts) -> Result<String, String>;
+
+    /// Residents of the signed-in user's grids, masked; the read is audited.
+    async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentRow>, String>;
+}
+
+/// The signed-in user of the current request, as the server's guard resolved it.
+pub fn principal() -> Option<Principal> {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<Principal>().cloned())
+}
+
+/// The signed-in user, or the error a server function answers to an anonymous caller.
+pub fn require_user() -> Result<Principal, ServerFnError> {
+    principal().ok_or_else(|| ServerFnError::new("请先登录"))
 }
 
 /// The backend provided by the server for the current request.

@@ -1,5 +1,7 @@
 //! Pieces of the interface shared by several pages.
 
+pub mod auth_gate;
 pub mod clock;
 pub mod nav;
 pub mod top_bar;
+pub mod user_menu;

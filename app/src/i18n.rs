@@ -76,6 +76,18 @@ pub enum Msg {
     PhoneMe,
     NotFound,
     BackHome,
+    LoginTitle,
+    Username,
+    Password,
+    SignIn,
+    SigningIn,
+    Logout,
+    MyGrid,
+    MyGridResidents,
+    CareCount,
+    MaskedNote,
+    NoGrid,
+    LoginFailed,
 }
 
 /// The text of `msg` in `lang`.
@@ -119,6 +131,18 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         Msg::PhoneMe => ("我的", "Me"),
         Msg::NotFound => ("页面不存在", "Page not found"),
         Msg::BackHome => ("返回指挥大屏", "Back to the command screen"),
+        Msg::LoginTitle => ("登录智治", "Sign in to Zhizhi"),
+        Msg::Username => ("用户名", "Username"),
+        Msg::Password => ("密码", "Password"),
+        Msg::SignIn => ("登录", "Sign in"),
+        Msg::SigningIn => ("正在登录…", "Signing in…"),
+        Msg::Logout => ("退出", "Sign out"),
+        Msg::MyGrid => ("我的网格", "My grid"),
+        Msg::MyGridResidents => ("网格居民", "Residents of my grid"),
+        Msg::CareCount => ("重点关爱", "In care"),
+        Msg::MaskedNote => ("个人信息已脱敏显示；查看完整信息需说明原因并留痕。", "Personal data is masked; revealing a record needs a stated reason and is recorded."),
+        Msg::NoGrid => ("您的账号尚未分配网格，请联系系统管理员。", "No grid is assigned to your account yet; ask an administrator."),
+        Msg::LoginFailed => ("登录失败", "Sign-in failed"),
     };
     match lang {
         Lang::Zh => zh,

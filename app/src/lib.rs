@@ -50,6 +50,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=StaticSegment("") view=pages::command::CommandCentre/>
+                <Route path=StaticSegment("login") view=pages::login::LoginPage/>
+                <Route path=StaticSegment("my-grid") view=pages::my_grid::MyGridPage/>
             </Routes>
         </Router>
     }

@@ -1,4 +1,6 @@
 //! One module per screen.
 
 pub mod command;
+pub mod login;
+pub mod my_grid;
 pub mod not_found;

@@ -1,9 +1,12 @@
 import { expect, test } from '@playwright/test';
+import { DEMO_PASSWORD, loginAs } from './helpers';
 
 // The command centre shell: rendered on the server, hydrated in the browser, showing the demo
 // street's counts as the API reports them.
 
 test('the server renders the command screen before any script runs', async ({ request }) => {
+  const login = await request.post('/api/v1/login', { data: { username: 'zhihui', password: DEMO_PASSWORD } });
+  expect(login.status()).toBe(200);
   const res = await request.get('/');
   expect(res.status()).toBe(200);
   const html = await res.text();
@@ -12,8 +15,9 @@ test('the server renders the command screen before any script runs', async ({ re
   expect(html).toContain('四大板块');
 });
 
-test('a coordinator sees the street in numbers with their units', async ({ page, request }) => {
-  const summary = await (await request.get('/api/v1/summary')).json();
+test('a coordinator sees the street in numbers with their units', async ({ page }) => {
+  await loginAs(page, 'zhihui');
+  const summary = await (await page.request.get('/api/v1/summary')).json();
   expect(summary.grids).toBe(33);
   expect(summary.micro_grids).toBe(171);
 
@@ -41,7 +45,7 @@ test('the page hydrates: the Beijing clock ticks and the language switches', asy
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto('/');
+  await loginAs(page, 'zhihui');
   // The server renders a placeholder; only the hydrated page shows the time.
   await expect(page.getByTestId('clock')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 星期./);
 
@@ -58,7 +62,7 @@ test('the page hydrates: the Beijing clock ticks and the language switches', asy
 });
 
 test('the layout fits the screen without sideways scrolling', async ({ page, isMobile }) => {
-  await page.goto('/');
+  await loginAs(page, 'zhihui');
   await expect(page.getByTestId('kpi-grids')).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
@@ -79,5 +83,6 @@ test('an unknown address shows a Chinese 404 with the way back', async ({ page }
   expect(res!.status()).toBe(404);
   await expect(page.getByRole('heading', { name: '页面不存在' })).toBeVisible();
   await page.getByRole('link', { name: '返回指挥大屏' }).click();
-  await expect(page.getByTestId('kpi-grids')).toBeVisible();
+  // Not signed in: the way back leads through the login page.
+  await expect(page).toHaveURL(/\/login$/);
 });

@@ -2,7 +2,12 @@
 
 use crate::storage::Store;
 use std::sync::Arc;
-use zhizhi_app::api::{BoardView, GridMap, MapArea, Overview, StreetName};
+use axum::extract::ConnectInfo;
+use http::request::Parts;
+use std::net::SocketAddr;
+use zhizhi_app::api::{BoardView, GridMap, MapArea, Overview, ResidentRow, StreetName};
+use zhizhi_shared::auth::Principal;
+use zhizhi_shared::mask;
 use zhizhi_app::backend::Backend;
 
 /// Serves the UI's server functions from the store.
@@ -23,7 +28,9 @@ impl Backend for StoreBackend {
         let summary = self.store.summary().await.map_err(internal)?;
         let boards = self.store.boards().await.map_err(internal)?;
         let street = self.store.street().await.map_err(internal)?;
+        let grid_map = self.grid_map().await?;
         Ok(Overview {
+            grid_map,
             street: street.map(|s| StreetName { street: s.name, district: s.district }),
             summary,
             boards: boards
@@ -33,6 +40,48 @@ impl Backend for StoreBackend {
         })
     }
 
+
+    async fn login(&self, username: &str, password: &str, request: &Parts) -> Result<String, String> {
+        let address = request.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+        let done = crate::auth::login(self.store.as_ref(), &self.auth, username, password, &address).await.map_err(|e| e.to_string())?;
+        Ok(self.auth.session_cookie(&done.token))
+    }
+
+    async fn logout(&self, request: &Parts) -> Result<String, String> {
+        if let Some(token) = crate::auth::session_token(&request.headers, self.auth.cookie_name()) {
+            self.store.end_session(&crate::auth::token_hash(&token)).await.map_err(internal)?;
+            if let Some(p) = request.extensions.get::<Principal>() {
+                self.store.append_audit(crate::auth::now_ms(), &p.username, "logout", "session", "").await.map_err(internal)?;
+            }
+        }
+        Ok(self.auth.clear_cookie())
+    }
+
+    async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentRow>, String> {
+        let mut rows = Vec::new();
+        for &grid in &me.grid_ids {
+            if !me.may_list_residents_of(grid) {
+                continue;
+            }
+            let page = self.store.residents_in_grid(grid, 500, 0).await.map_err(internal)?;
+            let detail = format!("脱敏列表 {} 条", page.len());
+            self.store.append_audit(crate::auth::now_ms(), &me.username, "list_residents", &format!("grid:{grid}"), &detail).await.map_err(internal)?;
+            rows.extend(page.into_iter().map(|r| ResidentRow {
+                id: r.resident.id,
+                name: mask::name(&r.resident.name),
+                birth_year: r.resident.birth_date.chars().take(4).collect(),
+                phone: mask::phone(&r.resident.phone),
+                care_tags: r.resident.care_tags,
+                address: r.address,
+                unit: r.unit,
+            }));
+        }
+        Ok(rows)
+    }
+}
+
+impl StoreBackend {
+    /// Outlines of the communities, grids and micro-grids.
     async fn grid_map(&self) -> Result<GridMap, String> {
         let communities = self.store.communities().await.map_err(internal)?;
         let grids = self.store.grids().await.map_err(internal)?;

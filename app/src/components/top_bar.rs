@@ -1,12 +1,14 @@
 //! The bar across the top of every desktop screen.
 
 use crate::components::clock::Clock;
+use crate::components::user_menu::UserMenu;
+use zhizhi_shared::auth::Principal;
 use crate::i18n::{set_lang, t, tr, use_lang, Lang, Msg};
 use leptos::prelude::*;
 
-/// Product and centre name, the clock and the language switch.
+/// Product and centre name, the clock, the language switch and the user.
 #[component]
-pub fn TopBar() -> impl IntoView {
+pub fn TopBar(me: Principal) -> impl IntoView {
     let lang = use_lang();
     let toggle = move |_| set_lang(if lang.get_untracked() == Lang::Zh { Lang::En } else { Lang::Zh });
     view! {
@@ -23,6 +25,7 @@ pub fn TopBar() -> impl IntoView {
                     title=move || t(lang.get(), Msg::SwitchLanguage)>
                     {tr(Msg::SwitchLanguage)}
                 </button>
+                <UserMenu me/>
             </div>
         </header>
     }

@@ -5,21 +5,38 @@ mod grid_map;
 mod summary_panel;
 
 use crate::api::get_overview;
+use crate::components::auth_gate::AuthGate;
 use crate::components::nav::{BottomNav, SideNav};
 use crate::components::top_bar::TopBar;
 use crate::i18n::{tr, Msg};
 use boards_panel::BoardsPanel;
 use grid_map::GridMapPanel;
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use zhizhi_shared::auth::{Principal, Role};
 use summary_panel::SummaryPanel;
 
-/// The command screen: counts on the left, the map in the middle, boards and posts on the right.
+/// The command screen for signed-in staff; grid workers go to their own grid's page.
 #[component]
 pub fn CommandCentre() -> impl IntoView {
+    view! {
+        <AuthGate page=|me: Principal| {
+            if me.roles == [Role::GridWorker] {
+                view! { <Redirect path="/my-grid"/> }.into_any()
+            } else {
+                view! { <CommandScreen me/> }.into_any()
+            }
+        }/>
+    }
+}
+
+/// Counts on the left, the map in the middle, boards and posts on the right.
+#[component]
+fn CommandScreen(me: Principal) -> impl IntoView {
     let overview = Resource::new(|| (), |_| get_overview());
     view! {
         <div class="screen command">
-            <TopBar/>
+            <TopBar me/>
             <SideNav/>
             <main class="command-main">
                 <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
@@ -30,7 +47,7 @@ pub fn CommandCentre() -> impl IntoView {
                         }.into_any(),
                         Ok(o) => view! {
                             <SummaryPanel summary=o.summary.clone() street=o.street.clone()/>
-                            <GridMapPanel/>
+                            <GridMapPanel map=o.grid_map.clone()/>
                             <BoardsPanel boards=o.boards.clone()/>
                         }.into_any(),
                     })}

@@ -3,7 +3,7 @@
 //! This is the schematic the command screen shows until the 3D map (MapLibre) takes its place;
 //! it needs no script, so it also renders on the server.
 
-use crate::api::{get_grid_map, GridMap};
+use crate::api::GridMap;
 use crate::i18n::{tr, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::geo::LonLat;
@@ -52,17 +52,11 @@ impl Projection {
 
 /// The panel in the middle of the command screen.
 #[component]
-pub fn GridMapPanel() -> impl IntoView {
-    let map = Resource::new(|| (), |_| get_grid_map());
+pub fn GridMapPanel(map: GridMap) -> impl IntoView {
     view! {
         <section class="panel map-panel" aria-label="网格分布">
             <h2>{tr(Msg::GridNetwork)}</h2>
-            <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
-                {move || map.get().map(|r| match r {
-                    Ok(m) => drawing(&m).into_any(),
-                    Err(_) => view! { <p class="state error" role="alert">{tr(Msg::LoadFailed)}</p> }.into_any(),
-                })}
-            </Suspense>
+            {drawing(&map)}
             <p class="map-note">{tr(Msg::MapComing)}</p>
         </section>
     }

@@ -1,0 +1,72 @@
+//! A grid worker's own grid on the phone: the residents they look after, masked.
+
+use crate::api::{get_my_grid_residents, ResidentRow};
+use crate::components::auth_gate::AuthGate;
+use crate::components::nav::BottomNav;
+use crate::components::user_menu::UserMenu;
+use crate::format::count;
+use crate::i18n::{tr, Msg};
+use leptos::prelude::*;
+use zhizhi_shared::auth::Principal;
+use zhizhi_shared::people::CareTag;
+
+/// The page at `/my-grid`.
+#[component]
+pub fn MyGridPage() -> impl IntoView {
+    view! { <AuthGate page=|me: Principal| view! { <MyGrid me/> }/> }
+}
+
+#[component]
+fn MyGrid(me: Principal) -> impl IntoView {
+    let no_grid = me.grid_ids.is_empty();
+    let residents = Resource::new(|| (), |_| get_my_grid_residents());
+    view! {
+        <div class="screen phone">
+            <header class="phone-top">
+                <h1>{tr(Msg::MyGrid)}</h1>
+                <UserMenu me/>
+            </header>
+            <main class="phone-main">
+                {no_grid.then(|| view! { <p class="state empty">{tr(Msg::NoGrid)}</p> })}
+                <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
+                    {move || residents.get().map(|r| match r {
+                        Ok(rows) => resident_list(rows).into_any(),
+                        Err(_) => view! { <p class="state error" role="alert">{tr(Msg::LoadFailed)}</p> }.into_any(),
+                    })}
+                </Suspense>
+            </main>
+            <BottomNav/>
+        </div>
+    }
+}
+
+fn resident_list(rows: Vec<ResidentRow>) -> impl IntoView {
+    let in_care = rows.iter().filter(|r| r.care_tags.contains(&CareTag::ElderlyAlone)).count();
+    let total = rows.len();
+    // Elderly people living alone first, then everyone else in care: they are who a grid
+    // worker visits.
+    let mut rows = rows;
+    rows.sort_by_key(|r| (!r.care_tags.contains(&CareTag::ElderlyAlone), r.care_tags.is_empty(), r.address.clone(), r.unit.clone()));
+    view! {
+        <section class="panel">
+            <h2>{tr(Msg::MyGridResidents)}</h2>
+            <div class="kpis">
+                <div class="kpi" data-testid="my-grid-total"><dt>{tr(Msg::Residents)}</dt><dd><span class="value">{count(total as i64)}</span><span class="unit">"人"</span></dd></div>
+                <div class="kpi" data-testid="my-grid-care"><dt>{tr(Msg::CareCount)}</dt><dd><span class="value sev-orange">{count(in_care as i64)}</span><span class="unit">"人"</span></dd></div>
+            </div>
+            <p class="note">{tr(Msg::MaskedNote)}</p>
+            <ul class="resident-list" data-testid="resident-list">
+                {rows.into_iter().take(200).map(|r| view! {
+                    <li class="resident">
+                        <div class="resident-head">
+                            <span class="resident-name">{r.name}</span>
+                            <span class="resident-year">{r.birth_year}"年生"</span>
+                            {r.care_tags.iter().map(|t| view! { <span class=format!("tag tag-{}", t.code())>{t.name_zh()}</span> }).collect_view()}
+                        </div>
+                        <div class="resident-place">{r.address}" "{r.unit}" · "<span class="phone">{r.phone}</span></div>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
