@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use zhizhi_shared::auth::Principal;
+use zhizhi_shared::audit::AuditEntry;
+use zhizhi_shared::auth::{AuditVerdict, Principal, UserView};
 use zhizhi_shared::geo::LonLat;
 use zhizhi_shared::people::CareTag;
 use zhizhi_shared::Summary;
@@ -103,3 +104,53 @@ pub async fn get_my_grid_residents() -> Result<Vec<ResidentRow>, ServerFnError> 
     crate::backend::backend()?.my_grid_residents(&me).await.map_err(ServerFnError::new)
 }
 
+
+/// A new account as the administrator's form submits it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    /// One role code, e.g. `grid_worker`.
+    pub role: String,
+    /// The post's name, for post staff.
+    pub post: String,
+    /// Grid codes separated by commas, for grid workers, e.g. `CQK-01-01,CQK-01-02`.
+    pub grids: String,
+}
+
+/// Every account.
+#[server(prefix = "/fn")]
+pub async fn get_users() -> Result<Vec<UserView>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.users(&me).await.map_err(ServerFnError::new)
+}
+
+/// Creates an account.
+#[server(prefix = "/fn")]
+pub async fn create_account(account: NewAccount) -> Result<UserView, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.create_user(&me, account).await.map_err(ServerFnError::new)
+}
+
+/// Audit entries by actor and action (empty for any).
+#[server(prefix = "/fn")]
+pub async fn get_audit(actor: String, action: String) -> Result<Vec<AuditEntry>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.audit(&me, actor, action).await.map_err(ServerFnError::new)
+}
+
+/// Walks the audit chain.
+#[server(prefix = "/fn")]
+pub async fn verify_audit_chain() -> Result<AuditVerdict, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.verify_audit(&me).await.map_err(ServerFnError::new)
+}
+
+/// The message of a server function's error, without the framework's prefix.
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(m) => m.clone(),
+        other => other.to_string(),
+    }
+}

@@ -3,11 +3,12 @@
 //! The server crate implements [`Backend`] and provides it as context to every server
 //! function and server-rendered page; this crate knows nothing of how it is done.
 
-use crate::api::{Overview, ResidentRow};
+use crate::api::{NewAccount, Overview, ResidentRow};
 use http::request::Parts;
 use leptos::prelude::*;
 use std::sync::Arc;
-use zhizhi_shared::auth::Principal;
+use zhizhi_shared::audit::AuditEntry;
+use zhizhi_shared::auth::{AuditVerdict, Principal, UserView};
 
 /// Operations the UI's server functions call.
 #[async_trait::async_trait]
@@ -23,6 +24,18 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Residents of the signed-in user's grids, masked; the read is audited.
     async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentRow>, String>;
+
+    /// Every account (administrators only).
+    async fn users(&self, me: &Principal) -> Result<Vec<UserView>, String>;
+
+    /// Creates an account (administrators only); the post is named, grids by code.
+    async fn create_user(&self, me: &Principal, form: NewAccount) -> Result<UserView, String>;
+
+    /// Audit entries by actor and action, newest first (administrators only).
+    async fn audit(&self, me: &Principal, actor: String, action: String) -> Result<Vec<AuditEntry>, String>;
+
+    /// Walks the audit chain (administrators only).
+    async fn verify_audit(&self, me: &Principal) -> Result<AuditVerdict, String>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod admin;
 pub mod command;
 pub mod login;
 pub mod my_grid;

@@ -16,7 +16,7 @@ test('a grid worker on a phone sees only their own grid, with personal data mask
   const phone = await list.locator('.phone').first().textContent();
   expect(phone).toMatch(/^\d{3}\*{4}\d{4}$/);
   await expect(page.locator('.bottom-nav')).toBeVisible();
-  await page.screenshot({ path: 'end2end/test-results/my-grid-phone.png', fullPage: true });
+  await page.screenshot({ path: 'end2end/test-results/my-grid-phone.png' });
 
   // Another grid's residents are refused by the server, whatever the page shows.
   const other = await page.request.get('/api/v1/grids/2/residents');

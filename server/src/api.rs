@@ -42,6 +42,21 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// What the user is told: the whole story for their own mistakes, a generic sentence for
+    /// ours (logged in full here).
+    pub fn user_message(&self) -> String {
+        match self {
+            ApiError::Storage(crate::storage::Error::Conflict { what }) => format!("{what} 已存在"),
+            ApiError::Storage(e) => {
+                tracing::error!(error = %e, "storage error");
+                "数据库暂时无法访问，请稍后重试".into()
+            }
+            e => e.to_string(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
@@ -56,14 +71,7 @@ impl IntoResponse for ApiError {
             ApiError::Storage(crate::storage::Error::Conflict { .. }) => StatusCode::CONFLICT,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        let message = match &self {
-            ApiError::Storage(crate::storage::Error::Conflict { what }) => format!("{what} 已存在"),
-            ApiError::Storage(e) => {
-                tracing::error!(error = %e, "storage error");
-                "数据库暂时无法访问，请稍后重试".into()
-            }
-            e => e.to_string(),
-        };
+        let message = self.user_message();
         let field = match &self {
             ApiError::Invalid { field, .. } => Some(*field),
             _ => None,

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use axum::extract::ConnectInfo;
 use http::request::Parts;
 use std::net::SocketAddr;
-use zhizhi_app::api::{BoardView, GridMap, MapArea, Overview, ResidentRow, StreetName};
+use zhizhi_app::api::{BoardView, GridMap, MapArea, NewAccount, Overview, ResidentRow, StreetName};
+use zhizhi_shared::audit::AuditEntry;
+use zhizhi_shared::auth::{AuditVerdict, CreateUser, Role, UserView};
 use zhizhi_shared::auth::Principal;
 use zhizhi_shared::mask;
 use zhizhi_app::backend::Backend;
@@ -77,6 +79,38 @@ impl Backend for StoreBackend {
             }));
         }
         Ok(rows)
+    }
+
+    async fn users(&self, me: &Principal) -> Result<Vec<UserView>, String> {
+        crate::api::admin::list_users(self.store.as_ref(), me).await.map_err(|e| e.user_message())
+    }
+
+    async fn create_user(&self, me: &Principal, form: NewAccount) -> Result<UserView, String> {
+        let role = Role::from_code(&form.role).ok_or("角色：请选择一个角色")?;
+        let post_id = if form.post.trim().is_empty() {
+            None
+        } else {
+            let boards = self.store.boards().await.map_err(internal)?;
+            let post = boards.iter().flat_map(|b| &b.posts).find(|p| p.name == form.post.trim());
+            Some(post.ok_or_else(|| format!("岗位：没有名为「{}」的岗位", form.post.trim()))?.id)
+        };
+        let grids = self.store.grids().await.map_err(internal)?;
+        let mut grid_ids = Vec::new();
+        for code in form.grids.split([',', '，', ' ']).map(str::trim).filter(|c| !c.is_empty()) {
+            let g = grids.iter().find(|g| g.code.eq_ignore_ascii_case(code)).ok_or_else(|| format!("网格：没有编号为 {code} 的网格"))?;
+            grid_ids.push(g.id);
+        }
+        let body = CreateUser { username: form.username, display_name: form.display_name, password: form.password, roles: vec![role], post_id, grid_ids };
+        crate::api::admin::add_user(self.store.as_ref(), &self.auth, me, body).await.map_err(|e| e.user_message())
+    }
+
+    async fn audit(&self, me: &Principal, actor: String, action: String) -> Result<Vec<AuditEntry>, String> {
+        let params = crate::api::admin::AuditParams { actor: Some(actor), action: Some(action), since_ms: None, limit: Some(500) };
+        crate::api::admin::search_audit(self.store.as_ref(), me, params).await.map_err(|e| e.user_message())
+    }
+
+    async fn verify_audit(&self, me: &Principal) -> Result<AuditVerdict, String> {
+        crate::api::admin::verify_audit(self.store.as_ref(), me).await.map_err(|e| e.user_message())
     }
 }
 

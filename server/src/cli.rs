@@ -37,6 +37,49 @@ pub struct ServeArgs {
     /// Folder with the compiled site (wasm, JS, CSS, public files), as cargo-leptos builds it.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+
+    /// Served to browsers over HTTPS (directly or behind a proxy): session cookies get
+    /// `Secure` and the `__Host-` prefix.
+    #[arg(long, env = "ZHIZHI_HTTPS")]
+    pub https: bool,
+
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "ZHIZHI_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub session_idle_minutes: u64,
+
+    /// Hours after login at which a session ends, however active.
+    #[arg(long, env = "ZHIZHI_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=168))]
+    pub session_lifetime_hours: u64,
+
+    /// Shortest password accepted.
+    #[arg(long, env = "ZHIZHI_PASSWORD_MIN_LENGTH", default_value_t = 12, value_parser = clap::value_parser!(u64).range(8..=128))]
+    pub password_min_length: u64,
+
+    /// How many of lower case, upper case, digits and symbols a password must mix.
+    #[arg(long, env = "ZHIZHI_PASSWORD_MIN_CLASSES", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=4))]
+    pub password_min_classes: u64,
+
+    /// Days after which a password must be changed; 0 for never.
+    #[arg(long, env = "ZHIZHI_PASSWORD_MAX_AGE_DAYS", default_value_t = 90)]
+    pub password_max_age_days: u32,
+}
+
+impl ServeArgs {
+    /// The authentication settings these flags describe.
+    pub fn auth_config(&self) -> crate::auth::AuthConfig {
+        use std::time::Duration;
+        crate::auth::AuthConfig {
+            idle_timeout: Duration::from_secs(self.session_idle_minutes * 60),
+            lifetime: Duration::from_secs(self.session_lifetime_hours * 3600),
+            secure_cookies: self.https,
+            password_policy: zhizhi_shared::auth::PasswordPolicy {
+                min_length: self.password_min_length as usize,
+                min_classes: self.password_min_classes as usize,
+                max_age_days: self.password_max_age_days,
+            },
+            ..Default::default()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -50,6 +93,26 @@ mod tests {
         assert!(args.demo);
         assert_eq!(args.addr.port(), 4000);
         assert!(args.db.starts_with("sqlite://"));
+        let auth = args.auth_config();
+        assert_eq!(auth.idle_timeout.as_secs(), 30 * 60);
+        assert_eq!(auth.password_policy.min_length, 12);
+        assert!(!auth.secure_cookies);
+    }
+
+    #[test]
+    fn session_and_password_rules_are_configurable() {
+        let cli = Cli::try_parse_from([
+            "zhizhi", "serve", "--https", "--session-idle-minutes", "15", "--password-min-length", "16", "--password-max-age-days", "0",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command;
+        let auth = args.auth_config();
+        assert_eq!(auth.idle_timeout.as_secs(), 15 * 60);
+        assert_eq!(auth.cookie_name(), "__Host-zz_session");
+        assert_eq!(auth.password_policy.min_length, 16);
+        assert_eq!(auth.password_policy.max_age_days, 0);
+        let err = Cli::try_parse_from(["zhizhi", "serve", "--password-min-length", "4"]).unwrap_err();
+        assert!(err.to_string().contains("--password-min-length"), "{err}");
     }
 
     #[test]

@@ -30,15 +30,21 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over `store`, serving the compiled site from `site_root`.
+    /// State over `store` with default authentication settings, serving the compiled site
+    /// from `site_root`.
     pub fn new(store: Arc<dyn Store>, site_root: &Path, addr: std::net::SocketAddr) -> Self {
+        Self::with_auth(store, site_root, addr, AuthConfig::default())
+    }
+
+    /// State over `store` with the given authentication settings.
+    pub fn with_auth(store: Arc<dyn Store>, site_root: &Path, addr: std::net::SocketAddr, auth: AuthConfig) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("zhizhi")
             .site_root(site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        let auth = Arc::new(AuthConfig::default());
+        let auth = Arc::new(auth);
         let backend: Arc<dyn Backend> = Arc::new(StoreBackend { store: store.clone(), auth: auth.clone() });
         AppState { leptos, store, backend, auth }
     }
@@ -55,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/login", post(api::session::login))
         .route("/api/v1/logout", post(api::session::logout))
         .route("/api/v1/me", get(api::session::me))
+        .route("/api/v1/me/password", post(api::session::change_password))
         .route("/api/v1/grids/{id}/residents", get(api::residents::list))
         .route("/api/v1/residents/{id}/reveal", post(api::residents::reveal))
         .route("/api/v1/users", get(api::admin::users).post(api::admin::create_user))
@@ -95,7 +102,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     println!("智治已启动：http://{addr}");
-    let app = router(AppState::new(store, &args.site_root, addr));
+    let app = router(AppState::with_auth(store, &args.site_root, addr, args.auth_config()));
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     println!("智治已停止");

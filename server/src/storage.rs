@@ -163,6 +163,9 @@ pub trait Store: Send + Sync + 'static {
     /// The account with this id.
     async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>>;
 
+    /// Replaces an account's password hash and ends all its sessions.
+    async fn set_password(&self, user_id: i64, password_hash: &str, now: i64) -> Result<()>;
+
     /// Every account, by username.
     async fn users(&self) -> Result<Vec<UserRecord>>;
 

@@ -178,3 +178,41 @@ mod tests {
         assert!(!PasswordPolicy { max_age_days: 0, ..p }.expired(0, 1000 * day));
     }
 }
+
+/// An account as administrators see it (never its password hash).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub post_id: Option<i64>,
+    pub grid_ids: Vec<i64>,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    pub disabled: bool,
+}
+
+/// A new account, as an administrator fills it in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreateUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub post_id: Option<i64>,
+    #[serde(default)]
+    pub grid_ids: Vec<i64>,
+}
+
+/// The result of walking the audit log's hash chain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditVerdict {
+    pub intact: bool,
+    /// Entries verified, when intact.
+    pub entries: Option<i64>,
+    /// The first entry that fails, when not.
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}

@@ -2,6 +2,7 @@
 
 use crate::i18n::{tr, Msg};
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
 /// The areas of Zhizhi, in the order a coordinator uses them. `None` marks an area that is not
 /// built yet: it is shown, greyed, so users see what is coming, but cannot be opened.
@@ -15,7 +16,7 @@ const AREAS: [(Msg, &str, Option<&str>); 10] = [
     (Msg::NavInspection, "✓", None),
     (Msg::NavFlood, "≋", None),
     (Msg::NavAnalysis, "▤", None),
-    (Msg::NavAdmin, "⚙", None),
+    (Msg::NavAdmin, "⚙", Some("/admin/users")),
 ];
 
 /// The desktop side rail.
@@ -40,9 +41,15 @@ pub fn BottomNav() -> impl IntoView {
 }
 
 fn nav_item(msg: Msg, icon: &'static str, href: Option<&'static str>) -> impl IntoView {
+    let location = use_location();
+    // An area is current when the path is its address or lies below its section.
+    let current = move || {
+        let path = location.pathname.get();
+        href.is_some_and(|h| if h == "/" { path == "/" } else { path.starts_with(h.rsplit_once('/').map(|(s, _)| s).unwrap_or(h)) })
+    };
     match href {
         Some(href) => view! {
-            <a class="nav-item active" href=href aria-current="page">
+            <a class="nav-item" class:active=current href=href aria-current=move || current().then_some("page")>
                 <span class="icon" aria-hidden="true">{icon}</span>
                 <span class="label">{tr(msg)}</span>
             </a>

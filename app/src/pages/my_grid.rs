@@ -40,6 +40,9 @@ fn MyGrid(me: Principal) -> impl IntoView {
     }
 }
 
+/// How many residents the phone list shows at once.
+const SHOWN: usize = 200;
+
 fn resident_list(rows: Vec<ResidentRow>) -> impl IntoView {
     let in_care = rows.iter().filter(|r| r.care_tags.contains(&CareTag::ElderlyAlone)).count();
     let total = rows.len();
@@ -55,8 +58,9 @@ fn resident_list(rows: Vec<ResidentRow>) -> impl IntoView {
                 <div class="kpi" data-testid="my-grid-care"><dt>{tr(Msg::CareCount)}</dt><dd><span class="value sev-orange">{count(in_care as i64)}</span><span class="unit">"人"</span></dd></div>
             </div>
             <p class="note">{tr(Msg::MaskedNote)}</p>
+            {(total > SHOWN).then(|| view! { <p class="note">{format!("按关爱优先排序，显示前 {SHOWN} 人（共 {} 人）", count(total as i64))}</p> })}
             <ul class="resident-list" data-testid="resident-list">
-                {rows.into_iter().take(200).map(|r| view! {
+                {rows.into_iter().take(SHOWN).map(|r| view! {
                     <li class="resident">
                         <div class="resident-head">
                             <span class="resident-name">{r.name}</span>

@@ -1,65 +1,41 @@
 //! Administration: accounts, API tokens and the audit log.
 
 use super::{user, ApiError, ApiResult};
-use crate::auth::{hash_password, new_token, now_ms, token_hash, Caller};
+use crate::auth::{hash_password, new_token, now_ms, token_hash, AuthConfig, Caller};
 use crate::http::AppState;
-use crate::storage::{AuditQuery, NewUser, UserRecord};
+use crate::storage::{AuditQuery, NewUser, Store, UserRecord};
 use axum::extract::{Query, State};
 use axum::{Extension, Json};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use zhizhi_shared::audit::AuditEntry;
-use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::auth::{AuditVerdict, CreateUser, Principal, Role, UserView};
 
-fn admin(caller: &Caller) -> ApiResult<&Principal> {
-    let me = user(caller)?;
+fn admin(me: &Principal) -> ApiResult<&Principal> {
     if me.may_administer() { Ok(me) } else { Err(ApiError::Forbidden) }
 }
 
-/// An account as administrators see it (never its password hash).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct UserView {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub roles: Vec<Role>,
-    pub post_id: Option<i64>,
-    pub grid_ids: Vec<i64>,
-    pub created_at: i64,
-    pub disabled: bool,
-}
-
-impl From<UserRecord> for UserView {
-    fn from(u: UserRecord) -> Self {
-        UserView {
-            id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            roles: u.roles,
-            post_id: u.post_id,
-            grid_ids: u.grid_ids,
-            created_at: u.created_at,
-            disabled: u.disabled_at.is_some(),
-        }
+fn user_view(u: UserRecord) -> UserView {
+    UserView {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        roles: u.roles,
+        post_id: u.post_id,
+        grid_ids: u.grid_ids,
+        created_at: u.created_at,
+        disabled: u.disabled_at.is_some(),
     }
 }
 
 /// `GET /api/v1/users`
 pub async fn users(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<UserView>>> {
-    admin(&caller)?;
-    Ok(Json(state.store.users().await?.into_iter().map(UserView::from).collect()))
+    Ok(Json(list_users(state.store.as_ref(), user(&caller)?).await?))
 }
 
-/// The body of `POST /api/v1/users`.
-#[derive(Debug, Deserialize)]
-pub struct CreateUser {
-    pub username: String,
-    pub display_name: String,
-    pub password: String,
-    pub roles: Vec<Role>,
-    #[serde(default)]
-    pub post_id: Option<i64>,
-    #[serde(default)]
-    pub grid_ids: Vec<i64>,
+/// Every account, for an administrator.
+pub async fn list_users(store: &dyn Store, me: &Principal) -> ApiResult<Vec<UserView>> {
+    admin(me)?;
+    Ok(store.users().await?.into_iter().map(user_view).collect())
 }
 
 /// `POST /api/v1/users`: creates an account; the password must meet the policy.
@@ -68,7 +44,12 @@ pub async fn create_user(
     Extension(caller): Extension<Caller>,
     Json(body): Json<CreateUser>,
 ) -> ApiResult<Json<UserView>> {
-    let me = admin(&caller)?;
+    Ok(Json(add_user(state.store.as_ref(), &state.auth, user(&caller)?, body).await?))
+}
+
+/// Creates an account for an administrator, under the password policy; audited.
+pub async fn add_user(store: &dyn Store, auth: &AuthConfig, me: &Principal, body: CreateUser) -> ApiResult<UserView> {
+    admin(me)?;
     let username = body.username.trim();
     if !(3..=32).contains(&username.len()) || !username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c)) {
         return Err(ApiError::invalid("username", "用户名须为 3–32 位小写字母、数字或 _ . -"));
@@ -85,7 +66,7 @@ pub async fn create_user(
     if body.roles.contains(&Role::GridWorker) && body.grid_ids.is_empty() {
         return Err(ApiError::invalid("grid_ids", "网格员须指定负责的网格"));
     }
-    state.auth.password_policy.check(&body.password, username).map_err(|m| ApiError::invalid("password", m))?;
+    auth.password_policy.check(&body.password, username).map_err(|m| ApiError::invalid("password", m))?;
     let now = now_ms();
     let new = NewUser {
         username: username.into(),
@@ -96,11 +77,11 @@ pub async fn create_user(
         grid_ids: body.grid_ids.clone(),
         now,
     };
-    let id = state.store.create_user(&new).await?;
+    let id = store.create_user(&new).await?;
     let roles: Vec<&str> = body.roles.iter().map(|r| r.code()).collect();
-    state.store.append_audit(now, &me.username, "user_create", &format!("user:{username}"), &format!("角色 {}", roles.join(","))).await?;
-    let created = state.store.user_by_id(id).await?.ok_or(ApiError::NotFound("账号"))?;
-    Ok(Json(created.into()))
+    store.append_audit(now, &me.username, "user_create", &format!("user:{username}"), &format!("角色 {}", roles.join(","))).await?;
+    let created = store.user_by_id(id).await?.ok_or(ApiError::NotFound("账号"))?;
+    Ok(user_view(created))
 }
 
 /// Filters of `GET /api/v1/audit`.
@@ -118,31 +99,32 @@ pub async fn audit(
     Extension(caller): Extension<Caller>,
     Query(p): Query<AuditParams>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
-    admin(&caller)?;
+    Ok(Json(search_audit(state.store.as_ref(), user(&caller)?, p).await?))
+}
+
+/// Audit entries for an administrator, newest first.
+pub async fn search_audit(store: &dyn Store, me: &Principal, p: AuditParams) -> ApiResult<Vec<AuditEntry>> {
+    admin(me)?;
     let limit = p.limit.unwrap_or(200);
     if !(1..=5000).contains(&limit) {
         return Err(ApiError::invalid("limit", "每次 1–5000 条"));
     }
     let q = AuditQuery { actor: p.actor.filter(|s| !s.is_empty()), action: p.action.filter(|s| !s.is_empty()), since_ms: p.since_ms, limit };
-    Ok(Json(state.store.audit_entries(&q).await?))
-}
-
-/// The verdict of `GET /api/v1/audit/verify`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Verdict {
-    pub intact: bool,
-    pub entries: Option<i64>,
-    pub broken_at: Option<i64>,
-    pub reason: Option<String>,
+    Ok(store.audit_entries(&q).await?)
 }
 
 /// `GET /api/v1/audit/verify`: walks the whole hash chain.
-pub async fn verify(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Verdict>> {
-    admin(&caller)?;
-    Ok(Json(match state.store.verify_audit().await? {
-        Ok(n) => Verdict { intact: true, entries: Some(n), broken_at: None, reason: None },
-        Err(b) => Verdict { intact: false, entries: None, broken_at: Some(b.seq), reason: Some(b.reason.into()) },
-    }))
+pub async fn verify(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<AuditVerdict>> {
+    Ok(Json(verify_audit(state.store.as_ref(), user(&caller)?).await?))
+}
+
+/// Walks the audit chain for an administrator.
+pub async fn verify_audit(store: &dyn Store, me: &Principal) -> ApiResult<AuditVerdict> {
+    admin(me)?;
+    Ok(match store.verify_audit().await? {
+        Ok(n) => AuditVerdict { intact: true, entries: Some(n), broken_at: None, reason: None },
+        Err(b) => AuditVerdict { intact: false, entries: None, broken_at: Some(b.seq), reason: Some(b.reason.into()) },
+    })
 }
 
 /// The body of `POST /api/v1/tokens`.
@@ -158,7 +140,7 @@ pub async fn create_token(
     Extension(caller): Extension<Caller>,
     Json(body): Json<CreateToken>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let me = admin(&caller)?;
+    let me = admin(user(&caller)?)?;
     const SCOPES: [&str; 3] = ["read", "ingest", "district"];
     if body.name.trim().is_empty() {
         return Err(ApiError::invalid("name", "请填写令牌名称"));

@@ -47,3 +47,32 @@ pub async fn logout(State(state): State<AppState>, Extension(caller): Extension<
 pub async fn me(Extension(caller): Extension<Caller>) -> ApiResult<Json<Principal>> {
     Ok(Json(user(&caller)?.clone()))
 }
+
+/// The body of `POST /api/v1/me/password`.
+#[derive(Debug, Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/me/password`: changes the signed-in user's password under the policy. Every
+/// session of the user ends, this one included: they sign in again with the new password.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<PasswordChange>,
+) -> ApiResult<impl IntoResponse> {
+    let me = user(&caller)?;
+    let record = state.store.user_by_id(me.user_id).await?.ok_or(super::ApiError::Unauthenticated)?;
+    if !auth::verify_password(&record.password_hash, &body.current_password) {
+        return Err(super::ApiError::invalid("current_password", "当前密码不正确"));
+    }
+    if body.new_password == body.current_password {
+        return Err(super::ApiError::invalid("new_password", "新密码不能与当前密码相同"));
+    }
+    state.auth.password_policy.check(&body.new_password, &me.username).map_err(|m| super::ApiError::invalid("new_password", m))?;
+    let now = auth::now_ms();
+    state.store.set_password(me.user_id, &auth::hash_password(&body.new_password), now).await?;
+    state.store.append_audit(now, &me.username, "password_change", &format!("user:{}", me.username), "").await?;
+    Ok((AppendHeaders([(SET_COOKIE, state.auth.clear_cookie())]), Json(serde_json::json!({ "ok": true }))))
+}

@@ -377,6 +377,15 @@ macro_rules! portable_store {
                 rows.into_iter().map(user_from_row).collect()
             }
 
+            async fn set_password(&self, user_id: i64, password_hash: &str, now: i64) -> $crate::storage::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1")
+                    .bind(user_id).bind(password_hash).bind(now).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn create_session(&self, token_hash: &str, user_id: i64, now: i64, address: &str) -> $crate::storage::Result<()> {
                 sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, address) VALUES ($1, $2, $3, $3, $4)")
                     .bind(token_hash).bind(user_id).bind(now).bind(address)

@@ -217,3 +217,22 @@ async fn administrators_create_accounts_under_the_password_policy_and_tokens_wit
     assert_eq!(app.router.clone().oneshot(req).await.unwrap().status(), StatusCode::UNAUTHORIZED, "a read token reads no personal data");
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn a_password_change_follows_the_policy_and_ends_every_session() {
+    let app = App::new().await;
+    let (a, b) = (app.login("wanggeyuan").await, app.login("wanggeyuan").await);
+    let wrong = app.post("/api/v1/me/password", Some(&a), json!({ "current_password": "nope", "new_password": "Jialing-River-2026" })).await;
+    assert_eq!((wrong.status, wrong.body["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("current_password")));
+    let weak = app.post("/api/v1/me/password", Some(&a), json!({ "current_password": DEMO_PASSWORD, "new_password": "abc" })).await;
+    assert_eq!(weak.body["field"], "new_password");
+    assert_eq!(app.get("/api/v1/me", Some(&b)).await.status, StatusCode::OK, "refused changes end nothing");
+    let ok = app.post("/api/v1/me/password", Some(&a), json!({ "current_password": DEMO_PASSWORD, "new_password": "Jialing-River-2026" })).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(app.get("/api/v1/me", Some(&b)).await.status, StatusCode::UNAUTHORIZED, "other sessions end too");
+    let old = app.post("/api/v1/login", None, json!({ "username": "wanggeyuan", "password": DEMO_PASSWORD })).await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    let new = app.post("/api/v1/login", None, json!({ "username": "wanggeyuan", "password": "Jialing-River-2026" })).await;
+    assert_eq!(new.status, StatusCode::OK);
+    app.db.remove().await;
+}

@@ -1,0 +1,41 @@
+import { expect, test } from '@playwright/test';
+import { loginAs } from './helpers';
+
+// An administrator manages accounts and reads the audit log; nobody else can.
+
+test('an administrator creates a grid worker under the password policy and finds it in the audit log', async ({ page }) => {
+  await loginAs(page, 'guanliyuan');
+  await page.getByRole('link', { name: /系统管理/ }).click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  await expect(page.getByTestId('users-table')).toContainText('wanggeyuan');
+
+  const form = page.locator('form.grid-form');
+  await form.getByLabel('用户名').fill('liwei');
+  await form.getByLabel('姓名').fill('李伟');
+  await form.getByLabel('初始密码').fill('short');
+  await form.getByLabel('角色').selectOption('grid_worker');
+  await form.getByLabel('负责网格（网格员）').fill('CQK-02-01');
+  await form.getByRole('button', { name: '创建' }).click();
+  await expect(page.getByTestId('create-error')).toContainText('密码至少需要 12 个字符');
+
+  await form.getByLabel('初始密码').fill('Jialing-River-2026');
+  await form.getByRole('button', { name: '创建' }).click();
+  await expect(page.getByTestId('create-ok')).toContainText('已创建账号 liwei（李伟）');
+  await expect(page.getByTestId('users-table')).toContainText('李伟');
+
+  await page.getByRole('link', { name: '审计日志' }).click();
+  await expect(page).toHaveURL(/\/admin\/audit$/);
+  await page.getByTestId('filter-action').selectOption('user_create');
+  await expect(page.getByTestId('audit-table')).toContainText('user:liwei');
+  await page.getByTestId('verify').click();
+  await expect(page.getByTestId('verdict')).toContainText('审计链完整');
+  await page.screenshot({ path: 'end2end/test-results/admin-audit.png' });
+});
+
+test('command staff cannot open the administration pages', async ({ page }) => {
+  await loginAs(page, 'zhihui');
+  await page.goto('/admin/users');
+  await expect(page.getByRole('alert')).toContainText('仅系统管理员可以访问此页面');
+  const res = await page.request.get('/api/v1/users');
+  expect(res.status()).toBe(403);
+});
