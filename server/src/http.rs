@@ -74,7 +74,9 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        // Layers run bottom-up: trace, refuse cross-site writes, then resolve the caller.
+        // Layers run bottom-up: trace, refuse cross-site writes, resolve the caller, then send
+        // anonymous visitors of pages to the login page.
+        .layer(middleware::from_fn(auth::require_login_for_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn(auth::reject_cross_site))
         .layer(TraceLayer::new_for_http())

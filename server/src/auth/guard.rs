@@ -99,3 +99,20 @@ pub fn session_token(headers: &HeaderMap, cookie_name: &str) -> Option<String> {
         .find(|(k, _)| *k == cookie_name)
         .map(|(_, v)| v.to_string())
 }
+
+/// Sends a visitor without a session to the login page before any page is rendered, so that
+/// the answer is a plain 302 (pages stream, and by the time a component knows who is asking
+/// the status line has been sent). API routes answer 401 themselves; static files and the
+/// login page are open.
+pub async fn require_login_for_pages(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let open = path == "/login"
+        || ["/api/", "/fn/", "/pkg/"].iter().any(|p| path.starts_with(p))
+        || path == "/healthz"
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    let anonymous = matches!(req.extensions().get::<Caller>(), None | Some(Caller::Anonymous));
+    if req.method() == axum::http::Method::GET && !open && anonymous {
+        return axum::response::Redirect::to("/login").into_response();
+    }
+    next.run(req).await
+}

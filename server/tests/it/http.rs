@@ -47,7 +47,22 @@ async fn health_and_summary() {
 #[tokio::test]
 async fn the_command_screen_is_rendered_on_the_server_in_chinese() {
     let (db, app) = app_with_demo().await;
-    let (status, html) = get(&app, "/").await;
+    // Without a session the page sends the visitor to the login page.
+    let resp = app.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["location"], "/login");
+
+    zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
+    let login = Request::post("/api/v1/login")
+        .header("content-type", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(format!(r#"{{"username":"zhihui","password":"{}"}}"#, zhizhi_server::demo::DEMO_PASSWORD)))
+        .unwrap();
+    let resp = app.clone().oneshot(login).await.unwrap();
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let resp = app.clone().oneshot(Request::get("/").header("cookie", cookie).body(Body::empty()).unwrap()).await.unwrap();
+    let status = resp.status();
+    let html = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<html lang=\"zh-CN\""), "{}", &html[..200.min(html.len())]);
     assert!(html.contains("基层治理中心"));
@@ -60,7 +75,16 @@ async fn the_command_screen_is_rendered_on_the_server_in_chinese() {
 #[tokio::test]
 async fn an_unknown_page_is_a_404_in_chinese() {
     let (db, app) = app_with_demo().await;
-    let (status, html) = get(&app, "/no-such-page").await;
+    let (status, _) = get(&app, "/no-such-page").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "anonymous visitors see nothing but the login page");
+    zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
+    let token = zhizhi_server::auth::new_token();
+    let user = db.store.user_by_username("zhihui").await.unwrap().unwrap();
+    db.store.create_session(&zhizhi_server::auth::token_hash(&token), user.id, zhizhi_server::auth::now_ms(), "test").await.unwrap();
+    let req = Request::get("/no-such-page").header("cookie", format!("zz_session={token}")).body(Body::empty()).unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let html = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned();
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("页面不存在"));
     db.remove().await;
