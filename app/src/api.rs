@@ -154,3 +154,17 @@ pub fn error_text(e: &ServerFnError) -> String {
         other => other.to_string(),
     }
 }
+
+/// Changes the signed-in user's password, then sends them to sign in again.
+#[server(prefix = "/fn")]
+pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), ServerFnError> {
+    let me = crate::backend::principal().ok_or_else(|| ServerFnError::new("请先登录"))?;
+    if new != confirm {
+        return Err(ServerFnError::new("两次输入的新密码不一致"));
+    }
+    let cookie = crate::backend::backend()?.change_password(&me, &current, &new).await.map_err(ServerFnError::new)?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.insert_header(http::header::SET_COOKIE, http::HeaderValue::from_str(&cookie).map_err(|e| ServerFnError::new(e.to_string()))?);
+    leptos_axum::redirect("/login");
+    Ok(())
+}

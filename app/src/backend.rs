@@ -25,6 +25,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Residents of the signed-in user's grids, masked; the read is audited.
     async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentRow>, String>;
 
+    /// Changes the user's own password: the `Set-Cookie` value that ends the session.
+    async fn change_password(&self, me: &Principal, current: &str, new: &str) -> Result<String, String>;
+
     /// Every account (administrators only).
     async fn users(&self, me: &Principal) -> Result<Vec<UserView>, String>;
 
@@ -43,9 +46,14 @@ pub fn principal() -> Option<Principal> {
     use_context::<Parts>().and_then(|p| p.extensions.get::<Principal>().cloned())
 }
 
-/// The signed-in user, or the error a server function answers to an anonymous caller.
+/// The signed-in user, or the error a server function answers to an anonymous caller (or to
+/// one whose password has expired).
 pub fn require_user() -> Result<Principal, ServerFnError> {
-    principal().ok_or_else(|| ServerFnError::new("请先登录"))
+    let me = principal().ok_or_else(|| ServerFnError::new("请先登录"))?;
+    if me.password_expired {
+        return Err(ServerFnError::new("密码已过期，请先修改密码"));
+    }
+    Ok(me)
 }
 
 /// The backend provided by the server for the current request.

@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=pages::command::CommandCentre/>
                 <Route path=StaticSegment("login") view=pages::login::LoginPage/>
                 <Route path=StaticSegment("my-grid") view=pages::my_grid::MyGridPage/>
+                <Route path=(StaticSegment("account"), StaticSegment("password")) view=pages::password::PasswordPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("users")) view=pages::admin::users::UsersPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=pages::admin::audit::AuditPage/>
             </Routes>

@@ -5,3 +5,4 @@ pub mod command;
 pub mod login;
 pub mod my_grid;
 pub mod not_found;
+pub mod password;

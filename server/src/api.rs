@@ -20,6 +20,8 @@ use zhizhi_shared::auth::Principal;
 pub enum ApiError {
     #[error("请先登录")]
     Unauthenticated,
+    #[error("密码已过期，请先修改密码")]
+    PasswordExpired,
     #[error("无权执行此操作")]
     Forbidden,
     #[error("{0}")]
@@ -61,7 +63,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::PasswordExpired => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Login(LoginError::Throttled) => StatusCode::TOO_MANY_REQUESTS,
@@ -80,15 +82,16 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The signed-in user, or 401.
+/// The signed-in user, or 401; 403 while their password has expired.
 pub fn user(caller: &Caller) -> ApiResult<&Principal> {
-    caller.principal().ok_or(ApiError::Unauthenticated)
+    let me = caller.principal().ok_or(ApiError::Unauthenticated)?;
+    if me.password_expired { Err(ApiError::PasswordExpired) } else { Ok(me) }
 }
 
 /// `GET /api/v1/summary`: the street's counts, for any signed-in user or a token with `read`.
 pub async fn summary(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<zhizhi_shared::Summary>> {
-    if caller.principal().is_none() && !caller.has_scope("read") {
-        return Err(ApiError::Unauthenticated);
+    if !caller.has_scope("read") {
+        user(&caller)?;
     }
     Ok(Json(state.store.summary().await?))
 }

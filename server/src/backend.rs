@@ -81,6 +81,11 @@ impl Backend for StoreBackend {
         Ok(rows)
     }
 
+    async fn change_password(&self, me: &Principal, current: &str, new: &str) -> Result<String, String> {
+        crate::api::session::set_own_password(self.store.as_ref(), &self.auth, me, current, new).await.map_err(|e| e.user_message())?;
+        Ok(self.auth.clear_cookie())
+    }
+
     async fn users(&self, me: &Principal) -> Result<Vec<UserView>, String> {
         crate::api::admin::list_users(self.store.as_ref(), me).await.map_err(|e| e.user_message())
     }

@@ -77,6 +77,7 @@ impl UserRecord {
             roles: self.roles.clone(),
             post_id: self.post_id,
             grid_ids: self.grid_ids.clone(),
+            password_expired: false,
         }
     }
 }

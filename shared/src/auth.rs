@@ -62,6 +62,10 @@ pub struct Principal {
     pub post_id: Option<i64>,
     /// The grids a grid worker answers for.
     pub grid_ids: Vec<i64>,
+    /// The password is older than the policy allows: until it is changed, the user may do
+    /// nothing else.
+    #[serde(default)]
+    pub password_expired: bool,
 }
 
 impl Principal {
@@ -146,6 +150,7 @@ mod tests {
             roles: roles.to_vec(),
             post_id: None,
             grid_ids: grids.to_vec(),
+            password_expired: false,
         }
     }
 

@@ -12,7 +12,7 @@ pub fn UserMenu(me: Principal) -> impl IntoView {
     let roles = me.roles.iter().map(|r| r.name_zh()).collect::<Vec<_>>().join("、");
     view! {
         <div class="user-menu" data-testid="user-menu">
-            <span class="user-name">{me.display_name.clone()}</span>
+            <a class="user-name" href="/account/password" title="修改密码">{me.display_name.clone()}</a>
             <span class="user-roles">{roles}</span>
             <ActionForm action=logout attr:class="logout-form">
                 <button type="submit" class="logout">{tr(Msg::Logout)}</button>

@@ -1,7 +1,8 @@
 //! Signing in and out, and who am I.
 
-use super::{user, ApiResult};
-use crate::auth::{self, Caller};
+use super::ApiResult;
+use crate::auth::{self, AuthConfig, Caller};
+use crate::storage::Store;
 use crate::http::AppState;
 use axum::extract::{Request, State};
 use axum::http::header::SET_COOKIE;
@@ -43,9 +44,9 @@ pub async fn logout(State(state): State<AppState>, Extension(caller): Extension<
     Ok((AppendHeaders([(SET_COOKIE, state.auth.clear_cookie())]), Json(serde_json::json!({ "ok": true }))))
 }
 
-/// `GET /api/v1/me`: the signed-in user.
+/// `GET /api/v1/me`: the signed-in user (also while their password has expired).
 pub async fn me(Extension(caller): Extension<Caller>) -> ApiResult<Json<Principal>> {
-    Ok(Json(user(&caller)?.clone()))
+    Ok(Json(caller.principal().ok_or(super::ApiError::Unauthenticated)?.clone()))
 }
 
 /// The body of `POST /api/v1/me/password`.
@@ -62,17 +63,25 @@ pub async fn change_password(
     Extension(caller): Extension<Caller>,
     Json(body): Json<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
-    let me = user(&caller)?;
-    let record = state.store.user_by_id(me.user_id).await?.ok_or(super::ApiError::Unauthenticated)?;
-    if !auth::verify_password(&record.password_hash, &body.current_password) {
+    // An expired password may (must) be changed: this is the one thing such a user can do.
+    let me = caller.principal().ok_or(super::ApiError::Unauthenticated)?;
+    set_own_password(state.store.as_ref(), &state.auth, me, &body.current_password, &body.new_password).await?;
+    Ok((AppendHeaders([(SET_COOKIE, state.auth.clear_cookie())]), Json(serde_json::json!({ "ok": true }))))
+}
+
+/// Replaces the user's own password after checking the current one and the policy; ends every
+/// session of the user; audited.
+pub async fn set_own_password(store: &dyn Store, cfg: &AuthConfig, me: &Principal, current: &str, new: &str) -> ApiResult<()> {
+    let record = store.user_by_id(me.user_id).await?.ok_or(super::ApiError::Unauthenticated)?;
+    if !auth::verify_password(&record.password_hash, current) {
         return Err(super::ApiError::invalid("current_password", "当前密码不正确"));
     }
-    if body.new_password == body.current_password {
+    if new == current {
         return Err(super::ApiError::invalid("new_password", "新密码不能与当前密码相同"));
     }
-    state.auth.password_policy.check(&body.new_password, &me.username).map_err(|m| super::ApiError::invalid("new_password", m))?;
+    cfg.password_policy.check(new, &me.username).map_err(|m| super::ApiError::invalid("new_password", m))?;
     let now = auth::now_ms();
-    state.store.set_password(me.user_id, &auth::hash_password(&body.new_password), now).await?;
-    state.store.append_audit(now, &me.username, "password_change", &format!("user:{}", me.username), "").await?;
-    Ok((AppendHeaders([(SET_COOKIE, state.auth.clear_cookie())]), Json(serde_json::json!({ "ok": true }))))
+    store.set_password(me.user_id, &auth::hash_password(new), now).await?;
+    store.append_audit(now, &me.username, "password_change", &format!("user:{}", me.username), "").await?;
+    Ok(())
 }

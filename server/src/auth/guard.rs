@@ -83,7 +83,11 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> crate::storage::Resul
         return Ok(Caller::Anonymous);
     };
     Ok(match state.store.user_by_id(user_id).await? {
-        Some(u) if u.disabled_at.is_none() => Caller::User { principal: u.principal(), session: hash },
+        Some(u) if u.disabled_at.is_none() => {
+            let mut principal = u.principal();
+            principal.password_expired = state.auth.password_policy.expired(u.password_changed_at, super::now_ms());
+            Caller::User { principal, session: hash }
+        }
         _ => Caller::Anonymous,
     })
 }
@@ -100,6 +104,9 @@ pub fn session_token(headers: &HeaderMap, cookie_name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The page where a user changes their password.
+pub const PASSWORD_PAGE: &str = "/account/password";
+
 /// Sends a visitor without a session to the login page before any page is rendered, so that
 /// the answer is a plain 302 (pages stream, and by the time a component knows who is asking
 /// the status line has been sent). API routes answer 401 themselves; static files and the
@@ -110,9 +117,16 @@ pub async fn require_login_for_pages(req: Request, next: Next) -> Response {
         || ["/api/", "/fn/", "/pkg/"].iter().any(|p| path.starts_with(p))
         || path == "/healthz"
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'));
-    let anonymous = matches!(req.extensions().get::<Caller>(), None | Some(Caller::Anonymous));
-    if req.method() == axum::http::Method::GET && !open && anonymous {
-        return axum::response::Redirect::to("/login").into_response();
+    let caller = req.extensions().get::<Caller>();
+    let anonymous = matches!(caller, None | Some(Caller::Anonymous));
+    let expired = caller.and_then(Caller::principal).is_some_and(|p| p.password_expired);
+    if req.method() == axum::http::Method::GET && !open {
+        if anonymous {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        if expired && path != PASSWORD_PAGE {
+            return axum::response::Redirect::to(PASSWORD_PAGE).into_response();
+        }
     }
     next.run(req).await
 }

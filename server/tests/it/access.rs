@@ -236,3 +236,28 @@ async fn a_password_change_follows_the_policy_and_ends_every_session() {
     assert_eq!(new.status, StatusCode::OK);
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn an_expired_password_must_be_changed_before_anything_else() {
+    let app = App::new().await;
+    // An account whose password was set long ago (the policy allows 90 days).
+    app.db.store.create_user(&zhizhi_server::storage::NewUser {
+        username: "laozhang".into(), display_name: "老张".into(), password_hash: zhizhi_server::auth::hash_password("Old-Password-2024"),
+        roles: vec![zhizhi_shared::auth::Role::Command], post_id: None, grid_ids: vec![], now: 0,
+    }).await.unwrap();
+    let r = app.post("/api/v1/login", None, json!({ "username": "laozhang", "password": "Old-Password-2024" })).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["password_expired"], true);
+    let c = r.cookie.unwrap();
+    let blocked = app.get("/api/v1/summary", Some(&c)).await;
+    assert_eq!(blocked.status, StatusCode::FORBIDDEN);
+    assert_eq!(blocked.body["error"], "密码已过期，请先修改密码");
+    let page = app.get("/", Some(&c)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "pages lead to the password page");
+    let changed = app.post("/api/v1/me/password", Some(&c), json!({ "current_password": "Old-Password-2024", "new_password": "New-Password-2026" })).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    let again = app.post("/api/v1/login", None, json!({ "username": "laozhang", "password": "New-Password-2026" })).await;
+    assert_eq!(again.body["password_expired"], false);
+    assert_eq!(app.get("/api/v1/summary", Some(&again.cookie.unwrap())).await.status, StatusCode::OK);
+    app.db.remove().await;
+}
