@@ -5,7 +5,7 @@ import { loginAs } from './helpers';
 
 test('an administrator creates a grid worker under the password policy and finds it in the audit log', async ({ page }) => {
   await loginAs(page, 'guanliyuan');
-  await page.getByRole('link', { name: /系统管理/ }).click();
+  await page.locator('.side-nav').getByRole('link', { name: /系统管理/ }).click();
   await expect(page).toHaveURL(/\/admin\/users$/);
   await expect(page.getByTestId('users-table')).toContainText('wanggeyuan');
 

@@ -24,3 +24,17 @@ test('a cross-site form cannot act with the user\'s session', async ({ page }) =
   expect(forged.status()).toBe(403);
   expect((await page.request.get('/api/v1/me')).status()).toBe(200);
 });
+
+test('a user changes their password from the user menu, with mistakes explained', async ({ page }) => {
+  await loginAs(page, 'zhifa');
+  await page.goto('/account/password');
+  await expect(page.getByRole('heading', { name: '修改密码' })).toBeVisible();
+  await page.getByLabel('当前密码').fill('not-my-password');
+  await page.getByLabel('新密码', { exact: true }).fill('Another-Password-2027');
+  await page.getByLabel('再次输入新密码').fill('Another-Password-2027');
+  await page.getByRole('button', { name: '确认修改' }).click();
+  await expect(page.getByTestId('password-error')).toContainText('当前密码不正确');
+  await page.getByLabel('再次输入新密码').fill('Something-else-2027');
+  await page.getByRole('button', { name: '确认修改' }).click();
+  await expect(page.getByTestId('password-error')).toContainText('两次输入的新密码不一致');
+});
