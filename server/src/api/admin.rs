@@ -78,8 +78,8 @@ pub async fn add_user(store: &dyn Store, auth: &AuthConfig, me: &Principal, body
         now,
     };
     let id = store.create_user(&new).await?;
-    let roles: Vec<&str> = body.roles.iter().map(|r| r.code()).collect();
-    store.append_audit(now, &me.username, "user_create", &format!("user:{username}"), &format!("角色 {}", roles.join(","))).await?;
+    let roles: Vec<&str> = body.roles.iter().map(|r| r.name_zh()).collect();
+    store.append_audit(now, &me.username, "user_create", &format!("user:{username}"), &format!("角色：{}", roles.join("、"))).await?;
     let created = store.user_by_id(id).await?.ok_or(ApiError::NotFound("账号"))?;
     Ok(user_view(created))
 }
