@@ -133,6 +133,13 @@ pub async fn create_account(account: NewAccount) -> Result<UserView, ServerFnErr
     crate::backend::backend()?.create_user(&me, account).await.map_err(ServerFnError::new)
 }
 
+/// Disables or re-enables an account.
+#[server(prefix = "/fn")]
+pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<UserView, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.set_user_disabled(&me, id, disabled).await.map_err(ServerFnError::new)
+}
+
 /// Audit entries by actor and action (empty for any).
 #[server(prefix = "/fn")]
 pub async fn get_audit(actor: String, action: String) -> Result<Vec<AuditEntry>, ServerFnError> {

@@ -34,6 +34,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Creates an account (administrators only); the post is named, grids by code.
     async fn create_user(&self, me: &Principal, form: NewAccount) -> Result<UserView, String>;
 
+    /// Disables or re-enables an account (administrators only).
+    async fn set_user_disabled(&self, me: &Principal, id: i64, disabled: bool) -> Result<UserView, String>;
+
     /// Audit entries by actor and action, newest first (administrators only).
     async fn audit(&self, me: &Principal, actor: String, action: String) -> Result<Vec<AuditEntry>, String>;
 

@@ -23,6 +23,10 @@ test('an administrator creates a grid worker under the password policy and finds
   await expect(page.getByTestId('create-ok')).toContainText('已创建账号 liwei（李伟）');
   await expect(page.getByTestId('users-table')).toContainText('李伟');
 
+  // Disabling the new account is one click, and shows at once.
+  await page.getByTestId('toggle-liwei').click();
+  await expect(page.getByTestId('users-table').locator('tr', { hasText: 'liwei' })).toContainText('已停用');
+
   await page.getByRole('link', { name: '审计日志' }).click();
   await expect(page).toHaveURL(/\/admin\/audit$/);
   await page.getByTestId('filter-action').selectOption('user_create');

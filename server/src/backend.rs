@@ -109,6 +109,10 @@ impl Backend for StoreBackend {
         crate::api::admin::add_user(self.store.as_ref(), &self.auth, me, body).await.map_err(|e| e.user_message())
     }
 
+    async fn set_user_disabled(&self, me: &Principal, id: i64, disabled: bool) -> Result<UserView, String> {
+        crate::api::admin::disable_user(self.store.as_ref(), me, id, disabled).await.map_err(|e| e.user_message())
+    }
+
     async fn audit(&self, me: &Principal, actor: String, action: String) -> Result<Vec<AuditEntry>, String> {
         let params = crate::api::admin::AuditParams { actor: Some(actor), action: Some(action), since_ms: None, limit: Some(500) };
         crate::api::admin::search_audit(self.store.as_ref(), me, params).await.map_err(|e| e.user_message())

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/grids/{id}/residents", get(api::residents::list))
         .route("/api/v1/residents/{id}/reveal", post(api::residents::reveal))
         .route("/api/v1/users", get(api::admin::users).post(api::admin::create_user))
+        .route("/api/v1/users/{id}/disabled", post(api::admin::set_disabled))
         .route("/api/v1/audit", get(api::admin::audit))
         .route("/api/v1/audit/verify", get(api::admin::verify))
         .route("/api/v1/tokens", post(api::admin::create_token))

@@ -167,6 +167,9 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces an account's password hash and ends all its sessions.
     async fn set_password(&self, user_id: i64, password_hash: &str, now: i64) -> Result<()>;
 
+    /// Disables an account (ending its sessions) at `at`, or enables it again with `None`.
+    async fn set_user_disabled(&self, user_id: i64, at: Option<i64>) -> Result<()>;
+
     /// Every account, by username.
     async fn users(&self) -> Result<Vec<UserRecord>>;
 

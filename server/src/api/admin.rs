@@ -4,7 +4,7 @@ use super::{user, ApiError, ApiResult};
 use crate::auth::{hash_password, new_token, now_ms, token_hash, AuthConfig, Caller};
 use crate::http::AppState;
 use crate::storage::{AuditQuery, NewUser, Store, UserRecord};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use zhizhi_shared::audit::AuditEntry;
@@ -82,6 +82,36 @@ pub async fn add_user(store: &dyn Store, auth: &AuthConfig, me: &Principal, body
     store.append_audit(now, &me.username, "user_create", &format!("user:{username}"), &format!("角色：{}", roles.join("、"))).await?;
     let created = store.user_by_id(id).await?.ok_or(ApiError::NotFound("账号"))?;
     Ok(user_view(created))
+}
+
+/// The body of `POST /api/v1/users/{id}/disabled`.
+#[derive(Debug, Deserialize)]
+pub struct SetDisabled {
+    pub disabled: bool,
+}
+
+/// `POST /api/v1/users/{id}/disabled`: disables (ending its sessions) or re-enables an account.
+pub async fn set_disabled(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    Json(body): Json<SetDisabled>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(disable_user(state.store.as_ref(), user(&caller)?, id, body.disabled).await?))
+}
+
+/// Disables or re-enables an account for an administrator; audited. Nobody disables themself.
+pub async fn disable_user(store: &dyn Store, me: &Principal, id: i64, disabled: bool) -> ApiResult<UserView> {
+    admin(me)?;
+    if id == me.user_id && disabled {
+        return Err(ApiError::invalid("id", "不能停用自己的账号"));
+    }
+    let target = store.user_by_id(id).await?.ok_or(ApiError::NotFound("没有这个账号"))?;
+    let now = now_ms();
+    store.set_user_disabled(id, disabled.then_some(now)).await?;
+    let action = if disabled { "user_disable" } else { "user_enable" };
+    store.append_audit(now, &me.username, action, &format!("user:{}", target.username), "").await?;
+    Ok(user_view(store.user_by_id(id).await?.ok_or(ApiError::NotFound("没有这个账号"))?))
 }
 
 /// Filters of `GET /api/v1/audit`.

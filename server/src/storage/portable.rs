@@ -386,6 +386,16 @@ macro_rules! portable_store {
                 Ok(())
             }
 
+            async fn set_user_disabled(&self, user_id: i64, at: Option<i64>) -> $crate::storage::Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1").bind(user_id).bind(at).execute(&mut *tx).await?;
+                if at.is_some() {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn create_session(&self, token_hash: &str, user_id: i64, now: i64, address: &str) -> $crate::storage::Result<()> {
                 sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, address) VALUES ($1, $2, $3, $3, $4)")
                     .bind(token_hash).bind(user_id).bind(now).bind(address)

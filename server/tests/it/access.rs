@@ -261,3 +261,26 @@ async fn an_expired_password_must_be_changed_before_anything_else() {
     assert_eq!(app.get("/api/v1/summary", Some(&again.cookie.unwrap())).await.status, StatusCode::OK);
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn a_disabled_account_loses_its_sessions_and_cannot_sign_in() {
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let worker = app.login("wanggeyuan").await;
+    let id = app.db.store.user_by_username("wanggeyuan").await.unwrap().unwrap().id;
+    let r = app.post(&format!("/api/v1/users/{id}/disabled"), Some(&admin), json!({ "disabled": true })).await;
+    assert_eq!((r.status, r.body["disabled"].clone()), (StatusCode::OK, json!(true)));
+    assert_eq!(app.get("/api/v1/me", Some(&worker)).await.status, StatusCode::UNAUTHORIZED);
+    let refused = app.post("/api/v1/login", None, json!({ "username": "wanggeyuan", "password": DEMO_PASSWORD })).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.body["error"], "账号已停用，请联系系统管理员");
+    let me = app.db.store.user_by_username("guanliyuan").await.unwrap().unwrap().id;
+    let own = app.post(&format!("/api/v1/users/{me}/disabled"), Some(&admin), json!({ "disabled": true })).await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let command = app.login("zhihui").await;
+    let not_admin = app.post(&format!("/api/v1/users/{id}/disabled"), Some(&command), json!({ "disabled": false })).await;
+    assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
+    app.post(&format!("/api/v1/users/{id}/disabled"), Some(&admin), json!({ "disabled": false })).await;
+    app.login("wanggeyuan").await;
+    app.db.remove().await;
+}

@@ -23,6 +23,8 @@ fn action_zh(action: &str) -> &str {
         "reveal_refused" => "查看被拒绝",
         "list_residents" => "查询居民列表",
         "user_create" => "创建账号",
+        "user_disable" => "停用账号",
+        "user_enable" => "启用账号",
         "password_change" => "修改密码",
         "token_create" => "创建接口令牌",
         other => other,

@@ -1,7 +1,7 @@
 //! Account management: the list of accounts and the form that creates one.
 
 use super::AdminFrame;
-use crate::api::{error_text, get_users, CreateAccount};
+use crate::api::{error_text, get_users, CreateAccount, SetUserDisabled};
 use leptos::prelude::*;
 use zhizhi_shared::auth::Role;
 use zhizhi_shared::time::beijing_datetime;
@@ -15,8 +15,10 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn Users() -> impl IntoView {
     let create = ServerAction::<CreateAccount>::new();
-    // Reload the list whenever an account was created.
-    let users = Resource::new(move || create.version().get(), |_| get_users());
+    let toggle = ServerAction::<SetUserDisabled>::new();
+    // Reload the list whenever an account was created, disabled or enabled.
+    let users = Resource::new(move || (create.version().get(), toggle.version().get()), |_| get_users());
+    let toggle_error = move || toggle.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{error_text(&e)}</p> });
     let result = move || {
         create.value().get().map(|r| match r {
             Ok(u) => view! { <p class="form-ok" role="status" data-testid="create-ok">{format!("已创建账号 {}（{}）", u.username, u.display_name)}</p> }.into_any(),
@@ -43,14 +45,17 @@ fn Users() -> impl IntoView {
         </section>
         <section class="panel">
             <h2>"全部账号"</h2>
+            {toggle_error}
             <Suspense fallback=|| view! { <p class="state loading">"正在加载…"</p> }>
                 {move || users.get().map(|r| match r {
                     Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(list) => view! {
                         <table class="data" data-testid="users-table">
-                            <thead><tr><th>"用户名"</th><th>"姓名"</th><th>"角色"</th><th>"网格"</th><th>"创建时间"</th><th>"状态"</th></tr></thead>
+                            <thead><tr><th>"用户名"</th><th>"姓名"</th><th>"角色"</th><th>"网格"</th><th>"创建时间"</th><th>"状态"</th><th>"操作"</th></tr></thead>
                             <tbody>
-                                {list.into_iter().map(|u| view! {
+                                {list.into_iter().map(|u| {
+                                    let (id, disabled, testid) = (u.id, u.disabled, format!("toggle-{}", u.username));
+                                    view! {
                                     <tr>
                                         <td>{u.username}</td>
                                         <td>{u.display_name}</td>
@@ -58,8 +63,14 @@ fn Users() -> impl IntoView {
                                         <td>{u.grid_ids.len()}" 个"</td>
                                         <td>{beijing_datetime(u.created_at)}</td>
                                         <td>{if u.disabled { "已停用" } else { "正常" }}</td>
+                                        <td>
+                                            <button class="small" data-testid=testid
+                                                on:click=move |_| { toggle.dispatch(SetUserDisabled { id, disabled: !disabled }); }>
+                                                {if disabled { "启用" } else { "停用" }}
+                                            </button>
+                                        </td>
                                     </tr>
-                                }).collect_view()}
+                                }}).collect_view()}
                             </tbody>
                         </table>
                     }.into_any(),
