@@ -6,7 +6,7 @@ mod guard;
 mod login;
 
 pub use csrf::reject_cross_site;
-pub use guard::{authenticate, client_address as guard_address, require_login_for_pages, session_token, Caller};
+pub use guard::{authenticate, client_address, require_login_for_pages, session_token, Caller};
 pub use login::{login, LoginError};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};

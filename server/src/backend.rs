@@ -2,14 +2,11 @@
 
 use crate::storage::Store;
 use std::sync::Arc;
-use axum::extract::ConnectInfo;
 use http::request::Parts;
-use std::net::SocketAddr;
 use zhizhi_app::api::{BoardView, GridMap, MapArea, NewAccount, Overview, ResidentRow, StreetName};
 use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, CreateUser, Role, UserView};
 use zhizhi_shared::auth::Principal;
-use zhizhi_shared::mask;
 use zhizhi_app::backend::Backend;
 
 /// Serves the UI's server functions from the store.
@@ -44,7 +41,7 @@ impl Backend for StoreBackend {
 
 
     async fn login(&self, username: &str, password: &str, request: &Parts) -> Result<String, String> {
-        let address = request.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+        let address = crate::auth::client_address(&request.extensions);
         let done = crate::auth::login(self.store.as_ref(), &self.auth, username, password, &address).await.map_err(|e| e.to_string())?;
         Ok(self.auth.session_cookie(&done.token))
     }
@@ -68,14 +65,10 @@ impl Backend for StoreBackend {
             let page = self.store.residents_in_grid(grid, 500, 0).await.map_err(internal)?;
             let detail = format!("脱敏列表 {} 条", page.len());
             self.store.append_audit(crate::auth::now_ms(), &me.username, "list_residents", &format!("grid:{grid}"), &detail).await.map_err(internal)?;
-            rows.extend(page.into_iter().map(|r| ResidentRow {
-                id: r.resident.id,
-                name: mask::name(&r.resident.name),
-                birth_year: r.resident.birth_date.chars().take(4).collect(),
-                phone: mask::phone(&r.resident.phone),
-                care_tags: r.resident.care_tags,
-                address: r.address,
-                unit: r.unit,
+            rows.extend(page.into_iter().map(|r| {
+                // The API's masking, so both ways out of the server hide the same things.
+                let v = crate::api::residents::ResidentView::new(r, true);
+                ResidentRow { id: v.id, name: v.name, birth_year: v.birth_year, phone: v.phone, care_tags: v.care_tags, address: v.address, unit: v.unit }
             }));
         }
         Ok(rows)

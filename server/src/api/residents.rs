@@ -27,7 +27,8 @@ pub struct ResidentView {
 }
 
 impl ResidentView {
-    fn new(r: ResidentPlace, masked: bool) -> Self {
+    /// The resident as shown to a user: masked unless `masked` is false (a recorded reveal).
+    pub fn new(r: ResidentPlace, masked: bool) -> Self {
         let p = r.resident;
         let m = |s: String, f: fn(&str) -> String| if masked { f(&s) } else { s };
         ResidentView {

@@ -27,7 +27,7 @@ pub struct Me {
 
 /// `POST /api/v1/login`: starts a session and sets its cookie.
 pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<impl IntoResponse> {
-    let address = auth::guard_address(&req);
+    let address = auth::client_address(req.extensions());
     let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map_err(|_| super::ApiError::invalid("body", "请求过大"))?;
     let creds: Credentials = serde_json::from_slice(&bytes).map_err(|e| super::ApiError::invalid("body", format!("需要 JSON {{\"username\", \"password\"}}：{e}")))?;
     let done = auth::login(state.store.as_ref(), &state.auth, creds.username.trim(), &creds.password, &address).await?;

@@ -43,9 +43,9 @@ impl Caller {
     }
 }
 
-/// The client's address, for throttling and the audit log.
-pub fn client_address(req: &Request) -> String {
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+/// The client's address, from a request's extensions, for throttling and the audit log.
+pub fn client_address(extensions: &axum::http::Extensions) -> String {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// Resolves the caller and stores it (and, for users, their [`Principal`], which the Leptos
