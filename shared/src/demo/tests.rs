@@ -104,3 +104,11 @@ fn every_grid_has_a_grid_worker() {
     }
 }
 
+
+#[test]
+fn every_case_category_suggests_a_post_the_street_has() {
+    let d = generate(DEFAULT_SEED);
+    for c in crate::case::CATEGORIES {
+        assert!(d.posts.iter().any(|p| p.name == c.post), "{} suggests {}, which is not a post", c.code, c.post);
+    }
+}
