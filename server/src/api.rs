@@ -2,6 +2,8 @@
 //! whatever the interface shows or hides.
 
 pub mod admin;
+pub mod cases;
+pub mod openapi;
 pub mod residents;
 pub mod session;
 
@@ -28,6 +30,9 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{field}：{message}")]
     Invalid { field: &'static str, message: String },
+    /// Refused by the case rules: 403 (not allowed) or 409 (wrong state, stale version).
+    #[error("{message}")]
+    Refused { status: u16, message: String },
     #[error(transparent)]
     Login(#[from] LoginError),
     #[error(transparent)]
@@ -50,6 +55,7 @@ impl ApiError {
     pub fn user_message(&self) -> String {
         match self {
             ApiError::Storage(crate::storage::Error::Conflict { what }) => format!("{what} 已存在"),
+            ApiError::Storage(crate::storage::Error::Stale) => "事件已被他人更新，请刷新后重试".into(),
             ApiError::Storage(e) => {
                 tracing::error!(error = %e, "storage error");
                 "数据库暂时无法访问，请稍后重试".into()
@@ -66,11 +72,12 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden | ApiError::PasswordExpired => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused { status, .. } => StatusCode::from_u16(*status).unwrap_or(StatusCode::CONFLICT),
             ApiError::Login(LoginError::Throttled) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Login(LoginError::Disabled) => StatusCode::FORBIDDEN,
             ApiError::Login(LoginError::BadCredentials) => StatusCode::UNAUTHORIZED,
             ApiError::Login(LoginError::Storage) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Storage(crate::storage::Error::Conflict { .. }) => StatusCode::CONFLICT,
+            ApiError::Storage(crate::storage::Error::Conflict { .. } | crate::storage::Error::Stale) => StatusCode::CONFLICT,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = self.user_message();

@@ -13,6 +13,7 @@ use zhizhi_app::backend::Backend;
 pub struct StoreBackend {
     pub store: Arc<dyn Store>,
     pub auth: Arc<crate::auth::AuthConfig>,
+    pub cases: Arc<crate::cases::Cases>,
 }
 
 /// Logs a storage error in full and gives the user a short Chinese message.

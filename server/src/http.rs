@@ -4,10 +4,12 @@
 use crate::api;
 use crate::auth::{self, AuthConfig};
 use crate::backend::StoreBackend;
+use crate::cases::Cases;
+use crate::live::{Hub, LocalHub};
 use crate::cli::ServeArgs;
 use crate::storage::{self, Store};
 use anyhow::Context as _;
-use axum::extract::{FromRef, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::response::IntoResponse;
 use axum::middleware;
 use axum::routing::{get, post};
@@ -27,6 +29,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub backend: Arc<dyn Backend>,
     pub auth: Arc<AuthConfig>,
+    pub cases: Arc<Cases>,
 }
 
 impl AppState {
@@ -45,8 +48,10 @@ impl AppState {
             .site_addr(addr)
             .build();
         let auth = Arc::new(auth);
-        let backend: Arc<dyn Backend> = Arc::new(StoreBackend { store: store.clone(), auth: auth.clone() });
-        AppState { leptos, store, backend, auth }
+        let hub: Arc<dyn Hub> = Arc::new(LocalHub::new(1024));
+        let cases = Arc::new(Cases { store: store.clone(), hub });
+        let backend: Arc<dyn Backend> = Arc::new(StoreBackend { store: store.clone(), auth: auth.clone(), cases: cases.clone() });
+        AppState { leptos, store, backend, auth, cases }
     }
 }
 
@@ -69,6 +74,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/audit", get(api::admin::audit))
         .route("/api/v1/audit/verify", get(api::admin::verify))
         .route("/api/v1/tokens", post(api::admin::create_token))
+        .route("/api/v1/categories", get(api::cases::categories))
+        .route("/api/v1/buildings", get(api::cases::buildings))
+        .route("/api/v1/cases", get(api::cases::list).post(api::cases::report))
+        .route("/api/v1/cases/{id}", get(api::cases::detail))
+        .route("/api/v1/cases/{id}/actions", post(api::cases::act))
+        .route(
+            "/api/v1/cases/{id}/photos",
+            // Room above the photo limit, so that the handler can say how large it was.
+            post(api::cases::add_photo).layer(DefaultBodyLimit::max(crate::cases::MAX_PHOTO_BYTES + 1024 * 1024)),
+        )
+        .route("/api/v1/photos/{id}", get(api::cases::photo))
+        .route("/api/v1/stream", get(api::cases::stream))
+        .route("/api/v1/openapi.json", get(api::openapi::document))
         .route("/fn/{*fn_name}", post(server_fn))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos.clone();
@@ -105,11 +123,28 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     println!("智治已启动：http://{addr}");
-    let app = router(AppState::with_auth(store, &args.site_root, addr, args.auth_config()));
+    let app = router(AppState::with_auth(store.clone(), &args.site_root, addr, args.auth_config()));
+    tokio::spawn(prune_event_log(store));
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     println!("智治已停止");
     Ok(())
+}
+
+/// Events kept for reconnecting clients: far more than a day of a busy street.
+const EVENTS_KEPT: i64 = 200_000;
+
+/// Forgets old events every ten minutes; a client asking for them gets a `reset`.
+async fn prune_event_log(store: Arc<dyn Store>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match store.prune_events(EVENTS_KEPT).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pruned = n, "old live events forgotten"),
+            Err(e) => tracing::warn!(error = %e, "cannot prune the event log"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

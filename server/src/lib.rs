@@ -6,7 +6,9 @@
 pub mod api;
 pub mod auth;
 pub mod backend;
+pub mod cases;
 pub mod cli;
 pub mod demo;
 pub mod http;
+pub mod live;
 pub mod storage;

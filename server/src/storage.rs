@@ -5,6 +5,7 @@
 //! engine has its own migrations under `server/migrations/<engine>/`, and the same test suite
 //! (`server/tests/storage`) runs against both. SQL lives in this module and nowhere else.
 
+pub mod cases;
 mod portable;
 mod postgres;
 mod sqlite;
@@ -20,6 +21,7 @@ use zhizhi_shared::people::Resident;
 use zhizhi_shared::place::{Community, Grid, MicroGrid};
 use zhizhi_shared::Summary;
 
+pub use cases::{CaseFilter, CaseScope, CaseStore, CaseUpdate, CaseWrite, CaseWriteKind, NewCaseRow, NewPhoto, NewStep, Photo, Routing};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -40,6 +42,9 @@ pub enum Error {
     NotEmpty,
     #[error("{what} already exists")]
     Conflict { what: String },
+    /// The row changed since it was read (optimistic concurrency); nothing was written.
+    #[error("the record changed since it was read")]
+    Stale,
 }
 
 /// Result of a storage operation.
@@ -117,7 +122,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
 /// Everything Zhizhi keeps, whatever the engine.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: CaseStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
 

@@ -8,6 +8,7 @@
 //! every step is appended to the case's timeline. Nothing edits history.
 
 pub mod category;
+pub mod view;
 
 use crate::auth::{Principal, Role};
 use serde::{Deserialize, Serialize};

@@ -32,3 +32,11 @@ super::portable::portable_store!(PgStore, sqlx::Postgres, "postgres", begin_audi
     sqlx::query("SELECT pg_advisory_xact_lock(141)").execute(&mut *tx).await?;
     Ok::<_, sqlx::Error>(tx)
 });
+
+super::cases::portable_cases!(PgStore, sqlx::Postgres, begin = |pool| async {
+    // One case writer at a time across every server copy, so that event ids commit in order
+    // and a live client never sees id 8 before id 7 is readable.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(142)").execute(&mut *tx).await?;
+    Ok::<_, sqlx::Error>(tx)
+});

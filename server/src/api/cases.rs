@@ -1,0 +1,171 @@
+//! Cases over HTTP: report, list, detail, actions, photos, and the live stream.
+
+use super::{user, ApiError, ApiResult};
+use crate::auth::{now_ms, Caller};
+use crate::cases::{CaseList, ListQuery};
+use crate::http::AppState;
+use crate::live::{self, Viewer};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
+use tokio_stream::StreamExt as _;
+use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::case::view::{BuildingRef, CaseDetail, NewCase};
+use zhizhi_shared::case::{Action, CATEGORIES, GROUPS};
+
+/// The principal a request acts as: a signed-in user, or an integration (for example the
+/// 12345 hotline platform) holding a token with the `cases` scope, which acts with the
+/// command centre's rights under the token's name.
+fn actor(caller: &Caller) -> ApiResult<Principal> {
+    if let Caller::Token { name, .. } = caller
+        && caller.has_scope("cases")
+    {
+        return Ok(Principal {
+            user_id: -1,
+            username: format!("token:{name}"),
+            display_name: name.clone(),
+            roles: vec![Role::Command],
+            post_id: None,
+            grid_ids: vec![],
+            password_expired: false,
+        });
+    }
+    user(caller).cloned()
+}
+
+/// A category as forms list it.
+#[derive(Debug, Serialize)]
+pub struct CategoryView {
+    pub code: &'static str,
+    pub group: &'static str,
+    pub group_name: &'static str,
+    pub name: &'static str,
+    pub name_en: &'static str,
+    pub post: &'static str,
+    pub urgency: &'static str,
+    /// Minutes allowed for each stage.
+    pub deadlines_min: [i64; 4],
+}
+
+/// `GET /api/v1/categories`: the category tree with suggested posts and deadlines.
+pub async fn categories(Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<CategoryView>>> {
+    actor(&caller)?;
+    Ok(Json(
+        CATEGORIES
+            .iter()
+            .map(|c| CategoryView {
+                code: c.code,
+                group: c.group,
+                group_name: GROUPS.iter().find(|g| g.code == c.group).map(|g| g.name_zh).unwrap_or(""),
+                name: c.name_zh,
+                name_en: c.name_en,
+                post: c.post,
+                urgency: c.urgency.code(),
+                deadlines_min: [c.deadlines.accept, c.deadlines.dispatch, c.deadlines.handle, c.deadlines.verify],
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/cases`: the cases the caller may see.
+pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<ListQuery>) -> ApiResult<Json<CaseList>> {
+    let me = actor(&caller)?;
+    Ok(Json(state.cases.list(&me, &q, now_ms()).await?))
+}
+
+/// `POST /api/v1/cases`: reports a case.
+pub async fn report(State(state): State<AppState>, Extension(caller): Extension<Caller>, Json(new): Json<NewCase>) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
+    let me = actor(&caller)?;
+    Ok((StatusCode::CREATED, Json(state.cases.report(&me, new, now_ms()).await?)))
+}
+
+/// `GET /api/v1/cases/{id}`: a case with its timeline.
+pub async fn detail(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>) -> ApiResult<Json<CaseDetail>> {
+    let me = actor(&caller)?;
+    Ok(Json(state.cases.detail(&me, id).await?))
+}
+
+/// The body of an action: the action (tagged by `action`) and, optionally, the version of
+/// the case it was decided on.
+#[derive(Debug, Deserialize)]
+pub struct ActionRequest {
+    #[serde(flatten)]
+    pub action: Action,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `POST /api/v1/cases/{id}/actions`: dispatch, accept a task, report back, verify, close….
+pub async fn act(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, body: Bytes) -> ApiResult<Json<CaseDetail>> {
+    let me = actor(&caller)?;
+    let req: ActionRequest = serde_json::from_slice(&body).map_err(|e| ApiError::invalid("action", format!("无法识别的操作：{e}")))?;
+    Ok(Json(state.cases.act(&me, id, &req.action, req.version, now_ms()).await?))
+}
+
+/// `POST /api/v1/cases/{id}/photos`: adds a photo (the raw JPEG, PNG or WebP bytes).
+pub async fn add_photo(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, body: Bytes) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
+    let me = actor(&caller)?;
+    Ok((StatusCode::CREATED, Json(state.cases.attach(&me, id, body.to_vec(), now_ms()).await?)))
+}
+
+/// `GET /api/v1/photos/{id}`: a photo of a case the caller may see.
+pub async fn photo(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>) -> ApiResult<Response> {
+    let me = actor(&caller)?;
+    let p = state.cases.photo(&me, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, p.content_type),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (header::CACHE_CONTROL, "private, max-age=86400".into()),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'".into()),
+        ],
+        p.data,
+    )
+        .into_response())
+}
+
+/// Which buildings to find.
+#[derive(Debug, Deserialize)]
+pub struct BuildingQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// `GET /api/v1/buildings?q=磁南街27`: buildings by address, for reporting a case.
+pub async fn buildings(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<BuildingQuery>) -> ApiResult<Json<Vec<BuildingRef>>> {
+    actor(&caller)?;
+    let limit = q.limit.unwrap_or(20).clamp(1, 200);
+    Ok(Json(state.store.search_buildings(q.q.trim(), &[], limit).await?))
+}
+
+/// Where a stream starts.
+#[derive(Debug, Deserialize)]
+pub struct StreamQuery {
+    /// The list's cursor: replay every event after it.
+    #[serde(default)]
+    pub after: Option<i64>,
+}
+
+/// `GET /api/v1/stream`: server-sent events of every case change the caller may see. A
+/// reconnecting client's `Last-Event-ID` (or `?after=`) replays what it missed; a `reset`
+/// event tells it to reload when what it asks for is no longer kept.
+pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<Caller>, headers: HeaderMap, Query(q): Query<StreamQuery>) -> ApiResult<impl IntoResponse> {
+    let viewer = if caller.has_scope("read") || caller.has_scope("cases") { Viewer::Machine } else { Viewer::User(user(&caller)?.clone()) };
+    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok()).or(q.after);
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    // Subscribe before reading the log, so nothing falls between the two.
+    let live = state.cases.hub.subscribe();
+    tokio::spawn(live::pump(state.store.clone(), live, viewer, last, tx));
+    let events = tokio_stream::wrappers::ReceiverStream::new(rx).map(Ok::<_, Infallible>);
+    Ok((
+        [(header::CACHE_CONTROL, "no-cache"), (header::HeaderName::from_static("x-accel-buffering"), "no")],
+        Sse::new(events).keep_alive(KeepAlive::default()),
+    ))
+}

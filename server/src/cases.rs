@@ -1,0 +1,326 @@
+//! The case service: reporting, actions, photos and lists, shared by the JSON API and the
+//! pages' server functions. The rule book is `zhizhi_shared::case::decide`; this module loads
+//! the case, asks the rule book, stores exactly what it decided (with the event for the live
+//! stream, in one transaction) and publishes the event.
+
+use crate::api::{ApiError, ApiResult};
+use crate::live::Hub;
+use crate::storage::{CaseFilter, CaseScope, CaseUpdate, CaseWrite, CaseWriteKind, NewCaseRow, NewPhoto, NewStep, Photo, Store};
+use sha2::Digest;
+use std::sync::Arc;
+use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::case::view::{CaseDetail, CaseSummary, NewCase};
+use zhizhi_shared::case::{self, Action, CaseState, Holder, Refusal, Source};
+use zhizhi_shared::mask;
+
+/// The largest photo accepted, in bytes.
+pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
+
+/// Cases over a store, publishing to a hub.
+#[derive(Clone)]
+pub struct Cases {
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<dyn Hub>,
+}
+
+/// Which cases a list asks for.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    /// Comma-separated state codes, or `open` for every unfinished state.
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub grid: Option<i64>,
+    #[serde(default)]
+    pub overdue: Option<bool>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// A list of cases and the id of the newest event it reflects: a live stream opened with
+/// `?after=<cursor>` misses nothing that happened since the list was read.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct CaseList {
+    pub cursor: i64,
+    pub cases: Vec<CaseSummary>,
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::NotAllowed(m) => ApiError::Refused { status: 403, message: m },
+            Refusal::WrongState(m) => ApiError::Refused { status: 409, message: m },
+            Refusal::Invalid { field, message } => ApiError::Invalid { field, message },
+        }
+    }
+}
+
+fn scope_of(me: &Principal) -> CaseScope {
+    if me.has(Role::Command) {
+        CaseScope::All
+    } else {
+        CaseScope::Of { user_id: me.user_id, post_id: me.post_id.filter(|_| me.has(Role::Post)), grid_ids: if me.has(Role::GridWorker) { me.grid_ids.clone() } else { vec![] }, district: me.has(Role::District) }
+    }
+}
+
+/// The kind of an image, from its first bytes (the declared type is not trusted).
+pub fn sniff_image(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if data.len() > 12 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+impl Cases {
+    async fn publish(&self, w: &CaseWrite) -> ApiResult<CaseSummary> {
+        let event = self.store.write_case(w).await?;
+        let case = event.case.clone();
+        self.hub.publish(Arc::new(event));
+        Ok(case)
+    }
+
+    /// A case the user may see, or 404 (a case they may not see does not exist for them).
+    async fn visible(&self, me: &Principal, id: i64) -> ApiResult<CaseSummary> {
+        match self.store.case(id).await? {
+            Some(c) if me.may_see_case(&c.visibility()) => Ok(c),
+            _ => Err(ApiError::NotFound("没有这个事件，或您无权查看")),
+        }
+    }
+
+    /// The case with its timeline and the suggested post.
+    pub async fn detail(&self, me: &Principal, id: i64) -> ApiResult<CaseDetail> {
+        let case = self.visible(me, id).await?;
+        self.detail_of(case).await
+    }
+
+    async fn detail_of(&self, case: CaseSummary) -> ApiResult<CaseDetail> {
+        let steps = self.store.case_steps(case.id).await?;
+        let suggested_post = match case::category(&case.category) {
+            Some(cat) => self.store.boards().await?.into_iter().flat_map(|b| b.posts).find(|p| p.name == cat.post).map(|p| (p.id, p.name)),
+            None => None,
+        };
+        Ok(CaseDetail { case, suggested_post, steps })
+    }
+
+    /// Cases the user may see, filtered.
+    pub async fn list(&self, me: &Principal, q: &ListQuery, now: i64) -> ApiResult<CaseList> {
+        let states = match q.state.as_deref().map(str::trim) {
+            None | Some("") => vec![],
+            Some("open") => CaseState::ALL.iter().copied().filter(|s| !s.is_final()).collect(),
+            Some(list) => list
+                .split(',')
+                .map(|c| CaseState::from_code(c.trim()).ok_or_else(|| ApiError::invalid("state", format!("没有状态「{c}」"))))
+                .collect::<ApiResult<_>>()?,
+        };
+        let limit = q.limit.unwrap_or(200);
+        if !(1..=1000).contains(&limit) {
+            return Err(ApiError::invalid("limit", "每次 1–1000 条"));
+        }
+        let (_, cursor) = self.store.event_range().await?;
+        let filter = CaseFilter {
+            states,
+            category: q.category.clone().filter(|c| !c.is_empty()),
+            grid_id: q.grid,
+            overdue_at: q.overdue.unwrap_or(false).then_some(now),
+            scope: scope_of(me),
+            limit,
+        };
+        Ok(CaseList { cursor, cases: self.store.cases(&filter).await? })
+    }
+
+    /// Reports a new case: routes it to its micro-grid and opens its timeline.
+    pub async fn report(&self, me: &Principal, new: NewCase, now: i64) -> ApiResult<CaseDetail> {
+        if !me.may_report_case() {
+            return Err(ApiError::Forbidden);
+        }
+        let cat = case::category(&new.category).ok_or_else(|| ApiError::invalid("category", format!("没有事件类别「{}」", new.category)))?;
+        let description = new.description.trim().to_string();
+        if description.chars().count() < 4 {
+            return Err(ApiError::invalid("description", "请描述事件情况（至少 4 个字）"));
+        }
+        if description.chars().count() > 2000 {
+            return Err(ApiError::invalid("description", "事件描述不能超过 2000 字"));
+        }
+        let (micro_grid_id, lon, lat, address) = match (new.building_id, new.lon, new.lat) {
+            (Some(b), _, _) => {
+                let b = self.store.building_ref(b).await?.ok_or_else(|| ApiError::invalid("building_id", format!("没有楼栋 {b}")))?;
+                (b.micro_grid_id, b.lon, b.lat, b.address)
+            }
+            (None, Some(lon), Some(lat)) => {
+                if !lon.is_finite() || !lat.is_finite() {
+                    return Err(ApiError::invalid("lon", "经纬度无效"));
+                }
+                let m = self.store.micro_grid_at([lon, lat]).await?.ok_or_else(|| ApiError::invalid("lon", "该位置不在本街道的网格范围内"))?;
+                let address = if new.address.trim().is_empty() { format!("{lon:.5}, {lat:.5}") } else { new.address.trim().to_string() };
+                (m.id, lon, lat, address)
+            }
+            _ => return Err(ApiError::invalid("building_id", "请选择事件地点（楼栋或当前位置）")),
+        };
+        let routing = self.store.routing(micro_grid_id).await?.ok_or_else(|| ApiError::invalid("building_id", "该地点不属于任何网格"))?;
+        let source = match new.source {
+            Some(s) if me.has(Role::Command) => s,
+            Some(Source::Patrol) | None if me.has(Role::GridWorker) => Source::Patrol,
+            None => Source::Hotline,
+            Some(s) => return Err(ApiError::invalid("source", format!("您不能登记来源为「{}」的事件", s.name_zh()))),
+        };
+        let (reporter_name, contact) = match source {
+            Source::Resident | Source::Hotline if !new.reporter_name.trim().is_empty() => {
+                (mask::name(new.reporter_name.trim()), format!("{} {}", new.reporter_name.trim(), new.reporter_phone.trim()))
+            }
+            _ => (me.display_name.clone(), String::new()),
+        };
+        let row = NewCaseRow {
+            category: cat.code.into(),
+            source,
+            state: CaseState::Reported,
+            urgency: cat.urgency,
+            description,
+            address,
+            lon: Some(lon),
+            lat: Some(lat),
+            micro_grid_id: Some(routing.micro_grid_id),
+            grid_id: Some(routing.grid_id),
+            place: routing.place,
+            grid_worker: routing.grid_worker,
+            reporter_id: Some(me.user_id),
+            reporter_name,
+            reporter_contact: contact,
+            now,
+            stage_deadline: case::stage_deadline(cat, CaseState::Reported, now),
+        };
+        let step = NewStep {
+            at: now,
+            actor: me.username.clone(),
+            actor_name: me.display_name.clone(),
+            kind: "report".into(),
+            from: CaseState::Reported,
+            to: CaseState::Reported,
+            task_id: None,
+            new_task_holder: None,
+            note: source.name_zh().into(),
+        };
+        let w = CaseWrite { case: CaseWriteKind::Create(row), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: None };
+        let case = self.publish(&w).await?;
+        self.detail_of(case).await
+    }
+
+    /// Applies an action. `version`, when given, must be the case's current version (the one
+    /// the user saw), so that two coordinators cannot both act on the same state.
+    pub async fn act(&self, me: &Principal, id: i64, action: &Action, version: Option<i64>, now: i64) -> ApiResult<CaseDetail> {
+        let case = self.visible(me, id).await?;
+        if version.is_some_and(|v| v != case.version) {
+            return Err(ApiError::Refused { status: 409, message: "事件已被他人更新，请刷新后重试".into() });
+        }
+        if let Action::Dispatch { holders, .. } = action {
+            self.check_holders(holders).await?;
+        }
+        let cat = case::category(&case.category).ok_or_else(|| ApiError::invalid("category", "事件类别已停用"))?;
+        let core = case::Case {
+            state: case.state,
+            suspended_from: case.suspended_from,
+            category: cat,
+            grid_id: case.grid_id,
+            stage_deadline: case.stage_deadline,
+            tasks: case.tasks.iter().map(|t| case::Task { id: t.id, holder: t.holder, state: t.state, deadline: t.deadline, extension_hours: t.extension_hours }).collect(),
+        };
+        let d = case::decide(&core, me, action, now)?;
+        let steps = d
+            .steps
+            .iter()
+            .map(|s| NewStep {
+                at: now,
+                actor: me.username.clone(),
+                actor_name: me.display_name.clone(),
+                kind: s.kind.into(),
+                from: s.from,
+                to: s.to,
+                task_id: s.task_id,
+                new_task_holder: if s.task_id.is_none() { s.holder } else { None },
+                note: s.note.clone(),
+            })
+            .collect();
+        let update = CaseUpdate {
+            id,
+            version: case.version,
+            state: d.state,
+            suspended_from: d.suspended_from,
+            escalated: case.escalated || d.state == CaseState::Escalated,
+            now,
+            stage_changed: d.stage_changed,
+            stage_deadline: d.stage_deadline,
+        };
+        let w = CaseWrite { case: CaseWriteKind::Update(update), new_tasks: d.new_tasks, task_changes: d.task_changes, steps, photo: None };
+        let case = self.publish(&w).await?;
+        self.detail_of(case).await
+    }
+
+    async fn check_holders(&self, holders: &[Holder]) -> ApiResult<()> {
+        let posts: Vec<i64> = self.store.boards().await?.into_iter().flat_map(|b| b.posts).map(|p| p.id).collect();
+        let grids: Vec<i64> = self.store.grids().await?.into_iter().map(|g| g.id).collect();
+        for h in holders {
+            let known = match h {
+                Holder::Post(p) => posts.contains(p),
+                Holder::Grid(g) => grids.contains(g),
+            };
+            if !known {
+                return Err(ApiError::invalid("holders", format!("没有这个处置对象：{h:?}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a photo to a case, as a step of its timeline.
+    pub async fn attach(&self, me: &Principal, id: i64, data: Vec<u8>, now: i64) -> ApiResult<CaseDetail> {
+        let case = self.visible(me, id).await?;
+        if case.state.is_final() {
+            return Err(ApiError::Refused { status: 409, message: format!("事件已{}，不能再上传照片", case.state.name_zh()) });
+        }
+        if data.is_empty() {
+            return Err(ApiError::invalid("photo", "照片是空的"));
+        }
+        if data.len() > MAX_PHOTO_BYTES {
+            return Err(ApiError::invalid("photo", format!("照片不能超过 {} MB（这张 {:.1} MB）", MAX_PHOTO_BYTES / 1024 / 1024, data.len() as f64 / 1048576.0)));
+        }
+        let content_type = sniff_image(&data).ok_or_else(|| ApiError::invalid("photo", "只接受 JPEG、PNG 或 WebP 格式的照片"))?;
+        let step = NewStep {
+            at: now,
+            actor: me.username.clone(),
+            actor_name: me.display_name.clone(),
+            kind: "attach".into(),
+            from: case.state,
+            to: case.state,
+            task_id: None,
+            new_task_holder: None,
+            note: format!("{:.0} KB", data.len() as f64 / 1024.0),
+        };
+        let sha256 = format!("{:x}", sha2::Sha256::digest(&data));
+        let update = CaseUpdate {
+            id,
+            version: case.version,
+            state: case.state,
+            suspended_from: case.suspended_from,
+            escalated: case.escalated,
+            now,
+            stage_changed: false,
+            stage_deadline: case.stage_deadline,
+        };
+        let photo = NewPhoto { content_type: content_type.into(), data, sha256 };
+        let w = CaseWrite { case: CaseWriteKind::Update(update), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: Some(photo) };
+        let case = self.publish(&w).await?;
+        self.detail_of(case).await
+    }
+
+    /// A photo of a case the user may see.
+    pub async fn photo(&self, me: &Principal, id: i64) -> ApiResult<Photo> {
+        let p = self.store.photo(id).await?.ok_or(ApiError::NotFound("没有这张照片"))?;
+        self.visible(me, p.case_id).await?;
+        Ok(p)
+    }
+}

@@ -1,0 +1,148 @@
+//! Live updates: the hub that fans events out to open streams, and the stream of one client.
+//!
+//! Every event is first committed to the durable log (`events` table, in the same transaction
+//! as the change it describes), then published to the hub. A client's stream replays the log
+//! from where it left off and then follows the hub; whenever it falls behind (a slow client
+//! whose buffer overflowed, or an id gap) it goes back to the log. So the hub may drop
+//! messages without losing anything, and a slow client never slows the others.
+//!
+//! The hub is a trait so that several server copies over PostgreSQL can share events later
+//! (LISTEN/NOTIFY carrying event ids); this process's implementation is [`LocalHub`].
+
+use crate::storage::Store;
+use axum::response::sse::Event;
+use std::sync::Arc;
+use tokio::sync::{broadcast, mpsc};
+use zhizhi_shared::auth::Principal;
+use zhizhi_shared::case::view::LiveEvent;
+
+/// Fans events out to the open streams.
+pub trait Hub: Send + Sync + 'static {
+    /// Publishes an event already committed to the log. Never waits.
+    fn publish(&self, event: Arc<LiveEvent>);
+    /// A receiver of events published from now on.
+    fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>>;
+}
+
+/// The hub of one server process.
+pub struct LocalHub {
+    tx: broadcast::Sender<Arc<LiveEvent>>,
+}
+
+impl LocalHub {
+    /// A hub keeping up to `capacity` events for slow receivers before they must catch up
+    /// from the log.
+    pub fn new(capacity: usize) -> Self {
+        LocalHub { tx: broadcast::channel(capacity).0 }
+    }
+}
+
+impl Hub for LocalHub {
+    fn publish(&self, event: Arc<LiveEvent>) {
+        // No receivers is not an error: nobody is watching.
+        let _ = self.tx.send(event);
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.tx.subscribe()
+    }
+}
+
+/// Who a stream is for.
+#[derive(Clone, Debug)]
+pub enum Viewer {
+    /// A signed-in user: sees what their role and scope allow.
+    User(Principal),
+    /// An API token with the `read` scope: sees everything.
+    Machine,
+}
+
+impl Viewer {
+    fn sees(&self, e: &LiveEvent) -> bool {
+        match self {
+            Viewer::User(p) => p.may_see_case(&e.case.visibility()),
+            Viewer::Machine => true,
+        }
+    }
+}
+
+/// Events read from the log per query when catching up.
+const PAGE: i64 = 500;
+
+/// Runs one client's stream: replays the log after `last` (or starts from now when `None`),
+/// then follows the hub, sending SSE events into `out` until the client goes away.
+pub async fn pump(store: Arc<dyn Store>, mut live: broadcast::Receiver<Arc<LiveEvent>>, viewer: Viewer, last: Option<i64>, out: mpsc::Sender<Event>) {
+    if let Err(e) = run(store, &mut live, viewer, last, &out).await {
+        match e {
+            Stop::Gone => {}
+            Stop::Storage(e) => {
+                tracing::warn!(error = %e, "live stream ended by a storage error");
+            }
+        }
+    }
+}
+
+enum Stop {
+    Gone,
+    Storage(crate::storage::Error),
+}
+
+impl From<crate::storage::Error> for Stop {
+    fn from(e: crate::storage::Error) -> Self {
+        Stop::Storage(e)
+    }
+}
+
+async fn send(out: &mpsc::Sender<Event>, e: Event) -> Result<(), Stop> {
+    out.send(e).await.map_err(|_| Stop::Gone)
+}
+
+fn case_event(e: &LiveEvent) -> Event {
+    Event::default().id(e.id.to_string()).event("case").json_data(&e.case).expect("a case always serialises")
+}
+
+async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Arc<LiveEvent>>, viewer: Viewer, last: Option<i64>, out: &mpsc::Sender<Event>) -> Result<(), Stop> {
+    let (oldest, newest) = store.event_range().await?;
+    let mut cursor = match last {
+        None => newest,
+        // Asked for events that are no longer kept (or from another database): tell the
+        // client to reload, and follow from now.
+        Some(l) if l > newest || oldest.map_or(l < newest, |o| l + 1 < o) => {
+            send(out, Event::default().event("reset").id(newest.to_string()).data(newest.to_string())).await?;
+            newest
+        }
+        Some(l) => l,
+    };
+    send(out, Event::default().event("ready").data(cursor.to_string())).await?;
+    catch_up(&store, &viewer, &mut cursor, out).await?;
+    loop {
+        match live.recv().await {
+            Ok(e) if e.id <= cursor => {}
+            Ok(e) if e.id == cursor + 1 => {
+                if viewer.sees(&e) {
+                    send(out, case_event(&e)).await?;
+                }
+                cursor = e.id;
+            }
+            // A gap (an event committed by another request, published later) or a lag: the
+            // log has everything, in order.
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => catch_up(&store, &viewer, &mut cursor, out).await?,
+            Err(broadcast::error::RecvError::Closed) => return Ok(()),
+        }
+    }
+}
+
+async fn catch_up(store: &Arc<dyn Store>, viewer: &Viewer, cursor: &mut i64, out: &mpsc::Sender<Event>) -> Result<(), Stop> {
+    loop {
+        let page = store.events_after(*cursor, PAGE).await?;
+        for e in &page {
+            if viewer.sees(e) {
+                send(out, case_event(e)).await?;
+            }
+            *cursor = e.id;
+        }
+        if (page.len() as i64) < PAGE {
+            return Ok(());
+        }
+    }
+}
