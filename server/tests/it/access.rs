@@ -1,70 +1,12 @@
 //! Who may reach what: the role × endpoint matrix, login, sessions and forged requests,
 //! driven through the real router.
 
-use crate::harness::TestDb;
+use crate::client::App;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
-use serde_json::{json, Value};
 use tower::ServiceExt;
 use zhizhi_server::demo::DEMO_PASSWORD;
-use zhizhi_server::http::{router, AppState};
-
-struct App {
-    db: TestDb,
-    router: axum::Router,
-}
-
-struct Resp {
-    status: StatusCode,
-    cookie: Option<String>,
-    body: Value,
-}
-
-impl App {
-    async fn new() -> App {
-        let db = TestDb::sqlite().await;
-        zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
-        zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
-        let state = AppState::new(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
-        App { db, router: router(state) }
-    }
-
-    async fn send(&self, method: &str, uri: &str, cookie: Option<&str>, body: Option<Value>, site: &str) -> Resp {
-        let mut b = Request::builder().method(method).uri(uri).header("host", "127.0.0.1:3000").header("sec-fetch-site", site);
-        if let Some(c) = cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
-            None => b.body(Body::empty()).unwrap(),
-        };
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let cookie = resp.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Resp { status, cookie, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
-    }
-
-    async fn get(&self, uri: &str, cookie: Option<&str>) -> Resp {
-        self.send("GET", uri, cookie, None, "same-origin").await
-    }
-
-    async fn post(&self, uri: &str, cookie: Option<&str>, body: Value) -> Resp {
-        self.send("POST", uri, cookie, Some(body), "same-origin").await
-    }
-
-    async fn login(&self, username: &str) -> String {
-        let r = self.post("/api/v1/login", None, json!({ "username": username, "password": DEMO_PASSWORD })).await;
-        assert_eq!(r.status, StatusCode::OK, "{username}: {}", r.body);
-        r.cookie.expect("session cookie")
-    }
-
-    /// The id of a resident living in `grid_id`.
-    async fn resident_in(&self, grid_id: i64) -> i64 {
-        self.db.store.residents_in_grid(grid_id, 1, 0).await.unwrap()[0].resident.id
-    }
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn the_role_by_endpoint_matrix() {

@@ -1,6 +1,8 @@
 //! Integration tests of the server: the storage suite on both engines, and the HTTP router.
 
 mod access;
+mod cases;
+mod client;
 mod cli;
 mod harness;
 mod http;

@@ -16,6 +16,8 @@ on_both_engines!(
     the_audit_chain_finds_an_edited_row,
     sessions_end_when_idle_or_too_old,
     usernames_are_unique,
+    a_case_is_written_with_its_timeline_tasks_and_event,
+    a_stale_case_write_changes_nothing,
 );
 
 fn demo() -> &'static District {
@@ -159,4 +161,127 @@ async fn usernames_are_unique(db: &TestDb) {
     let err = db.store.create_user(&new).await.unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }), "{err}");
     assert_eq!(db.store.users().await.unwrap().len(), 1);
+}
+
+fn new_case(now: i64) -> zhizhi_server::storage::CaseWrite {
+    use zhizhi_server::storage::{CaseWrite, CaseWriteKind, NewCaseRow, NewStep};
+    use zhizhi_shared::case::{CaseState, Source, Urgency};
+    CaseWrite {
+        case: CaseWriteKind::Create(NewCaseRow {
+            category: "greening.branch".into(),
+            source: Source::Patrol,
+            state: CaseState::Reported,
+            urgency: Urgency::High,
+            description: "行道树断枝".into(),
+            address: "磁南街27号".into(),
+            lon: Some(106.44),
+            lat: Some(29.58),
+            micro_grid_id: Some(1),
+            grid_id: Some(1),
+            place: "磁南社区 · 第一网格 · 1".into(),
+            grid_worker: "王伟".into(),
+            reporter_id: None,
+            reporter_name: "王伟".into(),
+            reporter_contact: String::new(),
+            now,
+            stage_deadline: Some(now + 600_000),
+        }),
+        new_tasks: vec![],
+        task_changes: vec![],
+        steps: vec![NewStep {
+            at: now,
+            actor: "wanggeyuan".into(),
+            actor_name: "王伟".into(),
+            kind: "report".into(),
+            from: CaseState::Reported,
+            to: CaseState::Reported,
+            task_id: None,
+            new_task_holder: None,
+            note: String::new(),
+        }],
+        photo: None,
+    }
+}
+
+fn dispatch(id: i64, version: i64, now: i64) -> zhizhi_server::storage::CaseWrite {
+    use zhizhi_server::storage::{CaseUpdate, CaseWriteKind, NewStep};
+    use zhizhi_shared::case::{CaseState, Holder};
+    let step = |h| NewStep {
+        at: now,
+        actor: "zhihui".into(),
+        actor_name: "值班员".into(),
+        kind: "dispatch".into(),
+        from: CaseState::Reported,
+        to: CaseState::Dispatched,
+        task_id: None,
+        new_task_holder: Some(h),
+        note: String::new(),
+    };
+    zhizhi_server::storage::CaseWrite {
+        case: CaseWriteKind::Update(CaseUpdate {
+            id,
+            version,
+            state: CaseState::Dispatched,
+            suspended_from: None,
+            escalated: false,
+            now,
+            stage_changed: true,
+            stage_deadline: Some(now + 3_600_000),
+        }),
+        new_tasks: vec![(Holder::Post(14), now + 3_600_000), (Holder::Post(18), now + 3_600_000)],
+        task_changes: vec![],
+        steps: vec![step(Holder::Post(14)), step(Holder::Post(18))],
+        photo: Some(zhizhi_server::storage::NewPhoto { content_type: "image/png".into(), data: vec![1, 2, 3], sha256: "x".into() }),
+    }
+}
+
+async fn a_case_is_written_with_its_timeline_tasks_and_event(db: &TestDb) {
+    use zhizhi_shared::case::{CaseState, Holder, TaskState};
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    let now = 1_796_000_000_000;
+    let created = db.store.write_case(&new_case(now)).await.unwrap();
+    assert_eq!(created.case.state, CaseState::Reported);
+    assert!(created.case.number.starts_with("SJ2026"), "{}", created.case.number);
+    let id = created.case.id;
+    let dispatched = db.store.write_case(&dispatch(id, created.case.version, now + 1000)).await.unwrap();
+    assert_eq!(dispatched.id, created.id + 1, "event ids follow each other");
+    assert_eq!(dispatched.case.state, CaseState::Dispatched);
+    let holders: Vec<(Holder, TaskState)> = dispatched.case.tasks.iter().map(|t| (t.holder, t.state)).collect();
+    assert_eq!(holders, [(Holder::Post(14), TaskState::Pending), (Holder::Post(18), TaskState::Pending)]);
+    assert_eq!(dispatched.case.stage_started_at, now + 1000);
+
+    let steps = db.store.case_steps(id).await.unwrap();
+    assert_eq!(steps.iter().map(|s| (s.seq, s.kind.as_str())).collect::<Vec<_>>(), [(1, "report"), (2, "dispatch"), (3, "dispatch")]);
+    assert_eq!(steps[1].task_id, Some(dispatched.case.tasks[0].id), "each dispatch step names its new task");
+    let photo = steps[2].attachments[0];
+    assert_eq!(db.store.photo(photo).await.unwrap().unwrap().data, vec![1, 2, 3]);
+
+    let log = db.store.events_after(0, 10).await.unwrap();
+    assert_eq!(log.iter().map(|e| e.case.state).collect::<Vec<_>>(), [CaseState::Reported, CaseState::Dispatched]);
+    assert_eq!(db.store.event_range().await.unwrap(), (Some(created.id), dispatched.id));
+
+    use zhizhi_server::storage::{CaseFilter, CaseScope};
+    let of = |post: i64| CaseFilter { scope: CaseScope::Of { user_id: 0, post_id: Some(post), grid_ids: vec![], district: false }, limit: 10, ..Default::default() };
+    assert_eq!(db.store.cases(&of(14)).await.unwrap().len(), 1);
+    assert_eq!(db.store.cases(&of(15)).await.unwrap().len(), 0);
+    let overdue = CaseFilter { overdue_at: Some(now + 3_600_001 + 1000), limit: 10, ..Default::default() };
+    assert_eq!(db.store.cases(&overdue).await.unwrap().len(), 1);
+    let by_state = CaseFilter { states: vec![CaseState::Closed], limit: 10, ..Default::default() };
+    assert!(db.store.cases(&by_state).await.unwrap().is_empty());
+    let found = db.store.search_buildings("磁南街27号", &[], 5).await.unwrap();
+    assert_eq!(found[0].address, "磁南街27号");
+}
+
+async fn a_stale_case_write_changes_nothing(db: &TestDb) {
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    let now = 1_796_000_000_000;
+    let created = db.store.write_case(&new_case(now)).await.unwrap();
+    let id = created.case.id;
+    db.store.write_case(&dispatch(id, created.case.version, now)).await.unwrap();
+    let again = db.store.write_case(&dispatch(id, created.case.version, now)).await;
+    assert!(matches!(again, Err(zhizhi_server::storage::Error::Stale)), "{again:?}");
+    let case = db.store.case(id).await.unwrap().unwrap();
+    assert_eq!(case.tasks.len(), 2, "the refused write added no tasks");
+    assert_eq!(db.store.case_steps(id).await.unwrap().len(), 3);
+    assert_eq!(db.store.event_range().await.unwrap().1, created.id + 1, "and no event");
 }

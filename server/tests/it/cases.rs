@@ -1,0 +1,278 @@
+//! Cases through the HTTP API: the story from report to closure, parallel tasks, refusals,
+//! photos, and the live stream's replay after a broken connection.
+
+use crate::client::App;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const SECOND: Duration = Duration::from_secs(1);
+
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// The id of a post by name.
+async fn post_id(app: &App, name: &str) -> i64 {
+    app.db.store.boards().await.unwrap().into_iter().flat_map(|b| b.posts).find(|p| p.name == name).unwrap().id
+}
+
+/// Reports a broken branch at 磁南街27号 as `cookie`; returns the case.
+async fn report_branch(app: &App, cookie: &str) -> Value {
+    let found = app.get(&format!("/api/v1/buildings?q={}", enc("磁南街27号")), Some(cookie)).await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let building = found.body[0]["id"].as_i64().expect("磁南街27号 exists in the demo street");
+    let r = app.post("/api/v1/cases", Some(cookie), json!({ "category": "greening.branch", "description": "行道树断枝悬挂，有坠落危险", "building_id": building })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body
+}
+
+async fn act(app: &App, cookie: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    let r = app.post(&format!("/api/v1/cases/{id}/actions"), Some(cookie), body).await;
+    (r.status, r.body)
+}
+
+fn task_of(detail: &Value, post: i64) -> i64 {
+    detail["case"]["tasks"].as_array().unwrap().iter().find(|t| t["holder"]["id"] == post).expect("task of the post")["id"].as_i64().unwrap()
+}
+
+/// A tiny valid JPEG header followed by filler: enough for the type check.
+fn jpeg() -> Vec<u8> {
+    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0];
+    v.resize(2048, 0x11);
+    v.extend_from_slice(&[0xFF, 0xD9]);
+    v
+}
+
+#[tokio::test]
+async fn a_broken_branch_from_report_to_closure() {
+    let app = App::new().await;
+    let (worker, command, city) = (app.login("wanggeyuan").await, app.login("zhihui").await, app.login("chengguan").await);
+    let reported = report_branch(&app, &worker).await;
+    let case = &reported["case"];
+    let id = case["id"].as_i64().unwrap();
+    assert_eq!(case["state"], "reported");
+    assert_eq!(case["source"], "patrol");
+    assert_eq!(case["address"], "磁南街27号");
+    assert_eq!(case["grid_id"], 1, "磁南街27号 lies in the grid worker's grid");
+    assert!(case["place"].as_str().unwrap().contains(" · "), "{case}");
+    assert!(!case["grid_worker"].as_str().unwrap().is_empty(), "{case}");
+    assert!(case["number"].as_str().unwrap().starts_with("SJ"), "{case}");
+    let city_post = post_id(&app, "城市管理").await;
+    assert_eq!(reported["suggested_post"][0], city_post, "a broken branch goes to 城市管理");
+
+    let photo = app.send_bytes("POST", &format!("/api/v1/cases/{id}/photos"), Some(&worker), Some(("image/jpeg", jpeg())), "same-origin").await;
+    assert_eq!(photo.status, StatusCode::CREATED, "{}", photo.body);
+
+    // The coordinator sees it on the board and dispatches it to the suggested post.
+    let board = app.get("/api/v1/cases?state=open", Some(&command)).await;
+    assert!(board.body["cases"].as_array().unwrap().iter().any(|c| c["id"] == id));
+    let (s, d) = act(&app, &command, id, json!({ "action": "dispatch", "holders": [{ "kind": "post", "id": city_post }] })).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["case"]["state"], "dispatched");
+    let task = task_of(&d, city_post);
+
+    // The post's inbox has it; the post accepts and reports back.
+    let inbox = app.get("/api/v1/cases?state=open", Some(&city)).await;
+    assert_eq!(inbox.body["cases"].as_array().unwrap().len(), 1, "{}", inbox.body);
+    assert_eq!(act(&app, &city, id, json!({ "action": "accept_task", "task_id": task })).await.0, StatusCode::OK);
+    let (s, d) = act(&app, &city, id, json!({ "action": "report_back", "task_id": task, "note": "断枝已锯除并清运" })).await;
+    assert_eq!((s, d["case"]["state"].as_str()), (StatusCode::OK, Some("verifying")), "{d}");
+
+    // The coordinator verifies and closes; the grid worker sees it closed.
+    assert_eq!(act(&app, &command, id, json!({ "action": "verify" })).await.0, StatusCode::OK);
+    let (s, d) = act(&app, &command, id, json!({ "action": "close", "note": "群众满意" })).await;
+    assert_eq!((s, d["case"]["state"].as_str()), (StatusCode::OK, Some("closed")), "{d}");
+    let seen = app.get(&format!("/api/v1/cases/{id}"), Some(&worker)).await;
+    assert_eq!(seen.body["case"]["state"], "closed");
+
+    // The timeline has every step, with who.
+    let steps: Vec<(String, String)> = seen.body["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["kind"].as_str().unwrap().to_string(), s["actor"].as_str().unwrap().to_string()))
+        .collect();
+    let expected = [
+        ("report", "wanggeyuan"),
+        ("attach", "wanggeyuan"),
+        ("accept", "zhihui"),
+        ("register", "zhihui"),
+        ("dispatch", "zhihui"),
+        ("accept_task", "chengguan"),
+        ("report_back", "chengguan"),
+        ("verify", "zhihui"),
+        ("close", "zhihui"),
+    ];
+    assert_eq!(steps, expected.map(|(k, a)| (k.to_string(), a.to_string())));
+    let photo_id = seen.body["steps"][1]["attachments"][0].as_i64().expect("the photo is on its step");
+    let img = app.get(&format!("/api/v1/photos/{photo_id}"), Some(&city)).await;
+    assert_eq!(img.status, StatusCode::OK);
+    // Someone who cannot see the case cannot see its photo either.
+    let other = app.login("zhifa").await;
+    assert_eq!(app.get(&format!("/api/v1/photos/{photo_id}"), Some(&other)).await.status, StatusCode::NOT_FOUND);
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn a_case_sent_to_three_posts_closes_only_after_all_three_report_back() {
+    let app = App::new().await;
+    let command = app.login("zhihui").await;
+    let id = report_branch(&app, &command).await["case"]["id"].as_i64().unwrap();
+    let posts = [post_id(&app, "城市管理").await, post_id(&app, "综合执法").await, post_id(&app, "应急管理").await];
+    let holders: Vec<Value> = posts.iter().map(|p| json!({ "kind": "post", "id": p })).collect();
+    let (s, d) = act(&app, &command, id, json!({ "action": "dispatch", "holders": holders })).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["case"]["tasks"].as_array().unwrap().len(), 3);
+
+    // The third post has no account in the demo: give it one.
+    let manager = zhizhi_server::storage::NewUser {
+        username: "yingji".into(),
+        display_name: "应急管理岗".into(),
+        password_hash: zhizhi_server::auth::hash_password(zhizhi_server::demo::DEMO_PASSWORD),
+        roles: vec![zhizhi_shared::auth::Role::Post],
+        post_id: Some(posts[2]),
+        grid_ids: vec![],
+        now: zhizhi_server::auth::now_ms(),
+    };
+    app.db.store.create_user(&manager).await.unwrap();
+    let staff = [app.login("chengguan").await, app.login("zhifa").await, app.login("yingji").await];
+    for (i, (post, cookie)) in posts.iter().zip(&staff).enumerate() {
+        let (s, d) = act(&app, cookie, id, json!({ "action": "report_back", "task_id": task_of(&d, *post), "note": "本岗位已处置完毕" })).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let expected = if i < 2 { "handling" } else { "verifying" };
+        assert_eq!(d["case"]["state"], expected, "after {} of 3", i + 1);
+        if i < 2 {
+            let (s, refused) = act(&app, &command, id, json!({ "action": "verify" })).await;
+            assert_eq!(s, StatusCode::CONFLICT, "cannot verify while a post is still handling: {refused}");
+        }
+    }
+    assert_eq!(act(&app, &command, id, json!({ "action": "verify" })).await.0, StatusCode::OK);
+    assert_eq!(act(&app, &command, id, json!({ "action": "close" })).await.0, StatusCode::OK);
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn invalid_actions_are_refused_clearly_and_change_nothing() {
+    let app = App::new().await;
+    let (worker, command, law) = (app.login("wanggeyuan").await, app.login("zhihui").await, app.login("zhifa").await);
+    let id = report_branch(&app, &worker).await["case"]["id"].as_i64().unwrap();
+    let before = app.get(&format!("/api/v1/cases/{id}"), Some(&command)).await.body;
+    let city = post_id(&app, "城市管理").await;
+
+    let (s, e) = act(&app, &command, id, json!({ "action": "close" })).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(e["error"].as_str().unwrap().contains("不能结案"), "{e}");
+    let (s, e) = act(&app, &worker, id, json!({ "action": "dispatch", "holders": [{ "kind": "post", "id": city }] })).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a grid worker cannot dispatch: {e}");
+    let (s, e) = act(&app, &command, id, json!({ "action": "reject", "reason": "" })).await;
+    assert_eq!((s, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")), "{e}");
+    let (s, e) = act(&app, &command, id, json!({ "action": "dispatch", "holders": [{ "kind": "post", "id": 999 }] })).await;
+    assert_eq!((s, e["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("holders")), "{e}");
+    let (s, e) = act(&app, &command, id, json!({ "action": "fly" })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(app.get(&format!("/api/v1/cases/{id}"), Some(&command)).await.body, before, "refusals change nothing");
+
+    // Post staff cannot act on another post's task (the row of the role matrix that needed tasks).
+    let (_, d) = act(&app, &command, id, json!({ "action": "dispatch", "holders": [{ "kind": "post", "id": city }] })).await;
+    let task = task_of(&d, city);
+    let (s, _) = act(&app, &law, id, json!({ "action": "accept_task", "task_id": task })).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "综合执法 does not even see 城市管理's case");
+    let (s, e) = act(&app, &command, id, json!({ "action": "report_back", "task_id": task, "note": "代为反馈" })).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+
+    // A stale version is refused.
+    let v = d["case"]["version"].as_i64().unwrap();
+    let (s, e) = act(&app, &command, id, json!({ "action": "suspend", "reason": "等待业主", "version": v - 1 })).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+
+    // Bad reports and photos say what is wrong.
+    let r = app.post("/api/v1/cases", Some(&worker), json!({ "category": "nope", "description": "某处有问题", "building_id": 1 })).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("category")));
+    let r = app.post("/api/v1/cases", Some(&worker), json!({ "category": "greening.branch", "description": "断枝", "lon": 100.0, "lat": 20.0 })).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("description")));
+    let r = app.post("/api/v1/cases", Some(&worker), json!({ "category": "greening.branch", "description": "行道树断枝", "lon": 100.0, "lat": 20.0 })).await;
+    assert!(r.body["error"].as_str().unwrap().contains("不在本街道"), "{}", r.body);
+    let r = app.send_bytes("POST", &format!("/api/v1/cases/{id}/photos"), Some(&worker), Some(("image/jpeg", b"<html>not a photo</html>".to_vec())), "same-origin").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body["error"].as_str().unwrap().contains("JPEG"), "{}", r.body);
+    let mut huge = jpeg();
+    huge.resize(9 * 1024 * 1024, 0);
+    let r = app.send_bytes("POST", &format!("/api/v1/cases/{id}/photos"), Some(&worker), Some(("image/jpeg", huge)), "same-origin").await;
+    assert!(r.body["error"].as_str().unwrap().contains("不能超过 8 MB"), "{}", r.body);
+    let admin = app.login("guanliyuan").await;
+    let r = app.post("/api/v1/cases", Some(&admin), json!({ "category": "greening.branch", "description": "行道树断枝", "building_id": 1 })).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "administrators do not report cases");
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn a_client_that_reconnects_misses_nothing() {
+    let app = App::new().await;
+    let (command, worker) = (app.login("zhihui").await, app.login("wanggeyuan").await);
+    let mut live = app.stream(&command, None).await;
+    let first = report_branch(&app, &worker).await["case"]["id"].as_i64().unwrap();
+    let (id1, c1) = live.next_case(SECOND).await;
+    assert_eq!(c1["id"], first);
+    let _second = report_branch(&app, &worker).await;
+    let (id2, _) = live.next_case(SECOND).await;
+    assert!(id2 > id1);
+
+    // The connection dies; three more cases are reported meanwhile.
+    drop(live);
+    let mut missed = Vec::new();
+    for _ in 0..3 {
+        missed.push(report_branch(&app, &worker).await["case"]["id"].clone());
+    }
+    let mut again = app.stream(&command, Some(id2)).await;
+    let mut got = Vec::new();
+    let mut last = id2;
+    for _ in 0..3 {
+        let (id, c) = again.next_case(SECOND).await;
+        assert_eq!(id, last + 1, "ids increase without gaps");
+        last = id;
+        got.push(c["id"].clone());
+    }
+    assert_eq!(got, missed);
+    // …and then it follows live events again.
+    let next = report_branch(&app, &worker).await["case"]["id"].clone();
+    assert_eq!(again.next_case(SECOND).await.1["id"], next);
+
+    // A client asking for events that are no longer kept is told to reload.
+    app.db.store.prune_events(1).await.unwrap();
+    let mut stale = app.stream(&command, Some(id1)).await;
+    let e = stale.next(SECOND).await.unwrap();
+    assert_eq!(e.event, "reset", "{e:?}");
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn the_stream_shows_each_user_only_what_they_may_see() {
+    let app = App::new().await;
+    let (command, law, worker) = (app.login("zhihui").await, app.login("zhifa").await, app.login("wanggeyuan").await);
+    let mut law_live = app.stream(&law, None).await;
+    let id = report_branch(&app, &worker).await["case"]["id"].as_i64().unwrap();
+    let city = post_id(&app, "城市管理").await;
+    act(&app, &command, id, json!({ "action": "dispatch", "holders": [{ "kind": "post", "id": city }] })).await;
+    // 综合执法 sees nothing of a case sent to 城市管理 …
+    let e = law_live.next(Duration::from_millis(300)).await.unwrap();
+    assert_eq!(e.event, "ready");
+    assert!(law_live.next(Duration::from_millis(300)).await.is_none());
+    // … until it is sent there too.
+    let law_post = post_id(&app, "综合执法").await;
+    act(&app, &command, id, json!({ "action": "dispatch", "holders": [{ "kind": "post", "id": law_post }] })).await;
+    assert_eq!(law_live.next_case(SECOND).await.1["id"], id);
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn the_api_is_described_by_openapi() {
+    let app = App::new().await;
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(doc.body["openapi"], "3.1.0");
+    for path in ["/api/v1/cases", "/api/v1/cases/{id}/actions", "/api/v1/stream", "/api/v1/cases/{id}/photos"] {
+        assert!(doc.body["paths"][path].is_object(), "{path} is described");
+    }
+    app.db.remove().await;
+}

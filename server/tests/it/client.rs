@@ -1,0 +1,146 @@
+//! An in-process client of the real router, for the HTTP-level tests.
+
+use crate::harness::TestDb;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use zhizhi_server::demo::DEMO_PASSWORD;
+use zhizhi_server::http::{router, AppState};
+
+pub struct App {
+    pub db: TestDb,
+    pub router: axum::Router,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub cookie: Option<String>,
+    pub body: Value,
+}
+
+impl App {
+    /// The demo district and its accounts on a fresh SQLite file.
+    pub async fn new() -> App {
+        Self::on(TestDb::sqlite().await).await
+    }
+
+    /// The demo district and its accounts on `db`.
+    pub async fn on(db: TestDb) -> App {
+        zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
+        zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
+        let state = AppState::new(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
+        App { db, router: router(state) }
+    }
+
+    pub async fn send(&self, method: &str, uri: &str, cookie: Option<&str>, body: Option<Value>, site: &str) -> Resp {
+        let body = body.map(|v| ("application/json", v.to_string().into_bytes()));
+        self.send_bytes(method, uri, cookie, body, site).await
+    }
+
+    pub async fn send_bytes(&self, method: &str, uri: &str, cookie: Option<&str>, body: Option<(&str, Vec<u8>)>, site: &str) -> Resp {
+        let mut b = Request::builder().method(method).uri(uri).header("host", "127.0.0.1:3000").header("sec-fetch-site", site);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let req = match body {
+            Some((content_type, bytes)) => b.header(header::CONTENT_TYPE, content_type).body(Body::from(bytes)).unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let cookie = resp.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp { status, cookie, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+    }
+
+    pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Resp {
+        self.send("GET", uri, cookie, None, "same-origin").await
+    }
+
+    pub async fn post(&self, uri: &str, cookie: Option<&str>, body: Value) -> Resp {
+        self.send("POST", uri, cookie, Some(body), "same-origin").await
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let r = self.post("/api/v1/login", None, json!({ "username": username, "password": DEMO_PASSWORD })).await;
+        assert_eq!(r.status, StatusCode::OK, "{username}: {}", r.body);
+        r.cookie.expect("session cookie")
+    }
+
+    /// The id of a resident living in `grid_id`.
+    pub async fn resident_in(&self, grid_id: i64) -> i64 {
+        self.db.store.residents_in_grid(grid_id, 1, 0).await.unwrap()[0].resident.id
+    }
+
+    /// Opens the live stream as `cookie`, resuming after `last_event_id` if given.
+    pub async fn stream(&self, cookie: &str, last_event_id: Option<i64>) -> Stream {
+        let mut b = Request::builder().uri("/api/v1/stream").header("host", "127.0.0.1:3000").header(header::COOKIE, cookie);
+        if let Some(id) = last_event_id {
+            b = b.header("last-event-id", id.to_string());
+        }
+        let resp = self.router.clone().oneshot(b.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "text/event-stream");
+        Stream { body: resp.into_body(), buffer: String::new() }
+    }
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone)]
+pub struct Sse {
+    pub id: Option<i64>,
+    pub event: String,
+    pub data: String,
+}
+
+/// An open SSE response, read event by event. Dropping it closes the connection.
+pub struct Stream {
+    body: Body,
+    buffer: String,
+}
+
+impl Stream {
+    /// The next event (keep-alive comments skipped), or `None` after `wait` without one.
+    pub async fn next(&mut self, wait: std::time::Duration) -> Option<Sse> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut e = Sse { id: None, event: "message".into(), data: String::new() };
+                let mut any = false;
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        e.id = v.trim().parse().ok();
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        e.event = v.trim().into();
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        e.data.push_str(v.trim_start());
+                        any = true;
+                    }
+                }
+                if any {
+                    return Some(e);
+                }
+                continue;
+            }
+            let frame = tokio::time::timeout(wait, self.body.frame()).await.ok()??.ok()?;
+            if let Ok(data) = frame.into_data() {
+                self.buffer.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    }
+
+    /// The next `case` event, skipping `ready`; panics after `wait`.
+    pub async fn next_case(&mut self, wait: std::time::Duration) -> (i64, Value) {
+        loop {
+            let e = self.next(wait).await.expect("a case event in time");
+            if e.event == "case" {
+                return (e.id.expect("case events carry ids"), serde_json::from_str(&e.data).unwrap());
+            }
+            assert_eq!(e.event, "ready", "{e:?}");
+        }
+    }
+}
