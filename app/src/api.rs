@@ -1,5 +1,7 @@
 //! Server functions: what the pages ask the server for, and the shapes of the answers.
 
+pub mod cases;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use zhizhi_shared::audit::AuditEntry;

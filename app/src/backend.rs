@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, Principal, UserView};
+use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
+use zhizhi_shared::case::Action;
 
 /// Operations the UI's server functions call.
 #[async_trait::async_trait]
@@ -42,6 +44,24 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Walks the audit chain (administrators only).
     async fn verify_audit(&self, me: &Principal) -> Result<AuditVerdict, String>;
+
+    /// The cases the user may see.
+    async fn cases(&self, me: &Principal, query: CaseQuery) -> Result<CaseList, String>;
+
+    /// One case with its timeline.
+    async fn case(&self, me: &Principal, id: i64) -> Result<CaseDetail, String>;
+
+    /// Applies an action to a case, decided on `version`.
+    async fn case_action(&self, me: &Principal, id: i64, action: Action, version: Option<i64>) -> Result<CaseDetail, String>;
+
+    /// Reports a new case.
+    async fn report_case(&self, me: &Principal, new: NewCase) -> Result<CaseDetail, String>;
+
+    /// Every post, for the dispatch dialog.
+    async fn posts(&self) -> Result<Vec<PostRef>, String>;
+
+    /// Buildings by address; with `mine`, only in the user's grids.
+    async fn buildings(&self, me: &Principal, query: String, mine: bool) -> Result<Vec<BuildingRef>, String>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

@@ -171,6 +171,20 @@ pub fn tr(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static 
     move || t(lang.get(), msg)
 }
 
+/// A reactive text given in both languages at its place of use: for the many short labels of
+/// the case screens, where a [`Msg`] variant each would only move the words away from where
+/// they are read. Both languages are still required by the signature.
+pub fn bi(zh: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || if lang.get() == Lang::En { en } else { zh }
+}
+
+/// Picks the text of the current language (not reactive: for values computed inside a
+/// reactive closure).
+pub fn pick<'a>(zh: &'a str, en: &'a str) -> &'a str {
+    if use_lang().get_untracked() == Lang::En { en } else { zh }
+}
+
 /// Switches the language and remembers the choice for a year.
 pub fn set_lang(lang: Lang) {
     use_lang().set(lang);

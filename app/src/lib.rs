@@ -6,6 +6,7 @@
 //! which the server crate implements, so this crate never touches the database.
 
 pub mod api;
+pub mod browser;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod components;
@@ -16,7 +17,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{ParamSegment, StaticSegment};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -55,6 +56,10 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("account"), StaticSegment("password")) view=pages::password::PasswordPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("users")) view=pages::admin::users::UsersPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=pages::admin::audit::AuditPage/>
+                <Route path=StaticSegment("board") view=pages::board::BoardPage/>
+                <Route path=(StaticSegment("cases"), ParamSegment("id")) view=pages::case_page::CasePage/>
+                <Route path=(StaticSegment("m"), StaticSegment("tasks")) view=pages::phone_tasks::TasksPage/>
+                <Route path=StaticSegment("report") view=pages::report::ReportPage/>
             </Routes>
         </Router>
     }

@@ -1,8 +1,12 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod board;
+pub mod case_page;
 pub mod command;
 pub mod login;
 pub mod my_grid;
 pub mod not_found;
 pub mod password;
+pub mod phone_tasks;
+pub mod report;

@@ -8,6 +8,8 @@ use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, CreateUser, Role, UserView};
 use zhizhi_shared::auth::Principal;
 use zhizhi_app::backend::Backend;
+use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
+use zhizhi_shared::case::Action;
 
 /// Serves the UI's server functions from the store.
 pub struct StoreBackend {
@@ -24,6 +26,41 @@ fn internal(e: crate::storage::Error) -> String {
 
 #[async_trait::async_trait]
 impl Backend for StoreBackend {
+    async fn cases(&self, me: &Principal, query: CaseQuery) -> Result<CaseList, String> {
+        self.cases.list(me, &query, crate::auth::now_ms()).await.map_err(|e| e.user_message())
+    }
+
+    async fn case(&self, me: &Principal, id: i64) -> Result<CaseDetail, String> {
+        self.cases.detail(me, id).await.map_err(|e| e.user_message())
+    }
+
+    async fn case_action(&self, me: &Principal, id: i64, action: Action, version: Option<i64>) -> Result<CaseDetail, String> {
+        self.cases.act(me, id, &action, version, crate::auth::now_ms()).await.map_err(|e| e.user_message())
+    }
+
+    async fn report_case(&self, me: &Principal, new: NewCase) -> Result<CaseDetail, String> {
+        self.cases.report(me, new, crate::auth::now_ms()).await.map_err(|e| e.user_message())
+    }
+
+    async fn posts(&self) -> Result<Vec<PostRef>, String> {
+        let boards = self.store.boards().await.map_err(internal)?;
+        Ok(boards
+            .into_iter()
+            .flat_map(|b| {
+                let (board, code) = (b.board.name.clone(), b.board.kind.code().to_string());
+                b.posts.into_iter().map(move |p| PostRef { id: p.id, name: p.name, board: board.clone(), board_code: code.clone() })
+            })
+            .collect())
+    }
+
+    async fn buildings(&self, me: &Principal, query: String, mine: bool) -> Result<Vec<BuildingRef>, String> {
+        let grids = if mine { me.grid_ids.clone() } else { vec![] };
+        if mine && grids.is_empty() {
+            return Ok(vec![]);
+        }
+        self.store.search_buildings(query.trim(), &grids, 300).await.map_err(internal)
+    }
+
     async fn overview(&self) -> Result<Overview, String> {
         let summary = self.store.summary().await.map_err(internal)?;
         let boards = self.store.boards().await.map_err(internal)?;

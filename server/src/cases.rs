@@ -9,7 +9,7 @@ use crate::storage::{CaseFilter, CaseScope, CaseUpdate, CaseWrite, CaseWriteKind
 use sha2::Digest;
 use std::sync::Arc;
 use zhizhi_shared::auth::{Principal, Role};
-use zhizhi_shared::case::view::{CaseDetail, CaseSummary, NewCase};
+use zhizhi_shared::case::view::{CaseDetail, CaseList, CaseQuery, CaseSummary, NewCase};
 use zhizhi_shared::case::{self, Action, CaseState, Holder, Refusal, Source};
 use zhizhi_shared::mask;
 
@@ -21,30 +21,6 @@ pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
 pub struct Cases {
     pub store: Arc<dyn Store>,
     pub hub: Arc<dyn Hub>,
-}
-
-/// Which cases a list asks for.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct ListQuery {
-    /// Comma-separated state codes, or `open` for every unfinished state.
-    #[serde(default)]
-    pub state: Option<String>,
-    #[serde(default)]
-    pub category: Option<String>,
-    #[serde(default)]
-    pub grid: Option<i64>,
-    #[serde(default)]
-    pub overdue: Option<bool>,
-    #[serde(default)]
-    pub limit: Option<i64>,
-}
-
-/// A list of cases and the id of the newest event it reflects: a live stream opened with
-/// `?after=<cursor>` misses nothing that happened since the list was read.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct CaseList {
-    pub cursor: i64,
-    pub cases: Vec<CaseSummary>,
 }
 
 impl From<Refusal> for ApiError {
@@ -79,11 +55,12 @@ pub fn sniff_image(data: &[u8]) -> Option<&'static str> {
 }
 
 impl Cases {
-    async fn publish(&self, w: &CaseWrite) -> ApiResult<CaseSummary> {
+    /// Stores a write and publishes its event; the case as it now stands, with its detail.
+    async fn publish(&self, w: &CaseWrite) -> ApiResult<CaseDetail> {
         let event = self.store.write_case(w).await?;
-        let case = event.case.clone();
+        let (case, cursor) = (event.case.clone(), event.id);
         self.hub.publish(Arc::new(event));
-        Ok(case)
+        self.detail_of(case, cursor).await
     }
 
     /// A case the user may see, or 404 (a case they may not see does not exist for them).
@@ -96,21 +73,24 @@ impl Cases {
 
     /// The case with its timeline and the suggested post.
     pub async fn detail(&self, me: &Principal, id: i64) -> ApiResult<CaseDetail> {
+        let (_, cursor) = self.store.event_range().await?;
         let case = self.visible(me, id).await?;
-        self.detail_of(case).await
+        self.detail_of(case, cursor).await
     }
 
-    async fn detail_of(&self, case: CaseSummary) -> ApiResult<CaseDetail> {
+    /// `cursor` must have been read before `case`: events after it may repeat what the detail
+    /// shows, but none between the two reads can be missed.
+    async fn detail_of(&self, case: CaseSummary, cursor: i64) -> ApiResult<CaseDetail> {
         let steps = self.store.case_steps(case.id).await?;
         let suggested_post = match case::category(&case.category) {
             Some(cat) => self.store.boards().await?.into_iter().flat_map(|b| b.posts).find(|p| p.name == cat.post).map(|p| (p.id, p.name)),
             None => None,
         };
-        Ok(CaseDetail { case, suggested_post, steps })
+        Ok(CaseDetail { case, suggested_post, steps, cursor })
     }
 
     /// Cases the user may see, filtered.
-    pub async fn list(&self, me: &Principal, q: &ListQuery, now: i64) -> ApiResult<CaseList> {
+    pub async fn list(&self, me: &Principal, q: &CaseQuery, now: i64) -> ApiResult<CaseList> {
         let states = match q.state.as_deref().map(str::trim) {
             None | Some("") => vec![],
             Some("open") => CaseState::ALL.iter().copied().filter(|s| !s.is_final()).collect(),
@@ -207,8 +187,7 @@ impl Cases {
             note: source.name_zh().into(),
         };
         let w = CaseWrite { case: CaseWriteKind::Create(row), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: None };
-        let case = self.publish(&w).await?;
-        self.detail_of(case).await
+        self.publish(&w).await
     }
 
     /// Applies an action. `version`, when given, must be the case's current version (the one
@@ -221,15 +200,7 @@ impl Cases {
         if let Action::Dispatch { holders, .. } = action {
             self.check_holders(holders).await?;
         }
-        let cat = case::category(&case.category).ok_or_else(|| ApiError::invalid("category", "事件类别已停用"))?;
-        let core = case::Case {
-            state: case.state,
-            suspended_from: case.suspended_from,
-            category: cat,
-            grid_id: case.grid_id,
-            stage_deadline: case.stage_deadline,
-            tasks: case.tasks.iter().map(|t| case::Task { id: t.id, holder: t.holder, state: t.state, deadline: t.deadline, extension_hours: t.extension_hours }).collect(),
-        };
+        let core = case.core().ok_or_else(|| ApiError::invalid("category", "事件类别已停用"))?;
         let d = case::decide(&core, me, action, now)?;
         let steps = d
             .steps
@@ -257,8 +228,7 @@ impl Cases {
             stage_deadline: d.stage_deadline,
         };
         let w = CaseWrite { case: CaseWriteKind::Update(update), new_tasks: d.new_tasks, task_changes: d.task_changes, steps, photo: None };
-        let case = self.publish(&w).await?;
-        self.detail_of(case).await
+        self.publish(&w).await
     }
 
     async fn check_holders(&self, holders: &[Holder]) -> ApiResult<()> {
@@ -313,8 +283,7 @@ impl Cases {
         };
         let photo = NewPhoto { content_type: content_type.into(), data, sha256 };
         let w = CaseWrite { case: CaseWriteKind::Update(update), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: Some(photo) };
-        let case = self.publish(&w).await?;
-        self.detail_of(case).await
+        self.publish(&w).await
     }
 
     /// A photo of a case the user may see.

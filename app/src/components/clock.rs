@@ -38,3 +38,21 @@ fn js_now() -> i64 {
         0
     }
 }
+
+/// The browser's time, refreshed every `period`; `None` during server rendering and until
+/// hydration, so that times relative to now never differ between the two.
+pub fn use_now(period: std::time::Duration) -> RwSignal<Option<i64>> {
+    let now = RwSignal::new(None::<i64>);
+    Effect::new(move |_| {
+        now.set(Some(js_now()));
+        #[cfg(feature = "hydrate")]
+        {
+            if let Ok(handle) = set_interval_with_handle(move || now.set(Some(js_now())), period) {
+                on_cleanup(move || handle.clear());
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = period;
+    });
+    now
+}

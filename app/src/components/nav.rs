@@ -8,7 +8,7 @@ use leptos_router::hooks::use_location;
 /// built yet: it is shown, greyed, so users see what is coming, but cannot be opened.
 const AREAS: [(Msg, &str, Option<&str>); 10] = [
     (Msg::NavCommand, "◉", Some("/")),
-    (Msg::NavCases, "☰", None),
+    (Msg::NavCases, "☰", Some("/board")),
     (Msg::NavGrids, "▦", None),
     (Msg::NavPeople, "⌂", None),
     (Msg::NavDevices, "◈", None),
@@ -32,7 +32,7 @@ pub fn SideNav() -> impl IntoView {
 /// The phone's bottom bar: four large targets within reach of a thumb.
 #[component]
 pub fn BottomNav() -> impl IntoView {
-    let items = [(Msg::PhoneHome, "◉", Some("/")), (Msg::PhoneTasks, "☰", None), (Msg::PhoneReport, "＋", None), (Msg::PhoneMe, "☺", None)];
+    let items = [(Msg::PhoneHome, "◉", Some("/")), (Msg::PhoneTasks, "☰", Some("/m/tasks")), (Msg::PhoneReport, "＋", Some("/report")), (Msg::PhoneMe, "☺", Some("/my-grid"))];
     view! {
         <nav class="bottom-nav" aria-label="底部导航">
             {items.into_iter().map(|(msg, icon, href)| nav_item(msg, icon, href)).collect_view()}

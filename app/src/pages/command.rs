@@ -16,13 +16,17 @@ use leptos_router::components::Redirect;
 use zhizhi_shared::auth::{Principal, Role};
 use summary_panel::SummaryPanel;
 
-/// The command screen for signed-in staff; grid workers go to their own grid's page.
+/// The command screen for signed-in staff; grid workers go to their own grid's page, post staff
+/// and the district to their case inbox.
 #[component]
 pub fn CommandCentre() -> impl IntoView {
     view! {
         <AuthGate page=|me: Principal| {
             if me.roles == [Role::GridWorker] {
                 view! { <Redirect path="/my-grid"/> }.into_any()
+            } else if !me.has(Role::Command) && !me.has(Role::Admin) && (me.has(Role::Post) || me.has(Role::District)) {
+                // Post staff and the district work from their case inbox.
+                view! { <Redirect path="/board"/> }.into_any()
             } else {
                 view! { <CommandScreen me/> }.into_any()
             }

@@ -2,7 +2,6 @@
 
 use super::{user, ApiError, ApiResult};
 use crate::auth::{now_ms, Caller};
-use crate::cases::{CaseList, ListQuery};
 use crate::http::AppState;
 use crate::live::{self, Viewer};
 use axum::body::Bytes;
@@ -15,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use tokio_stream::StreamExt as _;
 use zhizhi_shared::auth::{Principal, Role};
-use zhizhi_shared::case::view::{BuildingRef, CaseDetail, NewCase};
+use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase};
 use zhizhi_shared::case::{Action, CATEGORIES, GROUPS};
 
 /// The principal a request acts as: a signed-in user, or an integration (for example the
@@ -73,7 +72,7 @@ pub async fn categories(Extension(caller): Extension<Caller>) -> ApiResult<Json<
 }
 
 /// `GET /api/v1/cases`: the cases the caller may see.
-pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<ListQuery>) -> ApiResult<Json<CaseList>> {
+pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<CaseQuery>) -> ApiResult<Json<CaseList>> {
     let me = actor(&caller)?;
     Ok(Json(state.cases.list(&me, &q, now_ms()).await?))
 }

@@ -68,6 +68,22 @@ impl CaseSummary {
         super::timeliness(self.stage_started_at, self.stage_deadline, now)
     }
 
+    /// The case as the rule book sees it (`None` if its category is no longer known).
+    pub fn core(&self) -> Option<super::Case> {
+        Some(super::Case {
+            state: self.state,
+            suspended_from: self.suspended_from,
+            category: super::category(&self.category)?,
+            grid_id: self.grid_id,
+            stage_deadline: self.stage_deadline,
+            tasks: self
+                .tasks
+                .iter()
+                .map(|t| super::Task { id: t.id, holder: t.holder, state: t.state, deadline: t.deadline, extension_hours: t.extension_hours })
+                .collect(),
+        })
+    }
+
     /// The category's Chinese name (the code if unknown).
     pub fn category_name(&self) -> &str {
         super::category(&self.category).map(|c| c.name_zh).unwrap_or(&self.category)
@@ -97,6 +113,8 @@ pub struct CaseDetail {
     /// The post the category suggests, if the street has it: `(id, name)`.
     pub suggested_post: Option<(i64, String)>,
     pub steps: Vec<StepView>,
+    /// The newest event id when this was read: a live stream opened after it misses nothing.
+    pub cursor: i64,
 }
 
 /// A case as reported.
@@ -144,4 +162,39 @@ pub struct BuildingRef {
     pub grid_id: i64,
     pub lon: f64,
     pub lat: f64,
+}
+
+/// Which cases a list asks for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseQuery {
+    /// Comma-separated state codes, or `open` for every unfinished state.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// A category group (`greening`) or code (`greening.branch`).
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub grid: Option<i64>,
+    #[serde(default)]
+    pub overdue: Option<bool>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// A list of cases and the id of the newest event it reflects: a live stream opened with
+/// `?after=<cursor>` misses nothing that happened since the list was read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseList {
+    pub cursor: i64,
+    pub cases: Vec<CaseSummary>,
+}
+
+/// A post a case can be dispatched to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PostRef {
+    pub id: i64,
+    pub name: String,
+    /// The board's name (党建、经济、民生、平安法治).
+    pub board: String,
+    pub board_code: String,
 }

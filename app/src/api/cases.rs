@@ -1,0 +1,48 @@
+//! Server functions for cases. Their arguments travel as JSON, since actions are tagged enums.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
+use zhizhi_shared::case::Action;
+
+/// The cases the signed-in user may see.
+#[server(prefix = "/fn", input = Json)]
+pub async fn get_cases(query: CaseQuery) -> Result<CaseList, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.cases(&me, query).await.map_err(ServerFnError::new)
+}
+
+/// One case with its timeline.
+#[server(prefix = "/fn", input = Json)]
+pub async fn get_case(id: i64) -> Result<CaseDetail, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.case(&me, id).await.map_err(ServerFnError::new)
+}
+
+/// Applies an action to a case, decided on `version`.
+#[server(prefix = "/fn", input = Json)]
+pub async fn case_action(id: i64, action: Action, version: Option<i64>) -> Result<CaseDetail, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.case_action(&me, id, action, version).await.map_err(ServerFnError::new)
+}
+
+/// Reports a new case.
+#[server(prefix = "/fn", input = Json)]
+pub async fn report_case(new: NewCase) -> Result<CaseDetail, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.report_case(&me, new).await.map_err(ServerFnError::new)
+}
+
+/// Every post, for the dispatch dialog.
+#[server(prefix = "/fn")]
+pub async fn get_posts() -> Result<Vec<PostRef>, ServerFnError> {
+    crate::backend::require_user()?;
+    crate::backend::backend()?.posts().await.map_err(ServerFnError::new)
+}
+
+/// Buildings by address; with `mine`, only in the user's grids.
+#[server(prefix = "/fn")]
+pub async fn find_buildings(query: String, mine: bool) -> Result<Vec<BuildingRef>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.buildings(&me, query, mine).await.map_err(ServerFnError::new)
+}

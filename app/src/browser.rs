@@ -1,0 +1,144 @@
+//! What only the browser can do: the live stream, photo uploads, the phone's location and a
+//! chime. On the server (SSR) these do nothing; they run after hydration.
+
+use leptos::prelude::*;
+use zhizhi_shared::case::view::CaseSummary;
+
+/// Follows the live stream after `cursor`: `on_case` for every case event, `on_reset` when the
+/// server says what we asked for is no longer kept (reload). `connected` tells whether the
+/// stream is open. The browser's EventSource reconnects by itself and sends `Last-Event-ID`,
+/// so nothing is missed across a dropped connection.
+pub fn follow_live(cursor: i64, connected: RwSignal<bool>, on_case: impl Fn(CaseSummary) + 'static, on_reset: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::prelude::*;
+        use wasm_bindgen::JsCast;
+        let Ok(source) = web_sys::EventSource::new(&format!("/api/v1/stream?after={cursor}")) else {
+            return;
+        };
+        let on_case = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let Some(text) = e.data().as_string()
+                && let Ok(case) = serde_json::from_str::<CaseSummary>(&text)
+            {
+                on_case(case);
+            }
+        });
+        let on_reset = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| on_reset());
+        let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
+        let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
+        let _ = source.add_event_listener_with_callback("case", on_case.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("reset", on_reset.as_ref().unchecked_ref());
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let keep = send_wrapper::SendWrapper::new((source, on_case, on_reset, on_open, on_error));
+        on_cleanup(move || keep.0.close());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (cursor, connected, on_case, on_reset);
+    }
+}
+
+/// Uploads the photo chosen in the file input with `input_id` to a case. `Ok(false)` when no
+/// file was chosen.
+pub async fn upload_photo(case_id: i64, input_id: &str) -> Result<bool, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let window = web_sys::window().ok_or("no window")?;
+        let input = window
+            .document()
+            .and_then(|d| d.get_element_by_id(input_id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .ok_or("no photo field")?;
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return Ok(false);
+        };
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&file);
+        let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+        let _ = headers.set("content-type", &file.type_());
+        init.set_headers(&headers);
+        let promise = window.fetch_with_str_and_init(&format!("/api/v1/cases/{case_id}/photos"), &init);
+        let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|_| "照片上传失败：网络不通".to_string())?
+            .dyn_into()
+            .map_err(|_| "照片上传失败")?;
+        if resp.ok() {
+            input.set_value("");
+            return Ok(true);
+        }
+        let text = match resp.text() {
+            Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["error"].as_str().map(String::from));
+        Err(message.unwrap_or_else(|| format!("照片上传失败（{}）", resp.status())))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (case_id, input_id);
+        Ok(false)
+    }
+}
+
+/// The phone's position as `(lon, lat)`.
+pub async fn current_position() -> Result<(f64, f64), String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::prelude::*;
+        use wasm_bindgen::JsCast;
+        let geo = web_sys::window().ok_or("no window")?.navigator().geolocation().map_err(|_| "此设备不能定位".to_string())?;
+        let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            let ok = Closure::once_into_js(move |p: web_sys::GeolocationPosition| {
+                let c = p.coords();
+                let _ = resolve.call1(&JsValue::NULL, &js_sys::Array::of2(&c.longitude().into(), &c.latitude().into()));
+            });
+            let err = Closure::once_into_js(move |e: web_sys::GeolocationPositionError| {
+                let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&e.message()));
+            });
+            let options = web_sys::PositionOptions::new();
+            options.set_enable_high_accuracy(true);
+            options.set_timeout(15_000);
+            let _ = geo.get_current_position_with_error_callback_and_options(ok.unchecked_ref(), Some(err.unchecked_ref()), &options);
+        });
+        let v = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| format!("无法获取位置：{}", e.as_string().unwrap_or_default()))?;
+        let a: js_sys::Array = v.dyn_into().map_err(|_| "位置无效")?;
+        Ok((a.get(0).as_f64().unwrap_or_default(), a.get(1).as_f64().unwrap_or_default()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Err("定位只能在浏览器中使用".into())
+    }
+}
+
+/// A short two-tone chime for a new case (when the user has turned sound on).
+pub fn chime() {
+    #[cfg(feature = "hydrate")]
+    {
+        let Ok(ctx) = web_sys::AudioContext::new() else { return };
+        let now = ctx.current_time();
+        for (i, freq) in [880.0f32, 1320.0].into_iter().enumerate() {
+            let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
+            osc.frequency().set_value(freq);
+            gain.gain().set_value(0.15);
+            let _ = osc.connect_with_audio_node(&gain);
+            let _ = gain.connect_with_audio_node(&ctx.destination());
+            let start = now + i as f64 * 0.18;
+            let _ = osc.start_with_when(start);
+            let _ = osc.stop_with_when(start + 0.15);
+        }
+    }
+}
+
+/// Navigates to `path` with a full page load (after a change that many parts of the page show).
+pub fn go(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
