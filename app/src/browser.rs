@@ -92,12 +92,16 @@ pub async fn current_position() -> Result<(f64, f64), String> {
         use wasm_bindgen::JsCast;
         let geo = web_sys::window().ok_or("no window")?.navigator().geolocation().map_err(|_| "此设备不能定位".to_string())?;
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
-            let ok = Closure::once_into_js(move |p: web_sys::GeolocationPosition| {
-                let c = p.coords();
-                let _ = resolve.call1(&JsValue::NULL, &js_sys::Array::of2(&c.longitude().into(), &c.latitude().into()));
+            // Read through Reflect: web-sys marks the typed position API unstable.
+            let ok = Closure::once_into_js(move |p: JsValue| {
+                let coords = js_sys::Reflect::get(&p, &"coords".into()).unwrap_or(JsValue::NULL);
+                let lon = js_sys::Reflect::get(&coords, &"longitude".into()).unwrap_or(JsValue::NULL);
+                let lat = js_sys::Reflect::get(&coords, &"latitude".into()).unwrap_or(JsValue::NULL);
+                let _ = resolve.call1(&JsValue::NULL, &js_sys::Array::of2(&lon, &lat));
             });
-            let err = Closure::once_into_js(move |e: web_sys::GeolocationPositionError| {
-                let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&e.message()));
+            let err = Closure::once_into_js(move |e: JsValue| {
+                let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+                let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&message));
             });
             let options = web_sys::PositionOptions::new();
             options.set_enable_high_accuracy(true);

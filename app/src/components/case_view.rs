@@ -244,60 +244,89 @@ pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on
     let tasks = case.tasks.clone();
     let task_rows = tasks
         .iter()
-        .map(|task| task_row(task, core.as_ref(), &me, t, busy, error, form, run))
+        .map(|task| task_row(task, core.as_ref(), &me, t, busy, error, form, run).into_any())
         .collect_view();
     let photos_of_report: Vec<i64> = detail.steps.iter().flat_map(|s| s.attachments.clone()).collect();
     let suggested = detail.suggested_post.clone();
     let case_for_dialog = case.clone();
     let c_due = case.clone();
 
-    view! {
-        <article class="case-detail" data-testid="case-detail" data-state=case.state.code() data-version=version>
-            <header class="case-detail-head">
-                <div>
-                    <span class=format!("urgency u-{}", case.urgency.colour())>{pick(case.urgency.name_zh(), case.urgency.name_en()).to_string()}</span>
-                    <h2>{case.category_name().to_string()}</h2>
-                    <span class=format!("state st-{}", case.state.code()) data-testid="case-state">{state_name(case.state)}</span>
-                    {move || timeliness_chip(&c_due, now.get())}
-                </div>
-                <a class="case-no" href=format!("/cases/{id}") data-testid="case-link">{case.number.clone()}</a>
-            </header>
-            <p class="case-desc">{case.description.clone()}</p>
-            <dl class="case-facts">
-                <div><dt>{bi("地点", "Place")}</dt><dd data-testid="case-address">{case.address.clone()}</dd></div>
-                <div><dt>{bi("网格", "Grid")}</dt><dd>{case.place.clone()}</dd></div>
-                <div><dt>{bi("网格员", "Grid worker")}</dt><dd>{if case.grid_worker.is_empty() { "—".to_string() } else { case.grid_worker.clone() }}</dd></div>
-                <div><dt>{bi("来源", "Source")}</dt><dd>{pick(case.source.name_zh(), case.source.name_en()).to_string()}" · "{case.reporter_name.clone()}</dd></div>
-                <div><dt>{bi("上报时间", "Reported")}</dt><dd>{beijing_datetime(case.created_at)}</dd></div>
-                {suggested.clone().map(|(_, name)| view! { <div><dt>{bi("建议岗位", "Suggested post")}</dt><dd>{name}</dd></div> })}
-            </dl>
-            {(!photos_of_report.is_empty()).then(|| view! {
-                <div class="photos" data-testid="case-photos">
-                    {photos_of_report.iter().map(|p| view! {
-                        <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}") alt="现场照片" loading="lazy"/></a>
-                    }).collect_view()}
-                </div>
-            })}
-            {(!tasks.is_empty()).then(|| view! {
-                <section class="tasks">
-                    <h3>{bi("处置任务", "Tasks")}</h3>
-                    <ul data-testid="tasks">{task_rows}</ul>
-                </section>
-            })}
-            <div class="actions no-print" data-testid="actions">{buttons}</div>
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="action-error">{e}</p> })}
-            {move || form.get().map(|f| action_form(f, id, busy, form, run))}
-            {move || dispatching.get().then(|| view! {
+    // Each part is type-erased: one view type for the whole detail would be too deep for the
+    // compiler.
+    let head = view! {
+        <header class="case-detail-head">
+            <div>
+                <span class=format!("urgency u-{}", case.urgency.colour())>{pick(case.urgency.name_zh(), case.urgency.name_en()).to_string()}</span>
+                <h2>{case.category_name().to_string()}</h2>
+                <span class=format!("state st-{}", case.state.code()) data-testid="case-state">{state_name(case.state)}</span>
+                {move || timeliness_chip(&c_due, now.get())}
+            </div>
+            <a class="case-no" href=format!("/cases/{id}") data-testid="case-link">{case.number.clone()}</a>
+        </header>
+        <p class="case-desc">{case.description.clone()}</p>
+    }
+    .into_any();
+    let facts = view! {
+        <dl class="case-facts">
+            <div><dt>{bi("地点", "Place")}</dt><dd data-testid="case-address">{case.address.clone()}</dd></div>
+            <div><dt>{bi("网格", "Grid")}</dt><dd>{case.place.clone()}</dd></div>
+            <div><dt>{bi("网格员", "Grid worker")}</dt><dd>{if case.grid_worker.is_empty() { "—".to_string() } else { case.grid_worker.clone() }}</dd></div>
+            <div><dt>{bi("来源", "Source")}</dt><dd>{format!("{} · {}", pick(case.source.name_zh(), case.source.name_en()), case.reporter_name)}</dd></div>
+            <div><dt>{bi("上报时间", "Reported")}</dt><dd>{beijing_datetime(case.created_at)}</dd></div>
+            {suggested.clone().map(|(_, name)| view! { <div><dt>{bi("建议岗位", "Suggested post")}</dt><dd>{name}</dd></div> })}
+        </dl>
+    }
+    .into_any();
+    let photos = (!photos_of_report.is_empty()).then(|| {
+        view! {
+            <div class="photos" data-testid="case-photos">
+                {photos_of_report.iter().map(|p| view! {
+                    <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}") alt="现场照片" loading="lazy"/></a>
+                }).collect_view()}
+            </div>
+        }
+        .into_any()
+    });
+    let task_list = (!tasks.is_empty()).then(|| {
+        view! {
+            <section class="tasks">
+                <h3>{bi("处置任务", "Tasks")}</h3>
+                <ul data-testid="tasks">{task_rows}</ul>
+            </section>
+        }
+        .into_any()
+    });
+    let timeline = view! {
+        <section class="timeline-box">
+            <h3>{bi("流转记录", "Timeline")}</h3>
+            <ol class="timeline" data-testid="timeline">
+                {detail.steps.iter().map(|s| step_item(s, &tasks).into_any()).collect_view()}
+            </ol>
+        </section>
+    }
+    .into_any();
+    let dialog = move || {
+        dispatching.get().then(|| {
+            view! {
                 <DispatchDialog case=case_for_dialog.clone() posts=posts.clone() suggested=suggested.clone().map(|s| s.0)
                     busy on_cancel=Callback::new(move |_| dispatching.set(false))
                     on_dispatch=Callback::new(move |(holders, note): (Vec<Holder>, String)| run(Action::Dispatch { holders, note }))/>
-            })}
-            <section class="timeline-box">
-                <h3>{bi("流转记录", "Timeline")}</h3>
-                <ol class="timeline" data-testid="timeline">
-                    {detail.steps.iter().map(|s| step_item(s, &tasks)).collect_view()}
-                </ol>
-            </section>
+            }
+            .into_any()
+        })
+    };
+
+    view! {
+        <article class="case-detail" data-testid="case-detail" data-state=case.state.code() data-version=version>
+            {head}
+            {facts}
+            {photos}
+            {task_list}
+            <div class="actions no-print" data-testid="actions">{buttons}</div>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="action-error">{e}</p> })}
+            {move || form.get().map(|f| action_form(f, id, busy, form, run).into_any())}
+            {dialog}
+            {timeline}
         </article>
     }
 }
