@@ -1,5 +1,5 @@
 import { test, expect, devices, Page } from '@playwright/test';
-import { loginAs } from './helpers';
+import { apiPost, loginAs } from './helpers';
 
 const zh = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
 
@@ -116,9 +116,7 @@ test('a broken branch at 磁南街27号: reported on a phone, dispatched in thre
 
 test('refusals are explained on the board and change nothing', async ({ page }) => {
   await loginAs(page, 'zhihui');
-  const created = await page.request.post('/api/v1/cases', {
-    data: { category: 'order.stall', description: '早市摊点占用人行道', building_id: 1 },
-  });
+  const created = await apiPost(page, '/api/v1/cases', { category: 'order.stall', description: '早市摊点占用人行道', building_id: 1 });
   expect(created.status()).toBe(201);
   const id = (await created.json()).case.id;
   await page.goto('/board');

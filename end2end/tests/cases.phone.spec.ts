@@ -1,11 +1,9 @@
 import { test, expect } from '@playwright/test';
-import { loginAs } from './helpers';
+import { apiPost, loginAs } from './helpers';
 
 test('a grid worker finds their reports and tasks on the phone, with large targets', async ({ page }) => {
   await loginAs(page, 'wanggeyuan');
-  const created = await page.request.post('/api/v1/cases', {
-    data: { category: 'environment.litter', description: '垃圾桶满溢，周边有散落垃圾', building_id: 1 },
-  });
+  const created = await apiPost(page, '/api/v1/cases', { category: 'environment.litter', description: '垃圾桶满溢，周边有散落垃圾', building_id: 1 });
   expect(created.status()).toBe(201);
   const number = (await created.json()).case.number;
   await page.goto('/m/tasks');

@@ -113,6 +113,7 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
     let connected = RwSignal::new(false);
     let chip = RwSignal::new(Chip::Open);
     let group = RwSignal::new(String::new());
+    let grid = RwSignal::new(None::<i64>);
     let detail_error = RwSignal::new(None::<String>);
     let now = use_now(std::time::Duration::from_secs(20));
 
@@ -174,14 +175,32 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
         ("事件", "Cases")
     };
     let shown = move || {
-        let (c, g, n) = (chip.get(), group.get(), now.get());
-        cases.get().into_iter().filter(|x| c.keeps(x, n) && (g.is_empty() || x.category.starts_with(&format!("{g}.")))).collect::<Vec<_>>()
+        let (c, g, n, gr) = (chip.get(), group.get(), now.get(), grid.get());
+        cases
+            .get()
+            .into_iter()
+            .filter(|x| c.keeps(x, n) && (g.is_empty() || x.category.starts_with(&format!("{g}."))) && (gr.is_none() || x.grid_id == gr))
+            .collect::<Vec<_>>()
     };
     let count_of = move |c: Chip| {
         let n = now.get();
         cases.with(|l| l.iter().filter(|x| c.keeps(x, n)).count())
     };
     let may_report = me.may_report_case();
+    // The grids the listed cases lie in, by the name routing gave them (社区 · 网格 · 微网格).
+    let grids = move || {
+        let mut out: Vec<(i64, String)> = Vec::new();
+        for c in cases.get() {
+            if let Some(g) = c.grid_id
+                && !out.iter().any(|x| x.0 == g)
+            {
+                let name = c.place.split(" · ").take(2).collect::<Vec<_>>().join(" · ");
+                out.push((g, name));
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out
+    };
     let me_detail = me.clone();
 
     view! {
@@ -206,10 +225,14 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
                     </button>
                 }).collect_view()}
             </div>
-            <label class="group-filter">{bi("类别", "Category")}
+            <label class="group-filter">{bi("筛选", "Filter")}
                 <select data-testid="group-filter" on:change=move |e| group.set(event_target_value(&e))>
                     <option value="">{bi("全部类别", "All categories")}</option>
                     {GROUPS.iter().map(|g| view! { <option value=g.code>{bi(g.name_zh, g.name_en)}</option> }).collect_view()}
+                </select>
+                <select data-testid="grid-filter" on:change=move |e| grid.set(event_target_value(&e).parse().ok())>
+                    <option value="">{bi("全部网格", "All grids")}</option>
+                    {move || grids().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                 </select>
             </label>
             <ul class="case-list" data-testid="case-list">
