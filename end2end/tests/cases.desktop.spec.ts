@@ -51,7 +51,7 @@ test('a broken branch at 磁南街27号: reported on a phone, dispatched in thre
   await worker.getByTestId('building').filter({ hasText: '磁南街27号' }).click();
   await expect(worker.getByTestId('chosen-place')).toContainText('磁南街27号');
   await worker.getByTestId('photo').setInputFiles({ name: 'branch.jpg', mimeType: 'image/jpeg', buffer: await photo(worker) });
-  await worker.screenshot({ path: 'test-results/report-phone.png', fullPage: true });
+  await worker.screenshot({ path: 'end2end/test-results/report-phone.png', fullPage: true });
   await worker.getByTestId('submit').click();
   await expect(worker).toHaveURL(/\/cases\/\d+$/);
   const caseId = worker.url().match(/cases\/(\d+)/)![1];
@@ -64,13 +64,13 @@ test('a broken branch at 磁南街27号: reported on a phone, dispatched in thre
   await expect(card).toBeVisible({ timeout: 1000 });
   await expect(card).toHaveClass(/fresh/);
   await expect(card).toContainText('磁南街27号');
-  await coord.screenshot({ path: 'test-results/board-new-case.png' });
+  await coord.screenshot({ path: 'end2end/test-results/board-new-case.png' });
 
   // Three clicks: the case, 派遣, 确认派遣 (城市管理 is suggested and already chosen).
   await card.click();
   await coord.getByTestId('dispatch').click();
   await expect(coord.getByTestId('post-chip').filter({ hasText: '城市管理' })).toHaveAttribute('aria-pressed', 'true');
-  await coord.screenshot({ path: 'test-results/dispatch-dialog.png' });
+  await coord.screenshot({ path: 'end2end/test-results/dispatch-dialog.png' });
   await coord.getByTestId('dispatch-confirm').click();
   await expect(coord.getByTestId('case-state')).toHaveText('已派遣');
   await expect(coord.getByTestId('task')).toContainText('城市管理');
@@ -106,8 +106,8 @@ test('a broken branch at 磁南街27号: reported on a phone, dispatched in thre
   await expect(steps.nth(4)).toContainText('城市管理');
   await expect(steps.nth(6)).toContainText('断枝已锯除并清运');
   await expect(steps.nth(8)).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
-  await worker.screenshot({ path: 'test-results/case-closed-phone.png', fullPage: true });
-  await coord.screenshot({ path: 'test-results/board-closed.png' });
+  await worker.screenshot({ path: 'end2end/test-results/case-closed-phone.png', fullPage: true });
+  await coord.screenshot({ path: 'end2end/test-results/board-closed.png' });
   expect(problems).toEqual([]);
   await phone.close();
   await desk.close();

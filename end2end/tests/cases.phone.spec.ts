@@ -12,7 +12,7 @@ test('a grid worker finds their reports and tasks on the phone, with large targe
   const box = await card.boundingBox();
   expect(box!.height).toBeGreaterThanOrEqual(48);
   await expect(page.getByRole('link', { name: '＋ 上报事件' })).toBeVisible();
-  await page.screenshot({ path: 'test-results/tasks-phone.png', fullPage: true });
+  await page.screenshot({ path: 'end2end/test-results/tasks-phone.png', fullPage: true });
   await card.click();
   await expect(page).toHaveURL(/\/cases\/\d+$/);
   await expect(page.getByTestId('case-address')).not.toBeEmpty();

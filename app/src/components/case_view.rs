@@ -69,7 +69,7 @@ pub fn CaseCard(case: CaseSummary, #[prop(into)] selected: Signal<bool>, #[prop(
                 <div class="case-card-head">
                     <span class=format!("urgency u-{}", urgency.colour())>{move || pick(urgency.name_zh(), urgency.name_en()).to_string()}</span>
                     <span class="case-cat">{case.category_name().to_string()}</span>
-                    <span class=format!("state st-{}", case.state.code())>{state_name(case.state)}</span>
+                    <span class=format!("pill st-{}", case.state.code())>{state_name(case.state)}</span>
                 </div>
                 <div class="case-card-addr">{case.address.clone()}</div>
                 <div class="case-card-desc">{case.description.clone()}</div>
@@ -258,7 +258,7 @@ pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on
             <div>
                 <span class=format!("urgency u-{}", case.urgency.colour())>{pick(case.urgency.name_zh(), case.urgency.name_en()).to_string()}</span>
                 <h2>{case.category_name().to_string()}</h2>
-                <span class=format!("state st-{}", case.state.code()) data-testid="case-state">{state_name(case.state)}</span>
+                <span class=format!("pill st-{}", case.state.code()) data-testid="case-state">{state_name(case.state)}</span>
                 {move || timeliness_chip(&c_due, now.get())}
             </div>
             <a class="case-no" href=format!("/cases/{id}") data-testid="case-link">{case.number.clone()}</a>
@@ -391,7 +391,7 @@ fn task_row<R: Fn(Action) + Copy + Send + Sync + 'static>(
         <li class=format!("task ts-{}", state.code()) data-testid="task" data-holder=task.holder_name.clone()>
             <div class="task-head">
                 <strong>{task.holder_name.clone()}</strong>
-                <span class=format!("state ts-{}", state.code())>{pick(state.name_zh(), state.name_en()).to_string()}</span>
+                <span class=format!("pill ts-{}", state.code())>{pick(state.name_zh(), state.name_en()).to_string()}</span>
                 <span class="task-due">{bi("时限 ", "Due ")}{short_time(task.deadline)}</span>
                 {task.extension_hours.map(|h| view! { <span class="due near">{format!("申请延期 {h} 小时")}</span> })}
             </div>

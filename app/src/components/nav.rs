@@ -45,7 +45,7 @@ fn nav_item(msg: Msg, icon: &'static str, href: Option<&'static str>) -> impl In
     // An area is current when the path is its address or lies below its section.
     let current = move || {
         let path = location.pathname.get();
-        href.is_some_and(|h| if h == "/" { path == "/" } else { path.starts_with(h.rsplit_once('/').map(|(s, _)| s).unwrap_or(h)) })
+        href.is_some_and(|h| is_current(h, &path))
     };
     match href {
         Some(href) => view! {
@@ -63,5 +63,35 @@ fn nav_item(msg: Msg, icon: &'static str, href: Option<&'static str>) -> impl In
             </span>
         }
         .into_any(),
+    }
+}
+
+/// Whether the area at `href` is the current one at `path`: its own address, or (for an area
+/// with a section, such as `/admin/users`) any page of its section (`/admin/…`).
+fn is_current(href: &str, path: &str) -> bool {
+    match href.rsplit_once('/') {
+        _ if href == "/" => path == "/",
+        Some((section, _)) if !section.is_empty() => path == section || path.starts_with(&format!("{section}/")),
+        _ => path == href || path.starts_with(&format!("{href}/")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn which_area_is_current() {
+        let table = [
+            ("/", "/", true),
+            ("/", "/board", false),
+            ("/report", "/report", true),
+            ("/report", "/my-grid", false),
+            ("/my-grid", "/report", false),
+            ("/admin/users", "/admin/audit", true),
+            ("/m/tasks", "/m/tasks", true),
+            ("/board", "/cases/3", false),
+        ];
+        for (href, path, current) in table {
+            assert_eq!(super::is_current(href, path), current, "{href} at {path}");
+        }
     }
 }
