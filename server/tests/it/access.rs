@@ -46,6 +46,53 @@ async fn the_role_by_endpoint_matrix() {
     app.db.remove().await;
 }
 
+/// The case endpoints by role, on a case at 磁南街 (grid 1) dispatched to 城市管理. Every probe
+/// is refused or changes nothing, so the rows do not depend on each other.
+#[tokio::test]
+async fn the_case_matrix() {
+    let app = App::new().await;
+    let command = app.login("zhihui").await;
+    let new = json!({ "category": "greening.branch", "description": "行道树断枝", "building_id": 1 });
+    let case = app.post("/api/v1/cases", Some(&command), new.clone()).await.body;
+    let id = case["case"]["id"].as_i64().unwrap();
+    assert_eq!(case["case"]["grid_id"], 1);
+    let city = app.db.store.boards().await.unwrap().into_iter().flat_map(|b| b.posts).find(|p| p.name == "城市管理").unwrap().id;
+    let d = app.post(&format!("/api/v1/cases/{id}/actions"), Some(&command), json!({ "action": "dispatch", "holders": [{ "kind": "post", "id": city }] })).await.body;
+    let task = d["case"]["tasks"][0]["id"].as_i64().unwrap();
+    let act = format!("/api/v1/cases/{id}/actions");
+    let on_task = json!({ "action": "request_extension", "task_id": task, "hours": 0, "reason": "需要吊车" });
+    let dispatch_none = json!({ "action": "dispatch", "holders": [] });
+
+    // (account, GET the case, report a case, act on 城市管理's task, dispatch)
+    // 422 means allowed through to the check of the (deliberately wrong) input.
+    let table: [(Option<&str>, u16, u16, u16, u16); 7] = [
+        (None, 401, 401, 401, 401),
+        (Some("wanggeyuan"), 200, 201, 403, 403),
+        (Some("zhihui"), 200, 201, 403, 422),
+        (Some("chengguan"), 200, 403, 422, 403),
+        (Some("zhifa"), 404, 403, 404, 404),
+        (Some("guanliyuan"), 404, 403, 404, 404),
+        (Some("quchengyun"), 404, 403, 404, 404),
+    ];
+    for (who, get, report, task_act, dispatch) in table {
+        let cookie = match who {
+            Some(u) => Some(app.login(u).await),
+            None => None,
+        };
+        let c = cookie.as_deref();
+        let got = (
+            app.get(&format!("/api/v1/cases/{id}"), c).await.status.as_u16(),
+            app.post("/api/v1/cases", c, new.clone()).await.status.as_u16(),
+            app.post(&act, c, on_task.clone()).await.status.as_u16(),
+            app.post(&act, c, dispatch_none.clone()).await.status.as_u16(),
+        );
+        assert_eq!(got, (get, report, task_act, dispatch), "{who:?}");
+    }
+    let after = app.get(&format!("/api/v1/cases/{id}"), Some(&command)).await.body;
+    assert_eq!(after["case"]["version"], d["case"]["version"], "no probe changed the case");
+    app.db.remove().await;
+}
+
 #[tokio::test]
 async fn personal_data_is_masked_and_every_reveal_is_recorded() {
     let app = App::new().await;

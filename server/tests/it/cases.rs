@@ -276,3 +276,36 @@ async fn the_api_is_described_by_openapi() {
     }
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn a_slow_client_slows_nobody_and_still_gets_everything() {
+    let app = App::new().await;
+    let command = app.login("zhihui").await;
+    // This client never reads until the end: its buffers fill, and the hub drops it behind.
+    let mut slow = app.stream(&command, None).await;
+    let mut quick = app.stream(&command, None).await;
+    let new = json!({ "category": "order.stall", "description": "占道经营，影响通行", "building_id": 1 });
+    let n = 1300; // more than the hub keeps (1,024) plus the stream's buffer (64)
+    let reader = tokio::spawn(async move {
+        let mut last = 0;
+        for _ in 0..n {
+            let (id, _) = quick.next_case(Duration::from_secs(5)).await;
+            assert!(id > last);
+            last = id;
+        }
+        last
+    });
+    for _ in 0..n {
+        assert_eq!(app.post("/api/v1/cases", Some(&command), new.clone()).await.status, StatusCode::CREATED);
+    }
+    let quick_last = tokio::time::timeout(Duration::from_secs(10), reader).await.expect("the quick client kept up").unwrap();
+    // The slow client now reads: everything, in order, caught up from the event log.
+    let mut last = 0;
+    for i in 0..n {
+        let (id, _) = slow.next_case(Duration::from_secs(5)).await;
+        assert_eq!(id, if i == 0 { id } else { last + 1 }, "event {i} follows the previous one");
+        last = id;
+    }
+    assert_eq!(last, quick_last);
+    app.db.remove().await;
+}
