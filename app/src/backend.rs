@@ -60,6 +60,12 @@ pub trait Backend: Send + Sync + 'static {
     /// Every post, for the dispatch dialog.
     async fn posts(&self) -> Result<Vec<PostRef>, String>;
 
+    /// A resident's report from the public form: the case number.
+    async fn public_report(&self, new: NewCase, request: &Parts) -> Result<String, String>;
+
+    /// Addresses for the public form.
+    async fn public_buildings(&self, query: String) -> Result<Vec<BuildingRef>, String>;
+
     /// Buildings by address; with `mine`, only in the user's grids.
     async fn buildings(&self, me: &Principal, query: String, mine: bool) -> Result<Vec<BuildingRef>, String>;
 }

@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("cases"), ParamSegment("id")) view=pages::case_page::CasePage/>
                 <Route path=(StaticSegment("m"), StaticSegment("tasks")) view=pages::phone_tasks::TasksPage/>
                 <Route path=StaticSegment("report") view=pages::report::ReportPage/>
+                <Route path=StaticSegment("r") view=pages::public_report::PublicReportPage/>
             </Routes>
         </Router>
     }

@@ -9,4 +9,5 @@ pub mod my_grid;
 pub mod not_found;
 pub mod password;
 pub mod phone_tasks;
+pub mod public_report;
 pub mod report;

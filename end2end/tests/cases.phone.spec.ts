@@ -32,3 +32,19 @@ test('the report form says what is missing', async ({ page }) => {
   await page.getByTestId('submit').click();
   await expect(page.getByTestId('report-error')).toContainText('至少 4 个字');
 });
+
+test('a resident reports a missing manhole cover without an account and gets a case number', async ({ page }) => {
+  await page.goto('/r');
+  await expect(page).toHaveURL(/\/r$/);
+  await page.getByTestId('category').selectOption('environment.manhole');
+  await page.getByTestId('description').fill('井盖缺失，晚上很危险');
+  await page.getByTestId('address').fill('磁南街2');
+  await page.getByTestId('address-option').first().click();
+  await expect(page.getByTestId('chosen-place')).toContainText('磁南街');
+  await page.getByTestId('submit').click();
+  await expect(page.getByTestId('public-error')).toContainText('11 位手机号码');
+  await page.getByTestId('phone').fill('13912345678');
+  await page.getByTestId('submit').click();
+  await expect(page.getByTestId('receipt-number')).toHaveText(/^SJ\d{8}-\d{5}$/);
+  await page.screenshot({ path: 'end2end/test-results/public-report-phone.png', fullPage: true });
+});

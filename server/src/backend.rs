@@ -53,6 +53,19 @@ impl Backend for StoreBackend {
             .collect())
     }
 
+    async fn public_report(&self, new: NewCase, request: &Parts) -> Result<String, String> {
+        let address = crate::auth::client_address(&request.extensions);
+        self.cases.report_public(new, &address, crate::auth::now_ms()).await.map_err(|e| e.user_message())
+    }
+
+    async fn public_buildings(&self, query: String) -> Result<Vec<BuildingRef>, String> {
+        let q = query.trim();
+        if q.chars().count() < 2 {
+            return Ok(vec![]);
+        }
+        self.store.search_buildings(q, &[], 10).await.map_err(internal)
+    }
+
     async fn buildings(&self, me: &Principal, query: String, mine: bool) -> Result<Vec<BuildingRef>, String> {
         let grids = if mine { me.grid_ids.clone() } else { vec![] };
         if mine && grids.is_empty() {

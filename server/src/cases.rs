@@ -13,6 +13,9 @@ use zhizhi_shared::case::view::{CaseDetail, CaseList, CaseQuery, CaseSummary, Ne
 use zhizhi_shared::case::{self, Action, CaseState, Holder, Refusal, Source};
 use zhizhi_shared::mask;
 
+/// Reports the public form accepts from one address per hour.
+pub const PUBLIC_REPORTS_PER_HOUR: i64 = 5;
+
 /// The largest photo accepted, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
 
@@ -120,6 +123,48 @@ impl Cases {
         if !me.may_report_case() {
             return Err(ApiError::Forbidden);
         }
+        let source = match new.source {
+            Some(s) if me.has(Role::Command) => s,
+            Some(Source::Patrol) | None if me.has(Role::GridWorker) => Source::Patrol,
+            None => Source::Hotline,
+            Some(s) => return Err(ApiError::invalid("source", format!("您不能登记来源为「{}」的事件", s.name_zh()))),
+        };
+        self.open_case(me, new, source, now).await
+    }
+
+    /// A resident's report from the public form (no account): the phone number is required so
+    /// that the street can call back; it is stored, never shown unmasked. Only the case number
+    /// is returned.
+    pub async fn report_public(&self, mut new: NewCase, address: &str, now: i64) -> ApiResult<String> {
+        // At most a few reports an hour from one address: enough for a resident, not for a
+        // script flooding the board. (Counted in the same table as failed logins.)
+        let key = format!("public-report:{address}");
+        if self.store.login_failures_since(&key, now - 3_600_000).await? >= PUBLIC_REPORTS_PER_HOUR {
+            return Err(ApiError::Refused { status: 429, message: "提交过于频繁，请稍后再试，紧急情况请拨打 12345 或 110".into() });
+        }
+        let phone: String = new.reporter_phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        if !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
+            return Err(ApiError::invalid("reporter_phone", "请填写 11 位手机号码，以便工作人员回访"));
+        }
+        new.reporter_phone = phone;
+        if new.reporter_name.trim().is_empty() {
+            new.reporter_name = "居民".into();
+        }
+        let public = Principal {
+            user_id: -1,
+            username: "public".into(),
+            display_name: "居民（公众上报）".into(),
+            roles: vec![],
+            post_id: None,
+            grid_ids: vec![],
+            password_expired: false,
+        };
+        let number = self.open_case(&public, new, Source::Resident, now).await?.case.number;
+        self.store.record_login_failure(&key, now).await?;
+        Ok(number)
+    }
+
+    async fn open_case(&self, me: &Principal, new: NewCase, source: Source, now: i64) -> ApiResult<CaseDetail> {
         let cat = case::category(&new.category).ok_or_else(|| ApiError::invalid("category", format!("没有事件类别「{}」", new.category)))?;
         let description = new.description.trim().to_string();
         if description.chars().count() < 4 {
@@ -144,12 +189,6 @@ impl Cases {
             _ => return Err(ApiError::invalid("building_id", "请选择事件地点（楼栋或当前位置）")),
         };
         let routing = self.store.routing(micro_grid_id).await?.ok_or_else(|| ApiError::invalid("building_id", "该地点不属于任何网格"))?;
-        let source = match new.source {
-            Some(s) if me.has(Role::Command) => s,
-            Some(Source::Patrol) | None if me.has(Role::GridWorker) => Source::Patrol,
-            None => Source::Hotline,
-            Some(s) => return Err(ApiError::invalid("source", format!("您不能登记来源为「{}」的事件", s.name_zh()))),
-        };
         let (reporter_name, contact) = match source {
             Source::Resident | Source::Hotline if !new.reporter_name.trim().is_empty() => {
                 (mask::name(new.reporter_name.trim()), format!("{} {}", new.reporter_name.trim(), new.reporter_phone.trim()))
@@ -169,7 +208,8 @@ impl Cases {
             grid_id: Some(routing.grid_id),
             place: routing.place,
             grid_worker: routing.grid_worker,
-            reporter_id: Some(me.user_id),
+            // Integrations and the public form act without an account.
+            reporter_id: (me.user_id > 0).then_some(me.user_id),
             reporter_name,
             reporter_contact: contact,
             now,

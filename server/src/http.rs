@@ -87,6 +87,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/photos/{id}", get(api::cases::photo))
         .route("/api/v1/stream", get(api::cases::stream))
         .route("/api/v1/openapi.json", get(api::openapi::document))
+        .route("/api/v1/public/reports", post(api::cases::public_report))
+        .route("/api/v1/public/buildings", get(api::cases::public_buildings))
         .route("/fn/{*fn_name}", post(server_fn))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos.clone();

@@ -46,3 +46,16 @@ pub async fn find_buildings(query: String, mine: bool) -> Result<Vec<BuildingRef
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.buildings(&me, query, mine).await.map_err(ServerFnError::new)
 }
+
+/// A resident's report from the public form (no account): the case number.
+#[server(prefix = "/fn", input = Json)]
+pub async fn public_report(new: NewCase) -> Result<String, ServerFnError> {
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
+    crate::backend::backend()?.public_report(new, &parts).await.map_err(ServerFnError::new)
+}
+
+/// Addresses for the public form.
+#[server(prefix = "/fn")]
+pub async fn public_buildings(query: String) -> Result<Vec<BuildingRef>, ServerFnError> {
+    crate::backend::backend()?.public_buildings(query).await.map_err(ServerFnError::new)
+}

@@ -171,7 +171,7 @@ pub async fn create_token(
     Json(body): Json<CreateToken>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let me = admin(user(&caller)?)?;
-    const SCOPES: [&str; 3] = ["read", "ingest", "district"];
+    const SCOPES: [&str; 4] = ["read", "cases", "ingest", "district"];
     if body.name.trim().is_empty() {
         return Err(ApiError::invalid("name", "请填写令牌名称"));
     }

@@ -168,3 +168,23 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
         Sse::new(events).keep_alive(KeepAlive::default()),
     ))
 }
+
+/// `POST /api/v1/public/reports`: a resident's report without an account (the public form).
+/// Answers only the case number.
+pub async fn public_report(State(state): State<AppState>, request: axum::extract::Request) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let address = crate::auth::client_address(request.extensions());
+    let body = axum::body::to_bytes(request.into_body(), 64 * 1024).await.map_err(|_| ApiError::invalid("body", "请求过大"))?;
+    let new: NewCase = serde_json::from_slice(&body).map_err(|e| ApiError::invalid("body", format!("无法识别的上报内容：{e}")))?;
+    let number = state.cases.report_public(new, &address, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "number": number }))))
+}
+
+/// `GET /api/v1/public/buildings?q=`: addresses for the public form (at least two characters,
+/// ten answers: enough to pick one's own address, not to list the street).
+pub async fn public_buildings(State(state): State<AppState>, Query(q): Query<BuildingQuery>) -> ApiResult<Json<Vec<BuildingRef>>> {
+    let q = q.q.trim();
+    if q.chars().count() < 2 {
+        return Ok(Json(vec![]));
+    }
+    Ok(Json(state.store.search_buildings(q, &[], 10).await?))
+}

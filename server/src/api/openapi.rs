@@ -48,6 +48,8 @@ pub fn spec() -> Value {
         "/api/v1/cases/{id}/actions": { "post": op("事件操作：受理、立案、派遣、签收、反馈、退回、延期、核查、返工、结案、挂起、上报区级…", "cases", Some("Action"), "200") },
         "/api/v1/cases/{id}/photos": { "post": op("上传照片（请求体为 JPEG/PNG/WebP 原始字节，≤ 8 MB）", "cases", None, "201") },
         "/api/v1/photos/{id}": { "get": op("照片", "cases", None, "200") },
+        "/api/v1/public/reports": { "post": op("居民公众上报（无需登录；须留手机号；每个地址每小时至多 5 次）；仅返回事件编号", "public", Some("NewCase"), "201") },
+        "/api/v1/public/buildings": { "get": op("公众上报用的地址查找（q 至少 2 个字，至多 10 条）", "public", None, "200") },
         "/api/v1/stream": { "get": {
             "summary": "实时事件流（text/event-stream）。事件 `case` 的 id 单调递增；断线重连时带 Last-Event-ID（或 ?after=cursor）补发遗漏事件；请求的事件已过期时发送 `reset`，客户端应重新加载。",
             "tags": ["cases"],

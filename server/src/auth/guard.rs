@@ -104,6 +104,9 @@ pub fn session_token(headers: &HeaderMap, cookie_name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The public report form for residents, open without an account.
+pub const PUBLIC_REPORT_PAGE: &str = "/r";
+
 /// The page where a user changes their password.
 pub const PASSWORD_PAGE: &str = "/account/password";
 
@@ -113,7 +116,7 @@ pub const PASSWORD_PAGE: &str = "/account/password";
 /// login page are open.
 pub async fn require_login_for_pages(req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let open = path == "/login"
+    let open = path == "/login" || path == PUBLIC_REPORT_PAGE
         || ["/api/", "/fn/", "/pkg/"].iter().any(|p| path.starts_with(p))
         || path == "/healthz"
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'));

@@ -309,3 +309,73 @@ async fn a_slow_client_slows_nobody_and_still_gets_everything() {
     assert_eq!(last, quick_last);
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn a_hotline_platform_reports_cases_with_a_token_and_callers_stay_masked() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let token = |scopes: Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move { app.post("/api/v1/tokens", Some(&admin), json!({ "name": "12345热线平台", "scopes": scopes })).await.body["token"].as_str().unwrap().to_string() }
+    };
+    let (hotline, reader) = (token(json!(["cases"])).await, token(json!(["read"])).await);
+    let call = json!({ "category": "livelihood.noise", "description": "夜间施工噪声扰民", "building_id": 1, "source": "hotline",
+        "reporter_name": "张三丰", "reporter_phone": "13812345678" });
+    let post = |secret: String| {
+        let req = Request::post("/api/v1/cases")
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(call.to_string()))
+            .unwrap();
+        let router = app.router.clone();
+        async move {
+            let resp = router.oneshot(req).await.unwrap();
+            let status = resp.status();
+            let body: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap_or(Value::Null);
+            (status, body)
+        }
+    };
+    let (s, d) = post(hotline).await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    assert_eq!(d["case"]["source"], "hotline");
+    assert_eq!(d["case"]["reporter_name"], "张**", "the caller's name is masked");
+    assert!(!d.to_string().contains("13812345678"), "the caller's phone never leaves the server: {d}");
+    assert_eq!(d["steps"][0]["actor"], "token:12345热线平台");
+    assert_eq!(post(reader).await.0, StatusCode::UNAUTHORIZED, "a read token reports nothing");
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn residents_report_without_an_account_within_limits() {
+    let app = App::new().await;
+    let found = app.get(&format!("/api/v1/public/buildings?q={}", enc("磁南街27")), None).await;
+    let building = found.body[0]["id"].as_i64().expect("the public form finds addresses");
+    let report = |phone: &str| json!({ "category": "environment.manhole", "description": "井盖缺失，晚上很危险", "building_id": building,
+        "reporter_name": "李四", "reporter_phone": phone });
+    let r = app.post("/api/v1/public/reports", None, report("")).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reporter_phone")), "{}", r.body);
+    let r = app.post("/api/v1/public/reports", None, report("139 1234 5678")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let number = r.body["number"].as_str().unwrap().to_string();
+    assert_eq!(r.body.as_object().unwrap().len(), 1, "an anonymous caller learns the number and nothing else");
+
+    let command = app.login("zhihui").await;
+    let list = app.get("/api/v1/cases", Some(&command)).await.body;
+    let case = list["cases"].as_array().unwrap().iter().find(|c| c["number"] == number.as_str()).expect("on the board").clone();
+    assert_eq!(case["source"], "resident");
+    assert_eq!(case["reporter_name"], "李*");
+    assert!(!list.to_string().contains("12345678"), "the phone is never shown");
+
+    for _ in 0..4 {
+        assert_eq!(app.post("/api/v1/public/reports", None, report("13912345678")).await.status, StatusCode::CREATED);
+    }
+    let r = app.post("/api/v1/public/reports", None, report("13912345678")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body["error"].as_str().unwrap().contains("12345"), "{}", r.body);
+    app.db.remove().await;
+}
