@@ -5,7 +5,8 @@
 //! directory, the demo district loaded). Options through the environment:
 //! `ZZ_BENCH_CASES` (default 4000) cases for throughput over `ZZ_BENCH_CLIENTS` (default 16)
 //! keep-alive connections, then `ZZ_BENCH_LATENCY` (default 500) cases one at a time for the
-//! latency to the stream.
+//! latency to the stream. `ZZ_BENCH_DB` names an empty database to use instead (for example
+//! `postgres://postgres@127.0.0.1/zz_bench`, created beforehand).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -75,7 +76,7 @@ async fn run() {
     let clients = env("ZZ_BENCH_CLIENTS", 16);
     let latency_n = env("ZZ_BENCH_LATENCY", 500);
     let path = std::env::temp_dir().join(format!("zhizhi_bench_{}.db", std::process::id()));
-    let url = format!("sqlite://{}", path.display());
+    let url = std::env::var("ZZ_BENCH_DB").unwrap_or_else(|_| format!("sqlite://{}", path.display()));
     let store = zhizhi_server::storage::open(&url).await.unwrap();
     zhizhi_server::demo::load(store.as_ref()).await.unwrap();
     zhizhi_server::demo::accounts(store.as_ref()).await.unwrap();
@@ -92,7 +93,12 @@ async fn run() {
     assert_eq!(status, 200);
     let cookie = headers["set-cookie"].split(';').next().unwrap().to_string();
     let building = store.search_buildings("磁南街27号", &[], 1).await.unwrap()[0].id;
-    println!("智治 cases benchmark — SQLite file, demo district, {} CPU(s)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "智治 cases benchmark — {} ({}), demo district, {} CPU(s)",
+        store.engine(),
+        zhizhi_server::storage::redact(&url),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
 
     // Throughput: `clients` connections creating cases back to back.
     let start = Instant::now();
