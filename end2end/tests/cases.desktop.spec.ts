@@ -45,6 +45,7 @@ test('a broken branch at 磁南街27号: reported on a phone, dispatched in thre
   // The grid worker reports from the phone: category, words, the building, a photo.
   await loginAs(worker, 'wanggeyuan');
   await worker.goto('/report');
+  await expect(worker.locator('form[data-ready]')).toHaveCount(1);
   await worker.getByTestId('category').selectOption('greening.branch');
   await worker.getByTestId('description').fill('行道树断枝悬挂在人行道上方，有坠落危险');
   await worker.getByTestId('building-search').fill('27号');
@@ -78,6 +79,7 @@ test('a broken branch at 磁南街27号: reported on a phone, dispatched in thre
   // 城市管理 handles it from its inbox.
   await loginAs(post, 'chengguan');
   await expect(post).toHaveURL(/\/board$/);
+  await expect(post.getByTestId('live-status')).toHaveClass(/on/);
   await post.locator(`[data-testid=case-card][data-case-id="${caseId}"]`).click();
   await post.getByTestId('accept-task').click();
   await expect(post.getByTestId('case-state')).toHaveText('处置中');
@@ -120,6 +122,7 @@ test('refusals are explained on the board and change nothing', async ({ page }) 
   expect(created.status()).toBe(201);
   const id = (await created.json()).case.id;
   await page.goto('/board');
+  await expect(page.getByTestId('live-status')).toHaveClass(/on/);
   await page.locator(`[data-testid=case-card][data-case-id="${id}"]`).click();
   await page.getByTestId('reject').click();
   await page.getByTestId('action-submit').click();

@@ -7,6 +7,7 @@ test('a grid worker finds their reports and tasks on the phone, with large targe
   expect(created.status()).toBe(201);
   const number = (await created.json()).case.number;
   await page.goto('/m/tasks');
+  await expect(page.locator('[data-testid=task-lists][data-live]')).toHaveCount(1);
   await expect(page.getByTestId('my-reports')).toContainText(number.slice(-5));
   const card = page.getByTestId('my-reports').getByTestId('case-card').first();
   const box = await card.boundingBox();
@@ -24,6 +25,7 @@ test('a grid worker finds their reports and tasks on the phone, with large targe
 test('the report form says what is missing', async ({ page }) => {
   await loginAs(page, 'wanggeyuan');
   await page.goto('/report');
+  await expect(page.locator('form[data-ready]')).toHaveCount(1);
   await page.getByTestId('category').selectOption('greening.branch');
   await page.getByTestId('description').fill('断枝');
   await page.getByTestId('submit').click();
@@ -35,6 +37,7 @@ test('the report form says what is missing', async ({ page }) => {
 
 test('a resident reports a missing manhole cover without an account and gets a case number', async ({ page }) => {
   await page.goto('/r');
+  await expect(page.locator('form[data-ready]')).toHaveCount(1);
   await expect(page).toHaveURL(/\/r$/);
   await page.getByTestId('category').selectOption('environment.manhole');
   await page.getByTestId('description').fill('井盖缺失，晚上很危险');

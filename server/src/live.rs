@@ -6,8 +6,10 @@
 //! whose buffer overflowed, or an id gap) it goes back to the log. So the hub may drop
 //! messages without losing anything, and a slow client never slows the others.
 //!
-//! The hub is a trait so that several server copies over PostgreSQL can share events later
-//! (LISTEN/NOTIFY carrying event ids); this process's implementation is [`LocalHub`].
+//! The hub is a trait so that several server copies over PostgreSQL can share events without
+//! delay later (LISTEN/NOTIFY carrying event ids); this process's implementation is
+//! [`LocalHub`]. Until then every stream also reads the log every few seconds, so the writes of
+//! other copies arrive within that time.
 
 use crate::storage::Store;
 use axum::response::sse::Event;
@@ -66,6 +68,9 @@ impl Viewer {
     }
 }
 
+/// How often an open stream reads the log even when the hub is quiet.
+const LOG_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Events read from the log per query when catching up.
 const PAGE: i64 = 500;
 
@@ -115,8 +120,20 @@ async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Arc<LiveEvent
     };
     send(out, Event::default().event("ready").data(cursor.to_string())).await?;
     catch_up(&store, &viewer, &mut cursor, out).await?;
+    // Events written by other server copies over the same PostgreSQL reach this process's hub
+    // only as gaps; the log is also read every few seconds so that they arrive regardless.
+    let mut poll = tokio::time::interval(LOG_POLL);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    poll.tick().await;
     loop {
-        match live.recv().await {
+        let received = tokio::select! {
+            r = live.recv() => r,
+            _ = poll.tick() => {
+                catch_up(&store, &viewer, &mut cursor, out).await?;
+                continue;
+            }
+        };
+        match received {
             Ok(e) if e.id <= cursor => {}
             Ok(e) if e.id == cursor + 1 => {
                 if viewer.sees(&e) {

@@ -88,8 +88,10 @@ fn TaskLists(me: Principal, list: CaseList) -> impl IntoView {
     };
     let (m1, m2, m3) = (me.clone(), me.clone(), me.clone());
     view! {
+        <div class="task-lists" data-testid="task-lists" data-live=move || connected.get().then_some("1")>
         {section(("待我处置", "Waiting for me"), "my-tasks", std::sync::Arc::new(move |c| waits_for(&m1, c)), ("没有待处置的任务。", "Nothing waits for you."))}
         {section(("我上报的", "Reported by me"), "my-reports", std::sync::Arc::new(move |c| c.reporter_id == Some(m2.user_id) && !waits_for(&m2, c)), ("还没有上报过事件。巡查发现问题时，点上方「上报事件」。", "You have not reported a case yet."))}
         {section(("本网格其他事件", "Other cases in my grid"), "grid-cases", std::sync::Arc::new(move |c| !c.state.is_final() && c.reporter_id != Some(m3.user_id) && !waits_for(&m3, c)), ("本网格暂无其他未办结事件。", "No other open cases in your grid."))}
+        </div>
     }
 }

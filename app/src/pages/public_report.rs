@@ -22,6 +22,10 @@ pub fn PublicReportPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let found = Resource::new(move || query.get(), public_buildings);
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    let category_field = NodeRef::<leptos::html::Select>::new();
+    let description_field = NodeRef::<leptos::html::Textarea>::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(b) = place.get_untracked() else {
@@ -29,8 +33,8 @@ pub fn PublicReportPage() -> impl IntoView {
             return;
         };
         let new = NewCase {
-            category: category.get_untracked(),
-            description: description.get_untracked(),
+            category: category_field.get_untracked().map(|e| e.value()).unwrap_or_else(|| category.get_untracked()),
+            description: description_field.get_untracked().map(|e| e.value()).unwrap_or_else(|| description.get_untracked()),
             building_id: Some(b.id),
             reporter_name: name.get_untracked(),
             reporter_phone: phone.get_untracked(),
@@ -63,11 +67,11 @@ pub fn PublicReportPage() -> impl IntoView {
                         </section>
                     }.into_any(),
                     None => view! {
-                        <form class="panel report-form" on:submit=submit data-testid="public-form">
+                        <form class="panel report-form" on:submit=submit data-testid="public-form" data-ready=move || ready.get().then_some("1")>
                             <p class="note">{bi("发现井盖缺失、树木断枝、占道经营、噪声扰民等问题，告诉我们。紧急情况请拨打 110、119。",
                                 "Tell us about missing manhole covers, broken branches, street vending, noise…  In an emergency call 110 or 119.")}</p>
                             <label>{bi("问题类别", "Category")}
-                                <select data-testid="category" required on:change=move |e| category.set(event_target_value(&e))>
+                                <select data-testid="category" node_ref=category_field required on:change=move |e| category.set(event_target_value(&e))>
                                     <option value="">{bi("请选择", "Choose")}</option>
                                     {GROUPS.iter().map(|g| view! {
                                         <optgroup label=g.name_zh>
@@ -77,7 +81,7 @@ pub fn PublicReportPage() -> impl IntoView {
                                 </select>
                             </label>
                             <label>{bi("情况描述", "What is happening")}
-                                <textarea data-testid="description" rows="3" prop:value=move || description.get() on:input=move |e| description.set(event_target_value(&e))></textarea>
+                                <textarea data-testid="description" node_ref=description_field rows="3" prop:value=move || description.get() on:input=move |e| description.set(event_target_value(&e))></textarea>
                             </label>
                             <fieldset class="place">
                                 <legend>{bi("地点", "Where")}</legend>

@@ -43,6 +43,12 @@ fn ReportForm(me: Principal) -> impl IntoView {
     let progress = RwSignal::new(None::<&'static str>);
     let error = RwSignal::new(None::<String>);
     let locating = RwSignal::new(false);
+    // The form is usable only once hydrated; a marker tells tests (and styles) when it is.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    // What was chosen or typed before the page hydrated is read from the fields themselves.
+    let category_field = NodeRef::<leptos::html::Select>::new();
+    let description_field = NodeRef::<leptos::html::Textarea>::new();
     // A grid worker sees their own grid's buildings; everyone else searches the street.
     let buildings = Resource::new(move || query.get(), move |q| find_buildings(q, grid_worker));
 
@@ -60,8 +66,8 @@ fn ReportForm(me: Principal) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut new = NewCase {
-            category: category.get_untracked(),
-            description: description.get_untracked(),
+            category: category_field.get_untracked().map(|e| e.value()).unwrap_or_else(|| category.get_untracked()),
+            description: description_field.get_untracked().map(|e| e.value()).unwrap_or_else(|| description.get_untracked()),
             source: Source::from_code(&source.get_untracked()),
             reporter_name: caller.get_untracked(),
             reporter_phone: caller_phone.get_untracked(),
@@ -113,9 +119,9 @@ fn ReportForm(me: Principal) -> impl IntoView {
                 <UserMenu me/>
             </header>
             <main class="phone-main">
-                <form class="panel report-form" on:submit=submit data-testid="report-form">
+                <form class="panel report-form" on:submit=submit data-testid="report-form" data-ready=move || ready.get().then_some("1")>
                     <label>{bi("事件类别", "Category")}
-                        <select data-testid="category" required on:change=move |e| category.set(event_target_value(&e))>
+                        <select data-testid="category" node_ref=category_field required on:change=move |e| category.set(event_target_value(&e))>
                             <option value="">{bi("请选择", "Choose")}</option>
                             {GROUPS.iter().map(|g| view! {
                                 <optgroup label=g.name_zh>
@@ -127,7 +133,7 @@ fn ReportForm(me: Principal) -> impl IntoView {
                         </select>
                     </label>
                     <label>{bi("情况描述", "What is happening")}
-                        <textarea data-testid="description" rows="3" placeholder="例如：行道树断枝悬挂在人行道上方，有坠落危险"
+                        <textarea data-testid="description" node_ref=description_field rows="3" placeholder="例如：行道树断枝悬挂在人行道上方，有坠落危险"
                             prop:value=move || description.get() on:input=move |e| description.set(event_target_value(&e))></textarea>
                     </label>
                     <fieldset class="place">

@@ -379,3 +379,20 @@ async fn residents_report_without_an_account_within_limits() {
     assert!(r.body["error"].as_str().unwrap().contains("12345"), "{}", r.body);
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn two_server_copies_over_one_postgresql_share_the_stream() {
+    let app = App::on(crate::harness::TestDb::postgres().await).await;
+    // A second copy of the server: its own store, hub and router over the same database.
+    let store = zhizhi_server::storage::open(&app.db.url).await.unwrap();
+    let state = zhizhi_server::http::AppState::new(store, std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
+    let other = App { db: crate::harness::TestDb::alias(&app.db), router: zhizhi_server::http::router(state) };
+    let command = app.login("zhihui").await;
+    let worker = other.login("wanggeyuan").await;
+    let mut live = app.stream(&command, None).await;
+    let id = report_branch(&other, &worker).await["case"]["id"].clone();
+    let (_, case) = live.next_case(Duration::from_secs(5)).await;
+    assert_eq!(case["id"], id, "a case reported through the other copy reaches this copy's stream");
+    drop(live);
+    app.db.remove().await;
+}

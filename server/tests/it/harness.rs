@@ -13,6 +13,8 @@ pub struct TestDb {
 }
 
 enum Cleanup {
+    /// Another handle on a database someone else removes.
+    Nothing,
     File(std::path::PathBuf),
     PgDatabase { admin_url: String, name: String },
 }
@@ -48,6 +50,11 @@ impl TestDb {
         TestDb { store, url, cleanup: Cleanup::PgDatabase { admin_url, name } }
     }
 
+    /// Another handle on the same database, which only the original removes.
+    pub fn alias(db: &TestDb) -> TestDb {
+        TestDb { store: db.store.clone(), url: db.url.clone(), cleanup: Cleanup::Nothing }
+    }
+
     /// Runs one SQL statement on the database behind the store's back, as an intruder with
     /// database access would.
     pub async fn tamper(&self, sql: &'static str) {
@@ -65,6 +72,7 @@ impl TestDb {
     pub async fn remove(self) {
         drop(self.store);
         match self.cleanup {
+            Cleanup::Nothing => {}
             Cleanup::File(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
