@@ -152,6 +152,38 @@ impl Form {
     }
 }
 
+/// What the action buttons of one case share: whether a request is under way, the last error,
+/// the open form, and how an action is sent.
+#[derive(Clone, Copy)]
+struct Controls<R> {
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    form: RwSignal<Option<Form>>,
+    run: R,
+}
+
+impl<R: Fn(Action) + Copy + Send + Sync + 'static> Controls<R> {
+    /// A button that sends `action` at once.
+    fn act(self, label: (&'static str, &'static str), testid: &'static str, action: Action, primary: bool) -> AnyView {
+        let (busy, run) = (self.busy, self.run);
+        view! {
+            <button class=if primary { "act primary" } else { "act" } data-testid=testid disabled=move || busy.get()
+                on:click=move |_| run(action.clone())>{bi(label.0, label.1)}</button>
+        }
+        .into_any()
+    }
+
+    /// A button that opens the form `f`, which asks for a reason, a note or hours first.
+    fn ask(self, label: (&'static str, &'static str), testid: &'static str, f: Form, primary: bool) -> AnyView {
+        let (busy, error, form) = (self.busy, self.error, self.form);
+        view! {
+            <button class=if primary { "act primary" } else { "act" } data-testid=testid disabled=move || busy.get()
+                on:click=move |_| { error.set(None); form.set(Some(f)); }>{bi(label.0, label.1)}</button>
+        }
+        .into_any()
+    }
+}
+
 /// The detail of a case with the actions its viewer may take.
 #[component]
 pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on_changed: Callback<CaseDetail>, now: RwSignal<Option<i64>>) -> impl IntoView {
@@ -184,20 +216,9 @@ pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on
 
     let mut buttons: Vec<AnyView> = Vec::new();
     if let Some(core) = &core {
-        let simple = |label: (&'static str, &'static str), testid: &'static str, action: Action, primary: bool| {
-            view! {
-                <button class=if primary { "act primary" } else { "act" } data-testid=testid disabled=move || busy.get()
-                    on:click=move |_| run(action.clone())>{bi(label.0, label.1)}</button>
-            }
-            .into_any()
-        };
-        let ask = |label: (&'static str, &'static str), testid: &'static str, f: Form, primary: bool| {
-            view! {
-                <button class=if primary { "act primary" } else { "act" } data-testid=testid disabled=move || busy.get()
-                    on:click=move |_| { error.set(None); form.set(Some(f)); }>{bi(label.0, label.1)}</button>
-            }
-            .into_any()
-        };
+        let controls = Controls { busy, error, form, run };
+        let simple = |label, testid, action, primary| controls.act(label, testid, action, primary);
+        let ask = |label, testid, f, primary| controls.ask(label, testid, f, primary);
         let any_post = Holder::Post(posts.first().map(|p| p.id).unwrap_or(0));
         if offered(core, &me, &Action::Dispatch { holders: vec![any_post], note: String::new() }, t) {
             buttons.push(view! {
@@ -345,20 +366,9 @@ fn task_row<R: Fn(Action) + Copy + Send + Sync + 'static>(
     let task_id = task.id;
     let mut buttons: Vec<AnyView> = Vec::new();
     if let Some(core) = core {
-        let simple = |label: (&'static str, &'static str), testid: &'static str, action: Action, primary: bool| {
-            view! {
-                <button class=if primary { "act primary" } else { "act" } data-testid=testid disabled=move || busy.get()
-                    on:click=move |_| run(action.clone())>{bi(label.0, label.1)}</button>
-            }
-            .into_any()
-        };
-        let ask = |label: (&'static str, &'static str), testid: &'static str, f: Form, primary: bool| {
-            view! {
-                <button class=if primary { "act primary" } else { "act" } data-testid=testid disabled=move || busy.get()
-                    on:click=move |_| { error.set(None); form.set(Some(f)); }>{bi(label.0, label.1)}</button>
-            }
-            .into_any()
-        };
+        let controls = Controls { busy, error, form, run };
+        let simple = |label, testid, action, primary| controls.act(label, testid, action, primary);
+        let ask = |label, testid, f, primary| controls.ask(label, testid, f, primary);
         if task.state == TaskState::Pending && offered(core, me, &Action::AcceptTask { task_id }, t) {
             buttons.push(simple(("签收", "Accept task"), "accept-task", Action::AcceptTask { task_id }, true));
         }
