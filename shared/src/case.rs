@@ -210,6 +210,7 @@ pub struct Task {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
     pub state: CaseState,
+    pub source: Source,
     /// The state a suspended case returns to.
     pub suspended_from: Option<CaseState>,
     pub category: &'static Category,
@@ -265,6 +266,9 @@ pub enum Action {
     DistrictReturn { reason: String },
     /// The district has resolved the case; the street verifies and closes it.
     DistrictResolve { note: String },
+    /// 误报结案: a sensor's or camera's alarm turned out false on the scene; closes the case
+    /// with the reason, which the alarm records.
+    FalseAlarm { reason: String },
 }
 
 impl Action {
@@ -291,6 +295,7 @@ impl Action {
             Action::Escalate { .. } => "escalate",
             Action::DistrictReturn { .. } => "district_return",
             Action::DistrictResolve { .. } => "district_resolve",
+            Action::FalseAlarm { .. } => "false_alarm",
         }
     }
 }
@@ -320,6 +325,8 @@ pub const STEP_NAMES: &[(&str, &str, &str)] = &[
     ("district_return", "区级退回", "Returned by the district"),
     ("district_resolve", "区级办结", "Resolved by the district"),
     ("attach", "上传照片", "Photo added"),
+    ("false_alarm", "误报结案", "Closed as a false alarm"),
+    ("alarm_again", "再次报警", "Alarm raised again"),
 ];
 
 /// The Chinese and English names of a step kind.

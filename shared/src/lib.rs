@@ -9,6 +9,7 @@ pub mod case;
 pub mod demo;
 pub mod device;
 pub mod geo;
+pub mod iot;
 pub mod mask;
 pub mod org;
 pub mod people;

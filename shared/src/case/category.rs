@@ -59,7 +59,7 @@ const H: i64 = 60;
 
 /// Every category. Deadlines follow the practice of digital city management: urgent safety
 /// cases are accepted in minutes and handled within hours, ordinary ones within days.
-pub const CATEGORIES: [Category; 22] = [
+pub const CATEGORIES: [Category; 23] = [
     Category { code: "environment.litter", group: "environment", name_zh: "暴露垃圾", name_en: "Exposed rubbish", post: "城市管理", urgency: Urgency::Normal, deadlines: d(30, 30, 4 * H, 4 * H) },
     Category { code: "environment.facility", group: "environment", name_zh: "市政设施损坏", name_en: "Damaged public facility", post: "城市管理", urgency: Urgency::Medium, deadlines: d(30, 30, 24 * H, 8 * H) },
     Category { code: "environment.manhole", group: "environment", name_zh: "井盖缺失", name_en: "Missing manhole cover", post: "城市管理", urgency: Urgency::Critical, deadlines: d(5, 10, 2 * H, 2 * H) },
@@ -72,6 +72,7 @@ pub const CATEGORIES: [Category; 22] = [
     Category { code: "consumer.overcharge", group: "consumer", name_zh: "价格欺诈", name_en: "Overcharging", post: "市场监管", urgency: Urgency::Medium, deadlines: d(30, 60, 24 * H, 24 * H) },
     Category { code: "consumer.food", group: "consumer", name_zh: "食品安全", name_en: "Food safety", post: "市场监管", urgency: Urgency::High, deadlines: d(15, 30, 8 * H, 8 * H) },
     Category { code: "fire.smoke", group: "fire", name_zh: "烟感报警", name_en: "Smoke alarm", post: "消防救援站", urgency: Urgency::Critical, deadlines: d(2, 3, H, 2 * H) },
+    Category { code: "fire.fire", group: "fire", name_zh: "火情", name_en: "Fire", post: "消防救援站", urgency: Urgency::Critical, deadlines: d(2, 3, H, 2 * H) },
     Category { code: "fire.hazard", group: "fire", name_zh: "消防隐患", name_en: "Fire hazard", post: "应急管理", urgency: Urgency::High, deadlines: d(15, 30, 24 * H, 8 * H) },
     Category { code: "fire.passage", group: "fire", name_zh: "消防通道堵塞", name_en: "Blocked fire lane", post: "综合执法", urgency: Urgency::High, deadlines: d(10, 20, 2 * H, 4 * H) },
     Category { code: "flood.water_level", group: "flood", name_zh: "水位超警", name_en: "Water above warning level", post: "应急管理", urgency: Urgency::Critical, deadlines: d(2, 5, 2 * H, 4 * H) },

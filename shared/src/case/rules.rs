@@ -352,6 +352,25 @@ pub fn decide(case: &Case, me: &Principal, action: &Action, now: i64) -> Result<
                 step(&mut out, "district_resolve", S::Verifying, None, None, reason);
             }
         }
+        Action::FalseAlarm { reason } => {
+            if !matches!(case.source, super::Source::Iot | super::Source::CameraAi) {
+                return Err(Refusal::WrongState("只有物联感知或视频 AI 报警的事件可以误报结案".into()));
+            }
+            if case.state.is_final() || case.state == S::Escalated {
+                return Err(wrong(case, "误报结案"));
+            }
+            // Command staff, or whoever holds an open task and stands on the scene.
+            let mine = case.tasks.iter().any(|t| t.state.is_open() && me.holds(t.holder));
+            if !command && !mine {
+                return Err(not_allowed("对此事件作误报结案（须为指挥中心或承办该任务的人员）"));
+            }
+            need("reason", reason, "误报原因（例如：老人在家，安全）")?;
+            for t in case.tasks.iter().filter(|t| t.state.is_open()) {
+                let state = if me.holds(t.holder) { TaskState::Done } else { TaskState::Cancelled };
+                out.task_changes.push(TaskChange { task_id: t.id, state, deadline: t.deadline, extension_hours: None });
+            }
+            step(&mut out, "false_alarm", S::Closed, None, None, reason);
+        }
     }
     if out.stage_changed {
         out.stage_deadline = stage_deadline(case.category, out.state, now);

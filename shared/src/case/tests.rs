@@ -32,6 +32,7 @@ fn worker(grid: i64) -> Principal {
 fn case(state: CaseState, tasks: &[(i64, Holder, TaskState)]) -> Case {
     Case {
         state,
+        source: Source::Patrol,
         suspended_from: None,
         category: category("greening.branch").unwrap(),
         grid_id: Some(1),
@@ -267,4 +268,28 @@ fn codes_round_trip() {
     for (kind, ..) in STEP_NAMES {
         assert_ne!(step_name(kind).0, "其他");
     }
+}
+
+#[test]
+fn sensor_alarms_can_be_closed_as_false_alarms_by_command_or_the_holder_on_scene() {
+    let sensor = |state, tasks: &[(i64, Holder, TaskState)]| Case { source: Source::Iot, category: category("care.elderly_alone").unwrap(), ..case(state, tasks) };
+    let fa = || Action::FalseAlarm { reason: "老人在家，安全".into() };
+    // The grid worker holding the task closes it on the scene; the other open task is cancelled.
+    let c = sensor(CaseState::Handling, &[(1, Holder::Grid(1), TaskState::Accepted), (2, Holder::Post(14), TaskState::Pending)]);
+    let d = decide(&c, &worker(1), &fa(), NOW).unwrap();
+    assert_eq!(d.state, CaseState::Closed);
+    assert_eq!(d.steps.last().unwrap().kind, "false_alarm");
+    assert_eq!(d.steps.last().unwrap().note, "老人在家，安全");
+    assert_eq!(d.task_changes.iter().map(|t| (t.task_id, t.state)).collect::<Vec<_>>(), vec![(1, TaskState::Done), (2, TaskState::Cancelled)]);
+    assert_eq!(d.stage_deadline, None);
+    // Command staff may, straight from the queue.
+    assert!(decide(&sensor(CaseState::Reported, &[]), &command(), &fa(), NOW).is_ok());
+    // A grid worker of another grid, or of this grid without a task, may not.
+    assert!(matches!(decide(&c, &worker(2), &fa(), NOW), Err(Refusal::NotAllowed(_))));
+    assert!(matches!(decide(&sensor(CaseState::Reported, &[]), &worker(1), &fa(), NOW), Err(Refusal::NotAllowed(_))));
+    // A reason is required.
+    assert!(matches!(decide(&c, &worker(1), &Action::FalseAlarm { reason: " ".into() }, NOW), Err(Refusal::Invalid { field: "reason", .. })));
+    // A resident's report is not an alarm; a closed case stays closed.
+    assert!(matches!(decide(&case(CaseState::Reported, &[]), &command(), &fa(), NOW), Err(Refusal::WrongState(_))));
+    assert!(matches!(decide(&sensor(CaseState::Closed, &[]), &command(), &fa(), NOW), Err(Refusal::WrongState(_))));
 }

@@ -72,6 +72,7 @@ impl CaseSummary {
     pub fn core(&self) -> Option<super::Case> {
         Some(super::Case {
             state: self.state,
+            source: self.source,
             suspended_from: self.suspended_from,
             category: super::category(&self.category)?,
             grid_id: self.grid_id,
