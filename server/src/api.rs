@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod cases;
+pub mod iot;
 pub mod openapi;
 pub mod residents;
 pub mod session;

@@ -16,6 +16,7 @@ pub struct StoreBackend {
     pub store: Arc<dyn Store>,
     pub auth: Arc<crate::auth::AuthConfig>,
     pub cases: Arc<crate::cases::Cases>,
+    pub devices: Arc<crate::devices::Devices>,
 }
 
 /// Logs a storage error in full and gives the user a short Chinese message.

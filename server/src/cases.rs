@@ -11,6 +11,7 @@ use std::sync::Arc;
 use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::case::view::{CaseDetail, CaseList, CaseQuery, CaseSummary, NewCase};
 use zhizhi_shared::case::{self, Action, CaseState, Holder, Refusal, Source};
+use zhizhi_shared::iot::Outcome;
 use zhizhi_shared::mask;
 
 /// Reports the public form accepts from one address per hour.
@@ -226,8 +227,59 @@ impl Cases {
             new_task_holder: None,
             note: source.name_zh().into(),
         };
-        let w = CaseWrite { case: CaseWriteKind::Create(row), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: None };
+        let w = CaseWrite { case: CaseWriteKind::Create(row), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: None, link_alarm: None, conclude_alarms: None };
         self.publish(&w).await
+    }
+
+    /// Opens the case of an alarm (source IoT or camera AI, at the device's place, routed to
+    /// its micro-grid), or, when an earlier alarm of the same device and rule still has an
+    /// open case, adds the alarm to that case. The alarm is linked in the same transaction;
+    /// an alarm that already has a case is left alone.
+    pub async fn open_for_alarm(&self, alarm_id: i64, dev: &crate::storage::iot::DeviceRecord, rule: zhizhi_shared::iot::Rule, detail: &str, now: i64) -> ApiResult<()> {
+        let Some(code) = rule.case_category() else { return Ok(()) };
+        let cat = case::category(code).ok_or_else(|| ApiError::invalid("category", format!("没有事件类别「{code}」")))?;
+        let actor = ("iot".to_string(), "物联感知平台".to_string());
+        let mut what = format!("{}：{detail}。设备 {}（{}）", rule.name_zh(), dev.code, dev.kind.name_zh());
+        if let (Some(name), true) = (&dev.resident_name, dev.in_care) {
+            what.push_str(&format!("，独居老人 {}", mask::name(name)));
+        }
+        let result = match self.store.open_alarm_case(dev.id, rule).await? {
+            Some(case_id) => {
+                let Some(case) = self.store.case(case_id).await? else { return Ok(()) };
+                let step = NewStep { at: now, actor: actor.0, actor_name: actor.1, kind: "alarm_again".into(), from: case.state, to: case.state, task_id: None, new_task_holder: None, note: what };
+                let update = CaseUpdate { id: case_id, version: case.version, state: case.state, suspended_from: case.suspended_from, escalated: case.escalated, now, stage_changed: false, stage_deadline: case.stage_deadline };
+                self.publish(&CaseWrite { case: CaseWriteKind::Update(update), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: None, link_alarm: Some(alarm_id), conclude_alarms: None }).await
+            }
+            None => {
+                let routing = self.store.routing(dev.micro_grid_id).await?.ok_or_else(|| ApiError::invalid("micro_grid_id", format!("设备 {} 不在任何网格内", dev.code)))?;
+                let source = if dev.kind == zhizhi_shared::device::DeviceKind::Camera { Source::CameraAi } else { Source::Iot };
+                let row = NewCaseRow {
+                    category: cat.code.into(),
+                    source,
+                    state: CaseState::Reported,
+                    urgency: cat.urgency,
+                    description: what,
+                    address: dev.address.clone(),
+                    lon: Some(dev.lon),
+                    lat: Some(dev.lat),
+                    micro_grid_id: Some(routing.micro_grid_id),
+                    grid_id: Some(routing.grid_id),
+                    place: routing.place,
+                    grid_worker: routing.grid_worker,
+                    reporter_id: None,
+                    reporter_name: actor.1.clone(),
+                    reporter_contact: String::new(),
+                    now,
+                    stage_deadline: case::stage_deadline(cat, CaseState::Reported, now),
+                };
+                let step = NewStep { at: now, actor: actor.0, actor_name: actor.1, kind: "report".into(), from: CaseState::Reported, to: CaseState::Reported, task_id: None, new_task_holder: None, note: format!("{} · 告警 {alarm_id}", source.name_zh()) };
+                self.publish(&CaseWrite { case: CaseWriteKind::Create(row), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: None, link_alarm: Some(alarm_id), conclude_alarms: None }).await
+            }
+        };
+        match result {
+            Ok(_) | Err(ApiError::Storage(crate::storage::Error::Stale)) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Applies an action. `version`, when given, must be the case's current version (the one
@@ -267,7 +319,13 @@ impl Cases {
             stage_changed: d.stage_changed,
             stage_deadline: d.stage_deadline,
         };
-        let w = CaseWrite { case: CaseWriteKind::Update(update), new_tasks: d.new_tasks, task_changes: d.task_changes, steps, photo: None };
+        let conclude_alarms = match (d.state, action) {
+            (CaseState::Closed, Action::FalseAlarm { reason }) => Some((Outcome::FalseAlarm, reason.trim().to_string())),
+            (CaseState::Closed, Action::Close { note }) => Some((Outcome::Handled, note.trim().to_string())),
+            (CaseState::Rejected, Action::Reject { reason }) => Some((Outcome::Rejected, reason.trim().to_string())),
+            _ => None,
+        };
+        let w = CaseWrite { case: CaseWriteKind::Update(update), new_tasks: d.new_tasks, task_changes: d.task_changes, steps, photo: None, link_alarm: None, conclude_alarms };
         self.publish(&w).await
     }
 
@@ -322,7 +380,7 @@ impl Cases {
             stage_deadline: case.stage_deadline,
         };
         let photo = NewPhoto { content_type: content_type.into(), data, sha256 };
-        let w = CaseWrite { case: CaseWriteKind::Update(update), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: Some(photo) };
+        let w = CaseWrite { case: CaseWriteKind::Update(update), new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: Some(photo), link_alarm: None, conclude_alarms: None };
         self.publish(&w).await
     }
 

@@ -17,6 +17,52 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web interface and the API.
     Serve(ServeArgs),
+    /// Drive the demo district's devices against a running Zhizhi: everyday traffic at a chosen
+    /// rate, and staged stories (elderly, smoke, crowd, river, all).
+    Simulate(SimulateArgs),
+}
+
+/// Configuration of `zhizhi simulate`.
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    /// The running Zhizhi.
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    pub url: String,
+
+    /// `http` (POST /api/v1/ingest) or `mqtt` (publish to the broker Zhizhi subscribes to).
+    #[arg(long, default_value = "http", value_parser = ["http", "mqtt"])]
+    pub via: String,
+
+    /// The broker, with `--via mqtt`.
+    #[arg(long, default_value = "mqtt://127.0.0.1:1883")]
+    pub mqtt_url: String,
+
+    /// Messages per second of everyday traffic; 0 sends only the stories.
+    #[arg(long, default_value_t = 50)]
+    pub rate: u64,
+
+    /// Seconds to run; 0 runs until stopped.
+    #[arg(long, default_value_t = 0)]
+    pub duration: u64,
+
+    /// Messages per HTTP request.
+    #[arg(long, default_value_t = 500)]
+    pub batch: usize,
+
+    /// Stories to stage first, comma-separated: elderly, smoke, crowd, river, or all.
+    #[arg(long)]
+    pub story: Option<String>,
+
+    /// A token with the `ingest` scope; without one, the simulator signs in as `--user` (an
+    /// administrator) and creates one.
+    #[arg(long, env = "ZHIZHI_INGEST_TOKEN")]
+    pub token: Option<String>,
+
+    #[arg(long, default_value = "guanliyuan")]
+    pub user: String,
+
+    #[arg(long, env = "ZHIZHI_PASSWORD", default_value = "Ciqikou-141-demo")]
+    pub password: String,
 }
 
 /// Configuration of `zhizhi serve`.
@@ -62,6 +108,20 @@ pub struct ServeArgs {
     /// Days after which a password must be changed; 0 for never.
     #[arg(long, env = "ZHIZHI_PASSWORD_MAX_AGE_DAYS", default_value_t = 90)]
     pub password_max_age_days: u32,
+
+    /// MQTT broker to ingest device messages from (topics zhizhi/<street>/<device>/up),
+    /// e.g. mqtt://127.0.0.1:1883.
+    #[arg(long, env = "ZHIZHI_MQTT_URL")]
+    pub mqtt_url: Option<String>,
+
+    /// The MQTT client id: the broker keeps this session's unacknowledged messages while the
+    /// server is down.
+    #[arg(long, env = "ZHIZHI_MQTT_CLIENT_ID", default_value = "zhizhi-ingest")]
+    pub mqtt_client_id: String,
+
+    /// Days of device messages kept (alarms, cases and device state are kept for good).
+    #[arg(long, env = "ZHIZHI_KEEP_MESSAGES_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub keep_messages_days: u32,
 }
 
 impl ServeArgs {
@@ -89,7 +149,7 @@ mod tests {
     #[test]
     fn flags_and_defaults() {
         let cli = Cli::try_parse_from(["zhizhi", "serve", "--demo", "--addr", "127.0.0.1:4000"]).unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else { panic!("serve") };
         assert!(args.demo);
         assert_eq!(args.addr.port(), 4000);
         assert!(args.db.starts_with("sqlite://"));
@@ -105,7 +165,7 @@ mod tests {
             "zhizhi", "serve", "--https", "--session-idle-minutes", "15", "--password-min-length", "16", "--password-max-age-days", "0",
         ])
         .unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else { panic!("serve") };
         let auth = args.auth_config();
         assert_eq!(auth.idle_timeout.as_secs(), 15 * 60);
         assert_eq!(auth.cookie_name(), "__Host-zz_session");

@@ -5,6 +5,8 @@ use crate::api;
 use crate::auth::{self, AuthConfig};
 use crate::backend::StoreBackend;
 use crate::cases::Cases;
+use crate::devices::Devices;
+use crate::ingest::Ingest;
 use crate::live::{Hub, LocalHub};
 use crate::cli::ServeArgs;
 use crate::storage::{self, Store};
@@ -30,6 +32,8 @@ pub struct AppState {
     pub backend: Arc<dyn Backend>,
     pub auth: Arc<AuthConfig>,
     pub cases: Arc<Cases>,
+    pub ingest: Arc<Ingest>,
+    pub devices: Arc<Devices>,
 }
 
 impl AppState {
@@ -50,8 +54,10 @@ impl AppState {
         let auth = Arc::new(auth);
         let hub: Arc<dyn Hub> = Arc::new(LocalHub::new(1024));
         let cases = Arc::new(Cases { store: store.clone(), hub });
-        let backend: Arc<dyn Backend> = Arc::new(StoreBackend { store: store.clone(), auth: auth.clone(), cases: cases.clone() });
-        AppState { leptos, store, backend, auth, cases }
+        let ingest = Ingest::start(store.clone(), cases.clone());
+        let devices = Arc::new(Devices { store: store.clone(), ingest: ingest.clone() });
+        let backend: Arc<dyn Backend> = Arc::new(StoreBackend { store: store.clone(), auth: auth.clone(), cases: cases.clone(), devices: devices.clone() });
+        AppState { leptos, store, backend, auth, cases, ingest, devices }
     }
 }
 
@@ -87,6 +93,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/photos/{id}", get(api::cases::photo))
         .route("/api/v1/stream", get(api::cases::stream))
         .route("/api/v1/openapi.json", get(api::openapi::document))
+        .route("/api/v1/ingest", post(api::iot::ingest).layer(DefaultBodyLimit::max(16 * 1024 * 1024)))
+        .route("/api/v1/devices", get(api::iot::list).post(api::iot::save))
+        .route("/api/v1/devices/import", post(api::iot::import).layer(DefaultBodyLimit::max(16 * 1024 * 1024)))
+        .route("/api/v1/devices/{id}", get(api::iot::page))
+        .route("/api/v1/devices/{id}/retired", post(api::iot::retire))
+        .route("/api/v1/devices/{id}/secret", post(api::iot::secret))
+        .route("/api/v1/residents/{id}/absence-hours", post(api::iot::absence))
+        .route("/api/v1/alarms", get(api::iot::alarms))
+        .route("/api/v1/iot/health", get(api::iot::health))
         .route("/api/v1/public/reports", post(api::cases::public_report))
         .route("/api/v1/public/buildings", get(api::cases::public_buildings))
         .route("/fn/{*fn_name}", post(server_fn))
@@ -125,8 +140,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     println!("智治已启动：http://{addr}");
-    let app = router(AppState::with_auth(store.clone(), &args.site_root, addr, args.auth_config()));
-    tokio::spawn(prune_event_log(store));
+    let state = AppState::with_auth(store.clone(), &args.site_root, addr, args.auth_config());
+    if let Some(url) = &args.mqtt_url {
+        let broker: crate::ingest::mqtt::BrokerUrl = url.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        tokio::spawn(crate::ingest::mqtt::run(state.ingest.clone(), broker, args.mqtt_client_id.clone()));
+    }
+    let app = router(state);
+    tokio::spawn(prune_event_log(store.clone()));
+    tokio::spawn(prune_messages(store, args.keep_messages_days));
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     println!("智治已停止");
@@ -145,6 +166,21 @@ async fn prune_event_log(store: Arc<dyn Store>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(pruned = n, "old live events forgotten"),
             Err(e) => tracing::warn!(error = %e, "cannot prune the event log"),
+        }
+    }
+}
+
+/// Forgets device messages older than `days` once an hour (alarms, cases and device state
+/// stay).
+async fn prune_messages(store: Arc<dyn Store>, days: u32) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        let before = crate::auth::now_ms() - i64::from(days) * 86_400_000;
+        match store.prune_messages(before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pruned = n, days, "old device messages forgotten"),
+            Err(e) => tracing::warn!(error = %e, "cannot prune device messages"),
         }
     }
 }

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => zhizhi_server::http::serve(args).await,
+            Command::Simulate(args) => zhizhi_server::simulate::run(args).await,
         }
     });
     match result {

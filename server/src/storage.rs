@@ -6,6 +6,7 @@
 //! (`server/tests/storage`) runs against both. SQL lives in this module and nowhere else.
 
 pub mod cases;
+pub mod iot;
 mod portable;
 mod postgres;
 mod sqlite;
@@ -122,7 +123,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
 /// Everything Zhizhi keeps, whatever the engine.
 #[async_trait]
-pub trait Store: CaseStore + Send + Sync + 'static {
+pub trait Store: CaseStore + iot::IotStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
 

@@ -516,6 +516,34 @@ pub struct Health {
     pub by_device: Vec<FalseAlarmRate>,
 }
 
+/// Filters of the device list.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct DeviceQuery {
+    pub kind: Option<String>,
+    pub grid: Option<i64>,
+    /// `online`, `offline`, `never` (never heard), `alarm` (an open alarm), `low_battery`.
+    pub status: Option<String>,
+    /// Part of the device code or address.
+    pub q: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+/// A page of the device list.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeviceList {
+    pub total: usize,
+    pub devices: Vec<DeviceView>,
+}
+
+/// A device's page: the device, its newest messages, its alarms.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DevicePage {
+    pub device: DeviceView,
+    pub messages: Vec<MessageView>,
+    pub alarms: Vec<AlarmView>,
+}
+
 /// A device row to register or import.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewDevice {

@@ -73,6 +73,12 @@ pub struct CaseWrite {
     pub task_changes: Vec<TaskChange>,
     pub steps: Vec<NewStep>,
     pub photo: Option<NewPhoto>,
+    /// An alarm this write opens the case for (or adds to it): linked in the same
+    /// transaction, and refused with [`Error::Stale`](super::Error::Stale) if the alarm
+    /// already has a case, so that a retried alarm never opens a second case.
+    pub link_alarm: Option<i64>,
+    /// The case ends: its alarms record how.
+    pub conclude_alarms: Option<(zhizhi_shared::iot::Outcome, String)>,
 }
 
 /// A new case, or a change to one.
@@ -302,6 +308,17 @@ macro_rules! portable_cases {
                         (u.id, u.now)
                     }
                 };
+                if let Some(alarm) = w.link_alarm {
+                    let done = sqlx::query("UPDATE alarms SET case_id = $1 WHERE id = $2 AND case_id IS NULL")
+                        .bind(case_id).bind(alarm).execute(&mut *tx).await?;
+                    if done.rows_affected() == 0 {
+                        return Err($crate::storage::Error::Stale);
+                    }
+                }
+                if let Some((outcome, note)) = &w.conclude_alarms {
+                    sqlx::query("UPDATE alarms SET outcome = $2, outcome_note = $3, concluded_at = $4 WHERE case_id = $1 AND outcome IS NULL")
+                        .bind(case_id).bind(outcome.code()).bind(note).bind(now).execute(&mut *tx).await?;
+                }
                 let mut created: Vec<(Holder, i64)> = Vec::new();
                 for (holder, deadline) in &w.new_tasks {
                     let (post, grid) = match holder {

@@ -40,3 +40,5 @@ super::cases::portable_cases!(PgStore, sqlx::Postgres, begin = |pool| async {
     sqlx::query("SELECT pg_advisory_xact_lock(142)").execute(&mut *tx).await?;
     Ok::<_, sqlx::Error>(tx)
 });
+
+super::iot::portable_iot!(PgStore, sqlx::Postgres, begin = |pool| pool.begin());

@@ -42,3 +42,5 @@ impl SqliteStore {
 super::portable::portable_store!(SqliteStore, sqlx::Sqlite, "sqlite", begin_audit = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 
 super::cases::portable_cases!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
+
+super::iot::portable_iot!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));

@@ -386,7 +386,8 @@ async fn two_server_copies_over_one_postgresql_share_the_stream() {
     // A second copy of the server: its own store, hub and router over the same database.
     let store = zhizhi_server::storage::open(&app.db.url).await.unwrap();
     let state = zhizhi_server::http::AppState::new(store, std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
-    let other = App { db: crate::harness::TestDb::alias(&app.db), router: zhizhi_server::http::router(state) };
+    let ingest_handle = state.ingest.clone();
+    let other = App { db: crate::harness::TestDb::alias(&app.db), router: zhizhi_server::http::router(state), ingest_handle };
     let command = app.login("zhihui").await;
     let worker = other.login("wanggeyuan").await;
     let mut live = app.stream(&command, None).await;

@@ -12,6 +12,7 @@ use zhizhi_server::http::{router, AppState};
 pub struct App {
     pub db: TestDb,
     pub router: axum::Router,
+    pub ingest_handle: std::sync::Arc<zhizhi_server::ingest::Ingest>,
 }
 
 pub struct Resp {
@@ -31,7 +32,8 @@ impl App {
         zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
         let state = AppState::new(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
-        App { db, router: router(state) }
+        let ingest_handle = state.ingest.clone();
+        App { db, router: router(state), ingest_handle }
     }
 
     pub async fn send(&self, method: &str, uri: &str, cookie: Option<&str>, body: Option<Value>, site: &str) -> Resp {

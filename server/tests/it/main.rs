@@ -6,4 +6,5 @@ mod client;
 mod cli;
 mod harness;
 mod http;
+mod iot;
 mod storage;

@@ -200,6 +200,8 @@ fn new_case(now: i64) -> zhizhi_server::storage::CaseWrite {
             note: String::new(),
         }],
         photo: None,
+        link_alarm: None,
+        conclude_alarms: None,
     }
 }
 
@@ -232,6 +234,8 @@ fn dispatch(id: i64, version: i64, now: i64) -> zhizhi_server::storage::CaseWrit
         task_changes: vec![],
         steps: vec![step(Holder::Post(14)), step(Holder::Post(18))],
         photo: Some(zhizhi_server::storage::NewPhoto { content_type: "image/png".into(), data: vec![1, 2, 3], sha256: "x".into() }),
+        link_alarm: None,
+        conclude_alarms: None,
     }
 }
 

@@ -1,0 +1,146 @@
+//! IoT over HTTP: ingest, the device registry, alarms and device health.
+
+use super::{user, ApiError, ApiResult};
+use crate::auth::{now_ms, Caller};
+use crate::http::AppState;
+use crate::ingest::{Busy, Sender, MAX_BATCH};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use zhizhi_shared::iot::{self, AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
+
+/// The answer to a batch.
+#[derive(Debug, Serialize)]
+pub struct IngestAnswer {
+    pub stored: usize,
+    pub duplicates: usize,
+    pub refused: usize,
+    pub results: Vec<crate::ingest::Outcome>,
+}
+
+/// Who is sending: a token with the `ingest` scope (an NB-IoT platform, for any device), or a
+/// device with its own secret (`Authorization: Device <code>:<secret>`).
+fn sender(state: &AppState, caller: &Caller, headers: &HeaderMap) -> ApiResult<Sender> {
+    if caller.has_scope("ingest") {
+        return Ok(Sender::Integration);
+    }
+    let device = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Device "));
+    match device.and_then(|d| d.trim().split_once(':')) {
+        Some((code, secret)) if state.devices.device_secret_ok(code, secret) => Ok(Sender::Device(code.to_string())),
+        Some(_) => Err(ApiError::Refused { status: 401, message: "设备编号或密钥不正确".into() }),
+        None if matches!(caller, Caller::Token { .. }) => Err(ApiError::Refused { status: 403, message: "该令牌没有 ingest 权限".into() }),
+        None => Err(ApiError::Unauthenticated),
+    }
+}
+
+/// `POST /api/v1/ingest`: a batch of messages, as an array or `{"messages": [...]}`. Answers
+/// after every accepted message is durably stored, with one result per message; a repeated
+/// `(device_id, msg_id)` is acknowledged as `duplicate`. 503 with `Retry-After` when the queue
+/// is full.
+pub async fn ingest(State(state): State<AppState>, Extension(caller): Extension<Caller>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let from = match sender(&state, &caller, &headers) {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    let batch = match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(serde_json::Value::Array(a)) => a,
+        Ok(serde_json::Value::Object(mut o)) => match o.remove("messages") {
+            Some(serde_json::Value::Array(a)) => a,
+            _ => return ApiError::invalid("messages", "请求体应为消息数组，或 {\"messages\": [...]}").into_response(),
+        },
+        Ok(_) => return ApiError::invalid("messages", "请求体应为消息数组，或 {\"messages\": [...]}").into_response(),
+        Err(e) => return ApiError::invalid("messages", format!("请求体不是合法的 JSON：{e}")).into_response(),
+    };
+    if batch.len() > MAX_BATCH {
+        return ApiError::Refused { status: 413, message: format!("每批最多 {MAX_BATCH} 条消息，本批 {} 条", batch.len()) }.into_response();
+    }
+    match state.ingest.submit(&from, batch).await {
+        Ok(results) => {
+            let count = |s: &str| results.iter().filter(|r| r.status == s).count();
+            Json(IngestAnswer { stored: count("stored"), duplicates: count("duplicate"), refused: count("refused"), results }).into_response()
+        }
+        Err(e) => {
+            let status = match e {
+                Busy::Full(_) => StatusCode::SERVICE_UNAVAILABLE,
+                Busy::Storage(_) | Busy::Stopped => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            (status, [(header::RETRY_AFTER, "1")], Json(serde_json::json!({ "error": e.to_string() }))).into_response()
+        }
+    }
+}
+
+/// `GET /api/v1/devices`
+pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<DeviceQuery>) -> ApiResult<Json<DeviceList>> {
+    Ok(Json(state.devices.list(user(&caller)?, &q, now_ms())?))
+}
+
+/// `GET /api/v1/devices/{id}`
+pub async fn page(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>) -> ApiResult<Json<DevicePage>> {
+    Ok(Json(state.devices.page(user(&caller)?, id, now_ms()).await?))
+}
+
+/// `POST /api/v1/devices`: registers a device or changes the one with the same code.
+pub async fn save(State(state): State<AppState>, Extension(caller): Extension<Caller>, Json(d): Json<NewDevice>) -> ApiResult<Json<DevicePage>> {
+    let me = user(&caller)?;
+    let now = now_ms();
+    let ids = state.devices.save(me, std::slice::from_ref(&d), now).await?;
+    Ok(Json(state.devices.page(me, ids[0], now).await?))
+}
+
+/// `POST /api/v1/devices/import`: CSV (see `iot::parse_csv`); all lines or none.
+pub async fn import(State(state): State<AppState>, Extension(caller): Extension<Caller>, body: String) -> ApiResult<Json<serde_json::Value>> {
+    let me = user(&caller)?;
+    if !me.has(zhizhi_shared::auth::Role::Admin) {
+        return Err(ApiError::Forbidden);
+    }
+    let devices = iot::parse_csv(&body).map_err(|errors| ApiError::invalid("csv", errors.join("；")))?;
+    let ids = state.devices.save(me, &devices, now_ms()).await?;
+    Ok(Json(serde_json::json!({ "imported": ids.len() })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Retire {
+    pub retired: bool,
+}
+
+/// `POST /api/v1/devices/{id}/retired`
+pub async fn retire(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, Json(b): Json<Retire>) -> ApiResult<StatusCode> {
+    state.devices.retire(user(&caller)?, id, b.retired, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/devices/{id}/secret`: a new secret, shown this once.
+pub async fn secret(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>) -> ApiResult<Json<serde_json::Value>> {
+    let s = state.devices.new_secret(user(&caller)?, id, now_ms()).await?;
+    Ok(Json(serde_json::json!({ "secret": s })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Absence {
+    pub hours: Option<i64>,
+}
+
+/// `POST /api/v1/residents/{id}/absence-hours`: the care limit of a resident.
+pub async fn absence(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, Json(b): Json<Absence>) -> ApiResult<StatusCode> {
+    state.devices.set_absence_hours(user(&caller)?, id, b.hours, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AlarmQuery {
+    #[serde(default)]
+    pub open: bool,
+    pub rule: Option<String>,
+}
+
+/// `GET /api/v1/alarms`
+pub async fn alarms(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<AlarmQuery>) -> ApiResult<Json<Vec<AlarmView>>> {
+    Ok(Json(state.devices.alarms(user(&caller)?, q.open, q.rule.as_deref()).await?))
+}
+
+/// `GET /api/v1/iot/health`
+pub async fn health(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Health>> {
+    Ok(Json(state.devices.health(user(&caller)?, now_ms()).await?))
+}

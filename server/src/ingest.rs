@@ -1,0 +1,508 @@
+//! Ingest: device messages in (HTTP and MQTT), rules applied, alarms out.
+//!
+//! One task, the engine, owns every device's state. Requests check their messages against
+//! the registry (unknown device, malformed payload: refused one by one), then queue the good
+//! ones with a reply channel. The engine takes everything queued (many requests at once),
+//! stores it and what the rules made of it in one transaction, and only then answers: an
+//! acknowledged message is durable, and a repeated `(device_id, msg_id)` is recognised by the
+//! database and changes nothing. Timer rules (offline, a resident in care without a door
+//! opening) run in the same task from a heap of due times rebuilt from the stored state at
+//! start, so they survive a restart. Alarms that call for it open cases through the case
+//! service after the commit; one that was raised but has no case yet (a crash in between) gets
+//! it when the engine starts.
+
+pub mod mqtt;
+
+use crate::cases::Cases;
+use crate::storage::iot::{DeviceRecord, Evaluated, NewAlarm, StoredMessage};
+use crate::storage::Store;
+use serde::Serialize;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
+use zhizhi_shared::iot::{self, Change, Parsed, Rule, Watch, WireMessage};
+
+/// The most messages one request may carry.
+pub const MAX_BATCH: usize = 5_000;
+
+/// The most messages waiting to be stored; beyond this, senders are told to back off (503).
+/// This bounds the memory ingest can take, whatever the load.
+pub const MAX_QUEUED: usize = 100_000;
+
+/// The most messages stored in one transaction.
+const MAX_FLUSH: usize = 20_000;
+
+/// Who sends: an integration (an NB-IoT platform, the MQTT bridge) for any device, or one
+/// device for itself.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sender {
+    Integration,
+    Device(String),
+}
+
+/// What happened to one message of a batch.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    pub index: usize,
+    /// `stored`, `duplicate` (stored before; acknowledged again) or `refused`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Why a batch could not be taken at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Busy {
+    #[error("接入队列已满（{0} 条待写入），请稍后重试")]
+    Full(usize),
+    #[error("存储失败：{0}")]
+    Storage(String),
+    #[error("接入服务未运行")]
+    Stopped,
+}
+
+/// A device in the engine's memory.
+pub struct Dev {
+    pub rec: DeviceRecord,
+}
+
+impl Dev {
+    pub fn watch(&self) -> Watch {
+        let profile = iot::profile(&self.rec.profile).filter(|p| p.kind == self.rec.kind).unwrap_or_else(|| iot::default_profile(self.rec.kind));
+        let care = self.rec.kind == zhizhi_shared::device::DeviceKind::DoorSensor && self.rec.in_care;
+        Watch { kind: self.rec.kind, profile, absence_hours: care.then(|| self.rec.absence_hours.unwrap_or(iot::DEFAULT_ABSENCE_HOURS)) }
+    }
+}
+
+/// Every device, by code and by id, with its current state.
+#[derive(Default)]
+pub struct Registry {
+    pub devices: Vec<Dev>,
+    by_code: HashMap<String, usize>,
+    by_id: HashMap<i64, usize>,
+}
+
+impl Registry {
+    fn put(&mut self, rec: DeviceRecord) -> usize {
+        match self.by_id.get(&rec.id) {
+            Some(&i) => {
+                let state = std::mem::take(&mut self.devices[i].rec.state);
+                self.by_code.remove(&self.devices[i].rec.code);
+                self.by_code.insert(rec.code.clone(), i);
+                self.devices[i].rec = DeviceRecord { state, ..rec };
+                i
+            }
+            None => {
+                let i = self.devices.len();
+                self.by_code.insert(rec.code.clone(), i);
+                self.by_id.insert(rec.id, i);
+                self.devices.push(Dev { rec });
+                i
+            }
+        }
+    }
+
+    pub fn by_id(&self, id: i64) -> Option<&Dev> {
+        self.by_id.get(&id).map(|&i| &self.devices[i])
+    }
+
+    pub fn by_code(&self, code: &str) -> Option<&Dev> {
+        self.by_code.get(code).map(|&i| &self.devices[i])
+    }
+}
+
+struct Queued {
+    dev: usize,
+    msg: StoredMessage,
+    parsed: Parsed,
+}
+
+enum Job {
+    Messages { msgs: Vec<Queued>, reply: oneshot::Sender<Result<Vec<bool>, String>> },
+    /// A device was registered or changed: re-read it (all, with `None`).
+    Reload { id: Option<i64>, reply: oneshot::Sender<()> },
+}
+
+/// The ingest service.
+pub struct Ingest {
+    jobs: mpsc::UnboundedSender<Job>,
+    permits: Arc<Semaphore>,
+    ready: watch::Receiver<bool>,
+    pub registry: Arc<RwLock<Registry>>,
+}
+
+fn millis() -> i64 {
+    crate::auth::now_ms()
+}
+
+impl Ingest {
+    /// Starts the engine over `store`; alarms open cases through `cases`.
+    pub fn start(store: Arc<dyn Store>, cases: Arc<Cases>) -> Arc<Ingest> {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        let (ready_tx, ready) = watch::channel(false);
+        let registry = Arc::new(RwLock::new(Registry::default()));
+        let permits = Arc::new(Semaphore::new(MAX_QUEUED));
+        let engine = Engine { store, cases, registry: registry.clone(), timers: BinaryHeap::new() };
+        tokio::spawn(engine.run(rx, ready_tx));
+        Arc::new(Ingest { jobs, permits, ready, registry })
+    }
+
+    /// Messages waiting to be stored.
+    pub fn queued(&self) -> usize {
+        MAX_QUEUED - self.permits.available_permits()
+    }
+
+    async fn wait_ready(&self) -> Result<(), Busy> {
+        let mut ready = self.ready.clone();
+        ready.wait_for(|r| *r).await.map_err(|_| Busy::Stopped)?;
+        Ok(())
+    }
+
+    /// Checks, stores and evaluates a batch. Returns one outcome per message, in order, once
+    /// every accepted message is durably stored.
+    pub async fn submit(&self, from: &Sender, batch: Vec<serde_json::Value>) -> Result<Vec<Outcome>, Busy> {
+        self.wait_ready().await?;
+        let now = millis();
+        let mut out: Vec<Outcome> = Vec::with_capacity(batch.len());
+        let mut good: Vec<Queued> = Vec::with_capacity(batch.len());
+        let mut good_index: Vec<usize> = Vec::with_capacity(batch.len());
+        {
+            let reg = self.registry.read().expect("registry lock");
+            for (index, value) in batch.into_iter().enumerate() {
+                let refused = |device_id: Option<String>, msg_id: Option<String>, error: String| Outcome { index, status: "refused", device_id, msg_id, error: Some(error) };
+                let m: WireMessage = match serde_json::from_value(value) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        out.push(refused(None, None, format!("消息格式错误：{e}")));
+                        continue;
+                    }
+                };
+                let (d, id) = (Some(m.device_id.clone()), Some(m.msg_id.clone()));
+                if let Sender::Device(me) = from
+                    && *me != m.device_id
+                {
+                    out.push(refused(d, id, format!("设备 {me} 不能代其他设备（{}）发送消息", m.device_id)));
+                    continue;
+                }
+                if let Err(e) = iot::check_envelope(&m, now) {
+                    out.push(refused(d, id, e));
+                    continue;
+                }
+                let Some(&i) = reg.by_code.get(&m.device_id) else {
+                    out.push(refused(d, id, format!("未登记的设备「{}」", m.device_id)));
+                    continue;
+                };
+                let dev = &reg.devices[i].rec;
+                if dev.retired {
+                    out.push(refused(d, id, format!("设备「{}」已停用", m.device_id)));
+                    continue;
+                }
+                let parsed = match iot::parse(dev.kind, &m.kind, &m.payload) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        out.push(refused(d, id, e));
+                        continue;
+                    }
+                };
+                let payload = if m.payload.is_null() { "{}".to_string() } else { m.payload.to_string() };
+                good_index.push(index);
+                out.push(Outcome { index, status: "stored", device_id: d, msg_id: id, error: None });
+                good.push(Queued { dev: i, msg: StoredMessage { device_id: dev.id, msg_id: m.msg_id, ts: m.ts, received_at: now, kind: m.kind, payload }, parsed });
+            }
+        }
+        if good.is_empty() {
+            return Ok(out);
+        }
+        let n = good.len();
+        let permit = self.permits.clone().try_acquire_many_owned(n as u32).map_err(|_| Busy::Full(self.queued()))?;
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(Job::Messages { msgs: good, reply }).map_err(|_| Busy::Stopped)?;
+        let new = answer.await.map_err(|_| Busy::Stopped)?.map_err(Busy::Storage)?;
+        drop(permit);
+        for (k, index) in good_index.into_iter().enumerate() {
+            if !new[k] {
+                out[index].status = "duplicate";
+            }
+        }
+        Ok(out)
+    }
+
+    /// Re-reads a device (or all) after a registry change.
+    pub async fn reload(&self, id: Option<i64>) {
+        let (reply, done) = oneshot::channel();
+        if self.jobs.send(Job::Reload { id, reply }).is_ok() {
+            let _ = done.await;
+        }
+    }
+}
+
+/// The engine: owns the state of every device.
+struct Engine {
+    store: Arc<dyn Store>,
+    cases: Arc<Cases>,
+    registry: Arc<RwLock<Registry>>,
+    /// (due time, device index); stale entries are skipped when popped.
+    timers: BinaryHeap<Reverse<(i64, usize)>>,
+}
+
+/// A raised alarm waiting for its id.
+struct Raised {
+    dev: usize,
+    rule: Rule,
+    level: zhizhi_shared::case::Urgency,
+    detail: String,
+}
+
+impl Engine {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Job>, ready: watch::Sender<bool>) {
+        loop {
+            match self.load(None).await {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot load the device registry; retrying in 5 s");
+                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                }
+            }
+        }
+        let _ = ready.send(true);
+        self.recover().await;
+        loop {
+            let next = self.timers.peek().map(|Reverse((t, _))| *t);
+            let sleep = async {
+                match next {
+                    Some(t) => tokio::time::sleep(std::time::Duration::from_millis((t - millis()).clamp(0, 60_000) as u64)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                job = rx.recv() => {
+                    let Some(job) = job else { return };
+                    let mut jobs = vec![job];
+                    let mut count = 0;
+                    while count < MAX_FLUSH {
+                        match rx.try_recv() {
+                            Ok(j) => {
+                                if let Job::Messages { msgs, .. } = &j { count += msgs.len(); }
+                                jobs.push(j);
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    self.handle(jobs).await;
+                }
+                _ = sleep => self.run_timers().await,
+            }
+        }
+    }
+
+    /// Reads the registry (or one device) from the store and schedules its timers.
+    async fn load(&mut self, id: Option<i64>) -> crate::storage::Result<()> {
+        let records = self.store.device_records(id).await?;
+        let mut reg = self.registry.write().expect("registry lock");
+        for rec in records {
+            let i = reg.put(rec);
+            if let Some(t) = iot::next_check(&reg.devices[i].watch(), &reg.devices[i].rec.state) {
+                self.timers.push(Reverse((t, i)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the cases of alarms raised just before a crash.
+    async fn recover(&self) {
+        match self.store.alarms_without_case().await {
+            Ok(alarms) => {
+                for a in alarms {
+                    let rec = self.registry.read().expect("registry lock").by_id(a.device_id).map(|d| d.rec.clone());
+                    if let Some(rec) = rec {
+                        self.open_case(a.id, &rec, a.rule, &a.detail).await;
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read alarms without a case"),
+        }
+    }
+
+    async fn handle(&mut self, jobs: Vec<Job>) {
+        let mut batches = Vec::new();
+        for job in jobs {
+            match job {
+                Job::Messages { msgs, reply } => batches.push((msgs, reply)),
+                Job::Reload { id, reply } => {
+                    if let Err(e) = self.load(id).await {
+                        tracing::error!(error = %e, "cannot reload devices");
+                    }
+                    let _ = reply.send(());
+                }
+            }
+        }
+        if batches.is_empty() {
+            return;
+        }
+        // Within one flush a key seen twice is a duplicate of its first appearance.
+        let mut seen: HashSet<(i64, &str)> = HashSet::new();
+        let mut first: Vec<Vec<bool>> = Vec::with_capacity(batches.len());
+        let mut msgs: Vec<&Queued> = Vec::new();
+        for (b, _) in &batches {
+            first.push(b.iter().map(|q| seen.insert((q.msg.device_id, q.msg.msg_id.as_str()))).collect());
+            msgs.extend(b.iter().zip(first.last().unwrap()).filter(|(_, f)| **f).map(|(q, _)| q));
+        }
+        let stored: Vec<StoredMessage> = msgs.iter().map(|q| q.msg.clone()).collect();
+        let now = millis();
+        let registry = self.registry.clone();
+        let mut undo: HashMap<usize, iot::DeviceState> = HashMap::new();
+        let mut raised: Vec<Raised> = Vec::new();
+        let mut touched: Vec<usize> = Vec::new();
+        let result = {
+            let mut eval = |new: &[bool]| {
+                let mut reg = registry.write().expect("registry lock");
+                let mut e = Evaluated::default();
+                for (q, _) in msgs.iter().zip(new).filter(|(_, n)| **n) {
+                    let dev = &mut reg.devices[q.dev];
+                    let w = dev.watch();
+                    undo.entry(q.dev).or_insert_with(|| dev.rec.state.clone());
+                    let changes = iot::apply(&w, &mut dev.rec.state, &q.parsed, q.msg.ts, now);
+                    record(&mut e, &mut raised, q.dev, dev.rec.id, changes, now);
+                }
+                touched.extend(undo.keys().copied());
+                for &i in &touched {
+                    e.states.push((reg.devices[i].rec.id, serde_json::to_string(&reg.devices[i].rec.state).expect("state serialises")));
+                }
+                e
+            };
+            self.store.ingest(&stored, &mut eval).await
+        };
+        match result {
+            Ok((new, alarm_ids)) => {
+                let mut k = 0;
+                for ((_, reply), first) in batches.into_iter().zip(first) {
+                    let flags = first
+                        .into_iter()
+                        .map(|f| {
+                            if f {
+                                k += 1;
+                                new[k - 1]
+                            } else {
+                                false
+                            }
+                        })
+                        .collect();
+                    let _ = reply.send(Ok(flags));
+                }
+                self.after_commit(&touched, raised, alarm_ids).await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store device messages");
+                let mut reg = self.registry.write().expect("registry lock");
+                for (i, s) in undo {
+                    reg.devices[i].rec.state = s;
+                }
+                for (_, reply) in batches {
+                    let _ = reply.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+
+    /// Schedules the timers of the devices a commit touched and opens the cases of its alarms.
+    async fn after_commit(&mut self, touched: &[usize], raised: Vec<Raised>, alarm_ids: Vec<i64>) {
+        let recs: Vec<(i64, Rule, zhizhi_shared::case::Urgency, String, DeviceRecord)> = {
+            let reg = self.registry.read().expect("registry lock");
+            for &i in touched {
+                if let Some(t) = iot::next_check(&reg.devices[i].watch(), &reg.devices[i].rec.state) {
+                    self.timers.push(Reverse((t, i)));
+                }
+            }
+            raised
+                .into_iter()
+                .zip(alarm_ids)
+                .filter(|(r, _)| r.rule.case_category().is_some())
+                .map(|(r, id)| (id, r.rule, r.level, r.detail, reg.devices[r.dev].rec.clone()))
+                .collect()
+        };
+        for (id, rule, _level, detail, rec) in recs {
+            self.open_case(id, &rec, rule, &detail).await;
+        }
+    }
+
+    async fn open_case(&self, alarm_id: i64, rec: &DeviceRecord, rule: Rule, detail: &str) {
+        if let Err(e) = self.cases.open_for_alarm(alarm_id, rec, rule, detail, millis()).await {
+            tracing::error!(alarm = alarm_id, error = %e, "cannot open the case of an alarm; it is retried at the next start");
+        }
+    }
+
+    /// Runs the timer rules of every device that is due.
+    async fn run_timers(&mut self) {
+        let now = millis();
+        let mut due: Vec<usize> = Vec::new();
+        while let Some(Reverse((t, i))) = self.timers.peek().copied() {
+            if t > now {
+                break;
+            }
+            self.timers.pop();
+            if !due.contains(&i) {
+                due.push(i);
+            }
+        }
+        if due.is_empty() {
+            return;
+        }
+        let registry = self.registry.clone();
+        let mut undo: HashMap<usize, iot::DeviceState> = HashMap::new();
+        let mut raised: Vec<Raised> = Vec::new();
+        let result = {
+            let mut eval = |_: &[bool]| {
+                let mut reg = registry.write().expect("registry lock");
+                let mut e = Evaluated::default();
+                for &i in &due {
+                    let dev = &mut reg.devices[i];
+                    if dev.rec.retired {
+                        continue;
+                    }
+                    let w = dev.watch();
+                    let before = dev.rec.state.clone();
+                    let changes = iot::check(&w, &mut dev.rec.state, now);
+                    if !changes.is_empty() {
+                        undo.insert(i, before);
+                        record(&mut e, &mut raised, i, dev.rec.id, changes, now);
+                        e.states.push((dev.rec.id, serde_json::to_string(&dev.rec.state).expect("state serialises")));
+                    }
+                }
+                e
+            };
+            self.store.ingest(&[], &mut eval).await
+        };
+        match result {
+            Ok((_, ids)) => self.after_commit(&due, raised, ids).await,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store timer alarms; retrying in 5 s");
+                let mut reg = self.registry.write().expect("registry lock");
+                for (i, s) in undo {
+                    reg.devices[i].rec.state = s;
+                }
+                for &i in &due {
+                    self.timers.push(Reverse((now + 5_000, i)));
+                }
+            }
+        }
+    }
+}
+
+/// Turns the rules' changes into rows to write.
+fn record(e: &mut Evaluated, raised: &mut Vec<Raised>, dev: usize, device_id: i64, changes: Vec<Change>, now: i64) {
+    for c in changes {
+        match c {
+            Change::Raise { rule, level, detail } => {
+                e.raises.push(NewAlarm { device_id, rule, level, detail: detail.clone(), at: now, wants_case: rule.case_category().is_some() });
+                raised.push(Raised { dev, rule, level, detail });
+            }
+            Change::Level { rule, level, detail } => e.levels.push((device_id, rule, level, detail)),
+            Change::Clear { rule } => e.clears.push((device_id, rule, now)),
+        }
+    }
+}
