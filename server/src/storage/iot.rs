@@ -339,7 +339,7 @@ macro_rules! portable_iot {
             }
 
             async fn has_message(&self, device_id: i64, msg_id: &str) -> $crate::storage::Result<bool> {
-                let r: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM device_messages WHERE device_id = $1 AND msg_id = $2")
+                let r: Option<(i64,)> = sqlx::query_as("SELECT device_id FROM device_messages WHERE device_id = $1 AND msg_id = $2")
                     .bind(device_id).bind(msg_id).fetch_optional(&self.pool).await?;
                 Ok(r.is_some())
             }

@@ -18,6 +18,8 @@ on_both_engines!(
     usernames_are_unique,
     a_case_is_written_with_its_timeline_tasks_and_event,
     a_stale_case_write_changes_nothing,
+    device_messages_are_stored_once_with_their_alarms,
+    devices_are_registered_and_an_alarm_gets_one_case,
 );
 
 fn demo() -> &'static District {
@@ -288,4 +290,83 @@ async fn a_stale_case_write_changes_nothing(db: &TestDb) {
     assert_eq!(case.tasks.len(), 2, "the refused write added no tasks");
     assert_eq!(db.store.case_steps(id).await.unwrap().len(), 3);
     assert_eq!(db.store.event_range().await.unwrap().1, created.id + 1, "and no event");
+}
+
+fn stored(device_id: i64, msg_id: &str, ts: i64) -> zhizhi_server::storage::iot::StoredMessage {
+    zhizhi_server::storage::iot::StoredMessage { device_id, msg_id: msg_id.into(), ts, received_at: ts, kind: "heartbeat".into(), payload: "{}".into() }
+}
+
+async fn device_messages_are_stored_once_with_their_alarms(db: &TestDb) {
+    use zhizhi_server::storage::iot::{AlarmFilter, Evaluated, NewAlarm};
+    use zhizhi_shared::iot::Rule;
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    let devices = db.store.device_records(None).await.unwrap();
+    assert_eq!(devices.len(), demo().devices.len());
+    let d = &devices[0];
+    assert_eq!(d.state, Default::default(), "a device never heard has an empty state");
+    let alarm = |at| NewAlarm { device_id: d.id, rule: Rule::Smoke, level: zhizhi_shared::case::Urgency::Critical, detail: "烟感探测器报警".into(), at, wants_case: true };
+    let mut seen = Vec::new();
+    let (new, ids) = db
+        .store
+        .ingest(&[stored(d.id, "m1", 1), stored(d.id, "m2", 2)], &mut |new: &[bool]| {
+            seen = new.to_vec();
+            Evaluated { states: vec![(d.id, r#"{"messages":2,"smoke":true}"#.into())], raises: vec![alarm(2)], ..Default::default() }
+        })
+        .await
+        .unwrap();
+    assert_eq!((new, seen, ids.len()), (vec![true, true], vec![true, true], 1));
+    // The same keys again (one new): the old ones are recognised.
+    let (new, _) = db.store.ingest(&[stored(d.id, "m2", 2), stored(d.id, "m3", 3)], &mut |_: &[bool]| Evaluated::default()).await.unwrap();
+    assert_eq!(new, vec![false, true]);
+    assert!(db.store.has_message(d.id, "m3").await.unwrap());
+    assert_eq!(db.store.recent_messages(d.id, 10).await.unwrap().iter().map(|m| m.msg_id.as_str()).collect::<Vec<_>>(), ["m3", "m2", "m1"]);
+    let again = db.store.device_records(Some(d.id)).await.unwrap().remove(0);
+    assert_eq!((again.state.messages, again.state.smoke), (2, true));
+    // A second open alarm of the same rule is refused by the database, and nothing of that
+    // transaction stays.
+    let err = db.store.ingest(&[stored(d.id, "m4", 4)], &mut |_: &[bool]| Evaluated { raises: vec![alarm(4)], ..Default::default() }).await;
+    assert!(err.is_err());
+    assert!(!db.store.has_message(d.id, "m4").await.unwrap(), "the failed batch left nothing");
+    // Cleared, it may be raised again.
+    db.store.ingest(&[], &mut |_: &[bool]| Evaluated { clears: vec![(d.id, Rule::Smoke, 5)], raises: vec![alarm(6)], ..Default::default() }).await.unwrap();
+    let alarms = db.store.alarms(&AlarmFilter { device_id: Some(d.id), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(alarms.iter().map(|a| a.cleared_at).collect::<Vec<_>>(), [None, Some(5)]);
+    assert_eq!(db.store.alarms_without_case().await.unwrap().len(), 2);
+    assert_eq!(db.store.prune_messages(3).await.unwrap(), 2);
+}
+
+async fn devices_are_registered_and_an_alarm_gets_one_case(db: &TestDb) {
+    use zhizhi_server::storage::iot::{DeviceRow, Evaluated, NewAlarm};
+    use zhizhi_shared::iot::{Outcome, Rule};
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    let b = &demo().buildings[0];
+    let row = DeviceRow { code: "YG-T1".into(), kind: zhizhi_shared::device::DeviceKind::SmokeDetector, model: "X".into(), profile: String::new(), micro_grid_id: b.micro_grid_id, building_id: Some(b.id), floor: Some(2), household_id: None, resident_id: None, lon: b.anchor()[0], lat: b.anchor()[1] };
+    let ids = db.store.save_devices(&[row.clone()], 10).await.unwrap();
+    assert_eq!(ids[0], demo().devices.len() as i64 + 1);
+    // Saving the same code changes that device.
+    let again = db.store.save_devices(&[DeviceRow { floor: Some(4), ..row }], 11).await.unwrap();
+    assert_eq!(again, ids);
+    let rec = db.store.device_records(Some(ids[0])).await.unwrap().remove(0);
+    assert_eq!((rec.floor, rec.address.clone()), (Some(4), format!("{} 4层", b.address)));
+    assert!(db.store.set_device_retired(ids[0], Some(12)).await.unwrap());
+    assert!(db.store.device_records(Some(ids[0])).await.unwrap()[0].retired);
+    // An alarm, its case, and a second attempt to give it a case.
+    let (_, alarm) = db.store.ingest(&[], &mut |_: &[bool]| Evaluated { raises: vec![NewAlarm { device_id: ids[0], rule: Rule::Smoke, level: zhizhi_shared::case::Urgency::Critical, detail: "x".into(), at: 13, wants_case: true }], ..Default::default() }).await.unwrap();
+    let mut w = new_case(14);
+    w.link_alarm = Some(alarm[0]);
+    let case = db.store.write_case(&w).await.unwrap().case;
+    assert!(matches!(db.store.write_case(&w).await, Err(Error::Stale)), "an alarm gets one case");
+    assert_eq!(db.store.cases(&storage::CaseFilter { limit: 100, ..Default::default() }).await.unwrap().len(), 1);
+    assert_eq!(db.store.open_alarm_case(ids[0], Rule::Smoke).await.unwrap(), Some(case.id));
+    assert!(db.store.alarms_without_case().await.unwrap().is_empty());
+    // Closing the case as a false alarm concludes the alarm; the rate counts it.
+    let mut close = dispatch(case.id, case.version, 15);
+    close.new_tasks.clear();
+    close.steps.clear();
+    close.photo = None;
+    close.conclude_alarms = Some((Outcome::FalseAlarm, "误报".into()));
+    db.store.write_case(&close).await.unwrap();
+    let (by_rule, by_device) = db.store.false_alarm_rates().await.unwrap();
+    assert_eq!(by_rule.iter().map(|r| (r.key.as_str(), r.concluded, r.false_alarms)).collect::<Vec<_>>(), [("smoke", 1, 1)]);
+    assert_eq!(by_device[0].key, "YG-T1");
 }
