@@ -3,6 +3,7 @@
 mod access;
 mod cases;
 mod client;
+mod crash;
 mod cli;
 mod harness;
 mod http;
