@@ -1,6 +1,7 @@
 //! Server functions: what the pages ask the server for, and the shapes of the answers.
 
 pub mod cases;
+pub mod iot;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -11,6 +11,7 @@ use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, Principal, UserView};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
 use zhizhi_shared::case::Action;
+use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health};
 
 /// Operations the UI's server functions call.
 #[async_trait::async_trait]
@@ -68,6 +69,18 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Buildings by address; with `mine`, only in the user's grids.
     async fn buildings(&self, me: &Principal, query: String, mine: bool) -> Result<Vec<BuildingRef>, String>;
+
+    /// Devices the user may see, filtered.
+    async fn devices(&self, me: &Principal, query: DeviceQuery) -> Result<DeviceList, String>;
+
+    /// A device's page.
+    async fn device(&self, me: &Principal, id: i64) -> Result<DevicePage, String>;
+
+    /// Alarms, newest first.
+    async fn alarms(&self, me: &Principal, open_only: bool) -> Result<Vec<AlarmView>, String>;
+
+    /// The device-health summary.
+    async fn iot_health(&self, me: &Principal) -> Result<Health, String>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

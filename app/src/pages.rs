@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod board;
 pub mod case_page;
+pub mod iot;
 pub mod command;
 pub mod login;
 pub mod my_grid;

@@ -10,6 +10,7 @@ use zhizhi_shared::auth::Principal;
 use zhizhi_app::backend::Backend;
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
 use zhizhi_shared::case::Action;
+use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health};
 
 /// Serves the UI's server functions from the store.
 pub struct StoreBackend {
@@ -27,6 +28,22 @@ fn internal(e: crate::storage::Error) -> String {
 
 #[async_trait::async_trait]
 impl Backend for StoreBackend {
+    async fn devices(&self, me: &Principal, query: DeviceQuery) -> Result<DeviceList, String> {
+        self.devices.list(me, &query, crate::auth::now_ms()).map_err(|e| e.user_message())
+    }
+
+    async fn device(&self, me: &Principal, id: i64) -> Result<DevicePage, String> {
+        self.devices.page(me, id, crate::auth::now_ms()).await.map_err(|e| e.user_message())
+    }
+
+    async fn alarms(&self, me: &Principal, open_only: bool) -> Result<Vec<AlarmView>, String> {
+        self.devices.alarms(me, open_only, None).await.map_err(|e| e.user_message())
+    }
+
+    async fn iot_health(&self, me: &Principal) -> Result<Health, String> {
+        self.devices.health(me, crate::auth::now_ms()).await.map_err(|e| e.user_message())
+    }
+
     async fn cases(&self, me: &Principal, query: CaseQuery) -> Result<CaseList, String> {
         self.cases.list(me, &query, crate::auth::now_ms()).await.map_err(|e| e.user_message())
     }

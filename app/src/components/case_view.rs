@@ -101,6 +101,7 @@ enum Form {
     Close,
     DistrictReturn,
     DistrictResolve,
+    FalseAlarm,
     ReportBack(i64),
     ReturnTask(i64),
     Extension(i64),
@@ -118,6 +119,7 @@ impl Form {
             Form::Close => ("结案", "Close"),
             Form::DistrictReturn => ("退回街道", "Return to the street"),
             Form::DistrictResolve => ("区级办结", "Resolved by the district"),
+            Form::FalseAlarm => ("误报结案", "Close as a false alarm"),
             Form::ReportBack(_) => ("处置反馈", "Report back"),
             Form::ReturnTask(_) => ("退回任务", "Return the task"),
             Form::Extension(_) => ("申请延期", "Ask for more time"),
@@ -130,6 +132,7 @@ impl Form {
             Form::ReportBack(_) => "处置情况，例如：断枝已锯除并清运，现场已恢复通行",
             Form::Close => "结案意见（可不填）",
             Form::Extension(_) => "延期理由",
+            Form::FalseAlarm => "误报原因，例如：老人在家，安全",
             _ => "请填写理由",
         }
     }
@@ -144,6 +147,7 @@ impl Form {
             Form::Close => Action::Close { note: text },
             Form::DistrictReturn => Action::DistrictReturn { reason: text },
             Form::DistrictResolve => Action::DistrictResolve { note: text },
+            Form::FalseAlarm => Action::FalseAlarm { reason: text },
             Form::ReportBack(task_id) => Action::ReportBack { task_id, note: text },
             Form::ReturnTask(task_id) => Action::ReturnTask { task_id, reason: text },
             Form::Extension(task_id) => Action::RequestExtension { task_id, hours, reason: text },
@@ -252,6 +256,9 @@ pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on
         }
         if offered(core, &me, &Action::Suspend { reason: String::new() }, t) {
             buttons.push(ask(("挂起", "Suspend"), "suspend", Form::Suspend, false));
+        }
+        if offered(core, &me, &Action::FalseAlarm { reason: String::new() }, t) {
+            buttons.push(ask(("误报结案", "False alarm"), "false-alarm", Form::FalseAlarm, false));
         }
         if offered(core, &me, &Action::Resume, t) {
             buttons.push(simple(("恢复", "Resume"), "resume", Action::Resume, true));

@@ -11,7 +11,7 @@ const AREAS: [(Msg, &str, Option<&str>); 10] = [
     (Msg::NavCases, "☰", Some("/board")),
     (Msg::NavGrids, "▦", None),
     (Msg::NavPeople, "⌂", None),
-    (Msg::NavDevices, "◈", None),
+    (Msg::NavDevices, "◈", Some("/iot")),
     (Msg::NavPlans, "⚑", None),
     (Msg::NavInspection, "✓", None),
     (Msg::NavFlood, "≋", None),
