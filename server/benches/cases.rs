@@ -11,54 +11,25 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use zhizhi_server::simulate::HttpClient;
 use tokio::net::TcpStream;
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// A minimal HTTP/1.1 keep-alive client: enough for JSON requests with a body length.
-struct Client {
-    stream: BufReader<TcpStream>,
-    cookie: String,
-}
+/// The shared keep-alive client, with a session cookie, panicking on I/O errors.
+struct Client(HttpClient);
 
 impl Client {
     async fn connect(addr: std::net::SocketAddr, cookie: &str) -> Client {
-        let s = TcpStream::connect(addr).await.unwrap();
-        s.set_nodelay(true).unwrap();
-        Client { stream: BufReader::new(s), cookie: cookie.to_string() }
+        let headers = if cookie.is_empty() { String::new() } else { format!("Cookie: {cookie}\r\n") };
+        Client(HttpClient::connect(&addr.to_string(), &headers).await.unwrap())
     }
 
     async fn request(&mut self, method: &str, path: &str, body: &str) -> (u16, HashMap<String, String>, String) {
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: same-origin\r\nContent-Type: application/json\r\nCookie: {}\r\nContent-Length: {}\r\n\r\n",
-            self.cookie,
-            body.len()
-        );
-        let s = self.stream.get_mut();
-        s.write_all(head.as_bytes()).await.unwrap();
-        s.write_all(body.as_bytes()).await.unwrap();
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await.unwrap();
-        let status: u16 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let mut headers = HashMap::new();
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await.unwrap();
-            let l = line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = l.split_once(':') {
-                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-            }
-        }
-        let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let mut buf = vec![0; len];
-        self.stream.read_exact(&mut buf).await.unwrap();
-        (status, headers, String::from_utf8_lossy(&buf).into_owned())
+        self.0.request(method, path, body).await.unwrap()
     }
 }
 

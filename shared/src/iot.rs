@@ -517,7 +517,7 @@ pub struct Health {
 }
 
 /// Filters of the device list.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 pub struct DeviceQuery {
     pub kind: Option<String>,
     pub grid: Option<i64>,

@@ -6,7 +6,7 @@ use crate::api::iot::{get_alarms, get_device, get_devices, get_iot_health};
 use crate::components::auth_gate::AuthGate;
 use crate::components::nav::BottomNav;
 use crate::components::user_menu::UserMenu;
-use crate::i18n::{bi, tr, Msg};
+use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use zhizhi_shared::auth::Principal;
@@ -19,8 +19,13 @@ fn when(t: Option<i64>) -> String {
     t.map(beijing_datetime).unwrap_or_else(|| "—".into())
 }
 
+/// A text in the current language, as a value (for tables and sentences built in code).
+fn s(zh: &'static str, en: &'static str) -> String {
+    pick(zh, en).to_string()
+}
+
 fn kind_name(k: DeviceKind) -> String {
-    bi(k.name_zh(), match k {
+    s(k.name_zh(), match k {
         DeviceKind::SmokeDetector => "Smoke detector",
         DeviceKind::DoorSensor => "Door sensor",
         DeviceKind::Camera => "Camera",
@@ -34,7 +39,7 @@ fn level_pill(level: Urgency) -> impl IntoView {
 }
 
 fn rule_name(rule: zhizhi_shared::iot::Rule) -> String {
-    bi(rule.name_zh(), rule.name_en())
+    s(rule.name_zh(), rule.name_en())
 }
 
 /// The page frame shared by the IoT screens: a header with the section's tabs.
@@ -95,13 +100,13 @@ fn Health() -> impl IntoView {
                         </section>
                         <section class="panel" data-testid="false-alarm-rates">
                             <h2>{bi("误报率（按规则）", "False alarms by rule")}</h2>
-                            <RateTable rows=h.by_rule empty=bi("尚无已办结的告警。告警事件结案或误报结案后在此统计。", "No concluded alarms yet.")/>
+                            <RateTable rows=h.by_rule empty=s("尚无已办结的告警。告警事件结案或误报结案后在此统计。", "No concluded alarms yet.")/>
                             <h2>{bi("误报最多的设备", "Devices with most false alarms")}</h2>
-                            <RateTable rows=h.by_device empty=bi("没有误报记录。", "No false alarms.")/>
+                            <RateTable rows=h.by_device empty=s("没有误报记录。", "No false alarms.")/>
                         </section>
                         <section class="panel">
                             <h2>{bi("低电量设备", "Low batteries")}</h2>
-                            <DeviceTable devices=h.low_battery empty=bi("没有低电量设备。", "No device is low on battery.")/>
+                            <DeviceTable devices=h.low_battery empty=s("没有低电量设备。", "No device is low on battery.")/>
                         </section>
                     }.into_any()
                 }
@@ -161,8 +166,8 @@ fn AlarmTable(alarms: Vec<AlarmView>) -> impl IntoView {
         <tbody>{alarms.into_iter().map(|a| {
             let state = match (a.outcome, a.cleared_at) {
                 (Some(o), _) => format!("{}{}", o.name_zh(), if a.outcome_note.is_empty() { String::new() } else { format!("：{}", a.outcome_note) }),
-                (None, Some(t)) => format!("{} {}", bi("已恢复", "Cleared"), beijing_datetime(t)),
-                (None, None) => bi("告警中", "Active"),
+                (None, Some(t)) => format!("{} {}", s("已恢复", "Cleared"), beijing_datetime(t)),
+                (None, None) => s("告警中", "Active"),
             };
             view! {
                 <tr class:active-alarm=a.cleared_at.is_none()>
@@ -216,8 +221,8 @@ fn Devices() -> impl IntoView {
             {move || data.get().map(|r| match r {
                 Err(e) => failed(&e),
                 Ok(list) => view! {
-                    <p class="note" data-testid="device-count">{format!("{} {} {}", bi("共", "Total"), list.total, bi("台", "devices"))}{(list.total > list.devices.len()).then(|| format!("，{}", bi("显示前 200 台，请用筛选缩小范围", "first 200 shown")))}</p>
-                    <DeviceTable devices=list.devices empty=bi("没有符合条件的设备。", "No device matches.")/>
+                    <p class="note" data-testid="device-count">{format!("{} {} {}", s("共", "Total"), list.total, s("台", "devices"))}{(list.total > list.devices.len()).then(|| format!("，{}", s("显示前 200 台，请用筛选缩小范围", "first 200 shown")))}</p>
+                    <DeviceTable devices=list.devices empty=s("没有符合条件的设备。", "No device matches.")/>
                 }.into_any(),
             })}
         </Suspense>
@@ -228,7 +233,7 @@ fn reading(d: &DeviceView) -> String {
     match (d.kind, d.value, d.last_open) {
         (DeviceKind::WaterLevelGauge, Some(v), _) => format!("{v:.2} 米"),
         (DeviceKind::SmokeDetector, Some(v), _) => format!("{v:.1} ℃"),
-        (DeviceKind::DoorSensor, _, Some(t)) => format!("{} {}", bi("最近开门", "Last opened"), beijing_datetime(t)),
+        (DeviceKind::DoorSensor, _, Some(t)) => format!("{} {}", s("最近开门", "Last opened"), beijing_datetime(t)),
         _ => "—".into(),
     }
 }
