@@ -33,6 +33,13 @@ pub const MAX_QUEUED: usize = 100_000;
 /// The most messages stored in one transaction.
 const MAX_FLUSH: usize = 20_000;
 
+/// How long a device's state may go unsaved when nothing the rules depend on changed (only
+/// when it was last heard, its readings): such changes are saved at most this late, so that a
+/// heartbeat costs one row, not two. After a crash, `last_heard` may be this much older than
+/// it was; the engine adds it back when it loads, so an offline alarm is never early (at most
+/// this late).
+pub const STATE_LAG_MS: i64 = 30_000;
+
 /// Who sends: an integration (an NB-IoT platform, the MQTT bridge) for any device, or one
 /// device for itself.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +76,10 @@ pub enum Busy {
 /// A device in the engine's memory.
 pub struct Dev {
     pub rec: DeviceRecord,
+    /// `last_heard` as last saved.
+    saved_heard: Option<i64>,
+    /// Changed since last saved.
+    dirty: bool,
 }
 
 impl Dev {
@@ -101,7 +112,8 @@ impl Registry {
                 let i = self.devices.len();
                 self.by_code.insert(rec.code.clone(), i);
                 self.by_id.insert(rec.id, i);
-                self.devices.push(Dev { rec });
+                let saved_heard = rec.state.last_heard;
+                self.devices.push(Dev { rec, saved_heard, dirty: false });
                 i
             }
         }
@@ -147,8 +159,24 @@ impl Ingest {
         let (ready_tx, ready) = watch::channel(false);
         let registry = Arc::new(RwLock::new(Registry::default()));
         let permits = Arc::new(Semaphore::new(MAX_QUEUED));
+        let store_for_checkpoint = store.clone();
         let engine = Engine { store, cases, registry: registry.clone(), timers: BinaryHeap::new() };
         tokio::spawn(engine.run(rx, ready_tx));
+        // Checkpoints off the write path (SQLite): commits never stop to copy the WAL back.
+        let weak = jobs.downgrade();
+        let store_cp = store_for_checkpoint;
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                if weak.upgrade().is_none() {
+                    return;
+                }
+                if let Err(e) = store_cp.checkpoint().await {
+                    tracing::warn!(error = %e, "checkpoint failed");
+                }
+            }
+        });
         Arc::new(Ingest { jobs, permits, ready, registry })
     }
 
@@ -271,6 +299,8 @@ impl Engine {
         }
         let _ = ready.send(true);
         self.recover().await;
+        let mut save_every = tokio::time::interval(std::time::Duration::from_millis(STATE_LAG_MS as u64));
+        save_every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let next = self.timers.peek().map(|Reverse((t, _))| *t);
             let sleep = async {
@@ -296,6 +326,7 @@ impl Engine {
                     self.handle(jobs).await;
                 }
                 _ = sleep => self.run_timers().await,
+                _ = save_every.tick() => self.save_dirty().await,
             }
         }
     }
@@ -303,8 +334,13 @@ impl Engine {
     /// Reads the registry (or one device) from the store and schedules its timers.
     async fn load(&mut self, id: Option<i64>) -> crate::storage::Result<()> {
         let records = self.store.device_records(id).await?;
+        let now = millis();
         let mut reg = self.registry.write().expect("registry lock");
-        for rec in records {
+        for mut rec in records {
+            if !reg.by_id.contains_key(&rec.id) {
+                // Saved up to STATE_LAG_MS late: assume the latest it could have been heard.
+                rec.state.last_heard = rec.state.last_heard.map(|h| (h + STATE_LAG_MS).min(now));
+            }
             let i = reg.put(rec);
             if let Some(t) = iot::next_check(&reg.devices[i].watch(), &reg.devices[i].rec.state) {
                 self.timers.push(Reverse((t, i)));
@@ -358,21 +394,32 @@ impl Engine {
         let mut undo: HashMap<usize, iot::DeviceState> = HashMap::new();
         let mut raised: Vec<Raised> = Vec::new();
         let mut touched: Vec<usize> = Vec::new();
+        let mut saved: Vec<usize> = Vec::new();
         let result = {
             let mut eval = |new: &[bool]| {
                 let mut reg = registry.write().expect("registry lock");
                 let mut e = Evaluated::default();
+                let mut save: HashSet<usize> = HashSet::new();
                 for (q, _) in msgs.iter().zip(new).filter(|(_, n)| **n) {
                     let dev = &mut reg.devices[q.dev];
                     let w = dev.watch();
                     undo.entry(q.dev).or_insert_with(|| dev.rec.state.clone());
+                    let s = &dev.rec.state;
+                    let before = (s.last_open, s.smoke, s.ai_seen.clone(), s.first_ts);
                     let changes = iot::apply(&w, &mut dev.rec.state, &q.parsed, q.msg.ts, now);
+                    let s = &dev.rec.state;
+                    let heard_lag = s.last_heard.unwrap_or(0) - dev.saved_heard.unwrap_or(0);
+                    if !changes.is_empty() || before != (s.last_open, s.smoke, s.ai_seen.clone(), s.first_ts) || heard_lag > STATE_LAG_MS {
+                        save.insert(q.dev);
+                    }
+                    dev.dirty = true;
                     record(&mut e, &mut raised, q.dev, dev.rec.id, changes, now);
                 }
                 touched.extend(undo.keys().copied());
-                for &i in &touched {
+                for &i in &save {
                     e.states.push((reg.devices[i].rec.id, serde_json::to_string(&reg.devices[i].rec.state).expect("state serialises")));
                 }
+                saved.extend(save);
                 e
             };
             self.store.ingest(&stored, &mut eval).await
@@ -394,6 +441,7 @@ impl Engine {
                         .collect();
                     let _ = reply.send(Ok(flags));
                 }
+                self.mark_saved(&saved);
                 self.after_commit(&touched, raised, alarm_ids).await;
             }
             Err(e) => {
@@ -436,6 +484,37 @@ impl Engine {
         }
     }
 
+    fn mark_saved(&self, saved: &[usize]) {
+        let mut reg = self.registry.write().expect("registry lock");
+        for &i in saved {
+            let d = &mut reg.devices[i];
+            d.saved_heard = d.rec.state.last_heard;
+            d.dirty = false;
+        }
+    }
+
+    /// Saves the states that changed only in what the rules do not depend on.
+    async fn save_dirty(&mut self) {
+        let mut saved = Vec::new();
+        let result = {
+            let registry = self.registry.clone();
+            let mut eval = |_: &[bool]| {
+                let reg = registry.read().expect("registry lock");
+                let mut e = Evaluated::default();
+                for (i, d) in reg.devices.iter().enumerate().filter(|(_, d)| d.dirty) {
+                    e.states.push((d.rec.id, serde_json::to_string(&d.rec.state).expect("state serialises")));
+                    saved.push(i);
+                }
+                e
+            };
+            self.store.ingest(&[], &mut eval).await
+        };
+        match result {
+            Ok(_) => self.mark_saved(&saved),
+            Err(e) => tracing::warn!(error = %e, "cannot save device states; retrying"),
+        }
+    }
+
     /// Runs the timer rules of every device that is due.
     async fn run_timers(&mut self) {
         let now = millis();
@@ -455,6 +534,7 @@ impl Engine {
         let registry = self.registry.clone();
         let mut undo: HashMap<usize, iot::DeviceState> = HashMap::new();
         let mut raised: Vec<Raised> = Vec::new();
+        let mut saved: Vec<usize> = Vec::new();
         let result = {
             let mut eval = |_: &[bool]| {
                 let mut reg = registry.write().expect("registry lock");
@@ -468,6 +548,7 @@ impl Engine {
                     let before = dev.rec.state.clone();
                     let changes = iot::check(&w, &mut dev.rec.state, now);
                     if !changes.is_empty() {
+                        saved.push(i);
                         undo.insert(i, before);
                         record(&mut e, &mut raised, i, dev.rec.id, changes, now);
                         e.states.push((dev.rec.id, serde_json::to_string(&dev.rec.state).expect("state serialises")));
@@ -478,7 +559,10 @@ impl Engine {
             self.store.ingest(&[], &mut eval).await
         };
         match result {
-            Ok((_, ids)) => self.after_commit(&due, raised, ids).await,
+            Ok((_, ids)) => {
+                self.mark_saved(&saved);
+                self.after_commit(&due, raised, ids).await
+            }
             Err(e) => {
                 tracing::error!(error = %e, "cannot store timer alarms; retrying in 5 s");
                 let mut reg = self.registry.write().expect("registry lock");

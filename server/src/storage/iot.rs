@@ -145,6 +145,10 @@ pub trait IotStore {
 
     /// Deletes messages received before `before`; returns how many.
     async fn prune_messages(&self, before: i64) -> super::Result<u64>;
+
+    /// Copies committed pages back from the write-ahead log (SQLite, which does not do it on
+    /// commit here); nothing on PostgreSQL.
+    async fn checkpoint(&self) -> super::Result<()>;
 }
 
 /// The alarm columns, as [`alarm_from_row`](portable_iot) reads them.
@@ -461,6 +465,13 @@ macro_rules! portable_iot {
             async fn set_absence_hours(&self, resident_id: i64, hours: Option<i64>) -> $crate::storage::Result<bool> {
                 let r = sqlx::query("UPDATE residents SET absence_hours = $2 WHERE id = $1").bind(resident_id).bind(hours).execute(&self.pool).await?;
                 Ok(r.rows_affected() > 0)
+            }
+
+            async fn checkpoint(&self) -> $crate::storage::Result<()> {
+                if <Self as $crate::storage::Store>::engine(self) == "sqlite" {
+                    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.pool).await?;
+                }
+                Ok(())
             }
 
             async fn prune_messages(&self, before: i64) -> $crate::storage::Result<u64> {

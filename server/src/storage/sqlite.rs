@@ -26,7 +26,11 @@ impl SqliteStore {
             .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // The server checkpoints from a background task (see `ingest.rs`), so that no
+            // commit waits for the WAL to be copied back; SQLite still checkpoints when the
+            // last connection closes.
+            .pragma("wal_autocheckpoint", if memory { "1000" } else { "0" });
         // An in-memory database lives and dies with its connection: keep exactly one.
         let pool_options = if memory {
             SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
