@@ -18,7 +18,7 @@ use crate::storage::iot::{DeviceRecord, Evaluated, NewAlarm, StoredMessage};
 use crate::storage::Store;
 use serde::Serialize;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock};
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 use zhizhi_shared::iot::{self, Change, Parsed, Rule, Watch, WireMessage};
@@ -30,8 +30,9 @@ pub const MAX_BATCH: usize = 5_000;
 /// This bounds the memory ingest can take, whatever the load.
 pub const MAX_QUEUED: usize = 100_000;
 
-/// The most messages stored in one transaction.
-const MAX_FLUSH: usize = 20_000;
+/// The most messages stored in one transaction (more are taken only as whole requests): small
+/// enough that a transaction takes tens of milliseconds, so that an alarm waits little.
+const MAX_FLUSH: usize = 1_000;
 
 /// How long a device's state may go unsaved when nothing the rules depend on changed (only
 /// when it was last heard, its readings): such changes are saved at most this late, so that a
@@ -135,7 +136,8 @@ struct Queued {
 }
 
 enum Job {
-    Messages { msgs: Vec<Queued>, reply: oneshot::Sender<Result<Vec<bool>, String>> },
+    /// `urgent`: a message may raise a safety alarm; stored ahead of everyday traffic.
+    Messages { msgs: Vec<Queued>, urgent: bool, reply: oneshot::Sender<Result<Vec<bool>, String>> },
     /// A device was registered or changed: re-read it (all, with `None`).
     Reload { id: Option<i64>, reply: oneshot::Sender<()> },
 }
@@ -199,6 +201,7 @@ impl Ingest {
         let mut out: Vec<Outcome> = Vec::with_capacity(batch.len());
         let mut good: Vec<Queued> = Vec::with_capacity(batch.len());
         let mut good_index: Vec<usize> = Vec::with_capacity(batch.len());
+        let mut urgent = false;
         {
             let reg = self.registry.read().expect("registry lock");
             for (index, value) in batch.into_iter().enumerate() {
@@ -237,6 +240,7 @@ impl Ingest {
                         continue;
                     }
                 };
+                urgent |= iot::may_alarm(&reg.devices[i].watch(), &parsed.reading);
                 let payload = if m.payload.is_null() { "{}".to_string() } else { m.payload.to_string() };
                 good_index.push(index);
                 out.push(Outcome { index, status: "stored", device_id: d, msg_id: id, error: None });
@@ -249,7 +253,7 @@ impl Ingest {
         let n = good.len();
         let permit = self.permits.clone().try_acquire_many_owned(n as u32).map_err(|_| Busy::Full(self.queued()))?;
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job::Messages { msgs: good, reply }).map_err(|_| Busy::Stopped)?;
+        self.jobs.send(Job::Messages { msgs: good, urgent, reply }).map_err(|_| Busy::Stopped)?;
         let new = answer.await.map_err(|_| Busy::Stopped)?.map_err(Busy::Storage)?;
         drop(permit);
         for (k, index) in good_index.into_iter().enumerate() {
@@ -299,34 +303,56 @@ impl Engine {
         }
         let _ = ready.send(true);
         self.recover().await;
-        let mut save_every = tokio::time::interval(std::time::Duration::from_millis(STATE_LAG_MS as u64));
-        save_every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Jobs waiting: urgent ones (possible alarms, registry changes) go first; everyday
+        // traffic is taken in transactions of about MAX_FLUSH messages.
+        let mut urgent: Vec<Job> = Vec::new();
+        let mut backlog: VecDeque<Job> = VecDeque::new();
+        let mut last_save = std::time::Instant::now();
+        let take = |j: Job, urgent: &mut Vec<Job>, backlog: &mut VecDeque<Job>| match &j {
+            Job::Messages { urgent: false, .. } => backlog.push_back(j),
+            _ => urgent.push(j),
+        };
         loop {
-            let next = self.timers.peek().map(|Reverse((t, _))| *t);
-            let sleep = async {
-                match next {
-                    Some(t) => tokio::time::sleep(std::time::Duration::from_millis((t - millis()).clamp(0, 60_000) as u64)).await,
-                    None => std::future::pending().await,
+            while let Ok(j) = rx.try_recv() {
+                take(j, &mut urgent, &mut backlog);
+            }
+            if self.timers.peek().is_some_and(|Reverse((t, _))| *t <= millis()) {
+                self.run_timers().await;
+            }
+            if last_save.elapsed() >= std::time::Duration::from_millis(STATE_LAG_MS as u64) {
+                self.save_dirty().await;
+                last_save = std::time::Instant::now();
+            }
+            if !urgent.is_empty() {
+                self.handle(std::mem::take(&mut urgent)).await;
+                continue;
+            }
+            if !backlog.is_empty() {
+                let mut jobs = Vec::new();
+                let mut count = 0;
+                while let Some(j) = backlog.pop_front() {
+                    if let Job::Messages { msgs, .. } = &j {
+                        count += msgs.len();
+                    }
+                    jobs.push(j);
+                    if count >= MAX_FLUSH {
+                        break;
+                    }
                 }
+                self.handle(jobs).await;
+                continue;
+            }
+            let next = self.timers.peek().map(|Reverse((t, _))| *t);
+            let wait = match next {
+                Some(t) => (t - millis()).clamp(0, STATE_LAG_MS),
+                None => STATE_LAG_MS,
             };
             tokio::select! {
-                job = rx.recv() => {
-                    let Some(job) = job else { return };
-                    let mut jobs = vec![job];
-                    let mut count = 0;
-                    while count < MAX_FLUSH {
-                        match rx.try_recv() {
-                            Ok(j) => {
-                                if let Job::Messages { msgs, .. } = &j { count += msgs.len(); }
-                                jobs.push(j);
-                            }
-                            Err(_) => break,
-                        }
-                    }
-                    self.handle(jobs).await;
-                }
-                _ = sleep => self.run_timers().await,
-                _ = save_every.tick() => self.save_dirty().await,
+                job = rx.recv() => match job {
+                    Some(j) => take(j, &mut urgent, &mut backlog),
+                    None => return,
+                },
+                _ = tokio::time::sleep(std::time::Duration::from_millis(wait as u64)) => {}
             }
         }
     }
@@ -368,7 +394,7 @@ impl Engine {
         let mut batches = Vec::new();
         for job in jobs {
             match job {
-                Job::Messages { msgs, reply } => batches.push((msgs, reply)),
+                Job::Messages { msgs, reply, .. } => batches.push((msgs, reply)),
                 Job::Reload { id, reply } => {
                     if let Err(e) = self.load(id).await {
                         tracing::error!(error = %e, "cannot reload devices");

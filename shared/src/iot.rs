@@ -15,7 +15,7 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-pub use rules::{apply, check, next_check, Change};
+pub use rules::{apply, check, may_alarm, next_check, Change};
 
 /// One minute in milliseconds.
 pub const MINUTE: i64 = 60_000;

@@ -11,15 +11,17 @@ ALTER TABLE devices ADD COLUMN retired_at INTEGER;
 ALTER TABLE residents ADD COLUMN absence_hours INTEGER;
 
 -- Every accepted message, once: a repeated (device_id, msg_id) is acknowledged, not stored.
+-- Rows are appended in arrival order; the unique index is the idempotency key.
 CREATE TABLE device_messages (
+    id           INTEGER PRIMARY KEY,
     device_id    INTEGER NOT NULL,
     msg_id       TEXT    NOT NULL,
     ts           INTEGER NOT NULL,
     received_at  INTEGER NOT NULL,
     kind         TEXT    NOT NULL,
-    payload      TEXT    NOT NULL,
-    PRIMARY KEY (device_id, msg_id)
-) WITHOUT ROWID;
+    payload      TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX device_messages_key ON device_messages(device_id, msg_id);
 
 -- What the rules remember about each device (shared::iot::DeviceState as JSON), written in the
 -- same transaction as the messages that changed it.

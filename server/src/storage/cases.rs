@@ -275,7 +275,7 @@ macro_rules! portable_cases {
             async fn write_case(&self, w: &$crate::storage::cases::CaseWrite) -> $crate::storage::Result<zhizhi_shared::case::view::LiveEvent> {
                 use $crate::storage::cases::{case_number, CaseWriteKind};
                 use zhizhi_shared::case::Holder;
-                let $pool = &self.pool;
+                let $pool = self.writer();
                 let mut tx = $begin.await?;
                 let (case_id, now) = match &w.case {
                     CaseWriteKind::Create(c) => {

@@ -289,7 +289,7 @@ macro_rules! portable_iot {
                 use $crate::storage::portable::CHUNK;
                 use sqlx::Row;
                 use std::collections::HashSet;
-                let $pool = &self.pool;
+                let $pool = self.writer();
                 let mut tx = $begin.await?;
                 let mut fresh: HashSet<(i64, String)> = HashSet::new();
                 for chunk in msgs.chunks(CHUNK) {
@@ -419,7 +419,7 @@ macro_rules! portable_iot {
             }
 
             async fn save_devices(&self, rows: &[$crate::storage::iot::DeviceRow], now: i64) -> $crate::storage::Result<Vec<i64>> {
-                let $pool = &self.pool;
+                let $pool = self.writer();
                 let mut tx = $begin.await?;
                 let mut ids = Vec::with_capacity(rows.len());
                 for d in rows {
@@ -469,7 +469,7 @@ macro_rules! portable_iot {
 
             async fn checkpoint(&self) -> $crate::storage::Result<()> {
                 if <Self as $crate::storage::Store>::engine(self) == "sqlite" {
-                    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.pool).await?;
+                    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(self.writer()).await?;
                 }
                 Ok(())
             }

@@ -457,7 +457,7 @@ macro_rules! portable_store {
             #[tracing::instrument(skip_all, fields(engine = $engine, action))]
             async fn append_audit(&self, now: i64, actor: &str, action: &str, target: &str, detail: &str) -> $crate::storage::Result<zhizhi_shared::audit::AuditEntry> {
                 use zhizhi_shared::audit::{entry_hash, AuditEntry, GENESIS};
-                let $pool = &self.pool;
+                let $pool = self.writer();
                 let mut tx = $begin_audit.await?;
                 let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *tx).await?;

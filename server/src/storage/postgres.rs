@@ -12,6 +12,11 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// The pool writing transactions use (the same as every other query).
+    fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Connects to `url` and migrates the database. Gives up after five seconds if the server
     /// cannot be reached, so that a wrong URL is reported instead of hanging.
     pub async fn open(url: &str) -> Result<Self> {

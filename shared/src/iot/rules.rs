@@ -194,3 +194,16 @@ pub fn next_check(w: &Watch, state: &DeviceState) -> Option<i64> {
     }
     next
 }
+
+/// Whether a reading could raise a safety alarm on this device (smoke, heat, water, a camera
+/// event): such messages are stored ahead of everyday traffic.
+pub fn may_alarm(w: &Watch, r: &Reading) -> bool {
+    let p = w.profile;
+    match *r {
+        Reading::Smoke { alarm } => alarm,
+        Reading::AiEvent { .. } => true,
+        Reading::Temperature { celsius } => celsius >= p.temp_alarm - p.temp_hysteresis,
+        Reading::WaterLevel { metres } => metres >= p.water_warning - p.water_hysteresis,
+        Reading::Heartbeat | Reading::Door { .. } => false,
+    }
+}
