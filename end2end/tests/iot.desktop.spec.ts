@@ -30,7 +30,7 @@ test('a door not opened for 25 hours: care alarm on the open board, the grid wor
   await loginAs(worker, 'wanggeyuan');
   const me = await (await worker.request.get('/api/v1/me')).json();
   const list = await (await admin.request.get('/api/v1/devices?kind=door_sensor&limit=1000')).json();
-  const sensor = list.devices.find((d: any) => me.grid_ids.includes(d.grid_id) && (d.resident ?? '').includes('独居老人'));
+  const sensor = list.devices.find((d: any) => me.grid_ids.includes(d.grid_id) && (d.resident ?? '').includes('独居老人') && d.open_alarms.length === 0);
   expect(sensor, 'a care door sensor in the worker’s grid').toBeTruthy();
 
   // The coordinator's board is open and live.
@@ -62,6 +62,8 @@ test('a door not opened for 25 hours: care alarm on the open board, the grid wor
 
   // On the phone: accept, then close as a false alarm with the reason.
   await worker.goto(`/cases/${caseId}`);
+  // Hydrated and following the live stream before anything is clicked.
+  await expect(worker.locator('[data-testid=case-page][data-live]')).toHaveCount(1);
   await expect(worker.getByTestId('case-state')).toHaveText('已派遣');
   await worker.getByTestId('accept-task').click();
   await expect(worker.getByTestId('case-state')).toHaveText('处置中');

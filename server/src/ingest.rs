@@ -12,6 +12,9 @@
 //! it when the engine starts.
 
 pub mod mqtt;
+mod registry;
+
+pub use registry::{Dev, Registry};
 
 use crate::cases::Cases;
 use crate::storage::iot::{DeviceRecord, Evaluated, NewAlarm, StoredMessage};
@@ -21,7 +24,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock};
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
-use zhizhi_shared::iot::{self, Change, Parsed, Rule, Watch, WireMessage};
+use zhizhi_shared::iot::{self, Change, Parsed, Rule, WireMessage};
 
 /// The most messages one request may carry.
 pub const MAX_BATCH: usize = 5_000;
@@ -72,61 +75,6 @@ pub enum Busy {
     Storage(String),
     #[error("接入服务未运行")]
     Stopped,
-}
-
-/// A device in the engine's memory.
-pub struct Dev {
-    pub rec: DeviceRecord,
-    /// `last_heard` as last saved.
-    saved_heard: Option<i64>,
-    /// Changed since last saved.
-    dirty: bool,
-}
-
-impl Dev {
-    pub fn watch(&self) -> Watch {
-        let profile = iot::profile(&self.rec.profile).filter(|p| p.kind == self.rec.kind).unwrap_or_else(|| iot::default_profile(self.rec.kind));
-        let care = self.rec.kind == zhizhi_shared::device::DeviceKind::DoorSensor && self.rec.in_care;
-        Watch { kind: self.rec.kind, profile, absence_hours: care.then(|| self.rec.absence_hours.unwrap_or(iot::DEFAULT_ABSENCE_HOURS)) }
-    }
-}
-
-/// Every device, by code and by id, with its current state.
-#[derive(Default)]
-pub struct Registry {
-    pub devices: Vec<Dev>,
-    by_code: HashMap<String, usize>,
-    by_id: HashMap<i64, usize>,
-}
-
-impl Registry {
-    fn put(&mut self, rec: DeviceRecord) -> usize {
-        match self.by_id.get(&rec.id) {
-            Some(&i) => {
-                let state = std::mem::take(&mut self.devices[i].rec.state);
-                self.by_code.remove(&self.devices[i].rec.code);
-                self.by_code.insert(rec.code.clone(), i);
-                self.devices[i].rec = DeviceRecord { state, ..rec };
-                i
-            }
-            None => {
-                let i = self.devices.len();
-                self.by_code.insert(rec.code.clone(), i);
-                self.by_id.insert(rec.id, i);
-                let saved_heard = rec.state.last_heard;
-                self.devices.push(Dev { rec, saved_heard, dirty: false });
-                i
-            }
-        }
-    }
-
-    pub fn by_id(&self, id: i64) -> Option<&Dev> {
-        self.by_id.get(&id).map(|&i| &self.devices[i])
-    }
-
-    pub fn by_code(&self, code: &str) -> Option<&Dev> {
-        self.by_code.get(code).map(|&i| &self.devices[i])
-    }
 }
 
 struct Queued {

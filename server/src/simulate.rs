@@ -74,8 +74,7 @@ pub fn message(device: &str, msg_id: String, ts: i64, kind: &str, payload: Value
 /// The stories the simulator can stage.
 pub const STORIES: [&str; 4] = ["elderly", "smoke", "crowd", "river"];
 
-/// The door sensor of the elderly-alone story: the last one on the home of a resident in care
-/// (kept out of the random traffic's door openings).
+/// The door sensor of the elderly-alone story: the last one on the home of a resident in care.
 pub fn care_sensor(d: &District) -> Option<&Device> {
     let in_care = |r: i64| d.residents.iter().any(|x| x.id == r && x.care_tags.contains(&CareTag::ElderlyAlone));
     d.devices.iter().rev().find(|x| x.kind == DeviceKind::DoorSensor && x.resident_id.is_some_and(in_care))
@@ -134,12 +133,16 @@ impl Rng {
 
 /// One message of everyday traffic for a random device: heartbeats, doors opening through the
 /// day, temperatures, the river, small crowds (below the alarm threshold).
-fn everyday(d: &District, rng: &mut Rng, skip_doors: Option<&str>, msg_id: String, now: i64) -> Value {
+/// `keep` names the devices of the stories: they only send heartbeats, so that everyday
+/// readings do not undo what a story staged.
+fn everyday(d: &District, rng: &mut Rng, keep: &[String], msg_id: String, now: i64) -> Value {
     let dev = &d.devices[rng.below(d.devices.len() as u64) as usize];
     let battery = 60 + (dev.id % 40);
     let roll = rng.below(100);
+    let staged = keep.contains(&dev.code);
     let (kind, payload) = match dev.kind {
-        DeviceKind::DoorSensor if roll < 40 && skip_doors != Some(dev.code.as_str()) => ("door", json!({ "open": roll < 20, "battery": battery })),
+        _ if staged => ("heartbeat", json!({ "battery": battery })),
+        DeviceKind::DoorSensor if roll < 40 => ("door", json!({ "open": roll < 20, "battery": battery })),
         DeviceKind::SmokeDetector if roll < 30 => ("temperature", json!({ "celsius": 18.0 + rng.below(120) as f64 / 10.0, "battery": battery })),
         DeviceKind::WaterLevelGauge => ("water_level", json!({ "metres": 176.0 + rng.below(150) as f64 / 100.0 })),
         DeviceKind::Camera if roll < 20 => ("ai_event", json!({ "event": "crowd", "confidence": 0.7 + rng.below(25) as f64 / 100.0, "count": 5 + rng.below(35) })),
@@ -250,7 +253,8 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let skip = care_sensor(&district).map(|d| d.code.clone());
+    // The devices the stories use keep what they staged.
+    let keep: Vec<String> = STORIES.iter().flat_map(|s| story(&district, s, "k", now).unwrap_or_default()).filter_map(|m| m["device_id"].as_str().map(String::from)).collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let (start, mut sent, mut refused, mut seq) = (Instant::now(), 0usize, 0usize, 0u64);
     let tick = Duration::from_millis(100);
@@ -269,7 +273,7 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         let mut batch = Vec::with_capacity(n);
         for _ in 0..n {
             seq += 1;
-            batch.push(everyday(&district, &mut rng, skip.as_deref(), format!("{run_id}-{seq}"), now));
+            batch.push(everyday(&district, &mut rng, &keep, format!("{run_id}-{seq}"), now));
         }
         let t = Instant::now();
         for chunk in batch.chunks(args.batch.max(1)) {
@@ -317,7 +321,7 @@ mod tests {
         let d = zhizhi_shared::demo::generate(zhizhi_shared::demo::DEFAULT_SEED);
         let mut rng = Rng(7);
         for i in 0..2000 {
-            let m = everyday(&d, &mut rng, None, format!("x{i}"), 1_790_000_000_000);
+            let m = everyday(&d, &mut rng, &[], format!("x{i}"), 1_790_000_000_000);
             let dev = d.devices.iter().find(|x| x.code == m["device_id"].as_str().unwrap()).unwrap();
             zhizhi_shared::iot::parse(dev.kind, m["kind"].as_str().unwrap(), &m["payload"]).unwrap();
         }

@@ -83,7 +83,7 @@ fn LiveCase(me: Principal, detail: CaseDetail, posts: Vec<PostRef>) -> impl Into
     );
     let on_changed = Callback::new(move |d: CaseDetail| current.set(d));
     view! {
-        <section class="panel case-page" data-testid="case-page">
+        <section class="panel case-page" data-testid="case-page" data-live=move || connected.get().then_some("1")>
             {move || view! { <CaseDetailView me=me.clone() detail=current.get() posts=posts.clone() on_changed now/> }}
         </section>
     }
