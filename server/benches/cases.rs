@@ -8,16 +8,15 @@
 //! latency to the stream. `ZZ_BENCH_DB` names an empty database to use instead (for example
 //! `postgres://postgres@127.0.0.1/zz_bench`, created beforehand).
 
+mod common;
+
+use common::{env, percentile};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use zhizhi_server::simulate::HttpClient;
 use tokio::net::TcpStream;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 /// The shared keep-alive client, with a session cookie, panicking on I/O errors.
 struct Client(HttpClient);
@@ -33,13 +32,8 @@ impl Client {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    rt.block_on(run());
+    common::run(run());
 }
 
 async fn run() {

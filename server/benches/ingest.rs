@@ -7,6 +7,9 @@
 //! `ZZ_BENCH_BATCH` (default 1000), `ZZ_BENCH_CLIENTS` (default 4), `ZZ_BENCH_SECONDS` for
 //! the latency and overload phases (default 10), `ZZ_BENCH_DB` another empty database.
 
+mod common;
+
+use common::{env, percentile};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,10 +19,6 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use zhizhi_server::simulate::HttpClient;
 use zhizhi_shared::device::DeviceKind;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 fn rss(field: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
@@ -46,13 +45,8 @@ fn batch(codes: &[(String, DeviceKind)], start: usize, n: usize, tag: &str, ts: 
     Value::Array(msgs).to_string()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    rt.block_on(run());
+    common::run(run());
 }
 
 async fn run() {

@@ -234,7 +234,6 @@ struct Engine {
 struct Raised {
     dev: usize,
     rule: Rule,
-    level: zhizhi_shared::case::Urgency,
     detail: String,
 }
 
@@ -433,7 +432,7 @@ impl Engine {
 
     /// Schedules the timers of the devices a commit touched and opens the cases of its alarms.
     async fn after_commit(&mut self, touched: &[usize], raised: Vec<Raised>, alarm_ids: Vec<i64>) {
-        let recs: Vec<(i64, Rule, zhizhi_shared::case::Urgency, String, DeviceRecord)> = {
+        let recs: Vec<(i64, Rule, String, DeviceRecord)> = {
             let reg = self.registry.read().expect("registry lock");
             for &i in touched {
                 if let Some(t) = iot::next_check(&reg.devices[i].watch(), &reg.devices[i].rec.state) {
@@ -444,10 +443,10 @@ impl Engine {
                 .into_iter()
                 .zip(alarm_ids)
                 .filter(|(r, _)| r.rule.case_category().is_some())
-                .map(|(r, id)| (id, r.rule, r.level, r.detail, reg.devices[r.dev].rec.clone()))
+                .map(|(r, id)| (id, r.rule, r.detail, reg.devices[r.dev].rec.clone()))
                 .collect()
         };
-        for (id, rule, _level, detail, rec) in recs {
+        for (id, rule, detail, rec) in recs {
             self.open_case(id, &rec, rule, &detail).await;
         }
     }
@@ -557,7 +556,7 @@ fn record(e: &mut Evaluated, raised: &mut Vec<Raised>, dev: usize, device_id: i6
         match c {
             Change::Raise { rule, level, detail } => {
                 e.raises.push(NewAlarm { device_id, rule, level, detail: detail.clone(), at: now, wants_case: rule.case_category().is_some() });
-                raised.push(Raised { dev, rule, level, detail });
+                raised.push(Raised { dev, rule, detail });
             }
             Change::Level { rule, level, detail } => e.levels.push((device_id, rule, level, detail)),
             Change::Clear { rule } => e.clears.push((device_id, rule, now)),
