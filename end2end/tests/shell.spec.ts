@@ -56,6 +56,8 @@ test('the page hydrates: the Beijing clock ticks and the language switches', asy
   // The choice is remembered: the server renders the next visit in English.
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Street overview' })).toBeVisible();
+  // Click only once the reloaded page has hydrated (the clock shows the time again).
+  await expect(page.getByTestId('clock')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} /);
   await page.getByTestId('lang-switch').click();
   await expect(page.getByRole('heading', { name: '街道概况' })).toBeVisible();
   expect(errors).toEqual([]);
