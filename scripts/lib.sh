@@ -36,6 +36,17 @@ ensure_npm_tools() {
     step "Installing npm packages (Playwright, binaryen)"
     npm ci --no-audit --no-fund
   fi
+  ensure_map_vendor
+}
+
+# MapLibre GL JS is served by our own server (never a CDN): copy it from the npm package into
+# the static files that cargo-leptos puts in the site.
+ensure_map_vendor() {
+  local from=node_modules/maplibre-gl/dist to=public/vendor/maplibre
+  mkdir -p "$to"
+  for f in maplibre-gl.js maplibre-gl.css LICENSE.txt; do
+    if [ ! -f "$to/$f" ] || ! cmp -s "$from/$f" "$to/$f"; then cp "$from/$f" "$to/$f"; fi
+  done
 }
 
 # Chromium, and a CJK font so that screenshots show Chinese rather than empty boxes (users'
