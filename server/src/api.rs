@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod cases;
 pub mod iot;
+pub mod map;
 pub mod openapi;
 pub mod residents;
 pub mod session;
@@ -57,6 +58,7 @@ impl ApiError {
         match self {
             ApiError::Storage(crate::storage::Error::Conflict { what }) => format!("{what} 已存在"),
             ApiError::Storage(crate::storage::Error::Stale) => "事件已被他人更新，请刷新后重试".into(),
+            ApiError::Storage(crate::storage::Error::Invalid(message)) => message.clone(),
             ApiError::Storage(e) => {
                 tracing::error!(error = %e, "storage error");
                 "数据库暂时无法访问，请稍后重试".into()
@@ -79,6 +81,7 @@ impl IntoResponse for ApiError {
             ApiError::Login(LoginError::BadCredentials) => StatusCode::UNAUTHORIZED,
             ApiError::Login(LoginError::Storage) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Storage(crate::storage::Error::Conflict { .. } | crate::storage::Error::Stale) => StatusCode::CONFLICT,
+            ApiError::Storage(crate::storage::Error::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = self.user_message();

@@ -34,6 +34,7 @@ pub struct AppState {
     pub cases: Arc<Cases>,
     pub ingest: Arc<Ingest>,
     pub devices: Arc<Devices>,
+    pub map: Arc<crate::map::MapService>,
 }
 
 impl AppState {
@@ -57,7 +58,8 @@ impl AppState {
         let ingest = Ingest::start(store.clone(), cases.clone());
         let devices = Arc::new(Devices { store: store.clone(), ingest: ingest.clone() });
         let backend: Arc<dyn Backend> = Arc::new(StoreBackend { store: store.clone(), auth: auth.clone(), cases: cases.clone(), devices: devices.clone() });
-        AppState { leptos, store, backend, auth, cases, ingest, devices }
+        let map = Arc::new(crate::map::MapService { store: store.clone(), cases: cases.clone(), devices: devices.clone() });
+        AppState { leptos, store, backend, auth, cases, ingest, devices, map }
     }
 }
 
@@ -102,6 +104,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/residents/{id}/absence-hours", post(api::iot::absence))
         .route("/api/v1/alarms", get(api::iot::alarms))
         .route("/api/v1/iot/health", get(api::iot::health))
+        .route("/api/v1/map/style.json", get(api::map::style))
+        .route("/api/v1/map/basemap.geojson", get(api::map::basemap))
+        .route("/api/v1/map/areas.geojson", get(api::map::areas))
+        .route("/api/v1/map/floors.geojson", get(api::map::floors))
+        .route("/api/v1/map/devices.geojson", get(api::map::devices))
+        .route("/api/v1/map/cases.geojson", get(api::map::cases))
+        .route("/api/v1/map/buildings/{id}", get(api::map::building))
+        .route("/api/v1/map/search", get(api::map::search))
+        .route("/api/v1/grids/{id}/division", get(api::map::division).put(api::map::save_division))
+        .route("/api/v1/grids/{id}/worker", axum::routing::put(api::map::set_worker))
         .route("/api/v1/public/reports", post(api::cases::public_report))
         .route("/api/v1/public/buildings", get(api::cases::public_buildings))
         .route("/fn/{*fn_name}", post(server_fn))

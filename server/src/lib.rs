@@ -13,5 +13,6 @@ pub mod devices;
 pub mod http;
 pub mod ingest;
 pub mod live;
+pub mod map;
 pub mod simulate;
 pub mod storage;

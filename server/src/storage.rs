@@ -7,6 +7,7 @@
 
 pub mod cases;
 pub mod iot;
+pub mod map;
 mod portable;
 mod postgres;
 mod sqlite;
@@ -46,6 +47,9 @@ pub enum Error {
     /// The row changed since it was read (optimistic concurrency); nothing was written.
     #[error("the record changed since it was read")]
     Stale,
+    /// The change would break a rule the data must keep (said in words for the user).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Result of a storage operation.
@@ -123,7 +127,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
 /// Everything Zhizhi keeps, whatever the engine.
 #[async_trait]
-pub trait Store: CaseStore + iot::IotStore + Send + Sync + 'static {
+pub trait Store: CaseStore + iot::IotStore + map::MapStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
 

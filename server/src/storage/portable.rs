@@ -121,7 +121,7 @@ macro_rules! portable_store {
             async fn summary(&self) -> $crate::storage::Result<zhizhi_shared::Summary> {
                 let r: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
                     "SELECT (SELECT COUNT(*) FROM communities), (SELECT COUNT(*) FROM grids),
-                            (SELECT COUNT(*) FROM micro_grids), (SELECT COUNT(*) FROM buildings),
+                            (SELECT COUNT(*) FROM micro_grids WHERE retired_at IS NULL), (SELECT COUNT(*) FROM buildings),
                             (SELECT COUNT(*) FROM households), (SELECT COUNT(*) FROM residents),
                             (SELECT COUNT(*) FROM enterprises), (SELECT COUNT(*) FROM devices),
                             (SELECT COUNT(*) FROM boards), (SELECT COUNT(*) FROM posts),
@@ -272,7 +272,7 @@ macro_rules! portable_store {
             async fn micro_grids(&self) -> $crate::storage::Result<Vec<zhizhi_shared::place::MicroGrid>> {
                 use $crate::storage::portable::parse_polygon;
                 let rows: Vec<(i64, i64, String, String, String)> =
-                    sqlx::query_as("SELECT id, grid_id, code, name, boundary FROM micro_grids ORDER BY code")
+                    sqlx::query_as("SELECT id, grid_id, code, name, boundary FROM micro_grids WHERE retired_at IS NULL ORDER BY code")
                         .fetch_all(&self.pool)
                         .await?;
                 rows.into_iter()
@@ -312,7 +312,7 @@ macro_rules! portable_store {
                 // The bounding boxes narrow the search; the polygons decide.
                 let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
                     "SELECT id, grid_id, code, name, boundary FROM micro_grids
-                     WHERE min_lon <= $1 AND max_lon >= $1 AND min_lat <= $2 AND max_lat >= $2 ORDER BY id",
+                     WHERE min_lon <= $1 AND max_lon >= $1 AND min_lat <= $2 AND max_lat >= $2 AND retired_at IS NULL ORDER BY id",
                 )
                 .bind(at[0])
                 .bind(at[1])

@@ -64,3 +64,4 @@ super::portable::portable_store!(SqliteStore, sqlx::Sqlite, "sqlite", begin_audi
 super::cases::portable_cases!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 
 super::iot::portable_iot!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
+super::map::portable_map!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));

@@ -20,6 +20,7 @@ on_both_engines!(
     a_stale_case_write_changes_nothing,
     device_messages_are_stored_once_with_their_alarms,
     devices_are_registered_and_an_alarm_gets_one_case,
+    a_grid_division_is_saved_whole_or_not_at_all,
 );
 
 fn demo() -> &'static District {
@@ -369,4 +370,31 @@ async fn devices_are_registered_and_an_alarm_gets_one_case(db: &TestDb) {
     let (by_rule, by_device) = db.store.false_alarm_rates().await.unwrap();
     assert_eq!(by_rule.iter().map(|r| (r.key.as_str(), r.concluded, r.false_alarms)).collect::<Vec<_>>(), [("smoke", 1, 1)]);
     assert_eq!(by_device[0].key, "YG-T1");
+}
+
+async fn a_grid_division_is_saved_whole_or_not_at_all(db: &TestDb) {
+    use zhizhi_shared::map::edit::Shape;
+    db.store.import_district(demo(), &quiet).await.unwrap();
+    let d = db.store.division(3).await.unwrap().unwrap();
+    assert_eq!(d.version, 1);
+    let shapes: Vec<Shape> = d.micro_grids.iter().map(|m| Shape { id: Some(m.id), name: m.name.clone(), boundary: m.boundary.clone() }).collect();
+    // Leaving out a micro-grid that holds buildings: refused, naming a building; nothing changed.
+    let err = db.store.save_division(3, 1, &shapes[1..], 1).await.unwrap_err();
+    assert!(matches!(&err, Error::Invalid(m) if m.contains("不在任何微网格内")), "{err}");
+    assert_eq!(db.store.division(3).await.unwrap().unwrap(), d);
+    // A stale version changes nothing either.
+    assert!(matches!(db.store.save_division(3, 7, &shapes, 1).await, Err(Error::Stale)));
+    // The first micro-grid takes the second's place: the second is retired, its buildings move.
+    let (a, b) = (&d.micro_grids[0], &d.micro_grids[1]);
+    let merged = zhizhi_shared::map::edit::merge(&a.boundary, &b.boundary).unwrap();
+    let mut new = vec![Shape { id: Some(a.id), name: a.name.clone(), boundary: merged }];
+    new.extend(shapes[2..].iter().cloned());
+    let saved = db.store.save_division(3, 1, &new, 1).await.unwrap();
+    assert_eq!((saved.version, saved.retired.clone()), (2, vec![b.id]));
+    let moved = demo().buildings.iter().filter(|x| x.micro_grid_id == b.id).count() as i64;
+    assert_eq!(saved.buildings_moved, moved);
+    let after = db.store.division(3).await.unwrap().unwrap();
+    assert_eq!(after.micro_grids.len(), d.micro_grids.len() - 1);
+    assert_eq!(db.store.micro_grid_at(b.boundary.centroid()).await.unwrap().unwrap().id, a.id);
+    assert_eq!(db.store.summary().await.unwrap().micro_grids, demo().micro_grids.len() as i64 - 1);
 }

@@ -1,0 +1,4 @@
+-- The grid editor: a micro-grid merged into another is retired, not deleted (cases keep
+-- where they were routed); changes to the division are versioned per grid.
+ALTER TABLE micro_grids ADD COLUMN retired_at INTEGER;
+ALTER TABLE grids ADD COLUMN division_version INTEGER NOT NULL DEFAULT 1;
