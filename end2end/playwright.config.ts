@@ -6,11 +6,15 @@ const PORT = Number(process.env.ZHIZHI_E2E_PORT ?? 3100);
 const BASE = `http://127.0.0.1:${PORT}`;
 
 // Debian's Chromium, never a downloaded browser; the flags keep it off the (closed) network.
+// WebGL is drawn in software by SwiftShader (through ANGLE), so the map renders without a GPU.
 const chromium = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: [
     '--no-sandbox',
-    '--disable-gpu',
+    '--use-gl=angle',
+    '--use-angle=swiftshader',
+    '--enable-unsafe-swiftshader',
+    '--ignore-gpu-blocklist',
     '--disable-quic',
     '--no-first-run',
     '--disable-background-networking',

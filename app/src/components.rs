@@ -3,6 +3,7 @@
 pub mod auth_gate;
 pub mod case_view;
 pub mod clock;
+pub mod district_map;
 pub mod nav;
 pub mod top_bar;
 pub mod user_menu;

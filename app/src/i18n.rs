@@ -121,7 +121,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         Msg::BoardsAndPosts => ("四大板块 · 岗位", "Four boards · posts"),
         Msg::Posts => ("岗位", "posts"),
         Msg::GridNetwork => ("网格分布", "Grid network"),
-        Msg::MapComing => ("三维实景地图建设中：届时可在此看图作战、逐层查看楼栋。", "The 3D map comes here: buildings floor by floor, live cases and devices."),
+        Msg::MapComing => ("三维地图载入中……（浏览器不支持 WebGL 时显示此网格示意图）", "Loading the 3D map… (this schematic stays where WebGL is unavailable)"),
         Msg::Loading => ("正在加载…", "Loading…"),
         Msg::LoadFailed => ("数据加载失败，请检查服务器后刷新页面。", "Could not load the data; check the server and reload."),
         Msg::EmptyStreet => ("尚未导入街道数据。请用 zhizhi serve --demo 载入示范街道，或由管理员导入本街道数据。", "No street loaded yet. Start with zhizhi serve --demo, or ask an administrator to import your street."),

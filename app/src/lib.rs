@@ -12,6 +12,7 @@ pub mod backend;
 pub mod components;
 pub mod format;
 pub mod i18n;
+pub mod mapgl;
 pub mod pages;
 
 use leptos::prelude::*;

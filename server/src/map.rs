@@ -222,7 +222,14 @@ impl MapService {
             .into_iter()
             .filter(|c| c.lon.zip(c.lat).is_some_and(|(x, y)| footprint.contains([x, y]) || zhizhi_shared::map::edit::strictly_inside(footprint, [x, y])))
             .take(10)
-            .map(|c| CaseBrief { id: c.id, number: c.number, category: c.category, state: c.state.code().into(), urgency: c.urgency, created_at: c.created_at })
+            .map(|c| CaseBrief {
+                id: c.id,
+                category: c.category_name().to_string(),
+                number: c.number,
+                state: c.state.name_zh().into(),
+                urgency: c.urgency,
+                created_at: c.created_at,
+            })
             .collect())
     }
 

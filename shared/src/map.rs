@@ -130,7 +130,9 @@ pub fn style(urls: &SourceUrls, centre: LonLat, zoom: f64) -> Value {
             ids::AREAS: geojson(urls.areas),
             ids::FLOORS: geojson(urls.floors),
             ids::DEVICES: geojson(urls.devices),
-            ids::CASES: geojson(urls.cases),
+            // Filled by the page from the case list it follows the live stream from (so that
+            // nothing falls between the two); `urls.cases` serves other clients.
+            ids::CASES: empty_source(),
             ids::EDIT: empty_source(),
             ids::EDIT_VERTICES: empty_source(),
         },
@@ -206,7 +208,7 @@ pub fn floor_features(buildings: &[Building]) -> Value {
                 "type": "Feature",
                 "id": floor_feature_id(b.id, floor),
                 "geometry": geometry,
-                "properties": { "building_id": b.id, "floor": floor, "base": round1(base), "top": round1(top), "usage": b.usage.code() }
+                "properties": { "building_id": b.id, "floor": floor, "floors": b.floors, "base": round1(base), "top": round1(top), "usage": b.usage.code() }
             }));
         }
     }
@@ -272,7 +274,7 @@ pub fn case_feature(c: &CaseSummary) -> Option<Value> {
         "type": "Feature",
         "id": c.id,
         "geometry": { "type": "Point", "coordinates": [lon, lat] },
-        "properties": { "case_id": c.id, "number": c.number, "category": c.category, "state": c.state.code(),
+        "properties": { "case_id": c.id, "number": c.number, "category": c.category_name(), "state": c.state.code(),
                         "urgency": c.urgency.code(), "address": c.address }
     }))
 }

@@ -1,9 +1,9 @@
-//! An overview of the grid network as an SVG drawing: communities, grids and micro-grids.
-//!
-//! This is the schematic the command screen shows until the 3D map (MapLibre) takes its place;
-//! it needs no script, so it also renders on the server.
+//! The map in the middle of the command screen: the 3D district map, with the grid network as
+//! an SVG schematic underneath — rendered on the server, shown until the map has drawn, and
+//! kept where WebGL is unavailable.
 
 use crate::api::GridMap;
+use crate::components::district_map::{DistrictMap, MapMode};
 use crate::i18n::{tr, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::geo::LonLat;
@@ -53,11 +53,14 @@ impl Projection {
 /// The panel in the middle of the command screen.
 #[component]
 pub fn GridMapPanel(map: GridMap) -> impl IntoView {
+    let labels = map.grids.iter().map(|g| (g.name.clone(), zhizhi_shared::geo::Polygon(g.ring.clone()).centroid())).collect();
     view! {
         <section class="panel map-panel" aria-label="网格分布">
             <h2>{tr(Msg::GridNetwork)}</h2>
-            {drawing(&map)}
-            <p class="map-note">{tr(Msg::MapComing)}</p>
+            <DistrictMap id="board-map" mode=MapMode::Command labels>
+                {drawing(&map)}
+                <p class="map-note">{tr(Msg::MapComing)}</p>
+            </DistrictMap>
         </section>
     }
 }

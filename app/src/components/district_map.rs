@@ -1,0 +1,293 @@
+//! The district map (看图作战): MapLibre with the street's basemap, grids, buildings extruded
+//! floor by floor, devices and open cases, following the live stream so that a new case
+//! appears and glows without a reload. Clicking a building opens its floor stack; clicking a
+//! case shows its card. Layer toggles and a search that flies to an address.
+//!
+//! On the server (and until the map has drawn) the children are shown instead: the command
+//! screen passes its SVG schematic of the grid network.
+
+use crate::i18n::bi;
+use leptos::prelude::*;
+use zhizhi_shared::geo::LonLat;
+use zhizhi_shared::map::{BuildingDetail, SearchHit};
+
+/// What the map is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapMode {
+    /// The command screen: tilted 3D, every layer, search.
+    Command,
+    /// A grid worker's phone: flat, their grid, their tasks with a way to get there.
+    Phone,
+}
+
+/// A case picked on the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PickedCase {
+    pub id: i64,
+    pub number: String,
+    pub category: String,
+    pub address: String,
+    pub urgency: String,
+    pub at: LonLat,
+}
+
+/// The map, filling its container. `id` names the container (one map per id on a page);
+/// `fit` frames an area at start; `labels` are names drawn at points (the grids).
+#[component]
+pub fn DistrictMap(
+    id: &'static str,
+    mode: MapMode,
+    #[prop(optional)] fit: Option<(LonLat, LonLat)>,
+    #[prop(optional)] labels: Vec<(String, LonLat)>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let ready = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let live = RwSignal::new(false);
+    let selected = RwSignal::new(None::<(i64, i32)>);
+    let detail = RwSignal::new(None::<Result<BuildingDetail, String>>);
+    let picked = RwSignal::new(None::<PickedCase>);
+    let node = NodeRef::<leptos::html::Div>::new();
+    let started = StoredValue::new(false);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (&fit, &labels);
+    Effect::new(move |_| {
+        if node.get().is_some() && !started.get_value() {
+            started.set_value(true);
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(live_map::start(id, mode, fit, labels.clone(), live_map::Signals { ready, error, live, selected, picked }));
+        }
+    });
+    on_cleanup(move || {
+        #[cfg(feature = "hydrate")]
+        crate::mapgl::drop_map(id);
+    });
+    // The building panel follows the selection.
+    Effect::new(move |_| {
+        let Some((b, _)) = selected.get() else {
+            detail.set(None);
+            return;
+        };
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let d = crate::mapgl::fetch_json::<BuildingDetail>(&format!("/api/v1/map/buildings/{b}")).await;
+            detail.set(Some(d));
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = b;
+    });
+    let command = mode == MapMode::Command;
+    view! {
+        <div class="district-map" class:ready=move || ready.get() class:phone=!command data-testid="district-map" data-map-id=id>
+            <div class="map-canvas" id=id node_ref=node></div>
+            <div class="map-fallback">{children.map(|c| c())}</div>
+            {move || error.get().map(|e| view! { <p class="map-error" role="alert">{e}</p> })}
+            <div class="map-tools">
+                {command.then(|| view! { <MapSearch id selected/> })}
+                <LayerToggles id/>
+                <span class="live-dot" class:on=move || live.get() data-testid="map-live">{bi("实时", "Live")}</span>
+            </div>
+            <Legend/>
+            {move || picked.get().map(|c| view! { <CaseCard c picked/> })}
+            {move || detail.get().map(|d| view! { <BuildingPanel d selected/> })}
+        </div>
+    }
+}
+
+#[component]
+fn Legend() -> impl IntoView {
+    view! {
+        <ul class="map-legend" aria-label="图例">
+            <li><i class="dot u-red"></i>{bi("特急", "Critical")}</li>
+            <li><i class="dot u-orange"></i>{bi("紧急", "Urgent")}</li>
+            <li><i class="dot u-yellow"></i>{bi("较急", "Pressing")}</li>
+            <li><i class="dot u-blue"></i>{bi("一般", "Normal")}</li>
+            <li><i class="dot dev-online"></i>{bi("设备在线", "Device online")}</li>
+            <li><i class="dot dev-offline"></i>{bi("离线", "Offline")}</li>
+        </ul>
+    }
+}
+
+const TOGGLE_NAMES: [(&str, &str, &str); 4] =
+    [("buildings", "楼栋", "Buildings"), ("grids", "网格", "Grids"), ("devices", "设备", "Devices"), ("cases", "事件", "Cases")];
+
+#[component]
+fn LayerToggles(id: &'static str) -> impl IntoView {
+    view! {
+        <div class="layer-toggles" role="group" aria-label="图层">
+            {TOGGLE_NAMES.iter().map(|&(key, zh, en)| {
+                let on = RwSignal::new(true);
+                let flip = move |_| {
+                    on.update(|v| *v = !*v);
+                    #[cfg(feature = "hydrate")]
+                    live_map::show_group(id, key, on.get_untracked());
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = (id, key);
+                };
+                view! {
+                    <button type="button" class="chip" class:on=move || on.get() aria-pressed=move || on.get().to_string()
+                        data-testid=format!("layer-{key}") on:click=flip>{bi(zh, en)}</button>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn MapSearch(id: &'static str, selected: RwSignal<Option<(i64, i32)>>) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let hits = RwSignal::new(None::<Result<Vec<SearchHit>, String>>);
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = text.get_untracked();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let url = format!("/api/v1/map/search?q={}", js_sys::encode_uri_component(&q));
+            hits.set(Some(crate::mapgl::fetch_json::<Vec<SearchHit>>(&url).await));
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = q;
+    };
+    let go = move |h: SearchHit| {
+        hits.set(None);
+        #[cfg(feature = "hydrate")]
+        live_map::fly(id, h.at, h.zoom);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = id;
+        if h.kind == "building" {
+            selected.set(Some((h.id, 1)));
+        }
+    };
+    view! {
+        <form class="map-search" role="search" on:submit=search>
+            <input type="search" data-testid="map-search" placeholder=bi("搜索地址、楼栋、网格", "Address, building or grid")
+                prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))/>
+            <button type="submit" class="btn">{bi("搜索", "Search")}</button>
+            {move || hits.get().map(|r| match r {
+                Err(e) => view! { <p class="form-error">{e}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="search-empty">{bi("没有找到。试试门牌号，如「磁南街27号」。", "Nothing found. Try a street number.")}</p> }.into_any(),
+                Ok(list) => view! {
+                    <ul class="search-hits" data-testid="search-hits">
+                        {list.into_iter().map(|h| {
+                            let label = h.label.clone();
+                            let detail = h.detail.clone();
+                            view! { <li><button type="button" on:click=move |_| go(h.clone())><b>{label}</b>" "<span>{detail}</span></button></li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            })}
+        </form>
+    }
+}
+
+#[component]
+fn CaseCard(c: PickedCase, picked: RwSignal<Option<PickedCase>>) -> impl IntoView {
+    // 「前往」 hands the place to the phone's own navigation app.
+    let geo = format!("geo:{:.6},{:.6}?q={:.6},{:.6}", c.at[1], c.at[0], c.at[1], c.at[0]);
+    let sev = match c.urgency.as_str() {
+        "critical" => "sv-red",
+        "high" => "sv-orange",
+        "medium" => "sv-yellow",
+        _ => "sv-blue",
+    };
+    view! {
+        <div class=format!("map-case-card case-card {sev}") data-testid="map-case-card">
+            <button type="button" class="close" aria-label="关闭" on:click=move |_| picked.set(None)>"×"</button>
+            <div class="case-no">{c.number}</div>
+            <div class="case-cat">{c.category}</div>
+            <div class="case-addr">{c.address}</div>
+            <div class="actions">
+                <a class="btn primary" href=format!("/cases/{}", c.id)>{bi("查看详情", "Open")}</a>
+                <a class="btn" href=geo data-testid="go-there">{bi("导航前往", "Go there")}</a>
+            </div>
+        </div>
+    }
+}
+
+/// A building's floors from the top down; a floor opens to its households and residents.
+#[component]
+fn BuildingPanel(d: Result<BuildingDetail, String>, selected: RwSignal<Option<(i64, i32)>>) -> impl IntoView {
+    let close = move |_| selected.set(None);
+    let d = match d {
+        Ok(d) => d,
+        Err(e) => {
+            return view! { <aside class="building-panel" role="alert"><button class="close" on:click=close>"×"</button><p class="form-error">{e}</p></aside> }.into_any();
+        }
+    };
+    let open_floor = RwSignal::new(selected.get_untracked().map(|s| s.1));
+    let usage = match d.usage.as_str() {
+        "residential" => "住宅",
+        "mixed" => "商住",
+        "commercial" => "商业",
+        _ => "公共建筑",
+    };
+    let people: usize = d.floor_list.iter().flat_map(|f| &f.households).map(|h| h.residents.len()).sum();
+    view! {
+        <aside class="building-panel" data-testid="building-panel" aria-label=d.address.clone()>
+            <header>
+                <h3>{d.address.clone()}</h3>
+                <button type="button" class="close" aria-label="关闭" on:click=close>"×"</button>
+            </header>
+            <p class="building-meta">{format!("{} · {usage} · {} 层 · 层高 {:.1} 米", d.name, d.floors, d.floor_height_m)}</p>
+            <p class="building-meta">{format!("{} · 网格员 {}", d.micro_grid, d.grid_worker)}</p>
+            <p class="note">{if d.residents_shown { format!("住户 {people} 人，信息已脱敏；本次查看已记入审计。") } else { "您无权查看住户信息。".to_string() }}</p>
+            <ol class="floor-stack" data-testid="floor-stack">
+                {d.floor_list.into_iter().map(|f| {
+                    let floor = f.floor;
+                    let alarm = f.devices.iter().any(|x| x.state == "alarm");
+                    let n_house = f.households.len();
+                    let n_dev = f.devices.len();
+                    let households = f.households.clone();
+                    let devices = f.devices.clone();
+                    view! {
+                        <li class="floor" class:alarm=alarm class:open=move || open_floor.get() == Some(floor) data-floor=floor>
+                            <button type="button" class="floor-head" on:click=move |_| open_floor.update(|o| *o = if *o == Some(floor) { None } else { Some(floor) })>
+                                <span class="floor-no">{format!("{floor}F")}</span>
+                                <span>{format!("{n_house} 户")}</span>
+                                <span>{format!("设备 {n_dev} 台")}</span>
+                                {alarm.then(|| view! { <span class="tag u-red">"报警"</span> })}
+                            </button>
+                            {move || (open_floor.get() == Some(floor)).then(|| view! {
+                                <div class="floor-body">
+                                    {households.iter().map(|h| view! {
+                                        <div class="household">
+                                            <b>{h.unit.clone()}</b>
+                                            {h.residents.iter().map(|r| view! {
+                                                <span class="resident-chip">{r.name.clone()}" "<span class="phone">{r.phone.clone()}</span>
+                                                    {r.tags.iter().any(|t| t == "elderly_alone").then(|| view! { <span class="tag tag-elderly_alone">"独居老人"</span> })}
+                                                </span>
+                                            }).collect_view()}
+                                        </div>
+                                    }).collect_view()}
+                                    {devices.iter().map(|x| view! {
+                                        <a class=format!("device-chip st-{}", x.state) href=format!("/devices/{}", x.id)>{x.code.clone()}" · "{x.kind.name_zh()}</a>
+                                    }).collect_view()}
+                                    {(households.is_empty() && devices.is_empty()).then(|| view! { <p class="note">"本层没有登记的住户和设备。"</p> })}
+                                </div>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            {(!d.other_devices.is_empty()).then(|| view! {
+                <p class="building-meta">{"其他设备："}{d.other_devices.iter().map(|x| view! { <a class="device-chip" href=format!("/devices/{}", x.id)>{x.code.clone()}</a> }).collect_view()}</p>
+            })}
+            <h4>{bi("近期事件", "Recent cases")}</h4>
+            {if d.cases.is_empty() {
+                view! { <p class="note">"这栋楼近期没有事件。"</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="building-cases">
+                        {d.cases.into_iter().map(|c| view! {
+                            <li><a href=format!("/cases/{}", c.id)><span class=format!("dot u-{}", c.urgency.colour())></span>{c.number}" "{c.category}" · "{c.state}</a></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </aside>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "hydrate")]
+mod live_map;

@@ -1,0 +1,194 @@
+//! MapLibre GL JS, driven from Rust: a small `wasm-bindgen` extern block over the parts of its
+//! API we use, the loader that brings the script from our own server (`/vendor/maplibre/`,
+//! copied from the npm package at build time; never a CDN), and JSON helpers.
+//!
+//! The maps of a page live in a thread-local table keyed by their container's id, so that
+//! event handlers and buttons reach them without sending JavaScript objects across threads
+//! (there is one thread in the browser). On the server everything here is a no-op.
+
+#[cfg(feature = "hydrate")]
+pub use imp::*;
+
+#[cfg(feature = "hydrate")]
+mod imp {
+    use serde::de::DeserializeOwned;
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// `maplibregl.Map`
+        #[wasm_bindgen(js_namespace = maplibregl)]
+        #[derive(Clone)]
+        pub type Map;
+        #[wasm_bindgen(constructor, js_namespace = maplibregl, catch)]
+        pub fn new(options: &JsValue) -> Result<Map, JsValue>;
+        #[wasm_bindgen(method)]
+        pub fn on(this: &Map, event: &str, f: &js_sys::Function);
+        #[wasm_bindgen(method, js_name = on)]
+        pub fn on_layer(this: &Map, event: &str, layer: &str, f: &js_sys::Function);
+        #[wasm_bindgen(method, js_name = getSource)]
+        pub fn get_source(this: &Map, id: &str) -> Option<GeoJsonSource>;
+        #[wasm_bindgen(method, js_name = setFeatureState)]
+        pub fn set_feature_state(this: &Map, feature: &JsValue, state: &JsValue);
+        #[wasm_bindgen(method, js_name = setLayoutProperty)]
+        pub fn set_layout_property(this: &Map, layer: &str, name: &str, value: &JsValue);
+        #[wasm_bindgen(method, js_name = flyTo)]
+        pub fn fly_to(this: &Map, options: &JsValue);
+        #[wasm_bindgen(method, js_name = fitBounds)]
+        pub fn fit_bounds(this: &Map, bounds: &JsValue, options: &JsValue);
+        #[wasm_bindgen(method, js_name = querySourceFeatures)]
+        pub fn query_source_features(this: &Map, source: &str, options: &JsValue) -> js_sys::Array;
+        #[wasm_bindgen(method, js_name = addControl)]
+        pub fn add_control(this: &Map, control: &JsValue, position: &str);
+        #[wasm_bindgen(method)]
+        pub fn remove(this: &Map);
+
+        /// A GeoJSON source.
+        pub type GeoJsonSource;
+        #[wasm_bindgen(method, js_name = setData)]
+        pub fn set_data(this: &GeoJsonSource, data: &JsValue);
+        #[wasm_bindgen(method, js_name = updateData)]
+        pub fn update_data(this: &GeoJsonSource, diff: &JsValue);
+
+        /// `maplibregl.Marker`, for the few labels that need text (no glyph server offline).
+        #[wasm_bindgen(js_namespace = maplibregl)]
+        pub type Marker;
+        #[wasm_bindgen(constructor, js_namespace = maplibregl)]
+        pub fn new(options: &JsValue) -> Marker;
+        #[wasm_bindgen(method, js_name = setLngLat)]
+        pub fn set_lng_lat(this: &Marker, at: &JsValue) -> Marker;
+        #[wasm_bindgen(method, js_name = addTo)]
+        pub fn add_to(this: &Marker, map: &Map) -> Marker;
+
+        /// `maplibregl.NavigationControl` (zoom, rotate, tilt).
+        #[wasm_bindgen(js_namespace = maplibregl)]
+        pub type NavigationControl;
+        #[wasm_bindgen(constructor, js_namespace = maplibregl)]
+        pub fn new(options: &JsValue) -> NavigationControl;
+    }
+
+    thread_local! {
+        static MAPS: RefCell<HashMap<String, Map>> = RefCell::new(HashMap::new());
+    }
+
+    /// Keeps `map` under `key` (its container's id).
+    pub fn keep(key: &str, map: Map) {
+        MAPS.with(|m| m.borrow_mut().insert(key.to_string(), map));
+    }
+
+    /// Forgets and removes the map under `key`.
+    pub fn drop_map(key: &str) {
+        if let Some(map) = MAPS.with(|m| m.borrow_mut().remove(key)) {
+            map.remove();
+        }
+    }
+
+    /// Runs `f` on the map under `key`, if it exists.
+    pub fn with_map<R>(key: &str, f: impl FnOnce(&Map) -> R) -> Option<R> {
+        let map = MAPS.with(|m| m.borrow().get(key).cloned())?;
+        Some(f(&map))
+    }
+
+    /// A JSON value as a JavaScript object.
+    pub fn js(v: &serde_json::Value) -> JsValue {
+        js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+    }
+
+    /// A JavaScript value as JSON.
+    pub fn json(v: &JsValue) -> serde_json::Value {
+        js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()).and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default()
+    }
+
+    /// `obj.a.b…` by a dotted path.
+    pub fn get(obj: &JsValue, path: &str) -> JsValue {
+        path.split('.').fold(obj.clone(), |o, k| js_sys::Reflect::get(&o, &k.into()).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// An event handler that lives as long as the page.
+    pub fn handler(f: impl FnMut(JsValue) + 'static) -> js_sys::Function {
+        Closure::<dyn FnMut(JsValue)>::new(f).into_js_value().unchecked_into()
+    }
+
+    /// Loads MapLibre's script and stylesheet from our server, once per page.
+    pub async fn load() -> Result<(), String> {
+        let window = web_sys::window().ok_or("no window")?;
+        if js_sys::Reflect::has(&window, &"maplibregl".into()).unwrap_or(false) {
+            return Ok(());
+        }
+        let doc = window.document().ok_or("no document")?;
+        let head = doc.head().ok_or("no head")?;
+        if doc.get_element_by_id("maplibre-css").is_none() {
+            let link = doc.create_element("link").map_err(|_| "link")?;
+            let _ = link.set_attribute("id", "maplibre-css");
+            let _ = link.set_attribute("rel", "stylesheet");
+            let _ = link.set_attribute("href", "/vendor/maplibre/maplibre-gl.css");
+            let _ = head.append_child(&link);
+        }
+        let script: web_sys::HtmlScriptElement = match doc.get_element_by_id("maplibre-js") {
+            Some(s) => s.unchecked_into(),
+            None => {
+                let s: web_sys::HtmlScriptElement = doc.create_element("script").map_err(|_| "script")?.unchecked_into();
+                s.set_id("maplibre-js");
+                s.set_src("/vendor/maplibre/maplibre-gl.js");
+                let _ = head.append_child(&s);
+                s
+            }
+        };
+        let done = js_sys::Promise::new(&mut |resolve, reject| {
+            let _ = script.add_event_listener_with_callback("load", &resolve);
+            let _ = script.add_event_listener_with_callback("error", &reject);
+        });
+        // The script may have loaded between the check above and now.
+        if !js_sys::Reflect::has(&window, &"maplibregl".into()).unwrap_or(false) {
+            wasm_bindgen_futures::JsFuture::from(done).await.map_err(|_| "地图组件加载失败".to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Milliseconds since the page started loading.
+    pub fn since_start() -> f64 {
+        web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
+    }
+
+    /// `fetch` with a JSON body (or none) → status and JSON answer.
+    pub async fn send(method: &str, url: &str, body: Option<&serde_json::Value>) -> Result<(u16, serde_json::Value), String> {
+        let window = web_sys::window().ok_or("no window")?;
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        if let Some(b) = body {
+            init.set_body(&JsValue::from_str(&b.to_string()));
+            let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+            let _ = headers.set("content-type", "application/json");
+            init.set_headers(&headers);
+        }
+        let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+            .await
+            .map_err(|_| "网络不通，请稍后重试".to_string())?
+            .unchecked_into();
+        let text = match resp.text() {
+            Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        Ok((resp.status(), serde_json::from_str(&text).unwrap_or_default()))
+    }
+
+    /// GET `url` as `T`; an error answer's message otherwise.
+    pub async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
+        let (status, v) = send("GET", url, None).await?;
+        if status != 200 {
+            return Err(v["error"].as_str().map(String::from).unwrap_or_else(|| format!("加载失败（{status}）")));
+        }
+        serde_json::from_value(v).map_err(|e| format!("数据格式有误：{e}"))
+    }
+
+    /// Runs `f` after `ms` milliseconds.
+    pub fn after(ms: i32, f: impl FnOnce() + 'static) {
+        if let Some(w) = web_sys::window() {
+            let cb = Closure::once_into_js(f);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms);
+        }
+    }
+}
