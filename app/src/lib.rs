@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("account"), StaticSegment("password")) view=pages::password::PasswordPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("users")) view=pages::admin::users::UsersPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=pages::admin::audit::AuditPage/>
+                <Route path=(StaticSegment("admin"), StaticSegment("grids")) view=pages::admin::grids::GridsPage/>
                 <Route path=StaticSegment("board") view=pages::board::BoardPage/>
                 <Route path=(StaticSegment("cases"), ParamSegment("id")) view=pages::case_page::CasePage/>
                 <Route path=(StaticSegment("m"), StaticSegment("tasks")) view=pages::phone_tasks::TasksPage/>

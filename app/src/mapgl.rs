@@ -41,6 +41,8 @@ mod imp {
         pub fn fit_bounds(this: &Map, bounds: &JsValue, options: &JsValue);
         #[wasm_bindgen(method, js_name = querySourceFeatures)]
         pub fn query_source_features(this: &Map, source: &str, options: &JsValue) -> js_sys::Array;
+        #[wasm_bindgen(method, js_name = queryRenderedFeatures)]
+        pub fn query_rendered_features(this: &Map, at: &JsValue, options: &JsValue) -> js_sys::Array;
         #[wasm_bindgen(method, js_name = addControl)]
         pub fn add_control(this: &Map, control: &JsValue, position: &str);
         #[wasm_bindgen(method)]
@@ -105,6 +107,17 @@ mod imp {
     /// `obj.a.b…` by a dotted path.
     pub fn get(obj: &JsValue, path: &str) -> JsValue {
         path.split('.').fold(obj.clone(), |o, k| js_sys::Reflect::get(&o, &k.into()).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// Calls `obj.<path>()` (e.g. `dragPan.disable` on a map, `preventDefault` on an event).
+    pub fn call0(obj: &JsValue, path: &str) {
+        let (owner, method) = match path.rsplit_once('.') {
+            Some((o, m)) => (get(obj, o), m),
+            None => (obj.clone(), path),
+        };
+        if let Ok(f) = js_sys::Reflect::get(&owner, &method.into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+            let _ = f.call0(&owner);
+        }
     }
 
     /// An event handler that lives as long as the page.

@@ -6,14 +6,13 @@ use crate::api::{ApiError, ApiResult};
 use crate::cases::Cases;
 use crate::devices::Devices;
 use crate::storage::Store;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::case::view::CaseQuery;
 use zhizhi_shared::geo::{LonLat, Polygon};
-use zhizhi_shared::map::edit::{check_division, Report, Shape};
+use zhizhi_shared::map::edit::{check_division, DivisionView, MicroGridView, SaveAnswer, SaveDivision, Shape};
 use zhizhi_shared::map::{self, BuildingDetail, CaseBrief, FloorDevice, FloorView, HouseholdView, MapDevice, ResidentBrief, SearchHit};
 use zhizhi_shared::mask;
 
@@ -23,52 +22,6 @@ pub struct MapService {
     pub store: Arc<dyn Store>,
     pub cases: Arc<Cases>,
     pub devices: Arc<Devices>,
-}
-
-/// A grid's division as the editor shows it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct DivisionView {
-    pub grid_id: i64,
-    pub code: String,
-    pub name: String,
-    pub boundary: Polygon,
-    pub worker_id: Option<i64>,
-    pub version: i64,
-    pub micro_grids: Vec<MicroGridView>,
-    /// Grid workers who may be assigned (id, name).
-    pub workers: Vec<(i64, String)>,
-    pub report: Report,
-}
-
-/// A micro-grid in the editor.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct MicroGridView {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub boundary: Polygon,
-}
-
-/// What the editor sends: the whole new division, at the version it was loaded at.
-#[derive(Clone, Debug, Deserialize)]
-pub struct SaveDivision {
-    pub version: i64,
-    pub micro_grids: Vec<Shape>,
-    /// Only check, do not save.
-    #[serde(default)]
-    pub dry_run: bool,
-}
-
-/// The answer to a save: the check's report, and what changed.
-#[derive(Clone, Debug, Serialize)]
-pub struct SaveAnswer {
-    pub saved: bool,
-    pub report: Report,
-    pub version: i64,
-    pub ids: Vec<i64>,
-    pub retired: Vec<i64>,
-    pub buildings_moved: i64,
-    pub devices_moved: i64,
 }
 
 fn staff(me: &Principal) -> ApiResult<()> {

@@ -296,7 +296,11 @@ pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on
     .into_any();
     let facts = view! {
         <dl class="case-facts">
-            <div><dt>{bi("地点", "Place")}</dt><dd data-testid="case-address">{case.address.clone()}</dd></div>
+            <div><dt>{bi("地点", "Place")}</dt><dd data-testid="case-address">{case.address.clone()}
+                {case.lon.zip(case.lat).map(|(x, y)| view! {
+                    " "<a class="go-there" data-testid="go-there" href=format!("geo:{y:.6},{x:.6}?q={y:.6},{x:.6}")>{bi("导航前往", "Go there")}</a>
+                })}
+            </dd></div>
             <div><dt>{bi("网格", "Grid")}</dt><dd>{case.place.clone()}</dd></div>
             <div><dt>{bi("网格员", "Grid worker")}</dt><dd>{if case.grid_worker.is_empty() { "—".to_string() } else { case.grid_worker.clone() }}</dd></div>
             <div><dt>{bi("来源", "Source")}</dt><dd>{format!("{} · {}", pick(case.source.name_zh(), case.source.name_en()), case.reporter_name)}</dd></div>

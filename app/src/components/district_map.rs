@@ -39,6 +39,8 @@ pub fn DistrictMap(
     mode: MapMode,
     #[prop(optional)] fit: Option<(LonLat, LonLat)>,
     #[prop(optional)] labels: Vec<(String, LonLat)>,
+    /// Grids to frame at start (a grid worker's own).
+    #[prop(optional)] focus_grids: Vec<i64>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let ready = RwSignal::new(false);
@@ -50,12 +52,12 @@ pub fn DistrictMap(
     let node = NodeRef::<leptos::html::Div>::new();
     let started = StoredValue::new(false);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (&fit, &labels);
+    let _ = (&fit, &labels, &focus_grids);
     Effect::new(move |_| {
         if node.get().is_some() && !started.get_value() {
             started.set_value(true);
             #[cfg(feature = "hydrate")]
-            leptos::task::spawn_local(live_map::start(id, mode, fit, labels.clone(), live_map::Signals { ready, error, live, selected, picked }));
+            leptos::task::spawn_local(live_map::start(id, mode, fit, labels.clone(), focus_grids.clone(), live_map::Signals { ready, error, live, selected, picked }));
         }
     });
     on_cleanup(move || {

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_location;
 const AREAS: [(Msg, &str, Option<&str>); 10] = [
     (Msg::NavCommand, "◉", Some("/")),
     (Msg::NavCases, "☰", Some("/board")),
-    (Msg::NavGrids, "▦", None),
+    (Msg::NavGrids, "▦", Some("/admin/grids")),
     (Msg::NavPeople, "⌂", None),
     (Msg::NavDevices, "◈", Some("/iot")),
     (Msg::NavPlans, "⚑", None),

@@ -1,6 +1,7 @@
 //! Administrators' screens: accounts and the audit log.
 
 pub mod audit;
+pub mod grids;
 pub mod users;
 
 use crate::components::auth_gate::AuthGate;
@@ -29,6 +30,7 @@ where
                         <nav class="tabs" aria-label="系统管理">
                             <a href="/admin/users" class:active=move || title == "账号管理">"账号管理"</a>
                             <a href="/admin/audit" class:active=move || title == "审计日志">"审计日志"</a>
+                            <a href="/admin/grids" class:active=move || title == "网格管理">"网格管理"</a>
                         </nav>
                         {if allowed {
                             body().into_any()

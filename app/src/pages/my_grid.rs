@@ -2,6 +2,7 @@
 
 use crate::api::{get_my_grid_residents, ResidentRow};
 use crate::components::auth_gate::AuthGate;
+use crate::components::district_map::{DistrictMap, MapMode};
 use crate::components::nav::BottomNav;
 use crate::components::user_menu::UserMenu;
 use crate::format::count;
@@ -19,6 +20,7 @@ pub fn MyGridPage() -> impl IntoView {
 #[component]
 fn MyGrid(me: Principal) -> impl IntoView {
     let no_grid = me.grid_ids.is_empty();
+    let my_grids = me.grid_ids.clone();
     let residents = Resource::new(|| (), |_| get_my_grid_residents());
     view! {
         <div class="screen phone">
@@ -28,6 +30,12 @@ fn MyGrid(me: Principal) -> impl IntoView {
             </header>
             <main class="phone-main">
                 {no_grid.then(|| view! { <p class="state empty">{tr(Msg::NoGrid)}</p> })}
+                {(!no_grid).then(|| view! {
+                    <section class="panel phone-map">
+                        <h2>{crate::i18n::bi("网格地图 · 我的任务", "My grid and tasks")}</h2>
+                        <DistrictMap id="phone-map" mode=MapMode::Phone focus_grids=my_grids.clone()/>
+                    </section>
+                })}
                 <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
                     {move || residents.get().map(|r| match r {
                         Ok(rows) => resident_list(rows).into_any(),

@@ -4,7 +4,7 @@
 use super::{user, ApiResult};
 use crate::auth::{now_ms, Caller};
 use crate::http::AppState;
-use crate::map::{DivisionView, SaveAnswer, SaveDivision};
+use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -300,3 +300,109 @@ pub fn merge(a: &Polygon, b: &Polygon) -> Result<Polygon, String> {
         None => Ok(merged),
     }
 }
+
+/// A grid's division as the editor shows it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DivisionView {
+    pub grid_id: i64,
+    pub code: String,
+    pub name: String,
+    pub boundary: Polygon,
+    pub worker_id: Option<i64>,
+    pub version: i64,
+    pub micro_grids: Vec<MicroGridView>,
+    /// Grid workers who may be assigned (id, name).
+    pub workers: Vec<(i64, String)>,
+    pub report: Report,
+}
+
+/// A micro-grid in the editor.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MicroGridView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub boundary: Polygon,
+}
+
+/// What the editor sends: the whole new division, at the version it was loaded at.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SaveDivision {
+    pub version: i64,
+    pub micro_grids: Vec<Shape>,
+    /// Only check, do not save.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// The answer to a save: the check's report, and what changed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SaveAnswer {
+    pub saved: bool,
+    pub report: Report,
+    pub version: i64,
+    pub ids: Vec<i64>,
+    pub retired: Vec<i64>,
+    pub buildings_moved: i64,
+    pub devices_moved: i64,
+}
+
+/// Moves every vertex at `from`, in every shape, to `to`: neighbours that share a corner keep
+/// sharing it (no gap, no overlap).
+pub fn move_vertex(shapes: &mut [Shape], from: LonLat, to: LonLat) {
+    for s in shapes {
+        for v in &mut s.boundary.0 {
+            if same(*v, from) {
+                *v = to;
+            }
+        }
+    }
+}
+
+/// Snaps `p` to the nearest vertex within `tol` degrees, else onto the nearest edge within
+/// `tol`, of `targets`; edges that end at `skip` (the vertex being moved) are ignored.
+pub fn snap(p: LonLat, targets: &[&Polygon], skip: LonLat, tol: f64) -> LonLat {
+    let dist = |a: LonLat, b: LonLat| (a[0] - b[0]).hypot(a[1] - b[1]);
+    let vertex = targets.iter().flat_map(|t| t.0.iter().copied()).filter(|v| !same(*v, skip)).map(|v| (dist(v, p), v)).filter(|(d, _)| *d < tol).min_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((_, v)) = vertex {
+        return v;
+    }
+    let edge = targets
+        .iter()
+        .flat_map(|t| edges(t))
+        .filter(|(a, b)| !same(*a, skip) && !same(*b, skip))
+        .map(|(a, b)| (seg_dist(p, a, b), a, b))
+        .filter(|(d, _, _)| *d < tol)
+        .min_by(|x, y| x.0.total_cmp(&y.0));
+    match edge {
+        Some((_, a, b)) => {
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let t = (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+            // Exact on axis-parallel edges, so a vertex slid along a shared straight edge stays on it.
+            [if dx == 0.0 { a[0] } else { a[0] + t * dx }, if dy == 0.0 { a[1] } else { a[1] + t * dy }]
+        }
+        None => p,
+    }
+}
+
+/// Inserts `p` as a new vertex on the edge of `poly` nearest to it.
+pub fn insert_vertex(poly: &mut Polygon, p: LonLat) {
+    let n = poly.0.len();
+    if let Some(i) = (0..n).min_by(|&i, &j| seg_dist(p, poly.0[i], poly.0[(i + 1) % n]).total_cmp(&seg_dist(p, poly.0[j], poly.0[(j + 1) % n]))) {
+        poly.0.insert(i + 1, p);
+    }
+}
+
+/// Adds `p` (already on an edge) as a vertex to every shape with an edge through it, so that
+/// neighbours keep sharing the boundary when it is then dragged.
+pub fn insert_shared_vertex(shapes: &mut [Shape], p: LonLat) {
+    for s in shapes {
+        let n = s.boundary.0.len();
+        if s.boundary.0.iter().any(|v| same(*v, p)) {
+            continue;
+        }
+        if let Some(i) = (0..n).find(|&i| seg_dist(p, s.boundary.0[i], s.boundary.0[(i + 1) % n]) < EPS) {
+            s.boundary.0.insert(i + 1, p);
+        }
+    }
+}

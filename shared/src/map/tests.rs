@@ -171,3 +171,21 @@ fn the_schematic_basemap_has_the_river_and_the_old_town() {
     }
     assert_eq!(fc["schematic"], true);
 }
+
+#[test]
+fn dragging_a_shared_corner_along_a_shared_edge_keeps_the_tiling() {
+    use super::edit::{move_vertex, snap};
+    let g = grid();
+    let mut s = vec![shape(1, "一", rect(106.440, 29.580, 106.442, 29.582)), shape(2, "二", rect(106.442, 29.580, 106.444, 29.582))];
+    // The south corner of the shared edge, dragged east with a little vertical wobble, snaps
+    // back onto the grid's south edge.
+    let (from, rough) = ([106.442, 29.580], [106.4428, 29.580_004]);
+    let to = snap(rough, &[&g], from, 0.00002);
+    assert_eq!(to[1], 29.580);
+    move_vertex(&mut s, from, to);
+    let top = snap([106.4428, 29.581_996], &[&g], [106.442, 29.582], 0.00002);
+    move_vertex(&mut s, [106.442, 29.582], top);
+    let r = check_division("第一网格", &g, &s);
+    assert!(r.ok() && r.gap_m2 == 0.0, "{:?} {}", r.problems, r.gap_m2);
+    assert!(s[0].boundary.area_m2() > s[1].boundary.area_m2());
+}

@@ -39,7 +39,7 @@ fn with_live<R>(id: &str, f: impl FnOnce(&mut Live) -> R) -> R {
 }
 
 /// Loads MapLibre and the style, creates the map in the container `id` and wires it up.
-pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)>, labels: Vec<(String, LonLat)>, s: Signals) {
+pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)>, labels: Vec<(String, LonLat)>, focus: Vec<i64>, s: Signals) {
     let owner = Owner::current();
     if let Err(e) = mapgl::load().await {
         s.error.set(Some(e));
@@ -52,9 +52,15 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
             return;
         }
     };
+    let mut fit = fit;
     if mode == MapMode::Phone {
         style["pitch"] = json!(0);
         style["bearing"] = json!(0);
+    }
+    if !focus.is_empty()
+        && let Ok(areas) = mapgl::fetch_json::<serde_json::Value>("/api/v1/map/areas.geojson").await
+    {
+        fit = focus_bounds(&areas, &focus).or(fit);
     }
     let options = json!({ "container": id, "style": style, "attributionControl": false, "maxPitch": 70, "fadeDuration": 0 });
     let map = match Map::new(&js(&options)) {
@@ -125,6 +131,11 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
         "click",
         ids::FLOOR_LAYER,
         &handler(move |e| {
+            // A case marker on top of the building takes the click.
+            let on_case = with_map(id, |m| m.query_rendered_features(&get(&e, "point"), &js(&json!({ "layers": [ids::CASE_LAYER] }))).length() > 0);
+            if on_case == Some(true) {
+                return;
+            }
             let f = get(&e, "features.0");
             let (Some(b), Some(floor)) = (get(&f, "properties.building_id").as_f64(), get(&f, "properties.floor").as_f64()) else { return };
             select_floor(id, b as i64, floor as i32);
@@ -267,4 +278,20 @@ pub fn show_group(id: &str, key: &str, on: bool) {
 /// Flies to `at`.
 pub fn fly(id: &str, at: LonLat, zoom: f64) {
     with_map(id, |m| m.fly_to(&js(&json!({ "center": at, "zoom": zoom, "pitch": 55, "essential": true }))));
+}
+
+/// The bounding box of the grids `focus` in an areas collection.
+fn focus_bounds(areas: &serde_json::Value, focus: &[i64]) -> Option<(LonLat, LonLat)> {
+    let (mut sw, mut ne) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for f in areas["features"].as_array()? {
+        let p = &f["properties"];
+        if p["level"] != "grid" || !p["area_id"].as_i64().is_some_and(|id| focus.contains(&id)) {
+            continue;
+        }
+        let ring: Vec<LonLat> = serde_json::from_value(f["geometry"]["coordinates"][0].clone()).ok()?;
+        let (a, b) = Polygon(ring).bbox();
+        sw = [sw[0].min(a[0]), sw[1].min(a[1])];
+        ne = [ne[0].max(b[0]), ne[1].max(b[1])];
+    }
+    sw[0].is_finite().then_some((sw, ne))
 }

@@ -1,0 +1,374 @@
+//! The grid editor (网格管理): an administrator picks a grid and reshapes, splits and merges
+//! its micro-grids on the map, names them, assigns the grid worker and saves. Every change is
+//! checked on the server as a whole (no overlaps, nothing outside the grid; gaps reported);
+//! a save takes effect for routing at once and is audited.
+
+use super::AdminFrame;
+use crate::i18n::bi;
+use leptos::prelude::*;
+use zhizhi_shared::geo::{LonLat, Polygon};
+use zhizhi_shared::map::edit::{DivisionView, Report, Shape};
+
+/// `/admin/grids`
+#[component]
+pub fn GridsPage() -> impl IntoView {
+    view! { <AdminFrame title="网格管理" body=GridEditor/> }
+}
+
+/// What a click on the map does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tool {
+    Select,
+    /// Collecting the two points of a cut through the selected micro-grid.
+    Split(Vec<LonLat>),
+    /// The next micro-grid clicked is merged into the selected one.
+    Merge,
+}
+
+/// The editor's state, shared with the map's handlers.
+#[derive(Clone, Copy)]
+pub struct Editor {
+    pub division: RwSignal<Option<DivisionView>>,
+    pub shapes: RwSignal<Vec<Shape>>,
+    pub selected: RwSignal<Option<usize>>,
+    pub tool: RwSignal<Tool>,
+    pub report: RwSignal<Option<Report>>,
+    pub message: RwSignal<Option<(bool, String)>>,
+    pub dirty: RwSignal<bool>,
+    pub ready: RwSignal<bool>,
+}
+
+impl Editor {
+    /// Applies a click at `p` with the current tool.
+    pub fn click(self, p: LonLat) {
+        let shapes = self.shapes.get_untracked();
+        let hit = shapes.iter().position(|s| s.boundary.contains(p));
+        match self.tool.get_untracked() {
+            Tool::Select => self.selected.set(hit),
+            Tool::Split(mut pts) => {
+                pts.push(p);
+                if pts.len() < 2 {
+                    self.tool.set(Tool::Split(pts));
+                    return;
+                }
+                self.tool.set(Tool::Select);
+                let Some(i) = self.selected.get_untracked() else { return };
+                match zhizhi_shared::map::edit::split(&shapes[i].boundary, pts[0], pts[1]) {
+                    Ok((a, b)) => {
+                        let name = format!("{}（分）", shapes[i].name);
+                        self.shapes.update(|s| {
+                            s[i].boundary = a;
+                            s.insert(i + 1, Shape { id: None, name, boundary: b });
+                        });
+                        self.changed();
+                    }
+                    Err(e) => self.message.set(Some((false, e))),
+                }
+            }
+            Tool::Merge => {
+                self.tool.set(Tool::Select);
+                let (Some(i), Some(j)) = (self.selected.get_untracked(), hit) else { return };
+                if i == j {
+                    return;
+                }
+                match zhizhi_shared::map::edit::merge(&shapes[i].boundary, &shapes[j].boundary) {
+                    Ok(m) => {
+                        self.shapes.update(|s| {
+                            s[i].boundary = m;
+                            s.remove(j);
+                        });
+                        self.selected.set(Some(if j < i { i - 1 } else { i }));
+                        self.changed();
+                    }
+                    Err(e) => self.message.set(Some((false, e))),
+                }
+            }
+        }
+    }
+
+    /// After any edit: mark unsaved and ask the server to check the whole division.
+    pub fn changed(self) {
+        self.dirty.set(true);
+        self.message.set(None);
+        self.submit(true);
+    }
+
+    /// Sends the division to the server: a dry run checks it, otherwise it is saved.
+    pub fn submit(self, dry_run: bool) {
+        let Some(d) = self.division.get_untracked() else { return };
+        let body = serde_json::json!({ "version": d.version, "micro_grids": self.shapes.get_untracked(), "dry_run": dry_run });
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let url = format!("/api/v1/grids/{}/division", d.grid_id);
+            match crate::mapgl::send("PUT", &url, Some(&body)).await {
+                Ok((_, v)) if v.get("report").is_some() => {
+                    let Ok(a) = serde_json::from_value::<zhizhi_shared::map::edit::SaveAnswer>(v) else { return };
+                    self.report.set(Some(a.report.clone()));
+                    if a.saved {
+                        self.message.set(Some((true, format!(
+                            "已保存：{} 个微网格，{} 栋楼、{} 台设备改划；新上报的事件即按新边界分派。",
+                            a.ids.len(), a.buildings_moved, a.devices_moved
+                        ))));
+                        self.load(d.grid_id);
+                    } else if !dry_run {
+                        self.message.set(Some((false, "未保存：请先解决下列问题。".into())));
+                    }
+                }
+                Ok((_, v)) => self.message.set(Some((false, v["error"].as_str().unwrap_or("保存失败").to_string()))),
+                Err(e) => self.message.set(Some((false, e))),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (body, dry_run);
+    }
+
+    /// Loads a grid's division (dropping unsaved changes).
+    pub fn load(self, grid_id: i64) {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match crate::mapgl::fetch_json::<DivisionView>(&format!("/api/v1/grids/{grid_id}/division")).await {
+                Ok(d) => {
+                    self.shapes.set(d.micro_grids.iter().map(|m| Shape { id: Some(m.id), name: m.name.clone(), boundary: m.boundary.clone() }).collect());
+                    self.report.set(Some(d.report.clone()));
+                    self.selected.set(None);
+                    self.tool.set(Tool::Select);
+                    self.dirty.set(false);
+                    editor_map::frame(&d.boundary);
+                    self.division.set(Some(d));
+                }
+                Err(e) => self.message.set(Some((false, e))),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = grid_id;
+    }
+}
+
+#[component]
+fn GridEditor() -> impl IntoView {
+    let ed = Editor {
+        division: RwSignal::new(None),
+        shapes: RwSignal::new(Vec::new()),
+        selected: RwSignal::new(None),
+        tool: RwSignal::new(Tool::Select),
+        report: RwSignal::new(None),
+        message: RwSignal::new(None),
+        dirty: RwSignal::new(false),
+        ready: RwSignal::new(false),
+    };
+    let grids = RwSignal::new(Vec::<(i64, String, String)>::new());
+    let node = NodeRef::<leptos::html::Div>::new();
+    let started = StoredValue::new(false);
+    Effect::new(move |_| {
+        if node.get().is_some() && !started.get_value() {
+            started.set_value(true);
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(async move {
+                if let Ok(fc) = crate::mapgl::fetch_json::<serde_json::Value>("/api/v1/map/areas.geojson").await {
+                    let list: Vec<(i64, String, String)> = fc["features"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|f| f["properties"]["level"] == "grid")
+                        .map(|f| {
+                            let p = &f["properties"];
+                            (p["area_id"].as_i64().unwrap_or_default(), p["code"].as_str().unwrap_or_default().to_string(), p["name"].as_str().unwrap_or_default().to_string())
+                        })
+                        .collect();
+                    let first = list.first().map(|g| g.0);
+                    grids.set(list);
+                    editor_map::start(ed).await;
+                    if let Some(g) = first {
+                        ed.load(g);
+                    }
+                }
+            });
+        }
+    });
+    on_cleanup(move || {
+        #[cfg(feature = "hydrate")]
+        crate::mapgl::drop_map(EDITOR_MAP);
+    });
+    // The map shows the working copy.
+    Effect::new(move |_| {
+        let shapes = ed.shapes.get();
+        let selected = ed.selected.get();
+        let ready = ed.ready.get();
+        #[cfg(feature = "hydrate")]
+        if ready {
+            editor_map::draw(&shapes, selected);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (shapes, selected, ready);
+    });
+    let pick_grid = move |ev| {
+        if let Ok(id) = event_target_value(&ev).parse::<i64>() {
+            ed.load(id);
+        }
+    };
+    view! {
+        <div class="grid-editor">
+            <aside class="panel editor-side">
+                <h2>{bi("网格划分", "Grid division")}</h2>
+                <label class="field">{bi("网格", "Grid")}
+                    <select data-testid="grid-select" on:change=pick_grid>
+                        {move || grids.get().into_iter().map(|(id, code, name)| view! { <option value=id.to_string()>{format!("{name}（{code}）")}</option> }).collect_view()}
+                    </select>
+                </label>
+                <Tools ed/>
+                <MicroGridList ed/>
+                <SelectedShape ed/>
+                <ReportView ed/>
+                <div class="actions">
+                    <button type="button" class="primary" data-testid="save-division" disabled=move || !ed.dirty.get() on:click=move |_| ed.submit(false)>{bi("保存划分", "Save")}</button>
+                    <button type="button" class="btn" disabled=move || !ed.dirty.get()
+                        on:click=move |_| if let Some(d) = ed.division.get_untracked() { ed.load(d.grid_id) }>{bi("放弃更改", "Discard")}</button>
+                </div>
+                {move || ed.message.get().map(|(ok, m)| {
+                    let (class, role) = if ok { ("form-ok", "status") } else { ("form-error", "alert") };
+                    view! { <p class=class role=role data-testid="editor-message">{m}</p> }
+                })}
+                <WorkerPicker ed/>
+            </aside>
+            <div class="editor-map district-map" class:ready=move || ed.ready.get() data-testid="editor-map">
+                <div class="map-canvas" id=EDITOR_MAP node_ref=node></div>
+            </div>
+        </div>
+    }
+}
+
+/// The container id of the editor's map.
+pub const EDITOR_MAP: &str = "editor-map";
+
+#[component]
+fn Tools(ed: Editor) -> impl IntoView {
+    let hint = move || match ed.tool.get() {
+        Tool::Select => "点选微网格；拖动白色顶点改变边界（相邻微网格的共同顶点一起移动，靠近边和顶点时自动吸附）；双击边界加点。",
+        Tool::Split(ref p) if p.is_empty() => "分割：在地图上点击分割线的起点（选中微网格之外）。",
+        Tool::Split(_) => "分割：再点击分割线的终点，分割线须两次穿过边界。",
+        Tool::Merge => "合并：点击与选中微网格相邻的另一个微网格。",
+    };
+    let has_sel = move || ed.selected.get().is_some();
+    view! {
+        <div class="tools" role="group" aria-label="编辑工具">
+            <button type="button" class="chip" class:on=move || ed.tool.get() == Tool::Select on:click=move |_| ed.tool.set(Tool::Select)>{bi("选择", "Select")}</button>
+            <button type="button" class="chip" data-testid="tool-split" disabled=move || !has_sel() class:on=move || matches!(ed.tool.get(), Tool::Split(_))
+                on:click=move |_| ed.tool.set(Tool::Split(Vec::new()))>{bi("分割", "Split")}</button>
+            <button type="button" class="chip" data-testid="tool-merge" disabled=move || !has_sel() class:on=move || ed.tool.get() == Tool::Merge
+                on:click=move |_| ed.tool.set(Tool::Merge)>{bi("合并", "Merge")}</button>
+        </div>
+        <p class="note hint">{hint}</p>
+    }
+}
+
+#[component]
+fn MicroGridList(ed: Editor) -> impl IntoView {
+    view! {
+        <ol class="micro-list" data-testid="micro-list">
+            {move || {
+                let codes: Vec<(i64, String)> = ed.division.get().map(|d| d.micro_grids.iter().map(|m| (m.id, m.code.clone())).collect()).unwrap_or_default();
+                ed.shapes.get().into_iter().enumerate().map(|(i, s)| {
+                    let code = s.id.and_then(|id| codes.iter().find(|c| c.0 == id).map(|c| c.1.clone())).unwrap_or_else(|| "新".into());
+                    view! {
+                        <li class:selected=move || ed.selected.get() == Some(i)>
+                            <button type="button" on:click=move |_| ed.selected.set(Some(i))>
+                                <b>{s.name.clone()}</b>" "<span>{code}</span>" "<span>{format!("{:.0} 平方米", s.boundary.area_m2())}</span>
+                            </button>
+                        </li>
+                    }
+                }).collect_view()
+            }}
+        </ol>
+    }
+}
+
+/// The selected micro-grid's name and coordinates, editable as text (for surveyed boundaries).
+#[component]
+fn SelectedShape(ed: Editor) -> impl IntoView {
+    let coords = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(i) = ed.selected.get()
+            && let Some(s) = ed.shapes.with_untracked(|s| s.get(i).cloned())
+        {
+            name.set(s.name.clone());
+            coords.set(serde_json::to_string(&s.boundary.0).unwrap_or_default());
+        }
+    });
+    let apply = move |_| {
+        let Some(i) = ed.selected.get_untracked() else { return };
+        match serde_json::from_str::<Vec<LonLat>>(coords.get_untracked().trim()) {
+            Ok(ring) => {
+                ed.shapes.update(|s| {
+                    s[i].boundary = Polygon(ring);
+                    s[i].name = name.get_untracked().trim().to_string();
+                });
+                ed.changed();
+            }
+            Err(e) => ed.message.set(Some((false, format!("坐标格式有误（应为 [[经度, 纬度], …]）：{e}")))),
+        }
+    };
+    view! {
+        {move || ed.selected.get().map(|_| view! {
+            <div class="selected-shape">
+                <label class="field">{bi("名称", "Name")}<input data-testid="shape-name" prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/></label>
+                <label class="field">{bi("边界坐标（WGS-84 经纬度）", "Boundary (WGS-84)")}
+                    <textarea rows="4" data-testid="shape-coords" prop:value=move || coords.get() on:input=move |e| coords.set(event_target_value(&e))></textarea>
+                </label>
+                <button type="button" class="btn" data-testid="apply-shape" on:click=apply>{bi("应用名称和坐标", "Apply")}</button>
+            </div>
+        })}
+    }
+}
+
+#[component]
+fn ReportView(ed: Editor) -> impl IntoView {
+    view! {
+        <div class="division-report" data-testid="division-report">
+            {move || ed.report.get().map(|r| if r.problems.is_empty() {
+                let gap = if r.gap_m2 > 0.0 { format!("有 {:.0} 平方米未划入任何微网格（可以保存，但该处上报的事件无法自动分派）。", r.gap_m2) } else { "校验通过：微网格无重叠、无越界，完全覆盖本网格。".to_string() };
+                let class = if r.gap_m2 > 0.0 { "note sev-orange" } else { "form-ok" };
+                view! { <p class=class>{gap}</p> }.into_any()
+            } else {
+                view! { <ul class="form-error" role="alert">{r.problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> }.into_any()
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn WorkerPicker(ed: Editor) -> impl IntoView {
+    let chosen = RwSignal::new(String::new());
+    let assign = move |_| {
+        let (Some(d), Ok(w)) = (ed.division.get_untracked(), chosen.get_untracked().parse::<i64>()) else { return };
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let body = serde_json::json!({ "worker_id": w });
+            match crate::mapgl::send("PUT", &format!("/api/v1/grids/{}/worker", d.grid_id), Some(&body)).await {
+                Ok((200, _)) => ed.message.set(Some((true, "已指派网格员。".into()))),
+                Ok((_, v)) => ed.message.set(Some((false, v["error"].as_str().unwrap_or("指派失败").to_string()))),
+                Err(e) => ed.message.set(Some((false, e))),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (d, w);
+    };
+    view! {
+        {move || ed.division.get().map(|d| {
+            let current = d.worker_id;
+            view! {
+                <div class="worker-picker">
+                    <label class="field">{bi("网格员", "Grid worker")}
+                        <select on:change=move |e| chosen.set(event_target_value(&e))>
+                            {d.workers.iter().map(|(id, name)| view! { <option value=id.to_string() selected=current == Some(*id)>{name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="button" class="btn" on:click=assign>{bi("指派", "Assign")}</button>
+                </div>
+            }
+        })}
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod editor_map;
