@@ -100,7 +100,9 @@ test('the board map draws the street in 3D, floor by floor, with grids, devices 
 test('clicking a building opens its floors; search flies to an address; layers switch off', async ({ page }) => {
   await loginAs(page, 'zhihui');
   await mapReady(page);
-  // Look straight down on one building and click its middle.
+  // Case markers take clicks before buildings: switch them off, look straight down on one
+  // building and click its middle.
+  await page.getByTestId('layer-cases').click();
   const search = await page.request.get('/api/v1/buildings?q=' + encodeURIComponent('磁南街27号'));
   const b = (await search.json())[0];
   await page.evaluate(([lon, lat]) => (window as any).zhizhiMap.jumpTo({ center: [lon, lat], zoom: 18, pitch: 0, bearing: 0 }), [b.lon, b.lat]);

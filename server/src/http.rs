@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/map/devices.geojson", get(api::map::devices))
         .route("/api/v1/map/cases.geojson", get(api::map::cases))
         .route("/api/v1/map/buildings/{id}", get(api::map::building))
+        .route("/api/v1/map/buildings/import", post(api::map::import_buildings).layer(DefaultBodyLimit::max(32 * 1024 * 1024)))
         .route("/api/v1/map/search", get(api::map::search))
         .route("/api/v1/grids/{id}/division", get(api::map::division).put(api::map::save_division))
         .route("/api/v1/grids/{id}/worker", axum::routing::put(api::map::set_worker))

@@ -288,6 +288,28 @@ impl MapService {
         Ok(answer)
     }
 
+    /// Imports building footprints from GeoJSON (administrators): every feature checked and
+    /// placed in the micro-grid its footprint's centre falls in; all or nothing; audited.
+    pub async fn import_buildings(&self, me: &Principal, fc: &Value, now: i64) -> ApiResult<(i64, i64)> {
+        admin(me)?;
+        let buildings = zhizhi_shared::map::import::parse_buildings(fc).map_err(|errors| ApiError::invalid("features", errors.join("；")))?;
+        let mut rows = Vec::with_capacity(buildings.len());
+        let mut outside = Vec::new();
+        for b in buildings {
+            match self.store.micro_grid_at(b.footprint.centroid()).await? {
+                Some(m) => rows.push((b, m.id)),
+                None => outside.push(b.address),
+            }
+        }
+        if !outside.is_empty() {
+            let shown: Vec<&str> = outside.iter().take(10).map(String::as_str).collect();
+            return Err(ApiError::invalid("features", format!("{} 栋楼不在本街道的任何微网格内：{}", outside.len(), shown.join("、"))));
+        }
+        let (inserted, updated) = self.store.import_buildings(&rows).await?;
+        self.store.append_audit(now, &me.username, "building_import", &format!("buildings:{}", rows.len()), &format!("新增 {inserted}，更新 {updated}")).await?;
+        Ok((inserted, updated))
+    }
+
     /// Assigns a grid's worker (a staff member on grid duty), audited.
     pub async fn set_worker(&self, me: &Principal, grid_id: i64, worker_id: i64, now: i64) -> ApiResult<()> {
         admin(me)?;

@@ -7,6 +7,7 @@
 
 pub mod basemap;
 pub mod edit;
+pub mod import;
 #[cfg(test)]
 mod tests;
 

@@ -94,6 +94,7 @@ pub fn DistrictMap(
             {move || detail.get().map(|d| view! { <BuildingPanel d selected/> })}
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -108,6 +109,7 @@ fn Legend() -> impl IntoView {
             <li><i class="dot dev-offline"></i>{bi("离线", "Offline")}</li>
         </ul>
     }
+    .into_any()
 }
 
 const TOGGLE_NAMES: [(&str, &str, &str); 4] =
@@ -133,6 +135,7 @@ fn LayerToggles(id: &'static str) -> impl IntoView {
             }).collect_view()}
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -180,6 +183,7 @@ fn MapSearch(id: &'static str, selected: RwSignal<Option<(i64, i32)>>) -> impl I
             })}
         </form>
     }
+    .into_any()
 }
 
 #[component]

@@ -98,3 +98,10 @@ pub async fn set_worker(
     state.map.set_worker(user(&caller)?, id, body.worker_id, now_ms()).await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
+
+/// `POST /api/v1/map/buildings/import`: building footprints as a GeoJSON FeatureCollection
+/// (`address`, `floors`, optional `name`, `floor_height_m`, `usage`); all or nothing.
+pub async fn import_buildings(State(state): State<AppState>, Extension(caller): Extension<Caller>, Json(fc): Json<Value>) -> ApiResult<Json<Value>> {
+    let (inserted, updated) = state.map.import_buildings(user(&caller)?, &fc, now_ms()).await?;
+    Ok(Json(serde_json::json!({ "inserted": inserted, "updated": updated })))
+}

@@ -54,6 +54,11 @@ pub trait MapStore {
     /// `Err(Invalid)` names a building no micro-grid covers, and nothing is changed.
     async fn save_division(&self, grid_id: i64, version: i64, shapes: &[Shape], now: i64) -> super::Result<DivisionSaved>;
 
+    /// Imports buildings (each into the micro-grid given beside it) in one transaction: an
+    /// existing address is updated (unless it has households above the new floor count:
+    /// `Err(Invalid)`), a new one inserted. Returns (inserted, updated).
+    async fn import_buildings(&self, rows: &[(zhizhi_shared::map::import::BuildingImport, i64)]) -> super::Result<(i64, i64)>;
+
     /// Staff on grid duty, as (id, name).
     async fn grid_worker_staff(&self) -> super::Result<Vec<(i64, String)>>;
 
@@ -205,6 +210,39 @@ macro_rules! portable_map {
                 }
                 tx.commit().await?;
                 Ok(saved)
+            }
+
+            async fn import_buildings(&self, rows: &[(zhizhi_shared::map::import::BuildingImport, i64)]) -> $crate::storage::Result<(i64, i64)> {
+                let $pool = self.writer();
+                let mut tx = $begin.await?;
+                let (mut inserted, mut updated) = (0, 0);
+                for (b, micro) in rows {
+                    let footprint = serde_json::to_string(&b.footprint.0).map_err(|e| $crate::storage::Error::Invalid(e.to_string()))?;
+                    let existing: Option<(i64, Option<i64>)> = sqlx::query_as(
+                        "SELECT b.id, (SELECT CAST(MAX(h.floor) AS BIGINT) FROM households h WHERE h.building_id = b.id) FROM buildings b WHERE b.address = $1",
+                    )
+                    .bind(&b.address).fetch_optional(&mut *tx).await?;
+                    match existing {
+                        Some((_, Some(top))) if top > b.floors as i64 => {
+                            return Err($crate::storage::Error::Invalid(format!("楼栋 {} 已有第 {top} 层的住户，层数不能改为 {}", b.address, b.floors)));
+                        }
+                        Some((id, _)) => {
+                            sqlx::query("UPDATE buildings SET micro_grid_id = $1, name = $2, footprint = $3, floors = $4, floor_height_m = $5, usage = $6 WHERE id = $7")
+                                .bind(micro).bind(&b.name).bind(&footprint).bind(b.floors).bind(b.floor_height_m).bind(b.usage.code()).bind(id)
+                                .execute(&mut *tx).await?;
+                            updated += 1;
+                        }
+                        None => {
+                            let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM buildings").fetch_one(&mut *tx).await?;
+                            sqlx::query("INSERT INTO buildings (id, micro_grid_id, name, address, footprint, floors, floor_height_m, usage) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                                .bind(id).bind(micro).bind(&b.name).bind(&b.address).bind(&footprint).bind(b.floors).bind(b.floor_height_m).bind(b.usage.code())
+                                .execute(&mut *tx).await?;
+                            inserted += 1;
+                        }
+                    }
+                }
+                tx.commit().await?;
+                Ok((inserted, updated))
             }
 
             async fn grid_worker_staff(&self) -> $crate::storage::Result<Vec<(i64, String)>> {

@@ -197,3 +197,46 @@ async fn split_and_merge_keep_every_building_routed() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn building_footprints_are_imported_from_geojson_all_or_nothing() {
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let existing = app.db.store.buildings().await.unwrap()[10].clone();
+    let (sw, ne) = existing.footprint.bbox();
+    let square = |w: f64, s: f64| json!([[[w, s], [w + 0.0002, s], [w + 0.0002, s + 0.00015], [w, s + 0.00015], [w, s]]]);
+    let new_one = json!({ "type": "Feature", "properties": { "address": "磁南街999号", "floors": 7, "floor_height_m": 3.2 },
+                          "geometry": { "type": "Polygon", "coordinates": square(sw[0], sw[1]) } });
+    let taller = json!({ "type": "Feature", "properties": { "address": existing.address, "floors": existing.floors + 2 },
+                         "geometry": { "type": "Polygon", "coordinates": [[sw, [ne[0], sw[1]], ne, [sw[0], ne[1]], sw]] } });
+    let outside = json!({ "type": "Feature", "properties": { "address": "江北某号", "floors": 3 },
+                          "geometry": { "type": "Polygon", "coordinates": square(106.60, 29.60) } });
+    let before = app.db.store.buildings().await.unwrap().len();
+    // One bad feature: nothing is imported, and the answer names it.
+    let r = app.post("/api/v1/map/buildings/import", Some(&admin), json!({ "type": "FeatureCollection", "features": [new_one, taller, outside] })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body["error"].as_str().unwrap().contains("江北某号"), "{}", r.body);
+    assert_eq!(app.db.store.buildings().await.unwrap().len(), before);
+    let r = app.post("/api/v1/map/buildings/import", Some(&admin), json!({ "type": "FeatureCollection", "features": [new_one, taller] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.body["inserted"].as_i64(), r.body["updated"].as_i64()), (Some(1), Some(1)));
+    let all = app.db.store.buildings().await.unwrap();
+    assert_eq!(all.len(), before + 1);
+    assert_eq!(all.iter().find(|b| b.id == existing.id).unwrap().floors, existing.floors + 2);
+    // The new building is on the map, floor by floor, and cases can be reported at it.
+    let zhihui = app.login("zhihui").await;
+    let floors = app.get("/api/v1/map/floors.geojson", Some(&zhihui)).await;
+    let added = all.iter().find(|b| b.address == "磁南街999号").unwrap();
+    let n = floors.body["features"].as_array().unwrap().iter().filter(|f| f["properties"]["building_id"] == added.id).count();
+    assert_eq!(n, 7);
+    // Lowering floors under existing households is refused.
+    let lower = json!({ "type": "Feature", "properties": { "address": existing.address, "floors": 1 },
+                        "geometry": { "type": "Polygon", "coordinates": [[sw, [ne[0], sw[1]], ne, [sw[0], ne[1]], sw]] } });
+    let r = app.post("/api/v1/map/buildings/import", Some(&admin), json!({ "type": "FeatureCollection", "features": [lower] })).await;
+    if existing.floors > 1 && r.status != StatusCode::OK {
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body["error"].as_str().unwrap().contains("层数不能改为 1"), "{}", r.body);
+    }
+    assert_eq!(app.post("/api/v1/map/buildings/import", Some(&zhihui), json!({ "type": "FeatureCollection", "features": [] })).await.status, StatusCode::FORBIDDEN);
+    app.db.remove().await;
+}

@@ -99,6 +99,16 @@ pub fn interior_point(poly: &Polygon) -> Option<LonLat> {
 
 /// Why a polygon cannot be a boundary, in words, or `None` if it can.
 pub fn polygon_problem(p: &Polygon) -> Option<String> {
+    if let Some(problem) = ring_problem(p) {
+        return Some(problem);
+    }
+    let area = p.area_m2();
+    (area < MIN_AREA_M2).then(|| format!("面积只有 {area:.0} 平方米，小于 {MIN_AREA_M2:.0} 平方米"))
+}
+
+/// Why a ring is not a simple polygon (too few vertices, bad coordinates, repeated vertices,
+/// self-intersection), whatever its size.
+pub fn ring_problem(p: &Polygon) -> Option<String> {
     let n = p.0.len();
     if n < 3 {
         return Some(format!("至少需要 3 个顶点（现有 {n} 个）"));
@@ -121,10 +131,6 @@ pub fn polygon_problem(p: &Polygon) -> Option<String> {
                 return Some(format!("边界自相交（第 {} 条边与第 {} 条边交叉）", i + 1, j + 1));
             }
         }
-    }
-    let area = p.area_m2();
-    if area < MIN_AREA_M2 {
-        return Some(format!("面积只有 {area:.0} 平方米，小于 {MIN_AREA_M2:.0} 平方米"));
     }
     None
 }

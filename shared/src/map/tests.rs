@@ -189,3 +189,24 @@ fn dragging_a_shared_corner_along_a_shared_edge_keeps_the_tiling() {
     assert!(r.ok() && r.gap_m2 == 0.0, "{:?} {}", r.problems, r.gap_m2);
     assert!(s[0].boundary.area_m2() > s[1].boundary.area_m2());
 }
+
+#[test]
+fn building_imports_name_every_bad_feature() {
+    use super::import::parse_buildings;
+    let good = serde_json::json!({ "type": "Feature", "properties": { "address": "磁南街1号", "floors": 6, "usage": "mixed" },
+        "geometry": { "type": "Polygon", "coordinates": [[[106.44, 29.58], [106.4403, 29.58], [106.4403, 29.5802], [106.44, 29.5802], [106.44, 29.58]]] } });
+    let fc = serde_json::json!({ "type": "FeatureCollection", "features": [good.clone()] });
+    let b = parse_buildings(&fc).unwrap();
+    assert_eq!((b[0].floors, b[0].floor_height_m, b[0].footprint.0.len(), b[0].name.as_str()), (6, 3.0, 4, "磁南街1号"));
+    let mut no_floors = good.clone();
+    no_floors["properties"]["floors"] = serde_json::json!(null);
+    let mut point = good.clone();
+    point["geometry"] = serde_json::json!({ "type": "Point", "coordinates": [106.44, 29.58] });
+    let fc = serde_json::json!({ "type": "FeatureCollection", "features": [good.clone(), no_floors, point, good] });
+    assert_eq!(parse_buildings(&fc).unwrap_err(), vec![
+        "第 2 个要素：缺少 floors（层数，整数）".to_string(),
+        "第 3 个要素：几何类型应为 Polygon".to_string(),
+        "第 4 个要素：地址「磁南街1号」重复".to_string(),
+    ]);
+    assert!(parse_buildings(&serde_json::json!([1, 2])).unwrap_err()[0].starts_with("不是 GeoJSON FeatureCollection"));
+}

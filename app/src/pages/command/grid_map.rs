@@ -63,6 +63,7 @@ pub fn GridMapPanel(map: GridMap) -> impl IntoView {
             </DistrictMap>
         </section>
     }
+    .into_any()
 }
 
 fn drawing(m: &GridMap) -> impl IntoView + use<> {
