@@ -229,6 +229,7 @@ fn GridEditor() -> impl IntoView {
                     view! { <p class=class role=role data-testid="editor-message">{m}</p> }
                 })}
                 <WorkerPicker ed/>
+                <ImportDivision ed/>
             </aside>
             <div class="editor-map district-map" class:ready=move || ed.ready.get() data-testid="editor-map">
                 <div class="map-canvas" id=EDITOR_MAP node_ref=node></div>
@@ -368,6 +369,54 @@ fn WorkerPicker(ed: Editor) -> impl IntoView {
             }
         })}
     }
+}
+
+/// Replaces the working copy with micro-grids from a GeoJSON FeatureCollection of polygons
+/// (`properties.name`; `properties.id` keeps an existing micro-grid's identity). Nothing is
+/// saved until the administrator saves; the check runs at once.
+#[component]
+fn ImportDivision(ed: Editor) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let import = move |_| {
+        let parsed = serde_json::from_str::<serde_json::Value>(text.get_untracked().trim()).map_err(|e| format!("不是有效的 JSON：{e}")).and_then(|v| shapes_from_geojson(&v));
+        match parsed {
+            Ok(shapes) => {
+                let known: Vec<i64> = ed.division.with_untracked(|d| d.as_ref().map(|d| d.micro_grids.iter().map(|m| m.id).collect()).unwrap_or_default());
+                ed.shapes.set(shapes.into_iter().map(|s| Shape { id: s.id.filter(|id| known.contains(id)), ..s }).collect());
+                ed.selected.set(None);
+                ed.changed();
+            }
+            Err(e) => ed.message.set(Some((false, e))),
+        }
+    };
+    view! {
+        <details class="import-division">
+            <summary>{bi("从 GeoJSON 导入本网格的微网格", "Import micro-grids from GeoJSON")}</summary>
+            <textarea rows="5" data-testid="division-geojson" placeholder="{\"type\": \"FeatureCollection\", \"features\": [...]}"
+                prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
+            <button type="button" class="btn" on:click=import>{bi("载入并校验", "Load and check")}</button>
+        </details>
+    }
+}
+
+/// Micro-grids from a FeatureCollection of polygons.
+pub fn shapes_from_geojson(v: &serde_json::Value) -> Result<Vec<Shape>, String> {
+    let features = v["features"].as_array().ok_or("需要 GeoJSON FeatureCollection")?;
+    features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if f["geometry"]["type"] != "Polygon" {
+                return Err(format!("第 {} 个要素不是 Polygon", i + 1));
+            }
+            let mut ring: Vec<LonLat> = serde_json::from_value(f["geometry"]["coordinates"][0].clone()).map_err(|_| format!("第 {} 个要素的坐标无效", i + 1))?;
+            if ring.len() > 1 && ring.first() == ring.last() {
+                ring.pop();
+            }
+            let name = f["properties"]["name"].as_str().map(String::from).unwrap_or_else(|| format!("导入微网格{}", i + 1));
+            Ok(Shape { id: f["properties"]["id"].as_i64(), name, boundary: Polygon(ring) })
+        })
+        .collect()
 }
 
 #[cfg(feature = "hydrate")]
