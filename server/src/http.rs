@@ -124,7 +124,9 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         // Layers run bottom-up: trace, refuse cross-site writes, resolve the caller, then send
-        // anonymous visitors of pages to the login page.
+        // anonymous visitors of pages to the login page; answers are gzipped when the browser
+        // accepts it (the map script, the wasm, GeoJSON), never the live stream (SSE).
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .layer(middleware::from_fn(auth::require_login_for_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn(auth::reject_cross_site))
