@@ -5,6 +5,10 @@
 //! bundle. Server functions reach the rest of the server only through [`backend::Backend`],
 //! which the server crate implements, so this crate never touches the database.
 
+// Leptos view types nest deeply (the map's panels, the grid editor); the default limit of 128
+// is not enough for the optimised wasm build.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod browser;
 #[cfg(feature = "ssr")]

@@ -3,6 +3,10 @@
 //! `main.rs` only parses the command line; everything else lives here so that integration
 //! tests drive the same router the binary serves.
 
+// The app's view types are deep (the map's panels, the grid editor); laying out their futures
+// needs more than the default query depth in optimised builds.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
 pub mod backend;

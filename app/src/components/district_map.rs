@@ -210,6 +210,46 @@ fn CaseCard(c: PickedCase, picked: RwSignal<Option<PickedCase>>) -> impl IntoVie
     }
 }
 
+/// One floor in the stack: a button, and when open its households, residents and devices.
+#[component]
+fn FloorItem(f: zhizhi_shared::map::FloorView, open_floor: RwSignal<Option<i32>>) -> impl IntoView {
+    let floor = f.floor;
+    let alarm = f.devices.iter().any(|x| x.state == "alarm");
+    let n_house = f.households.len();
+    let n_dev = f.devices.len();
+    let households = f.households;
+    let devices = f.devices;
+    view! {
+        <li class="floor" class:alarm=alarm class:open=move || open_floor.get() == Some(floor) data-floor=floor>
+            <button type="button" class="floor-head" on:click=move |_| open_floor.update(|o| *o = if *o == Some(floor) { None } else { Some(floor) })>
+                <span class="floor-no">{format!("{floor}F")}</span>
+                <span>{format!("{n_house} 户")}</span>
+                <span>{format!("设备 {n_dev} 台")}</span>
+                {alarm.then(|| view! { <span class="tag u-red">"报警"</span> })}
+            </button>
+            {move || (open_floor.get() == Some(floor)).then(|| view! {
+                <div class="floor-body">
+                    {households.iter().map(|h| view! {
+                        <div class="household">
+                            <b>{h.unit.clone()}</b>
+                            {h.residents.iter().map(|r| view! {
+                                <span class="resident-chip">{r.name.clone()}" "<span class="phone">{r.phone.clone()}</span>
+                                    {r.tags.iter().any(|t| t == "elderly_alone").then(|| view! { <span class="tag tag-elderly_alone">"独居老人"</span> })}
+                                </span>
+                            }).collect_view()}
+                        </div>
+                    }).collect_view()}
+                    {devices.iter().map(|x| view! {
+                        <a class=format!("device-chip st-{}", x.state) href=format!("/devices/{}", x.id)>{x.code.clone()}" · "{x.kind.name_zh()}</a>
+                    }).collect_view()}
+                    {(households.is_empty() && devices.is_empty()).then(|| view! { <p class="note">"本层没有登记的住户和设备。"</p> })}
+                </div>
+            }.into_any())}
+        </li>
+    }
+    .into_any()
+}
+
 /// A building's floors from the top down; a floor opens to its households and residents.
 #[component]
 fn BuildingPanel(d: Result<BuildingDetail, String>, selected: RwSignal<Option<(i64, i32)>>) -> impl IntoView {
@@ -238,42 +278,7 @@ fn BuildingPanel(d: Result<BuildingDetail, String>, selected: RwSignal<Option<(i
             <p class="building-meta">{format!("{} · 网格员 {}", d.micro_grid, d.grid_worker)}</p>
             <p class="note">{if d.residents_shown { format!("住户 {people} 人，信息已脱敏；本次查看已记入审计。") } else { "您无权查看住户信息。".to_string() }}</p>
             <ol class="floor-stack" data-testid="floor-stack">
-                {d.floor_list.into_iter().map(|f| {
-                    let floor = f.floor;
-                    let alarm = f.devices.iter().any(|x| x.state == "alarm");
-                    let n_house = f.households.len();
-                    let n_dev = f.devices.len();
-                    let households = f.households.clone();
-                    let devices = f.devices.clone();
-                    view! {
-                        <li class="floor" class:alarm=alarm class:open=move || open_floor.get() == Some(floor) data-floor=floor>
-                            <button type="button" class="floor-head" on:click=move |_| open_floor.update(|o| *o = if *o == Some(floor) { None } else { Some(floor) })>
-                                <span class="floor-no">{format!("{floor}F")}</span>
-                                <span>{format!("{n_house} 户")}</span>
-                                <span>{format!("设备 {n_dev} 台")}</span>
-                                {alarm.then(|| view! { <span class="tag u-red">"报警"</span> })}
-                            </button>
-                            {move || (open_floor.get() == Some(floor)).then(|| view! {
-                                <div class="floor-body">
-                                    {households.iter().map(|h| view! {
-                                        <div class="household">
-                                            <b>{h.unit.clone()}</b>
-                                            {h.residents.iter().map(|r| view! {
-                                                <span class="resident-chip">{r.name.clone()}" "<span class="phone">{r.phone.clone()}</span>
-                                                    {r.tags.iter().any(|t| t == "elderly_alone").then(|| view! { <span class="tag tag-elderly_alone">"独居老人"</span> })}
-                                                </span>
-                                            }).collect_view()}
-                                        </div>
-                                    }).collect_view()}
-                                    {devices.iter().map(|x| view! {
-                                        <a class=format!("device-chip st-{}", x.state) href=format!("/devices/{}", x.id)>{x.code.clone()}" · "{x.kind.name_zh()}</a>
-                                    }).collect_view()}
-                                    {(households.is_empty() && devices.is_empty()).then(|| view! { <p class="note">"本层没有登记的住户和设备。"</p> })}
-                                </div>
-                            })}
-                        </li>
-                    }
-                }).collect_view()}
+                {d.floor_list.into_iter().map(|f| view! { <FloorItem f open_floor/> }).collect_view()}
             </ol>
             {(!d.other_devices.is_empty()).then(|| view! {
                 <p class="building-meta">{"其他设备："}{d.other_devices.iter().map(|x| view! { <a class="device-chip" href=format!("/devices/{}", x.id)>{x.code.clone()}</a> }).collect_view()}</p>
