@@ -11,6 +11,7 @@ test('a visitor without a session is sent to the login page, and wrong passwords
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole('heading', { name: '登录智治' })).toBeVisible();
+  await page.locator('main.login-screen[data-ready]').waitFor();
   await page.getByLabel('用户名').fill('zhihui');
   await page.getByLabel('密码').fill('not-the-password');
   await page.getByRole('button', { name: '登录' }).click();

@@ -6,6 +6,7 @@ export const DEMO_PASSWORD = 'Ciqikou-141-demo';
 /** Signs in through the login page, as a person would. */
 export async function loginAs(page: Page, username: string) {
   await page.goto('/login');
+  await page.locator('main.login-screen[data-ready]').waitFor();
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();

@@ -126,7 +126,8 @@ pub fn router(state: AppState) -> Router {
         // Layers run bottom-up: trace, refuse cross-site writes, resolve the caller, then send
         // anonymous visitors of pages to the login page; answers are gzipped when the browser
         // accepts it (the map script, the wasm, GeoJSON), never the live stream (SSE).
-        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
+        // (Fastest: the debug wasm is 11 MB and is compressed on every load.)
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true).quality(tower_http::CompressionLevel::Fastest))
         .layer(middleware::from_fn(auth::require_login_for_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn(auth::reject_cross_site))

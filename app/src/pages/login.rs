@@ -10,6 +10,9 @@ use leptos::server_fn::error::ServerFnError;
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let lang = use_lang();
+    // Marks the page once hydrated (the form then signs in without a page load).
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     let error = move || {
         login.value().get().and_then(|r| r.err()).map(|e| match e {
             ServerFnError::ServerError(m) => m,
@@ -17,7 +20,7 @@ pub fn LoginPage() -> impl IntoView {
         })
     };
     view! {
-        <main class="login-screen">
+        <main class="login-screen" data-ready=move || ready.get().then_some("1")>
             <form class="lang-row" on:submit=|ev| ev.prevent_default()>
                 <button type="button" class="lang-switch" data-testid="lang-switch"
                     on:click=move |_| set_lang(if lang.get_untracked() == Lang::Zh { Lang::En } else { Lang::Zh })>
