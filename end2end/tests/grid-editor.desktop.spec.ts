@@ -37,6 +37,8 @@ test('an administrator reshapes a micro-grid on the map, and a case inside it is
   const inside = await screen(page, [(A.w + A.e) / 2, (A.s + A.n) / 2]);
   await page.mouse.click(inside[0], inside[1]);
   await expect(page.getByTestId('micro-list').locator('li.selected')).toContainText(a.name);
+  // Its corner handles must be drawn before they can be grabbed.
+  await expect.poll(() => page.evaluate(() => (window as any).zhizhiMap.queryRenderedFeatures({ layers: ['edit-vertices'] }).length)).toBeGreaterThanOrEqual(4);
   const x = A.e + 0.4 * (B.e - B.w);
   for (const lat of [A.n, A.s]) {
     const from = await screen(page, [A.e, lat]);
@@ -45,6 +47,12 @@ test('an administrator reshapes a micro-grid on the map, and a case inside it is
     await page.mouse.down();
     await page.mouse.move(to[0], to[1], { steps: 8 });
     await page.mouse.up();
+    // The corner is where it was dropped (both micro-grids moved it) before the next drag.
+    await expect.poll(() => page.evaluate(([lon, lat]) => {
+      const m = (window as any).zhizhiMap;
+      const p = m.project([lon, lat]);
+      return m.queryRenderedFeatures([[p.x - 6, p.y - 6], [p.x + 6, p.y + 6]], { layers: ['edit-vertices'] }).length;
+    }, [x, lat])).toBeGreaterThan(0);
   }
   await expect(page.getByTestId('division-report')).toContainText('校验通过');
   await page.screenshot({ path: 'end2end/test-results/grid-editor-reshaped.png' });
