@@ -135,7 +135,8 @@ impl Ingest {
         MAX_QUEUED - self.permits.available_permits()
     }
 
-    async fn wait_ready(&self) -> Result<(), Busy> {
+    /// Waits until the registry and device state are loaded (just after start).
+    pub async fn wait_ready(&self) -> Result<(), Busy> {
         let mut ready = self.ready.clone();
         ready.wait_for(|r| *r).await.map_err(|_| Busy::Stopped)?;
         Ok(())

@@ -72,8 +72,9 @@ impl MapService {
         Ok(map::floor_features(&self.store.buildings().await?))
     }
 
-    /// Devices the user may see, with their state now.
-    pub fn map_devices(&self, me: &Principal, now: i64) -> Vec<MapDevice> {
+    /// Devices the user may see, with their state now (once the engine has loaded them).
+    pub async fn map_devices(&self, me: &Principal, now: i64) -> Vec<MapDevice> {
+        let _ = self.devices.ingest.wait_ready().await;
         let grids = if me.has(Role::Command) || me.has(Role::Admin) {
             None
         } else if me.has(Role::GridWorker) {
@@ -136,7 +137,7 @@ impl MapService {
         }
         let mut by_floor: BTreeMap<i32, Vec<FloorDevice>> = BTreeMap::new();
         let mut other = Vec::new();
-        for d in self.map_devices(me, now).into_iter().filter(|d| d.building_id == Some(id)) {
+        for d in self.map_devices(me, now).await.into_iter().filter(|d| d.building_id == Some(id)) {
             let fd = FloorDevice { id: d.id, code: d.code, kind: d.kind, state: d.state };
             match d.floor {
                 Some(f) => by_floor.entry(f).or_default().push(fd),

@@ -41,7 +41,7 @@ pub async fn floors(State(state): State<AppState>, Extension(caller): Extension<
 /// `GET /api/v1/map/devices.geojson`
 pub async fn devices(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Response> {
     let me = user(&caller)?;
-    Ok(geojson(zhizhi_shared::map::device_features(&state.map.map_devices(me, now_ms()))))
+    Ok(geojson(zhizhi_shared::map::device_features(&state.map.map_devices(me, now_ms()).await)))
 }
 
 /// `GET /api/v1/map/cases.geojson`: open cases the user may see.
