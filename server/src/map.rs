@@ -174,7 +174,7 @@ impl MapService {
         Ok(list
             .cases
             .into_iter()
-            .filter(|c| c.lon.zip(c.lat).is_some_and(|(x, y)| footprint.contains([x, y]) || zhizhi_shared::map::edit::strictly_inside(footprint, [x, y])))
+            .filter(|c| c.lon.zip(c.lat).is_some_and(|(x, y)| footprint.contains([x, y])))
             .take(10)
             .map(|c| CaseBrief {
                 id: c.id,
