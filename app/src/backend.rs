@@ -11,7 +11,7 @@ use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, Principal, UserView};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
 use zhizhi_shared::case::Action;
-use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health};
+use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
 
 /// Operations the UI's server functions call.
 #[async_trait::async_trait]
@@ -81,6 +81,21 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The device-health summary.
     async fn iot_health(&self, me: &Principal) -> Result<Health, String>;
+
+    /// Registers a device or changes the one with its code (administrators): its id.
+    async fn save_device(&self, me: &Principal, device: NewDevice) -> Result<i64, String>;
+
+    /// Registers or changes devices from CSV, all or none (administrators): how many.
+    async fn import_devices(&self, me: &Principal, csv: String) -> Result<usize, String>;
+
+    /// Takes a device out of service, or back in (administrators).
+    async fn retire_device(&self, me: &Principal, id: i64, retired: bool) -> Result<(), String>;
+
+    /// Issues a device its own secret, shown once (administrators).
+    async fn device_secret(&self, me: &Principal, id: i64) -> Result<String, String>;
+
+    /// Sets how long a resident in care may go without opening the door (`None`: the default).
+    async fn set_absence_hours(&self, me: &Principal, resident_id: i64, hours: Option<i64>) -> Result<(), String>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

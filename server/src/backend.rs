@@ -10,7 +10,7 @@ use zhizhi_shared::auth::Principal;
 use zhizhi_app::backend::Backend;
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
 use zhizhi_shared::case::Action;
-use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health};
+use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
 
 /// Serves the UI's server functions from the store.
 pub struct StoreBackend {
@@ -34,6 +34,27 @@ impl Backend for StoreBackend {
 
     async fn device(&self, me: &Principal, id: i64) -> Result<DevicePage, String> {
         self.devices.page(me, id, crate::auth::now_ms()).await.map_err(|e| e.user_message())
+    }
+
+    async fn save_device(&self, me: &Principal, device: NewDevice) -> Result<i64, String> {
+        let ids = self.devices.save(me, std::slice::from_ref(&device), crate::auth::now_ms()).await.map_err(|e| e.user_message())?;
+        Ok(ids[0])
+    }
+
+    async fn import_devices(&self, me: &Principal, csv: String) -> Result<usize, String> {
+        Ok(self.devices.import_csv(me, &csv, crate::auth::now_ms()).await.map_err(|e| e.user_message())?.len())
+    }
+
+    async fn retire_device(&self, me: &Principal, id: i64, retired: bool) -> Result<(), String> {
+        self.devices.retire(me, id, retired, crate::auth::now_ms()).await.map_err(|e| e.user_message())
+    }
+
+    async fn device_secret(&self, me: &Principal, id: i64) -> Result<String, String> {
+        self.devices.new_secret(me, id, crate::auth::now_ms()).await.map_err(|e| e.user_message())
+    }
+
+    async fn set_absence_hours(&self, me: &Principal, resident_id: i64, hours: Option<i64>) -> Result<(), String> {
+        self.devices.set_absence_hours(me, resident_id, hours, crate::auth::now_ms()).await.map_err(|e| e.user_message())
     }
 
     async fn alarms(&self, me: &Principal, open_only: bool) -> Result<Vec<AlarmView>, String> {

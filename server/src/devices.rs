@@ -41,6 +41,14 @@ pub fn view(d: &Dev, now: i64) -> DeviceView {
         last_open: r.state.last_open,
         open_alarms: r.state.open.clone(),
         retired: r.retired,
+        building_id: r.building_id,
+        household_id: r.household_id,
+        resident_id: r.resident_id,
+        profile_code: w.profile.code.into(),
+        lon: r.lon,
+        lat: r.lat,
+        absence_hours: w.absence_hours,
+        has_secret: r.secret_hash.is_some(),
     }
 }
 
@@ -220,6 +228,14 @@ impl Devices {
         self.store.append_audit(now, &me.username, "device_save", &format!("devices:{}", ids.len()), &codes.join(",")).await?;
         self.ingest.reload(if ids.len() == 1 { Some(ids[0]) } else { None }).await;
         Ok(ids)
+    }
+
+    /// Registers or changes devices from CSV (administrators): every bad line is named and
+    /// nothing is stored unless every line is good.
+    pub async fn import_csv(&self, me: &Principal, text: &str, now: i64) -> ApiResult<Vec<i64>> {
+        Self::require_admin(me)?;
+        let devices = iot::parse_csv(text).map_err(|errors| ApiError::invalid("csv", errors.join("；")))?;
+        self.save(me, &devices, now).await
     }
 
     /// Takes a device out of service, or back in.

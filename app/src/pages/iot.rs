@@ -2,6 +2,8 @@
 //! (`/devices`) and one device (`/devices/{id}`). No map: places are addresses, floors and
 //! grids.
 
+mod manage;
+
 use crate::api::iot::{get_alarms, get_device, get_devices, get_iot_health};
 use crate::components::auth_gate::AuthGate;
 use crate::components::nav::BottomNav;
@@ -9,7 +11,7 @@ use crate::components::user_menu::UserMenu;
 use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use zhizhi_shared::auth::Principal;
+use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::case::Urgency;
 use zhizhi_shared::device::DeviceKind;
 use zhizhi_shared::iot::{AlarmView, DeviceQuery, DeviceView, FalseAlarmRate, OpenAlarm};
@@ -187,11 +189,14 @@ fn AlarmTable(alarms: Vec<AlarmView>) -> impl IntoView {
 /// `/devices`: every device the user may see, by kind and state.
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    view! { <AuthGate page=|me: Principal| frame(me, ("设备", "Devices"), view! { <Devices/> }.into_any())/> }
+    view! { <AuthGate page=|me: Principal| frame(me.clone(), ("设备", "Devices"), view! { <Devices me/> }.into_any())/> }
 }
 
 #[component]
-fn Devices() -> impl IntoView {
+fn Devices(me: Principal) -> impl IntoView {
+    let admin = me.has(Role::Admin);
+    let panel = RwSignal::new(None::<&'static str>);
+    let toggle = move |which: &'static str| panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) });
     let query = use_query_map();
     let q = move || {
         query.with(|m| DeviceQuery {
@@ -203,6 +208,17 @@ fn Devices() -> impl IntoView {
         })
     };
     let data = Resource::new(q, get_devices);
+    let admin_bar = admin.then(|| view! {
+        <div class="filters" data-testid="device-admin-bar">
+            <button type="button" class="act primary" data-testid="device-new" on:click=move |_| toggle("new")>{bi("＋ 登记设备", "＋ Register a device")}</button>
+            <button type="button" class="act" data-testid="device-import" on:click=move |_| toggle("import")>{bi("批量导入", "Import CSV")}</button>
+        </div>
+        {move || match panel.get() {
+            Some("new") => view! { <manage::DeviceForm current=None saved=Callback::new(|id| crate::browser::go(&format!("/devices/{id}")))/> }.into_any(),
+            Some(_) => view! { <manage::CsvImport done=Callback::new(move |_| data.refetch())/> }.into_any(),
+            None => ().into_any(),
+        }}
+    });
     let kinds = [("", "全部类型", "All kinds"), ("smoke_detector", "烟感", "Smoke"), ("door_sensor", "门磁", "Door"), ("camera", "摄像头", "Camera"), ("water_level_gauge", "水位计", "Gauge")];
     let states = [("", "在用", "In service"), ("online", "在线", "Online"), ("offline", "离线", "Offline"), ("never", "未接入", "Never heard"), ("alarm", "告警中", "Alarming"), ("low_battery", "低电量", "Low battery"), ("retired", "已停用", "Retired")];
     let link = move |kind: Option<&str>, status: Option<&str>| {
@@ -212,11 +228,18 @@ fn Devices() -> impl IntoView {
         format!("/devices?kind={k}&status={s}")
     };
     view! {
+        {admin_bar}
         <div class="filters" data-testid="device-filters">
             {kinds.into_iter().map(|(c, zh, en)| view! { <a class="act small" class:active=move || q().kind.unwrap_or_default() == c href=move || link(Some(c), None)>{bi(zh, en)}</a> }).collect_view()}
             <span class="sep"></span>
             {states.into_iter().map(|(c, zh, en)| view! { <a class="act small" class:active=move || q().status.unwrap_or_default() == c href=move || link(None, Some(c))>{bi(zh, en)}</a> }).collect_view()}
         </div>
+        <form class="filters" method="get" action="/devices" data-testid="device-search">
+            <input type="search" name="q" placeholder="设备编号或地址，如：磁南街27号" prop:value=move || q().q.unwrap_or_default()/>
+            <input type="hidden" name="kind" prop:value=move || q().kind.unwrap_or_default()/>
+            <input type="hidden" name="status" prop:value=move || q().status.unwrap_or_default()/>
+            <button type="submit" class="act">{bi("查找", "Find")}</button>
+        </form>
         <Suspense fallback=loading>
             {move || data.get().map(|r| match r {
                 Err(e) => failed(&e),
@@ -277,11 +300,11 @@ fn DeviceTable(devices: Vec<DeviceView>, empty: String) -> impl IntoView {
 /// `/devices/{id}`: the device's state, alarms and newest messages.
 #[component]
 pub fn DevicePage() -> impl IntoView {
-    view! { <AuthGate page=|me: Principal| frame(me, ("设备详情", "Device"), view! { <Device/> }.into_any())/> }
+    view! { <AuthGate page=|me: Principal| frame(me.clone(), ("设备详情", "Device"), view! { <Device me/> }.into_any())/> }
 }
 
 #[component]
-fn Device() -> impl IntoView {
+fn Device(me: Principal) -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
     let data = Resource::new(id, get_device);
@@ -291,6 +314,9 @@ fn Device() -> impl IntoView {
                 Err(e) => failed(&e),
                 Ok(p) => {
                     let d = p.device;
+                    let manage = (me.has(Role::Admin) || (me.has(Role::Command) && d.absence_hours.is_some())).then(|| {
+                        view! { <manage::DeviceAdmin me=me.clone() device=d.clone() changed=Callback::new(move |_| data.refetch())/> }
+                    });
                     view! {
                         <section class="panel device-card" data-testid="device-card">
                             <h2>{format!("{} · {}", d.code, kind_name(d.kind))}</h2>
@@ -303,8 +329,10 @@ fn Device() -> impl IntoView {
                                 <dt>{bi("电量", "Battery")}</dt><dd>{d.battery.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())}</dd>
                                 <dt>{bi("读数", "Reading")}</dt><dd>{reading(&d)}</dd>
                                 <dt>{bi("最近通信", "Last heard")}</dt><dd>{when(d.last_heard)}</dd>
+                                {d.absence_hours.map(|h| view! { <dt>{bi("关爱告警", "Care alarm")}</dt><dd data-testid="care-limit">{format!("{h} 小时未开门即告警")}</dd> })}
                             </dl>
                         </section>
+                        {manage}
                         <section class="panel">
                             <h2>{bi("告警记录", "Alarms")}</h2>
                             {if p.alarms.is_empty() { view! { <p class="note">{bi("这台设备没有告警记录。", "No alarms.")}</p> }.into_any() } else { view! { <AlarmTable alarms=p.alarms/> }.into_any() }}

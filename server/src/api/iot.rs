@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
-use zhizhi_shared::iot::{self, AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
+use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
 
 /// The answer to a batch.
 #[derive(Debug, Serialize)]
@@ -91,12 +91,7 @@ pub async fn save(State(state): State<AppState>, Extension(caller): Extension<Ca
 
 /// `POST /api/v1/devices/import`: CSV (see `iot::parse_csv`); all lines or none.
 pub async fn import(State(state): State<AppState>, Extension(caller): Extension<Caller>, body: String) -> ApiResult<Json<serde_json::Value>> {
-    let me = user(&caller)?;
-    if !me.has(zhizhi_shared::auth::Role::Admin) {
-        return Err(ApiError::Forbidden);
-    }
-    let devices = iot::parse_csv(&body).map_err(|errors| ApiError::invalid("csv", errors.join("；")))?;
-    let ids = state.devices.save(me, &devices, now_ms()).await?;
+    let ids = state.devices.import_csv(user(&caller)?, &body, now_ms()).await?;
     Ok(Json(serde_json::json!({ "imported": ids.len() })))
 }
 

@@ -268,6 +268,40 @@ async fn administrators_register_and_import_devices_and_bad_csv_changes_nothing(
 }
 
 #[tokio::test]
+async fn a_residents_care_limit_is_set_by_command_staff_and_every_sensor_on_their_door_follows_it() {
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let list = app.get("/api/v1/devices?kind=door_sensor&limit=1000", Some(&admin)).await.body;
+    let sensor = list["devices"].as_array().unwrap().iter().find(|d| d["absence_hours"].is_i64()).expect("a care door sensor").clone();
+    assert_eq!(sensor["absence_hours"], 24, "the default: {sensor}");
+    let resident = sensor["resident_id"].as_i64().unwrap();
+    // A second sensor on the same door, registered by the administrator, watches the same resident.
+    let r = app.post("/api/v1/devices", Some(&admin), json!({ "code": "MC-TWIN", "kind": "door_sensor", "model": "MC-NB-200",
+        "building_id": sensor["building_id"], "floor": sensor["floor"], "household_id": sensor["household_id"], "resident_id": resident })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.body["device"]["absence_hours"].as_i64(), r.body["device"]["has_secret"].as_bool()), (Some(24), Some(false)));
+    let twin = r.body["device"]["id"].as_i64().unwrap();
+    let url = format!("/api/v1/residents/{resident}/absence-hours");
+    // A grid worker may not change it; out of range is refused naming the range.
+    let worker = app.login("wanggeyuan").await;
+    assert_eq!(app.post(&url, Some(&worker), json!({ "hours": 36 })).await.status, StatusCode::FORBIDDEN);
+    let r = app.post(&url, Some(&admin), json!({ "hours": 0 })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body["error"].as_str().unwrap().contains("1–168"), "{}", r.body);
+    let command = app.login("zhihui").await;
+    assert_eq!(app.post(&url, Some(&command), json!({ "hours": 36 })).await.status, StatusCode::NO_CONTENT);
+    for id in [sensor["id"].as_i64().unwrap(), twin] {
+        let d = app.get(&format!("/api/v1/devices/{id}"), Some(&command)).await.body;
+        assert_eq!(d["device"]["absence_hours"], 36, "{d}");
+    }
+    // Back to the default.
+    assert_eq!(app.post(&url, Some(&command), json!({ "hours": null })).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/api/v1/devices/{twin}"), Some(&command)).await.body["device"]["absence_hours"], 24);
+    let log = app.get("/api/v1/audit?action=care_absence_hours", Some(&admin)).await.body;
+    assert_eq!(log.as_array().map(Vec::len), Some(2), "{log}");
+}
+
+#[tokio::test]
 async fn mqtt_messages_through_the_real_broker_are_stored_once_raise_alarms_and_bad_ones_are_answered() {
     use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
     let app = App::new().await;

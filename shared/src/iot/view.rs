@@ -47,6 +47,19 @@ pub struct DeviceView {
     pub last_open: Option<i64>,
     pub open_alarms: Vec<OpenAlarm>,
     pub retired: bool,
+    /// Where it is registered, as the edit form needs it.
+    pub building_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub resident_id: Option<i64>,
+    /// The profile's code (the kind's standard one when none was chosen).
+    pub profile_code: String,
+    pub lon: f64,
+    pub lat: f64,
+    /// Hours without a door opening before the care alarm, when the device watches over a
+    /// resident in care (独居老人).
+    pub absence_hours: Option<i64>,
+    /// Whether the device has been issued its own secret.
+    pub has_secret: bool,
 }
 
 /// A stored message, as the device page lists it.
