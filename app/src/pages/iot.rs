@@ -308,6 +308,7 @@ fn Device(me: Principal) -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
     let data = Resource::new(id, get_device);
+    let notice = RwSignal::new(None::<(bool, String)>);
     view! {
         <Suspense fallback=loading>
             {move || data.get().map(|r| match r {
@@ -315,7 +316,7 @@ fn Device(me: Principal) -> impl IntoView {
                 Ok(p) => {
                     let d = p.device;
                     let manage = (me.has(Role::Admin) || (me.has(Role::Command) && d.absence_hours.is_some())).then(|| {
-                        view! { <manage::DeviceAdmin me=me.clone() device=d.clone() changed=Callback::new(move |_| data.refetch())/> }
+                        view! { <manage::DeviceAdmin me=me.clone() device=d.clone() changed=Callback::new(move |_| data.refetch()) message=notice/> }
                     });
                     view! {
                         <section class="panel device-card" data-testid="device-card">

@@ -127,6 +127,12 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                     Some((_, a)) => a,
                     None => pick("尚未选择楼栋（室外设备可只填经纬度）", "No building chosen (outdoor devices: give coordinates)").to_string(),
                 }}</p>
+                {move || building.get().is_some().then(|| view! {
+                    <button type="button" class="act small" data-testid="device-building-clear" on:click=move |_| {
+                        building.set(None);
+                        (floors.set(Floors::new()), floor.set(None), household.set(None), resident.set(None));
+                    }>{bi("不在楼内（室外设备）", "Outdoors, not in a building")}</button>
+                })}
                 <input type="search" data-testid="device-building-search" placeholder="输入地址查找楼栋，如：磁南街27号"
                     prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
                 <ul class="building-list">
@@ -182,10 +188,10 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                         </select>
                     </label>
                     <label>{bi("经度（室外设备）", "Longitude (outdoors)")}
-                        <input type="text" inputmode="decimal" data-testid="device-lon" placeholder="106.4512" prop:value=move || lon.get() on:input=move |e| lon.set(event_target_value(&e))/>
+                        <input type="text" inputmode="decimal" data-testid="device-lon" disabled=move || building.get().is_some() placeholder="106.4512" prop:value=move || lon.get() on:input=move |e| lon.set(event_target_value(&e))/>
                     </label>
                     <label>{bi("纬度（室外设备）", "Latitude (outdoors)")}
-                        <input type="text" inputmode="decimal" data-testid="device-lat" placeholder="29.5812" prop:value=move || lat.get() on:input=move |e| lat.set(event_target_value(&e))/>
+                        <input type="text" inputmode="decimal" data-testid="device-lat" disabled=move || building.get().is_some() placeholder="29.5812" prop:value=move || lat.get() on:input=move |e| lat.set(event_target_value(&e))/>
                     </label>
                 </div>
                 <p class="note">{bi(
@@ -243,7 +249,9 @@ pub fn CsvImport(done: Callback<usize>) -> impl IntoView {
         <form class="panel csv-import" on:submit=submit data-testid="csv-import">
             <h2>{bi("批量导入设备（CSV）", "Import devices (CSV)")}</h2>
             <p class="note">"首行为表头：code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat。kind 取 smoke_detector / door_sensor / camera / water_level_gauge；已有编号的设备按新内容更新。任何一行有误则整批不导入，并逐行说明原因。"</p>
-            <input type="file" accept=".csv,text/csv" data-testid="csv-file" on:change=read_file/>
+            <label class="act file-pick">{bi("选择 CSV 文件…", "Choose a CSV file…")}
+                <input type="file" accept=".csv,text/csv" data-testid="csv-file" on:change=read_file/>
+            </label>
             <textarea rows="6" data-testid="csv-text" placeholder="code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat"
                 prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="csv-error">{e}</p> })}
@@ -257,13 +265,15 @@ pub fn CsvImport(done: Callback<usize>) -> impl IntoView {
 
 /// The device page's administration: change, retire or restore, issue a secret; and the
 /// care limit of the resident a door sensor watches over (command staff too).
+///
+/// `message` belongs to the page, so what was said survives the reload of the device that
+/// follows every change.
 #[component]
-pub fn DeviceAdmin(me: Principal, device: DeviceView, changed: Callback<()>) -> impl IntoView {
+pub fn DeviceAdmin(me: Principal, device: DeviceView, changed: Callback<()>, message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
     let admin = me.has(Role::Admin);
     let editing = RwSignal::new(false);
     let confirm_retire = RwSignal::new(false);
     let secret = RwSignal::new(None::<String>);
-    let message = RwSignal::new(None::<(bool, String)>);
     let (id, retired) = (device.id, device.retired);
     let care = device.absence_hours.zip(device.resident_id).filter(|_| admin || me.has(Role::Command));
     let hours = RwSignal::new(care.map(|(h, _)| h.to_string()).unwrap_or_default());
@@ -283,6 +293,7 @@ pub fn DeviceAdmin(me: Principal, device: DeviceView, changed: Callback<()>) -> 
         spawn_local(async move { report(retire_device(id, !retired).await, if retired { "已恢复启用。" } else { "已停用：不再接收这台设备的消息，也不再产生告警。" }) });
     };
     let issue_secret = move |_| {
+        message.set(None);
         spawn_local(async move {
             match new_device_secret(id).await {
                 Ok(s) => secret.set(Some(s)),
