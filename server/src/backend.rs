@@ -29,7 +29,7 @@ fn internal(e: crate::storage::Error) -> String {
 #[async_trait::async_trait]
 impl Backend for StoreBackend {
     async fn devices(&self, me: &Principal, query: DeviceQuery) -> Result<DeviceList, String> {
-        self.devices.list(me, &query, crate::auth::now_ms()).map_err(|e| e.user_message())
+        self.devices.list(me, &query, crate::auth::now_ms()).await.map_err(|e| e.user_message())
     }
 
     async fn device(&self, me: &Principal, id: i64) -> Result<DevicePage, String> {

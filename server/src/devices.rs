@@ -63,8 +63,15 @@ fn may_see_devices(me: &Principal) -> ApiResult<Option<Vec<i64>>> {
 }
 
 impl Devices {
+    /// Waits until the ingest engine has loaded the registry: just after start it is still
+    /// empty, and a list read then would show no devices.
+    async fn ready(&self) -> ApiResult<()> {
+        self.ingest.wait_ready().await.map_err(|_| ApiError::Refused { status: 503, message: "设备服务已停止，请稍后重试".into() })
+    }
+
     /// Devices the user may see, filtered, paged.
-    pub fn list(&self, me: &Principal, q: &DeviceQuery, now: i64) -> ApiResult<DeviceList> {
+    pub async fn list(&self, me: &Principal, q: &DeviceQuery, now: i64) -> ApiResult<DeviceList> {
+        self.ready().await?;
         let grids = may_see_devices(me)?;
         let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
             Some(k) => Some(DeviceKind::from_code(k).ok_or_else(|| ApiError::invalid("kind", format!("没有设备类型「{k}」")))?),
@@ -118,6 +125,7 @@ impl Devices {
     /// One device's page.
     pub async fn page(&self, me: &Principal, id: i64, now: i64) -> ApiResult<DevicePage> {
         let grids = may_see_devices(me)?;
+        self.ready().await?;
         let device = {
             let reg = self.ingest.registry.read().expect("registry lock");
             match reg.by_id(id) {
@@ -137,6 +145,7 @@ impl Devices {
             Some(r) => Some(Rule::from_code(r).ok_or_else(|| ApiError::invalid("rule", format!("没有规则「{r}」")))?),
             None => None,
         };
+        self.ready().await?;
         let mut alarms = self.store.alarms(&AlarmFilter { open_only, rule, limit: 500, ..Default::default() }).await?;
         if let Some(g) = grids {
             let reg = self.ingest.registry.read().expect("registry lock");
@@ -150,6 +159,7 @@ impl Devices {
         if !(me.has(Role::Command) || me.has(Role::Admin)) {
             return Err(ApiError::Forbidden);
         }
+        self.ready().await?;
         let (by_rule, by_device) = self.store.false_alarm_rates().await?;
         let reg = self.ingest.registry.read().expect("registry lock");
         let mut h = Health { by_rule, by_device, ..Default::default() };

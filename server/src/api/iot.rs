@@ -73,7 +73,7 @@ pub async fn ingest(State(state): State<AppState>, Extension(caller): Extension<
 
 /// `GET /api/v1/devices`
 pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<DeviceQuery>) -> ApiResult<Json<DeviceList>> {
-    Ok(Json(state.devices.list(user(&caller)?, &q, now_ms())?))
+    Ok(Json(state.devices.list(user(&caller)?, &q, now_ms()).await?))
 }
 
 /// `GET /api/v1/devices/{id}`
