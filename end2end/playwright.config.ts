@@ -1,8 +1,14 @@
 import { defineConfig, devices } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 
-// The server under test: the debug build with the demo district in a fresh in-memory SQLite
-// database, on its own port. Playwright waits for /healthz before the first test.
+// The server under test: the debug build with the demo district in a fresh SQLite file, on its
+// own port. Playwright waits for /healthz before the first test. Not `sqlite::memory:`: that
+// database lives on one connection, and a request the browser abandons mid-write (a page closed
+// while its fetch runs) makes sqlx close that connection — and with it the whole database.
 const PORT = Number(process.env.ZHIZHI_E2E_PORT ?? 3100);
+const DB = `${os.tmpdir()}/zhizhi-e2e-${process.pid}.db`;
+for (const f of [DB, `${DB}-wal`, `${DB}-shm`]) fs.rmSync(f, { force: true });
 const BASE = `http://127.0.0.1:${PORT}`;
 
 // Debian's Chromium, never a downloaded browser; the flags keep it off the (closed) network.
@@ -51,7 +57,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `./target/debug/zhizhi serve --demo --db sqlite::memory: --addr 127.0.0.1:${PORT} --site-root target/site`,
+    command: `./target/debug/zhizhi serve --demo --db sqlite://${DB} --addr 127.0.0.1:${PORT} --site-root target/site`,
     cwd: '..',
     url: `${BASE}/healthz`,
     timeout: 120_000,
