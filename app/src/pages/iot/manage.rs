@@ -17,16 +17,18 @@ use zhizhi_shared::map::HouseholdView;
 /// A building's households floor by floor (residents masked), top floor first.
 type Floors = Vec<(i32, Vec<HouseholdView>)>;
 
-/// Loads the households of building `id` (the read of its residents is audited by the server).
-fn load_floors(id: i64, into: RwSignal<Floors>) {
+/// Loads the households of building `id` (the read of its residents is audited by the server);
+/// says why in `error` when it cannot.
+fn load_floors(id: i64, into: RwSignal<Floors>, error: RwSignal<Option<String>>) {
     #[cfg(feature = "hydrate")]
     spawn_local(async move {
-        if let Ok(b) = crate::mapgl::fetch_json::<zhizhi_shared::map::BuildingDetail>(&format!("/api/v1/map/buildings/{id}")).await {
-            into.set(b.floor_list.into_iter().map(|f| (f.floor, f.households)).collect());
+        match crate::mapgl::fetch_json::<zhizhi_shared::map::BuildingDetail>(&format!("/api/v1/map/buildings/{id}")).await {
+            Ok(b) => into.set(b.floor_list.into_iter().map(|f| (f.floor, f.households)).collect()),
+            Err(e) => error.set(Some(format!("无法读取该楼栋的楼层和住户：{e}"))),
         }
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (id, into);
+    let _ = (id, into, error);
 }
 
 fn parse_opt<T: std::str::FromStr>(s: &str) -> Option<T> {
@@ -57,7 +59,7 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
     Effect::new(move |_| ready.set(true));
     Effect::new(move |_| {
         if let Some((id, _)) = building.get() {
-            load_floors(id, floors);
+            load_floors(id, floors, error);
         }
     });
     let buildings = Resource::new(move || query.get(), |q| async move { if q.trim().is_empty() { Ok(Vec::new()) } else { find_buildings(q, false).await } });
