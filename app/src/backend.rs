@@ -3,99 +3,105 @@
 //! The server crate implements [`Backend`] and provides it as context to every server
 //! function and server-rendered page; this crate knows nothing of how it is done.
 
-use crate::api::{NewAccount, Overview, ResidentRow};
 use http::request::Parts;
 use leptos::prelude::*;
 use std::sync::Arc;
 use zhizhi_shared::audit::AuditEntry;
-use zhizhi_shared::auth::{AuditVerdict, Principal, UserView};
+use zhizhi_shared::auth::{AuditVerdict, NewAccount, Principal, UserView};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
 use zhizhi_shared::case::Action;
 use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
+use zhizhi_shared::overview::Overview;
+use zhizhi_shared::people::ResidentView;
+use zhizhi_shared::problem::Problem;
 
 /// Operations the UI's server functions call.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// The street's overview for the command centre. Errors are messages safe to show users.
-    async fn overview(&self) -> Result<Overview, String>;
+    /// The street's overview for the command centre. Errors are [`Problem`]s: messages safe to
+    /// show users, with the form field that is wrong when one is.
+    async fn overview(&self) -> Result<Overview, Problem>;
 
     /// Checks credentials and starts a session: the `Set-Cookie` value, or why not.
-    async fn login(&self, username: &str, password: &str, request: &Parts) -> Result<String, String>;
+    async fn login(&self, username: &str, password: &str, request: &Parts) -> Result<String, Problem>;
 
     /// Ends the request's session: the `Set-Cookie` value that clears it.
-    async fn logout(&self, request: &Parts) -> Result<String, String>;
+    async fn logout(&self, request: &Parts) -> Result<String, Problem>;
 
     /// Residents of the signed-in user's grids, masked; the read is audited.
-    async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentRow>, String>;
+    async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentView>, Problem>;
+
+    /// The shortest password the policy accepts.
+    fn password_min_length(&self) -> usize;
 
     /// Changes the user's own password: the `Set-Cookie` value that ends the session.
-    async fn change_password(&self, me: &Principal, current: &str, new: &str) -> Result<String, String>;
+    async fn change_password(&self, me: &Principal, current: &str, new: &str) -> Result<String, Problem>;
 
     /// Every account (administrators only).
-    async fn users(&self, me: &Principal) -> Result<Vec<UserView>, String>;
+    async fn users(&self, me: &Principal) -> Result<Vec<UserView>, Problem>;
 
     /// Creates an account (administrators only); the post is named, grids by code.
-    async fn create_user(&self, me: &Principal, form: NewAccount) -> Result<UserView, String>;
+    async fn create_user(&self, me: &Principal, form: NewAccount) -> Result<UserView, Problem>;
 
     /// Disables or re-enables an account (administrators only).
-    async fn set_user_disabled(&self, me: &Principal, id: i64, disabled: bool) -> Result<UserView, String>;
+    async fn set_user_disabled(&self, me: &Principal, id: i64, disabled: bool) -> Result<UserView, Problem>;
 
     /// Audit entries by actor and action, newest first (administrators only).
-    async fn audit(&self, me: &Principal, actor: String, action: String) -> Result<Vec<AuditEntry>, String>;
+    async fn audit(&self, me: &Principal, actor: String, action: String) -> Result<Vec<AuditEntry>, Problem>;
 
     /// Walks the audit chain (administrators only).
-    async fn verify_audit(&self, me: &Principal) -> Result<AuditVerdict, String>;
+    async fn verify_audit(&self, me: &Principal) -> Result<AuditVerdict, Problem>;
 
     /// The cases the user may see.
-    async fn cases(&self, me: &Principal, query: CaseQuery) -> Result<CaseList, String>;
+    async fn cases(&self, me: &Principal, query: CaseQuery) -> Result<CaseList, Problem>;
 
     /// One case with its timeline.
-    async fn case(&self, me: &Principal, id: i64) -> Result<CaseDetail, String>;
+    async fn case(&self, me: &Principal, id: i64) -> Result<CaseDetail, Problem>;
 
     /// Applies an action to a case, decided on `version`.
-    async fn case_action(&self, me: &Principal, id: i64, action: Action, version: Option<i64>) -> Result<CaseDetail, String>;
+    async fn case_action(&self, me: &Principal, id: i64, action: Action, version: Option<i64>) -> Result<CaseDetail, Problem>;
 
     /// Reports a new case.
-    async fn report_case(&self, me: &Principal, new: NewCase) -> Result<CaseDetail, String>;
+    async fn report_case(&self, me: &Principal, new: NewCase) -> Result<CaseDetail, Problem>;
 
     /// Every post, for the dispatch dialog.
-    async fn posts(&self) -> Result<Vec<PostRef>, String>;
+    async fn posts(&self) -> Result<Vec<PostRef>, Problem>;
 
     /// A resident's report from the public form: the case number.
-    async fn public_report(&self, new: NewCase, request: &Parts) -> Result<String, String>;
+    async fn public_report(&self, new: NewCase, request: &Parts) -> Result<String, Problem>;
 
     /// Addresses for the public form.
-    async fn public_buildings(&self, query: String) -> Result<Vec<BuildingRef>, String>;
+    async fn public_buildings(&self, query: String) -> Result<Vec<BuildingRef>, Problem>;
 
     /// Buildings by address; with `mine`, only in the user's grids.
-    async fn buildings(&self, me: &Principal, query: String, mine: bool) -> Result<Vec<BuildingRef>, String>;
+    async fn buildings(&self, me: &Principal, query: String, mine: bool) -> Result<Vec<BuildingRef>, Problem>;
 
     /// Devices the user may see, filtered.
-    async fn devices(&self, me: &Principal, query: DeviceQuery) -> Result<DeviceList, String>;
+    async fn devices(&self, me: &Principal, query: DeviceQuery) -> Result<DeviceList, Problem>;
 
     /// A device's page.
-    async fn device(&self, me: &Principal, id: i64) -> Result<DevicePage, String>;
+    async fn device(&self, me: &Principal, id: i64) -> Result<DevicePage, Problem>;
 
     /// Alarms, newest first.
-    async fn alarms(&self, me: &Principal, open_only: bool) -> Result<Vec<AlarmView>, String>;
+    async fn alarms(&self, me: &Principal, open_only: bool) -> Result<Vec<AlarmView>, Problem>;
 
     /// The device-health summary.
-    async fn iot_health(&self, me: &Principal) -> Result<Health, String>;
+    async fn iot_health(&self, me: &Principal) -> Result<Health, Problem>;
 
     /// Registers a device or changes the one with its code (administrators): its id.
-    async fn save_device(&self, me: &Principal, device: NewDevice) -> Result<i64, String>;
+    async fn save_device(&self, me: &Principal, device: NewDevice) -> Result<i64, Problem>;
 
     /// Registers or changes devices from CSV, all or none (administrators): how many.
-    async fn import_devices(&self, me: &Principal, csv: String) -> Result<usize, String>;
+    async fn import_devices(&self, me: &Principal, csv: String) -> Result<usize, Problem>;
 
     /// Takes a device out of service, or back in (administrators).
-    async fn retire_device(&self, me: &Principal, id: i64, retired: bool) -> Result<(), String>;
+    async fn retire_device(&self, me: &Principal, id: i64, retired: bool) -> Result<(), Problem>;
 
     /// Issues a device its own secret, shown once (administrators).
-    async fn device_secret(&self, me: &Principal, id: i64) -> Result<String, String>;
+    async fn device_secret(&self, me: &Principal, id: i64) -> Result<String, Problem>;
 
     /// Sets how long a resident in care may go without opening the door (`None`: the default).
-    async fn set_absence_hours(&self, me: &Principal, resident_id: i64, hours: Option<i64>) -> Result<(), String>;
+    async fn set_absence_hours(&self, me: &Principal, resident_id: i64, hours: Option<i64>) -> Result<(), Problem>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.
@@ -116,4 +122,10 @@ pub fn require_user() -> Result<Principal, ServerFnError> {
 /// The backend provided by the server for the current request.
 pub fn backend() -> Result<Arc<dyn Backend>, ServerFnError> {
     use_context::<Arc<dyn Backend>>().ok_or_else(|| ServerFnError::new("服务器未配置后端"))
+}
+
+/// A backend's problem as a server function's error (the field survives: see
+/// [`Problem::to_wire`]; pages read it back with `crate::api::problem_of`).
+pub fn fail(p: Problem) -> ServerFnError {
+    ServerFnError::ServerError(p.to_wire())
 }

@@ -1,6 +1,7 @@
 //! What only the browser can do: the live stream, photo uploads, the phone's location and a
 //! chime. On the server (SSR) these do nothing; they run after hydration.
 
+use crate::i18n::pick;
 use leptos::prelude::*;
 use zhizhi_shared::case::view::CaseSummary;
 
@@ -63,9 +64,9 @@ pub async fn upload_photo(case_id: i64, input_id: &str) -> Result<bool, String> 
         let promise = window.fetch_with_str_and_init(&format!("/api/v1/cases/{case_id}/photos"), &init);
         let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(promise)
             .await
-            .map_err(|_| "照片上传失败：网络不通".to_string())?
+            .map_err(|_| pick("照片上传失败：网络不通", "Photo upload failed: no network").to_string())?
             .dyn_into()
-            .map_err(|_| "照片上传失败")?;
+            .map_err(|_| pick("照片上传失败", "Photo upload failed"))?;
         if resp.ok() {
             input.set_value("");
             return Ok(true);
@@ -75,7 +76,7 @@ pub async fn upload_photo(case_id: i64, input_id: &str) -> Result<bool, String> 
             Err(_) => String::new(),
         };
         let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["error"].as_str().map(String::from));
-        Err(message.unwrap_or_else(|| format!("照片上传失败（{}）", resp.status())))
+        Err(message.unwrap_or_else(|| pick(&format!("照片上传失败（{}）", resp.status()), &format!("Photo upload failed ({})", resp.status())).to_string()))
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -90,7 +91,7 @@ pub async fn current_position() -> Result<(f64, f64), String> {
     {
         use wasm_bindgen::prelude::*;
         use wasm_bindgen::JsCast;
-        let geo = web_sys::window().ok_or("no window")?.navigator().geolocation().map_err(|_| "此设备不能定位".to_string())?;
+        let geo = web_sys::window().ok_or("no window")?.navigator().geolocation().map_err(|_| pick("此设备不能定位", "This device cannot locate itself").to_string())?;
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
             // Read through Reflect: web-sys marks the typed position API unstable.
             let ok = Closure::once_into_js(move |p: JsValue| {
@@ -108,13 +109,16 @@ pub async fn current_position() -> Result<(f64, f64), String> {
             options.set_timeout(15_000);
             let _ = geo.get_current_position_with_error_callback_and_options(ok.unchecked_ref(), Some(err.unchecked_ref()), &options);
         });
-        let v = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| format!("无法获取位置：{}", e.as_string().unwrap_or_default()))?;
-        let a: js_sys::Array = v.dyn_into().map_err(|_| "位置无效")?;
+        let v = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| {
+            let why = e.as_string().unwrap_or_default();
+            pick(&format!("无法获取位置：{why}"), &format!("Cannot get the location: {why}")).to_string()
+        })?;
+        let a: js_sys::Array = v.dyn_into().map_err(|_| pick("位置无效", "Invalid location"))?;
         Ok((a.get(0).as_f64().unwrap_or_default(), a.get(1).as_f64().unwrap_or_default()))
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        Err("定位只能在浏览器中使用".into())
+        Err(pick("定位只能在浏览器中使用", "Location works only in the browser").into())
     }
 }
 

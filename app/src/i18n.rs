@@ -150,6 +150,54 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
     }
 }
 
+// English names for the names the shared crate gives in Chinese only (`name_zh()`); a new
+// variant there fails to compile here until it has one.
+
+/// A role's English name.
+pub fn role_en(r: zhizhi_shared::auth::Role) -> &'static str {
+    use zhizhi_shared::auth::Role;
+    match r {
+        Role::Command => "Command centre",
+        Role::Post => "Post member",
+        Role::GridWorker => "Grid worker",
+        Role::Admin => "Administrator",
+        Role::District => "District operations centre",
+    }
+}
+
+/// A device kind's English name.
+pub fn device_kind_en(k: zhizhi_shared::device::DeviceKind) -> &'static str {
+    use zhizhi_shared::device::DeviceKind;
+    match k {
+        DeviceKind::SmokeDetector => "Smoke detector",
+        DeviceKind::DoorSensor => "Door sensor",
+        DeviceKind::Camera => "Camera",
+        DeviceKind::WaterLevelGauge => "Water gauge",
+    }
+}
+
+/// A care tag's English name.
+pub fn care_tag_en(t: zhizhi_shared::people::CareTag) -> &'static str {
+    use zhizhi_shared::people::CareTag;
+    match t {
+        CareTag::ElderlyAlone => "Elderly, living alone",
+        CareTag::LeftBehindChild => "Left-behind child",
+        CareTag::Disabled => "Disabled",
+        CareTag::Subsistence => "Subsistence allowance",
+        CareTag::Veteran => "Veteran",
+    }
+}
+
+/// An alarm outcome's English name.
+pub fn outcome_en(o: zhizhi_shared::iot::Outcome) -> &'static str {
+    use zhizhi_shared::iot::Outcome;
+    match o {
+        Outcome::Handled => "Handled",
+        Outcome::FalseAlarm => "False alarm",
+        Outcome::Rejected => "Not registered",
+    }
+}
+
 /// The current language, shared by every component.
 #[derive(Clone, Copy)]
 pub struct LangContext(pub RwSignal<Lang>);
@@ -160,9 +208,10 @@ pub fn provide_lang() {
     provide_context(LangContext(RwSignal::new(initial_lang())));
 }
 
-/// The current language signal.
+/// The current language signal. Outside the component tree (a task spawned without its owner)
+/// it is read afresh from the request or the cookie, which [`set_lang`] keeps up to date.
 pub fn use_lang() -> RwSignal<Lang> {
-    use_context::<LangContext>().map(|c| c.0).unwrap_or_else(|| RwSignal::new(Lang::Zh))
+    use_context::<LangContext>().map(|c| c.0).unwrap_or_else(|| RwSignal::new(initial_lang()))
 }
 
 /// A reactive text in the current language.

@@ -50,9 +50,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     i18n::provide_lang();
+    let lang = i18n::use_lang();
     view! {
         <Stylesheet id="leptos" href="/pkg/zhizhi.css"/>
-        <Title text="智治 · 基层治理中心"/>
+        <Title text=move || format!("{} · {}", i18n::t(lang.get(), i18n::Msg::Product), i18n::t(lang.get(), i18n::Msg::Centre))/>
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=StaticSegment("") view=pages::command::CommandCentre/>

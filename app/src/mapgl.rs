@@ -11,6 +11,7 @@ pub use imp::*;
 
 #[cfg(feature = "hydrate")]
 mod imp {
+    use crate::i18n::pick;
     use serde::de::DeserializeOwned;
     use std::cell::RefCell;
     use std::collections::HashMap;
@@ -156,7 +157,7 @@ mod imp {
         });
         // The script may have loaded between the check above and now.
         if !js_sys::Reflect::has(&window, &"maplibregl".into()).unwrap_or(false) {
-            wasm_bindgen_futures::JsFuture::from(done).await.map_err(|_| "地图组件加载失败".to_string())?;
+            wasm_bindgen_futures::JsFuture::from(done).await.map_err(|_| pick("地图组件加载失败", "The map component failed to load").to_string())?;
         }
         Ok(())
     }
@@ -179,7 +180,7 @@ mod imp {
         }
         let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
             .await
-            .map_err(|_| "网络不通，请稍后重试".to_string())?
+            .map_err(|_| pick("网络不通，请稍后重试", "No network; try again later").to_string())?
             .unchecked_into();
         let text = match resp.text() {
             Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
@@ -192,9 +193,9 @@ mod imp {
     pub async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
         let (status, v) = send("GET", url, None).await?;
         if status != 200 {
-            return Err(v["error"].as_str().map(String::from).unwrap_or_else(|| format!("加载失败（{status}）")));
+            return Err(v["error"].as_str().map(String::from).unwrap_or_else(|| pick(&format!("加载失败（{status}）"), &format!("Loading failed ({status})")).to_string()));
         }
-        serde_json::from_value(v).map_err(|e| format!("数据格式有误：{e}"))
+        serde_json::from_value(v).map_err(|e| pick(&format!("数据格式有误：{e}"), &format!("Unexpected data: {e}")).to_string())
     }
 
     /// Runs `f` after `ms` milliseconds.

@@ -33,7 +33,13 @@ test('an administrator reshapes a micro-grid on the map, and a case inside it is
   expect(A.e).toBe(B.w);
 
   // Select the first micro-grid by clicking inside it, then drag both ends of the shared edge east.
-  await page.waitForTimeout(300);
+  // Wait until the map has framed grid 7 and drawn the first micro-grid where we will click.
+  await expect.poll(() => page.evaluate(([lon, lat, name]) => {
+    const m = (window as any).zhizhiMap;
+    if (m.isMoving()) return false;
+    const p = m.project([lon, lat]);
+    return m.queryRenderedFeatures(p, { layers: ['edit-fill'] }).some((f: any) => f.properties.name === name);
+  }, [(A.w + A.e) / 2, (A.s + A.n) / 2, a.name] as const)).toBe(true);
   const inside = await screen(page, [(A.w + A.e) / 2, (A.s + A.n) / 2]);
   await page.mouse.click(inside[0], inside[1]);
   await expect(page.getByTestId('micro-list').locator('li.selected')).toContainText(a.name);

@@ -47,7 +47,7 @@ async fn run() {
     zhizhi_server::demo::accounts(store.as_ref()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = zhizhi_server::http::AppState::new(store.clone(), std::path::Path::new("target/site"), addr);
+    let state = zhizhi_server::state::AppState::new(store.clone(), std::path::Path::new("target/site"), addr);
     let app = zhizhi_server::http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 

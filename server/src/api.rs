@@ -1,5 +1,9 @@
-//! The JSON API under `/api/v1`. Every handler checks the caller's role and scope itself,
-//! whatever the interface shows or hides.
+//! The JSON API under `/api/v1`: thin handlers that read the request, call a service and turn
+//! its answer (or its [`ServiceError`]) into a response. Every handler checks the caller's role
+//! and scope through the service, whatever the interface shows or hides.
+//!
+//! [`routes`] is the one list of the API's routes: the router serves it, and a test checks
+//! that the OpenAPI document (`openapi.json`) describes exactly these.
 
 pub mod admin;
 pub mod cases;
@@ -9,94 +13,119 @@ pub mod openapi;
 pub mod residents;
 pub mod session;
 
-use crate::auth::{Caller, LoginError};
-use crate::http::AppState;
-use axum::extract::State;
+use crate::auth::Caller;
+use crate::error::{signed_in, ServiceError, ServiceResult};
+use crate::state::AppState;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::routing::{get, post, put, MethodRouter};
+use axum::{Extension, Json, Router};
 use serde_json::json;
 use zhizhi_shared::auth::Principal;
 
-/// Errors answered by the API. User errors say what is wrong (in Chinese, naming the field);
-/// internal errors are logged in full and answered with a generic message.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("请先登录")]
-    Unauthenticated,
-    #[error("密码已过期，请先修改密码")]
-    PasswordExpired,
-    #[error("无权执行此操作")]
-    Forbidden,
-    #[error("{0}")]
-    NotFound(&'static str),
-    #[error("{field}：{message}")]
-    Invalid { field: &'static str, message: String },
-    /// Refused by the case rules: 403 (not allowed) or 409 (wrong state, stale version).
-    #[error("{message}")]
-    Refused { status: u16, message: String },
-    #[error(transparent)]
-    Login(#[from] LoginError),
-    #[error(transparent)]
-    Storage(#[from] crate::storage::Error),
-}
-
 /// Result of an API handler.
-pub type ApiResult<T> = Result<T, ApiError>;
+pub type ApiResult<T> = ServiceResult<T>;
 
-impl ApiError {
-    /// A user error in `field`.
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Invalid { field, message: message.into() }
-    }
-}
-
-impl ApiError {
-    /// What the user is told: the whole story for their own mistakes, a generic sentence for
-    /// ours (logged in full here).
-    pub fn user_message(&self) -> String {
-        match self {
-            ApiError::Storage(crate::storage::Error::Conflict { what }) => format!("{what} 已存在"),
-            ApiError::Storage(crate::storage::Error::Stale) => "事件已被他人更新，请刷新后重试".into(),
-            ApiError::Storage(crate::storage::Error::Invalid(message)) => message.clone(),
-            ApiError::Storage(e) => {
-                tracing::error!(error = %e, "storage error");
-                "数据库暂时无法访问，请稍后重试".into()
-            }
-            e => e.to_string(),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
+impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
-        let status = match &self {
-            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::PasswordExpired => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Refused { status, .. } => StatusCode::from_u16(*status).unwrap_or(StatusCode::CONFLICT),
-            ApiError::Login(LoginError::Throttled) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Login(LoginError::Disabled) => StatusCode::FORBIDDEN,
-            ApiError::Login(LoginError::BadCredentials) => StatusCode::UNAUTHORIZED,
-            ApiError::Login(LoginError::Storage) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Storage(crate::storage::Error::Conflict { .. } | crate::storage::Error::Stale) => StatusCode::CONFLICT,
-            ApiError::Storage(crate::storage::Error::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let message = self.user_message();
-        let field = match &self {
-            ApiError::Invalid { field, .. } => Some(*field),
-            _ => None,
-        };
-        (status, Json(json!({ "error": message, "field": field }))).into_response()
+        (status, Json(json!({ "error": message, "field": self.field() }))).into_response()
     }
 }
 
 /// The signed-in user, or 401; 403 while their password has expired.
 pub fn user(caller: &Caller) -> ApiResult<&Principal> {
-    let me = caller.principal().ok_or(ApiError::Unauthenticated)?;
-    if me.password_expired { Err(ApiError::PasswordExpired) } else { Ok(me) }
+    signed_in(caller.principal())
+}
+
+/// The API's routes and, for the OpenAPI check, each route's method and path.
+pub struct Routes {
+    pub router: Router<AppState>,
+    pub table: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn add(mut self, method: &'static str, path: &'static str, route: MethodRouter<AppState>) -> Self {
+        self.table.push((method, path));
+        self.router = self.router.route(path, route);
+        self
+    }
+
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("get", path, get(h))
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("post", path, post(h))
+    }
+
+    /// A POST whose body may be up to `max` bytes.
+    fn post_large<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, max: usize, h: H) -> Self {
+        self.add("post", path, post(h).layer(DefaultBodyLimit::max(max)))
+    }
+
+    fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("put", path, put(h))
+    }
+}
+
+const MB: usize = 1024 * 1024;
+
+/// Every route of the JSON API (and `/healthz`).
+pub fn routes() -> Routes {
+    Routes { router: Router::new(), table: Vec::new() }
+        .get("/healthz", healthz)
+        .get("/api/v1/openapi.json", openapi::document)
+        .get("/api/v1/summary", summary)
+        .post("/api/v1/login", session::login)
+        .post("/api/v1/logout", session::logout)
+        .get("/api/v1/me", session::me)
+        .post("/api/v1/me/password", session::change_password)
+        .get("/api/v1/grids/{id}/residents", residents::list)
+        .post("/api/v1/residents/{id}/reveal", residents::reveal)
+        .get("/api/v1/users", admin::users)
+        .post("/api/v1/users", admin::create_user)
+        .post("/api/v1/users/{id}/disabled", admin::set_disabled)
+        .get("/api/v1/audit", admin::audit)
+        .get("/api/v1/audit/verify", admin::verify)
+        .post("/api/v1/tokens", admin::create_token)
+        .get("/api/v1/categories", cases::categories)
+        .get("/api/v1/buildings", cases::buildings)
+        .get("/api/v1/cases", cases::list)
+        .post("/api/v1/cases", cases::report)
+        .get("/api/v1/cases/{id}", cases::detail)
+        .post("/api/v1/cases/{id}/actions", cases::act)
+        // Room above the photo limit, so that the handler can say how large it was.
+        .post_large("/api/v1/cases/{id}/photos", crate::cases::MAX_PHOTO_BYTES + MB, cases::add_photo)
+        .get("/api/v1/photos/{id}", cases::photo)
+        .get("/api/v1/stream", cases::stream)
+        .post("/api/v1/public/reports", cases::public_report)
+        .get("/api/v1/public/buildings", cases::public_buildings)
+        .post_large("/api/v1/ingest", 16 * MB, iot::ingest)
+        .get("/api/v1/devices", iot::list)
+        .post("/api/v1/devices", iot::save)
+        .post_large("/api/v1/devices/import", 16 * MB, iot::import)
+        .get("/api/v1/devices/{id}", iot::page)
+        .post("/api/v1/devices/{id}/retired", iot::retire)
+        .post("/api/v1/devices/{id}/secret", iot::secret)
+        .post("/api/v1/residents/{id}/absence-hours", iot::absence)
+        .get("/api/v1/alarms", iot::alarms)
+        .get("/api/v1/iot/health", iot::health)
+        .get("/api/v1/map/style.json", map::style)
+        .get("/api/v1/map/basemap.geojson", map::basemap)
+        .get("/api/v1/map/areas.geojson", map::areas)
+        .get("/api/v1/map/floors.geojson", map::floors)
+        .get("/api/v1/map/devices.geojson", map::devices)
+        .get("/api/v1/map/cases.geojson", map::cases)
+        .get("/api/v1/map/buildings/{id}", map::building)
+        .post_large("/api/v1/map/buildings/import", 32 * MB, map::import_buildings)
+        .get("/api/v1/map/search", map::search)
+        .get("/api/v1/grids/{id}/division", map::division)
+        .put("/api/v1/grids/{id}/division", map::save_division)
+        .put("/api/v1/grids/{id}/worker", map::set_worker)
 }
 
 /// `GET /api/v1/summary`: the street's counts, for any signed-in user or a token with `read`.
@@ -104,7 +133,7 @@ pub async fn summary(State(state): State<AppState>, Extension(caller): Extension
     if !caller.has_scope("read") {
         user(&caller)?;
     }
-    Ok(Json(state.store.summary().await?))
+    Ok(Json(state.directory.summary().await?))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise. Says nothing else.

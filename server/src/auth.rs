@@ -1,13 +1,11 @@
-//! Authentication: passwords, sessions, API tokens, login throttling, and the request guards
-//! that put the caller into every request (and refuse forged cross-site ones).
+//! Authentication: passwords, sessions, API tokens, login throttling, and who a caller is.
+//! The request guards that use them are the HTTP layer's (`http/guard.rs`, `http/csrf.rs`).
 
-mod csrf;
-mod guard;
+mod caller;
 mod login;
 
-pub use csrf::reject_cross_site;
-pub use guard::{authenticate, client_address, require_login_for_pages, session_token, Caller};
-pub use login::{login, LoginError};
+pub use caller::{bearer_token, client_address, session_token, Caller};
+pub use login::{login, LoggedIn, LoginError};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

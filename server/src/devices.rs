@@ -2,7 +2,7 @@
 //! shared by the JSON API and the pages' server functions. Device state is read from the
 //! ingest engine's memory (always the committed state), history from the store.
 
-use crate::api::{ApiError, ApiResult};
+use crate::error::{ServiceError, ServiceResult};
 use crate::ingest::{Dev, Ingest};
 use crate::storage::iot::{AlarmFilter, DeviceRow};
 use crate::storage::Store;
@@ -52,40 +52,40 @@ pub fn view(d: &Dev, now: i64) -> DeviceView {
     }
 }
 
-fn may_see_devices(me: &Principal) -> ApiResult<Option<Vec<i64>>> {
+fn may_see_devices(me: &Principal) -> ServiceResult<Option<Vec<i64>>> {
     if me.has(Role::Command) || me.has(Role::Admin) {
         Ok(None)
     } else if me.has(Role::GridWorker) {
         Ok(Some(me.grid_ids.clone()))
     } else {
-        Err(ApiError::Forbidden)
+        Err(ServiceError::Forbidden)
     }
 }
 
 impl Devices {
     /// Waits until the ingest engine has loaded the registry: just after start it is still
     /// empty, and a list read then would show no devices.
-    async fn ready(&self) -> ApiResult<()> {
-        self.ingest.wait_ready().await.map_err(|_| ApiError::Refused { status: 503, message: "设备服务已停止，请稍后重试".into() })
+    async fn ready(&self) -> ServiceResult<()> {
+        self.ingest.wait_ready().await.map_err(|_| ServiceError::Unavailable("设备服务已停止，请稍后重试".into()))
     }
 
     /// Devices the user may see, filtered, paged.
-    pub async fn list(&self, me: &Principal, q: &DeviceQuery, now: i64) -> ApiResult<DeviceList> {
+    pub async fn list(&self, me: &Principal, q: &DeviceQuery, now: i64) -> ServiceResult<DeviceList> {
         self.ready().await?;
         let grids = may_see_devices(me)?;
         let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
-            Some(k) => Some(DeviceKind::from_code(k).ok_or_else(|| ApiError::invalid("kind", format!("没有设备类型「{k}」")))?),
+            Some(k) => Some(DeviceKind::from_code(k).ok_or_else(|| ServiceError::invalid("kind", format!("没有设备类型「{k}」")))?),
             None => None,
         };
         let status = q.status.as_deref().filter(|s| !s.is_empty());
         if let Some(s) = status
             && !["online", "offline", "never", "alarm", "low_battery", "retired"].contains(&s)
         {
-            return Err(ApiError::invalid("status", format!("没有状态「{s}」（online、offline、never、alarm、low_battery、retired）")));
+            return Err(ServiceError::invalid("status", format!("没有状态「{s}」（online、offline、never、alarm、low_battery、retired）")));
         }
         let limit = q.limit.unwrap_or(100);
         if !(1..=1000).contains(&limit) {
-            return Err(ApiError::invalid("limit", "每次 1–1000 条"));
+            return Err(ServiceError::invalid("limit", "每次 1–1000 条"));
         }
         let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let reg = self.ingest.registry.read().expect("registry lock");
@@ -123,14 +123,14 @@ impl Devices {
     }
 
     /// One device's page.
-    pub async fn page(&self, me: &Principal, id: i64, now: i64) -> ApiResult<DevicePage> {
+    pub async fn page(&self, me: &Principal, id: i64, now: i64) -> ServiceResult<DevicePage> {
         let grids = may_see_devices(me)?;
         self.ready().await?;
         let device = {
             let reg = self.ingest.registry.read().expect("registry lock");
             match reg.by_id(id) {
                 Some(d) if grids.as_ref().is_none_or(|g| g.contains(&d.rec.grid_id)) => view(d, now),
-                _ => return Err(ApiError::NotFound("没有这台设备，或您无权查看")),
+                _ => return Err(ServiceError::NotFound("没有这台设备，或您无权查看")),
             }
         };
         let messages = self.store.recent_messages(id, 50).await?;
@@ -139,10 +139,10 @@ impl Devices {
     }
 
     /// Alarms, newest first (grid workers: their grids' devices).
-    pub async fn alarms(&self, me: &Principal, open_only: bool, rule: Option<&str>) -> ApiResult<Vec<AlarmView>> {
+    pub async fn alarms(&self, me: &Principal, open_only: bool, rule: Option<&str>) -> ServiceResult<Vec<AlarmView>> {
         let grids = may_see_devices(me)?;
         let rule = match rule.filter(|r| !r.is_empty()) {
-            Some(r) => Some(Rule::from_code(r).ok_or_else(|| ApiError::invalid("rule", format!("没有规则「{r}」")))?),
+            Some(r) => Some(Rule::from_code(r).ok_or_else(|| ServiceError::invalid("rule", format!("没有规则「{r}」")))?),
             None => None,
         };
         self.ready().await?;
@@ -155,9 +155,9 @@ impl Devices {
     }
 
     /// Online rates, low batteries, open alarms and false-alarm rates.
-    pub async fn health(&self, me: &Principal, now: i64) -> ApiResult<Health> {
+    pub async fn health(&self, me: &Principal, now: i64) -> ServiceResult<Health> {
         if !(me.has(Role::Command) || me.has(Role::Admin)) {
-            return Err(ApiError::Forbidden);
+            return Err(ServiceError::Forbidden);
         }
         self.ready().await?;
         let (by_rule, by_device) = self.store.false_alarm_rates().await?;
@@ -178,38 +178,38 @@ impl Devices {
         Ok(h)
     }
 
-    fn require_admin(me: &Principal) -> ApiResult<()> {
-        if me.has(Role::Admin) { Ok(()) } else { Err(ApiError::Forbidden) }
+    fn require_admin(me: &Principal) -> ServiceResult<()> {
+        if me.has(Role::Admin) { Ok(()) } else { Err(ServiceError::Forbidden) }
     }
 
     /// Checks a device row and finds its micro-grid.
-    async fn resolve(&self, d: &NewDevice) -> ApiResult<DeviceRow> {
+    async fn resolve(&self, d: &NewDevice) -> ServiceResult<DeviceRow> {
         let code = d.code.trim();
         if code.is_empty() || code.len() > 32 || code.contains(['/', '+', '#', ' ']) {
-            return Err(ApiError::invalid("code", format!("设备编号「{code}」无效（1–32 个字符，不含空格和 / + #）")));
+            return Err(ServiceError::invalid("code", format!("设备编号「{code}」无效（1–32 个字符，不含空格和 / + #）")));
         }
         let profile = match d.profile.as_deref().filter(|p| !p.is_empty()) {
             Some(p) => match iot::profile(p) {
                 Some(pr) if pr.kind == d.kind => p.to_string(),
-                _ => return Err(ApiError::invalid("profile", format!("{}没有配置「{p}」", d.kind.name_zh()))),
+                _ => return Err(ServiceError::invalid("profile", format!("{}没有配置「{p}」", d.kind.name_zh()))),
             },
             None => String::new(),
         };
         let (micro_grid_id, lon, lat) = match (d.building_id, d.lon, d.lat) {
             (Some(b), _, _) => {
-                let b = self.store.building_ref(b).await?.ok_or_else(|| ApiError::invalid("building_id", format!("设备 {code}：没有楼栋 {b}")))?;
+                let b = self.store.building_ref(b).await?.ok_or_else(|| ServiceError::invalid("building_id", format!("设备 {code}：没有楼栋 {b}")))?;
                 (b.micro_grid_id, d.lon.unwrap_or(b.lon), d.lat.unwrap_or(b.lat))
             }
             (None, Some(lon), Some(lat)) => {
-                let m = self.store.micro_grid_at([lon, lat]).await?.ok_or_else(|| ApiError::invalid("lon", format!("设备 {code}：位置不在本街道的网格内")))?;
+                let m = self.store.micro_grid_at([lon, lat]).await?.ok_or_else(|| ServiceError::invalid("lon", format!("设备 {code}：位置不在本街道的网格内")))?;
                 (m.id, lon, lat)
             }
-            _ => return Err(ApiError::invalid("building_id", format!("设备 {code}：请给出楼栋或经纬度"))),
+            _ => return Err(ServiceError::invalid("building_id", format!("设备 {code}：请给出楼栋或经纬度"))),
         };
         if let Some(r) = d.resident_id
             && self.store.resident(r).await?.is_none()
         {
-            return Err(ApiError::invalid("resident_id", format!("设备 {code}：没有居民 {r}")));
+            return Err(ServiceError::invalid("resident_id", format!("设备 {code}：没有居民 {r}")));
         }
         Ok(DeviceRow {
             code: code.into(),
@@ -227,7 +227,7 @@ impl Devices {
     }
 
     /// Registers or changes devices (administrators), in one transaction, audited.
-    pub async fn save(&self, me: &Principal, devices: &[NewDevice], now: i64) -> ApiResult<Vec<i64>> {
+    pub async fn save(&self, me: &Principal, devices: &[NewDevice], now: i64) -> ServiceResult<Vec<i64>> {
         Self::require_admin(me)?;
         let mut rows = Vec::with_capacity(devices.len());
         for d in devices {
@@ -242,17 +242,17 @@ impl Devices {
 
     /// Registers or changes devices from CSV (administrators): every bad line is named and
     /// nothing is stored unless every line is good.
-    pub async fn import_csv(&self, me: &Principal, text: &str, now: i64) -> ApiResult<Vec<i64>> {
+    pub async fn import_csv(&self, me: &Principal, text: &str, now: i64) -> ServiceResult<Vec<i64>> {
         Self::require_admin(me)?;
-        let devices = iot::parse_csv(text).map_err(|errors| ApiError::invalid("csv", errors.join("；")))?;
+        let devices = iot::parse_csv(text).map_err(|errors| ServiceError::invalid("csv", errors.join("；")))?;
         self.save(me, &devices, now).await
     }
 
     /// Takes a device out of service, or back in.
-    pub async fn retire(&self, me: &Principal, id: i64, retired: bool, now: i64) -> ApiResult<()> {
+    pub async fn retire(&self, me: &Principal, id: i64, retired: bool, now: i64) -> ServiceResult<()> {
         Self::require_admin(me)?;
         if !self.store.set_device_retired(id, retired.then_some(now)).await? {
-            return Err(ApiError::NotFound("没有这台设备"));
+            return Err(ServiceError::NotFound("没有这台设备"));
         }
         self.store.append_audit(now, &me.username, if retired { "device_retire" } else { "device_restore" }, &format!("device:{id}"), "").await?;
         self.ingest.reload(Some(id)).await;
@@ -260,11 +260,11 @@ impl Devices {
     }
 
     /// Issues a new secret for a device (shown once; only its hash is kept).
-    pub async fn new_secret(&self, me: &Principal, id: i64, now: i64) -> ApiResult<String> {
+    pub async fn new_secret(&self, me: &Principal, id: i64, now: i64) -> ServiceResult<String> {
         Self::require_admin(me)?;
         let secret = crate::auth::new_token();
         if !self.store.set_device_secret(id, &crate::auth::token_hash(&secret)).await? {
-            return Err(ApiError::NotFound("没有这台设备"));
+            return Err(ServiceError::NotFound("没有这台设备"));
         }
         self.store.append_audit(now, &me.username, "device_secret", &format!("device:{id}"), "").await?;
         self.ingest.reload(Some(id)).await;
@@ -272,17 +272,17 @@ impl Devices {
     }
 
     /// Sets a resident's care limit (hours without a door opening), audited.
-    pub async fn set_absence_hours(&self, me: &Principal, resident_id: i64, hours: Option<i64>, now: i64) -> ApiResult<()> {
+    pub async fn set_absence_hours(&self, me: &Principal, resident_id: i64, hours: Option<i64>, now: i64) -> ServiceResult<()> {
         if !(me.has(Role::Admin) || me.has(Role::Command)) {
-            return Err(ApiError::Forbidden);
+            return Err(ServiceError::Forbidden);
         }
         if let Some(h) = hours
             && !(1..=168).contains(&h)
         {
-            return Err(ApiError::invalid("hours", "无活动报警时长应为 1–168 小时"));
+            return Err(ServiceError::invalid("hours", "无活动报警时长应为 1–168 小时"));
         }
         if !self.store.set_absence_hours(resident_id, hours).await? {
-            return Err(ApiError::NotFound("没有这位居民"));
+            return Err(ServiceError::NotFound("没有这位居民"));
         }
         self.store.append_audit(now, &me.username, "care_absence_hours", &format!("resident:{resident_id}"), &format!("{hours:?}")).await?;
         self.ingest.reload(None).await;

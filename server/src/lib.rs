@@ -7,6 +7,7 @@
 // needs more than the default query depth in optimised builds.
 #![recursion_limit = "256"]
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod backend;
@@ -14,9 +15,13 @@ pub mod cases;
 pub mod cli;
 pub mod demo;
 pub mod devices;
+pub mod directory;
+pub mod error;
 pub mod http;
 pub mod ingest;
 pub mod live;
 pub mod map;
+pub mod residents;
 pub mod simulate;
+pub mod state;
 pub mod storage;

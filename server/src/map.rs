@@ -2,7 +2,7 @@
 //! households, residents (masked, audited), devices and cases, search, and the grid editor
 //! (load a grid's division, check it, save it, assign the grid worker).
 
-use crate::api::{ApiError, ApiResult};
+use crate::error::{ServiceError, ServiceResult};
 use crate::cases::Cases;
 use crate::devices::Devices;
 use crate::storage::Store;
@@ -24,17 +24,17 @@ pub struct MapService {
     pub devices: Arc<Devices>,
 }
 
-fn staff(me: &Principal) -> ApiResult<()> {
-    if me.roles.is_empty() { Err(ApiError::Forbidden) } else { Ok(()) }
+fn staff(me: &Principal) -> ServiceResult<()> {
+    if me.roles.is_empty() { Err(ServiceError::Forbidden) } else { Ok(()) }
 }
 
-fn admin(me: &Principal) -> ApiResult<()> {
-    if me.has(Role::Admin) { Ok(()) } else { Err(ApiError::Forbidden) }
+fn admin(me: &Principal) -> ServiceResult<()> {
+    if me.has(Role::Admin) { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
 
 impl MapService {
     /// Where the camera starts: the middle of the street.
-    async fn centre(&self) -> ApiResult<LonLat> {
+    async fn centre(&self) -> ServiceResult<LonLat> {
         let communities = self.store.communities().await?;
         let (mut sw, mut ne) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
         for c in &communities {
@@ -46,13 +46,13 @@ impl MapService {
     }
 
     /// The MapLibre style.
-    pub async fn style(&self, me: &Principal) -> ApiResult<Value> {
+    pub async fn style(&self, me: &Principal) -> ServiceResult<Value> {
         staff(me)?;
         Ok(map::style(&map::SourceUrls::default(), self.centre().await?, 15.2))
     }
 
     /// The schematic basemap (the old town is the first community).
-    pub async fn basemap(&self, me: &Principal) -> ApiResult<Value> {
+    pub async fn basemap(&self, me: &Principal) -> ServiceResult<Value> {
         staff(me)?;
         let (communities, grids) = (self.store.communities().await?, self.store.grids().await?);
         let old_town = communities.first().map(|c| c.id);
@@ -60,14 +60,14 @@ impl MapService {
     }
 
     /// Communities, grids and micro-grids.
-    pub async fn areas(&self, me: &Principal) -> ApiResult<Value> {
+    pub async fn areas(&self, me: &Principal) -> ServiceResult<Value> {
         staff(me)?;
         let (c, g, m) = (self.store.communities().await?, self.store.grids().await?, self.store.micro_grids().await?);
         Ok(map::area_features(&c, &g, &m))
     }
 
     /// Every building, one feature per floor.
-    pub async fn floors(&self, me: &Principal) -> ApiResult<Value> {
+    pub async fn floors(&self, me: &Principal) -> ServiceResult<Value> {
         staff(me)?;
         Ok(map::floor_features(&self.store.buildings().await?))
     }
@@ -99,17 +99,17 @@ impl MapService {
     }
 
     /// Open cases the user may see.
-    pub async fn cases(&self, me: &Principal, now: i64) -> ApiResult<Value> {
+    pub async fn cases(&self, me: &Principal, now: i64) -> ServiceResult<Value> {
         let list = self.cases.list(me, &CaseQuery { state: Some("open".into()), limit: Some(1000), ..Default::default() }, now).await?;
         Ok(map::case_features(&list.cases))
     }
 
     /// A building's floors (top first), households, residents (masked; only for those who may
     /// list the grid's residents, and audited), devices and recent cases.
-    pub async fn building(&self, me: &Principal, id: i64, now: i64) -> ApiResult<BuildingDetail> {
+    pub async fn building(&self, me: &Principal, id: i64, now: i64) -> ServiceResult<BuildingDetail> {
         staff(me)?;
-        let b = self.store.building(id).await?.ok_or(ApiError::NotFound("没有这栋楼"))?;
-        let routing = self.store.routing(b.micro_grid_id).await?.ok_or(ApiError::NotFound("这栋楼不在任何网格内"))?;
+        let b = self.store.building(id).await?.ok_or(ServiceError::NotFound("没有这栋楼"))?;
+        let routing = self.store.routing(b.micro_grid_id).await?.ok_or(ServiceError::NotFound("这栋楼不在任何网格内"))?;
         let shown = me.may_list_residents_of(routing.grid_id);
         let mut households: BTreeMap<i32, Vec<HouseholdView>> = BTreeMap::new();
         let mut units: BTreeMap<i64, (i32, usize)> = BTreeMap::new();
@@ -169,7 +169,7 @@ impl MapService {
     }
 
     /// Recent cases (open or not) inside a footprint, newest first.
-    async fn cases_at(&self, me: &Principal, footprint: &Polygon, now: i64) -> ApiResult<Vec<CaseBrief>> {
+    async fn cases_at(&self, me: &Principal, footprint: &Polygon, now: i64) -> ServiceResult<Vec<CaseBrief>> {
         let list = self.cases.list(me, &CaseQuery { limit: Some(1000), ..Default::default() }, now).await?;
         Ok(list
             .cases
@@ -188,14 +188,14 @@ impl MapService {
     }
 
     /// Buildings by address or name, and grids and micro-grids by name or code.
-    pub async fn search(&self, me: &Principal, q: &str) -> ApiResult<Vec<SearchHit>> {
+    pub async fn search(&self, me: &Principal, q: &str) -> ServiceResult<Vec<SearchHit>> {
         staff(me)?;
         let q = q.trim();
         if q.is_empty() {
             return Ok(Vec::new());
         }
         if q.chars().count() > 40 {
-            return Err(ApiError::invalid("q", "搜索词不能超过 40 个字"));
+            return Err(ServiceError::invalid("q", "搜索词不能超过 40 个字"));
         }
         let mut hits: Vec<SearchHit> = Vec::new();
         for g in self.store.grids().await? {
@@ -216,9 +216,9 @@ impl MapService {
     }
 
     /// A grid's division for the editor (administrators).
-    pub async fn division(&self, me: &Principal, grid_id: i64) -> ApiResult<DivisionView> {
+    pub async fn division(&self, me: &Principal, grid_id: i64) -> ServiceResult<DivisionView> {
         admin(me)?;
-        let d = self.store.division(grid_id).await?.ok_or(ApiError::NotFound("没有这个网格"))?;
+        let d = self.store.division(grid_id).await?.ok_or(ServiceError::NotFound("没有这个网格"))?;
         let shapes: Vec<Shape> = d.micro_grids.iter().map(|m| Shape { id: Some(m.id), name: m.name.clone(), boundary: m.boundary.clone() }).collect();
         let report = check_division(&d.name, &d.boundary, &shapes);
         let workers = self.grid_workers().await?;
@@ -235,17 +235,17 @@ impl MapService {
         })
     }
 
-    async fn grid_workers(&self) -> ApiResult<Vec<(i64, String)>> {
+    async fn grid_workers(&self) -> ServiceResult<Vec<(i64, String)>> {
         Ok(self.store.grid_worker_staff().await?)
     }
 
     /// Checks and (unless a dry run) saves a grid's new division, audited. Refused with every
     /// problem named; a gap is reported but saved.
-    pub async fn save_division(&self, me: &Principal, grid_id: i64, body: &SaveDivision, now: i64) -> ApiResult<SaveAnswer> {
+    pub async fn save_division(&self, me: &Principal, grid_id: i64, body: &SaveDivision, now: i64) -> ServiceResult<SaveAnswer> {
         admin(me)?;
-        let d = self.store.division(grid_id).await?.ok_or(ApiError::NotFound("没有这个网格"))?;
+        let d = self.store.division(grid_id).await?.ok_or(ServiceError::NotFound("没有这个网格"))?;
         if body.micro_grids.len() > 200 {
-            return Err(ApiError::invalid("micro_grids", "一个网格最多 200 个微网格"));
+            return Err(ServiceError::invalid("micro_grids", "一个网格最多 200 个微网格"));
         }
         let report = check_division(&d.name, &d.boundary, &body.micro_grids);
         let mut answer = SaveAnswer { saved: false, report, version: d.version, ids: vec![], retired: vec![], buildings_moved: 0, devices_moved: 0 };
@@ -253,11 +253,11 @@ impl MapService {
             return Ok(answer);
         }
         if body.version != d.version {
-            return Err(ApiError::Refused { status: 409, message: "该网格已被他人修改，请重新载入后再编辑".into() });
+            return Err(ServiceError::Conflict("该网格已被他人修改，请重新载入后再编辑".into()));
         }
         let saved = match self.store.save_division(grid_id, body.version, &body.micro_grids, now).await {
             Err(crate::storage::Error::Stale) => {
-                return Err(ApiError::Refused { status: 409, message: "该网格已被他人修改，请重新载入后再编辑".into() });
+                return Err(ServiceError::Conflict("该网格已被他人修改，请重新载入后再编辑".into()));
             }
             Err(crate::storage::Error::Invalid(message)) => {
                 answer.report.problems.push(message);
@@ -291,9 +291,9 @@ impl MapService {
 
     /// Imports building footprints from GeoJSON (administrators): every feature checked and
     /// placed in the micro-grid its footprint's centre falls in; all or nothing; audited.
-    pub async fn import_buildings(&self, me: &Principal, fc: &Value, now: i64) -> ApiResult<(i64, i64)> {
+    pub async fn import_buildings(&self, me: &Principal, fc: &Value, now: i64) -> ServiceResult<(i64, i64)> {
         admin(me)?;
-        let buildings = zhizhi_shared::map::import::parse_buildings(fc).map_err(|errors| ApiError::invalid("features", errors.join("；")))?;
+        let buildings = zhizhi_shared::map::import::parse_buildings(fc).map_err(|errors| ServiceError::invalid("features", errors.join("；")))?;
         let mut rows = Vec::with_capacity(buildings.len());
         let mut outside = Vec::new();
         for b in buildings {
@@ -304,7 +304,7 @@ impl MapService {
         }
         if !outside.is_empty() {
             let shown: Vec<&str> = outside.iter().take(10).map(String::as_str).collect();
-            return Err(ApiError::invalid("features", format!("{} 栋楼不在本街道的任何微网格内：{}", outside.len(), shown.join("、"))));
+            return Err(ServiceError::invalid("features", format!("{} 栋楼不在本街道的任何微网格内：{}", outside.len(), shown.join("、"))));
         }
         let (inserted, updated) = self.store.import_buildings(&rows).await?;
         self.store.append_audit(now, &me.username, "building_import", &format!("buildings:{}", rows.len()), &format!("新增 {inserted}，更新 {updated}")).await?;
@@ -312,12 +312,12 @@ impl MapService {
     }
 
     /// Assigns a grid's worker (a staff member on grid duty), audited.
-    pub async fn set_worker(&self, me: &Principal, grid_id: i64, worker_id: i64, now: i64) -> ApiResult<()> {
+    pub async fn set_worker(&self, me: &Principal, grid_id: i64, worker_id: i64, now: i64) -> ServiceResult<()> {
         admin(me)?;
-        self.store.division(grid_id).await?.ok_or(ApiError::NotFound("没有这个网格"))?;
+        self.store.division(grid_id).await?.ok_or(ServiceError::NotFound("没有这个网格"))?;
         let workers = self.grid_workers().await?;
         let Some((_, name)) = workers.iter().find(|w| w.0 == worker_id) else {
-            return Err(ApiError::invalid("worker_id", format!("工作人员 {worker_id} 不是网格员")));
+            return Err(ServiceError::invalid("worker_id", format!("工作人员 {worker_id} 不是网格员")));
         };
         self.store.set_grid_worker(grid_id, Some(worker_id)).await?;
         self.store.append_audit(now, &me.username, "grid_worker_assign", &format!("grid:{grid_id}"), &format!("网格员 {name}（{worker_id}）")).await?;

@@ -211,6 +211,21 @@ pub struct CreateUser {
     pub grid_ids: Vec<i64>,
 }
 
+/// A new account as the administrator's form submits it: the post by name and grids by code,
+/// as a person types them (the accounts service resolves them to a [`CreateUser`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    /// One role code, e.g. `grid_worker`.
+    pub role: String,
+    /// The post's name, for post staff.
+    pub post: String,
+    /// Grid codes separated by commas, for grid workers, e.g. `CQK-01-01,CQK-01-02`.
+    pub grids: String,
+}
+
 /// The result of walking the audit log's hash chain.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditVerdict {

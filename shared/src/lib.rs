@@ -13,8 +13,10 @@ pub mod iot;
 pub mod map;
 pub mod mask;
 pub mod org;
+pub mod overview;
 pub mod people;
 pub mod place;
+pub mod problem;
 pub mod summary;
 pub mod time;
 

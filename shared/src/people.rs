@@ -125,3 +125,43 @@ pub struct Enterprise {
     pub contact_name: String,
     pub contact_phone: String,
 }
+
+/// A resident as the API and the pages show them: masked unless one record was revealed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResidentView {
+    pub id: i64,
+    pub name: String,
+    /// `male` or `female`.
+    pub sex: String,
+    /// Only the year: enough to see who is elderly, without the full date of birth.
+    pub birth_year: String,
+    pub id_number: String,
+    pub phone: String,
+    pub care_tags: Vec<CareTag>,
+    pub address: String,
+    pub unit: String,
+    pub masked: bool,
+}
+
+impl ResidentView {
+    /// The resident at `address`, `unit` as shown to a user: masked unless `masked` is false
+    /// (a recorded reveal).
+    pub fn new(p: Resident, address: String, unit: String, masked: bool) -> Self {
+        let m = |s: String, f: fn(&str) -> String| if masked { f(&s) } else { s };
+        ResidentView {
+            id: p.id,
+            name: m(p.name, crate::mask::name),
+            sex: match p.sex {
+                Sex::Male => "male".into(),
+                Sex::Female => "female".into(),
+            },
+            birth_year: p.birth_date.chars().take(4).collect(),
+            id_number: m(p.id_number, crate::mask::id_number),
+            phone: m(p.phone, crate::mask::phone),
+            care_tags: p.care_tags,
+            address,
+            unit,
+            masked,
+        }
+    }
+}

@@ -28,14 +28,19 @@ pub fn short_time(ms: i64) -> String {
 /// How long until (or since) a deadline, e.g. 「剩 2 小时 5 分」 or 「超时 12 分」.
 pub fn countdown(deadline: i64, now: i64) -> String {
     let minutes = (deadline - now).abs() / 60_000;
+    let (days, hours, min) = (minutes / 1440, minutes / 60, minutes % 60);
     let text = if minutes >= 24 * 60 {
-        format!("{} 天 {} 小时", minutes / 1440, minutes % 1440 / 60)
+        pick(&format!("{days} 天 {} 小时", hours % 24), &format!("{days} d {} h", hours % 24)).to_string()
     } else if minutes >= 60 {
-        format!("{} 小时 {} 分", minutes / 60, minutes % 60)
+        pick(&format!("{hours} 小时 {min} 分"), &format!("{hours} h {min} min")).to_string()
     } else {
-        format!("{minutes} 分")
+        pick(&format!("{minutes} 分"), &format!("{minutes} min")).to_string()
     };
-    if deadline >= now { format!("剩 {text}") } else { format!("超时 {text}") }
+    if deadline >= now {
+        pick(&format!("剩 {text}"), &format!("{text} left")).to_string()
+    } else {
+        pick(&format!("超时 {text}"), &format!("{text} overdue")).to_string()
+    }
 }
 
 /// The timeliness chip of a case, once the browser's time is known.
@@ -60,7 +65,7 @@ pub fn CaseCard(case: CaseSummary, #[prop(into)] selected: Signal<bool>, #[prop(
     let id = case.id;
     let urgency = case.urgency;
     let c2 = case.clone();
-    let holders = case.tasks.iter().filter(|t| t.state != TaskState::Cancelled).map(|t| t.holder_name.clone()).collect::<Vec<_>>().join("、");
+    let holders = case.tasks.iter().filter(|t| t.state != TaskState::Cancelled).map(|t| t.holder_name.clone()).collect::<Vec<_>>().join(pick("、", ", "));
     view! {
         <li>
             <button class=format!("case-card sv-{}", urgency.colour()) class:selected=selected class:fresh=fresh
@@ -127,13 +132,13 @@ impl Form {
         }
     }
 
-    fn placeholder(self) -> &'static str {
+    fn placeholder(self) -> (&'static str, &'static str) {
         match self {
-            Form::ReportBack(_) => "处置情况，例如：断枝已锯除并清运，现场已恢复通行",
-            Form::Close => "结案意见（可不填）",
-            Form::Extension(_) => "延期理由",
-            Form::FalseAlarm => "误报原因，例如：老人在家，安全",
-            _ => "请填写理由",
+            Form::ReportBack(_) => ("处置情况，例如：断枝已锯除并清运，现场已恢复通行", "What was done, e.g. the broken branch was sawn off and removed"),
+            Form::Close => ("结案意见（可不填）", "Closing note (optional)"),
+            Form::Extension(_) => ("延期理由", "Why more time is needed"),
+            Form::FalseAlarm => ("误报原因，例如：老人在家，安全", "Why it was a false alarm, e.g. the resident is home and safe"),
+            _ => ("请填写理由", "Please give a reason"),
         }
     }
 
@@ -313,7 +318,7 @@ pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on
         view! {
             <div class="photos" data-testid="case-photos">
                 {photos_of_report.iter().map(|p| view! {
-                    <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}") alt="现场照片" loading="lazy"/></a>
+                    <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}") alt=bi("现场照片", "Photo from the scene") loading="lazy"/></a>
                 }).collect_view()}
             </div>
         }
@@ -414,7 +419,7 @@ fn task_row<R: Fn(Action) + Copy + Send + Sync + 'static>(
                 <strong>{task.holder_name.clone()}</strong>
                 <span class=format!("pill ts-{}", state.code())>{pick(state.name_zh(), state.name_en()).to_string()}</span>
                 <span class="task-due">{bi("时限 ", "Due ")}{short_time(task.deadline)}</span>
-                {task.extension_hours.map(|h| view! { <span class="due near">{format!("申请延期 {h} 小时")}</span> })}
+                {task.extension_hours.map(|h| view! { <span class="due near">{pick(&format!("申请延期 {h} 小时"), &format!("{h} more hours asked for")).to_string()}</span> })}
             </div>
             {(!buttons.is_empty()).then(|| view! { <div class="actions">{buttons}</div> })}
         </li>
@@ -458,7 +463,7 @@ fn action_form(f: Form, case_id: i64, busy: RwSignal<bool>, form: RwSignal<Optio
                         on:input=move |e| hours.set(event_target_value(&e).parse().unwrap_or(0))/>
                 </label>
             })}
-            <textarea data-testid="action-text" rows="3" placeholder=f.placeholder() prop:value=move || text.get()
+            <textarea data-testid="action-text" rows="3" placeholder=bi(f.placeholder().0, f.placeholder().1) prop:value=move || text.get()
                 on:input=move |e| text.set(event_target_value(&e))></textarea>
             {with_photo.then(|| view! {
                 <label class="photo-field">{bi("现场照片（可选）", "Photo (optional)")}
@@ -489,7 +494,7 @@ fn step_item(s: &StepView, tasks: &[TaskBrief]) -> impl IntoView + use<> {
                 {(!s.note.is_empty()).then(|| view! { <p class="step-note">{s.note.clone()}</p> })}
                 {(!s.attachments.is_empty()).then(|| view! {
                     <div class="photos small">{s.attachments.iter().map(|p| view! {
-                        <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}") alt="照片" loading="lazy"/></a>
+                        <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}") alt=bi("照片", "Photo") loading="lazy"/></a>
                     }).collect_view()}</div>
                 })}
             </div>
@@ -523,7 +528,8 @@ fn DispatchDialog(case: CaseSummary, posts: Vec<PostRef>, suggested: Option<i64>
     };
     let grid_chip = case.grid_id.map(|g| {
         let taken = busy_holders.contains(&Holder::Grid(g));
-        chip(Holder::Grid(g), format!("网格员 {}", case.grid_worker), false, taken)
+        let name = pick(&format!("网格员 {}", case.grid_worker), &format!("Grid worker {}", case.grid_worker)).to_string();
+        chip(Holder::Grid(g), name, false, taken)
     });
     view! {
         <div class="dialog-backdrop" on:click=move |_| on_cancel.run(())>
@@ -547,7 +553,10 @@ fn DispatchDialog(case: CaseSummary, posts: Vec<PostRef>, suggested: Option<i64>
                 <div class="actions">
                     <button class="act primary" data-testid="dispatch-confirm" disabled=move || busy.get() || chosen.get().is_empty()
                         on:click=move |_| on_dispatch.run((chosen.get_untracked(), note.get_untracked()))>
-                        {move || format!("{}（{}）", pick("确认派遣", "Dispatch"), chosen.get().len())}
+                        {move || {
+                            let n = chosen.get().len();
+                            pick(&format!("确认派遣（{n}）"), &format!("Dispatch ({n})")).to_string()
+                        }}
                     </button>
                     <button class="act" on:click=move |_| on_cancel.run(())>{bi("取消", "Cancel")}</button>
                 </div>

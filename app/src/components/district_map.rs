@@ -6,7 +6,7 @@
 //! On the server (and until the map has drawn) the children are shown instead: the command
 //! screen passes its SVG schematic of the grid network.
 
-use crate::i18n::bi;
+use crate::i18n::{bi, device_kind_en, pick};
 use leptos::prelude::*;
 use zhizhi_shared::geo::LonLat;
 use zhizhi_shared::map::{BuildingDetail, SearchHit};
@@ -100,7 +100,7 @@ pub fn DistrictMap(
 #[component]
 fn Legend() -> impl IntoView {
     view! {
-        <ul class="map-legend" aria-label="图例">
+        <ul class="map-legend" aria-label=bi("图例", "Legend")>
             <li><i class="dot u-red"></i>{bi("特急", "Critical")}</li>
             <li><i class="dot u-orange"></i>{bi("紧急", "Urgent")}</li>
             <li><i class="dot u-yellow"></i>{bi("较急", "Pressing")}</li>
@@ -118,7 +118,7 @@ const TOGGLE_NAMES: [(&str, &str, &str); 4] =
 #[component]
 fn LayerToggles(id: &'static str) -> impl IntoView {
     view! {
-        <div class="layer-toggles" role="group" aria-label="图层">
+        <div class="layer-toggles" role="group" aria-label=bi("图层", "Layers")>
             {TOGGLE_NAMES.iter().map(|&(key, zh, en)| {
                 let on = RwSignal::new(true);
                 let flip = move |_| {
@@ -198,7 +198,7 @@ fn CaseCard(c: PickedCase, picked: RwSignal<Option<PickedCase>>) -> impl IntoVie
     };
     view! {
         <div class=format!("map-case-card case-card {sev}") data-testid="map-case-card">
-            <button type="button" class="close" aria-label="关闭" on:click=move |_| picked.set(None)>"×"</button>
+            <button type="button" class="close" aria-label=bi("关闭", "Close") on:click=move |_| picked.set(None)>"×"</button>
             <div class="case-no">{c.number}</div>
             <div class="case-cat">{c.category}</div>
             <div class="case-addr">{c.address}</div>
@@ -223,9 +223,9 @@ fn FloorItem(f: zhizhi_shared::map::FloorView, open_floor: RwSignal<Option<i32>>
         <li class="floor" class:alarm=alarm class:open=move || open_floor.get() == Some(floor) data-floor=floor>
             <button type="button" class="floor-head" on:click=move |_| open_floor.update(|o| *o = if *o == Some(floor) { None } else { Some(floor) })>
                 <span class="floor-no">{format!("{floor}F")}</span>
-                <span>{format!("{n_house} 户")}</span>
-                <span>{format!("设备 {n_dev} 台")}</span>
-                {alarm.then(|| view! { <span class="tag u-red">"报警"</span> })}
+                <span>{pick(&format!("{n_house} 户"), &format!("{n_house} households")).to_string()}</span>
+                <span>{pick(&format!("设备 {n_dev} 台"), &format!("{n_dev} devices")).to_string()}</span>
+                {alarm.then(|| view! { <span class="tag u-red">{bi("报警", "Alarm")}</span> })}
             </button>
             {move || (open_floor.get() == Some(floor)).then(|| view! {
                 <div class="floor-body">
@@ -234,15 +234,15 @@ fn FloorItem(f: zhizhi_shared::map::FloorView, open_floor: RwSignal<Option<i32>>
                             <b>{h.unit.clone()}</b>
                             {h.residents.iter().map(|r| view! {
                                 <span class="resident-chip">{r.name.clone()}" "<span class="phone">{r.phone.clone()}</span>
-                                    {r.tags.iter().any(|t| t == "elderly_alone").then(|| view! { <span class="tag tag-elderly_alone">"独居老人"</span> })}
+                                    {r.tags.iter().any(|t| t == "elderly_alone").then(|| view! { <span class="tag tag-elderly_alone">{bi("独居老人", "Elderly, alone")}</span> })}
                                 </span>
                             }).collect_view()}
                         </div>
                     }).collect_view()}
                     {devices.iter().map(|x| view! {
-                        <a class=format!("device-chip st-{}", x.state) href=format!("/devices/{}", x.id)>{x.code.clone()}" · "{x.kind.name_zh()}</a>
+                        <a class=format!("device-chip st-{}", x.state) href=format!("/devices/{}", x.id)>{x.code.clone()}" · "{bi(x.kind.name_zh(), device_kind_en(x.kind))}</a>
                     }).collect_view()}
-                    {(households.is_empty() && devices.is_empty()).then(|| view! { <p class="note">"本层没有登记的住户和设备。"</p> })}
+                    {(households.is_empty() && devices.is_empty()).then(|| view! { <p class="note">{bi("本层没有登记的住户和设备。", "No households or devices are registered on this floor.")}</p> })}
                 </div>
             }.into_any())}
         </li>
@@ -261,31 +261,40 @@ fn BuildingPanel(d: Result<BuildingDetail, String>, selected: RwSignal<Option<(i
         }
     };
     let open_floor = RwSignal::new(selected.get_untracked().map(|s| s.1));
-    let usage = match d.usage.as_str() {
-        "residential" => "住宅",
-        "mixed" => "商住",
-        "commercial" => "商业",
-        _ => "公共建筑",
+    let (usage, usage_en) = match d.usage.as_str() {
+        "residential" => ("住宅", "residential"),
+        "mixed" => ("商住", "mixed use"),
+        "commercial" => ("商业", "commercial"),
+        _ => ("公共建筑", "public building"),
     };
     let people: usize = d.floor_list.iter().flat_map(|f| &f.households).map(|h| h.residents.len()).sum();
     view! {
         <aside class="building-panel" data-testid="building-panel" aria-label=d.address.clone()>
             <header>
                 <h3>{d.address.clone()}</h3>
-                <button type="button" class="close" aria-label="关闭" on:click=close>"×"</button>
+                <button type="button" class="close" aria-label=bi("关闭", "Close") on:click=close>"×"</button>
             </header>
-            <p class="building-meta">{format!("{} · {usage} · {} 层 · 层高 {:.1} 米", d.name, d.floors, d.floor_height_m)}</p>
-            <p class="building-meta">{format!("{} · 网格员 {}", d.micro_grid, d.grid_worker)}</p>
-            <p class="note">{if d.residents_shown { format!("住户 {people} 人，信息已脱敏；本次查看已记入审计。") } else { "您无权查看住户信息。".to_string() }}</p>
+            <p class="building-meta">{pick(
+                &format!("{} · {usage} · {} 层 · 层高 {:.1} 米", d.name, d.floors, d.floor_height_m),
+                &format!("{} · {usage_en} · {} floors · {:.1} m each", d.name, d.floors, d.floor_height_m),
+            ).to_string()}</p>
+            <p class="building-meta">{pick(&format!("{} · 网格员 {}", d.micro_grid, d.grid_worker), &format!("{} · grid worker {}", d.micro_grid, d.grid_worker))
+                .to_string()}</p>
+            <p class="note">{if d.residents_shown {
+                pick(&format!("住户 {people} 人，信息已脱敏；本次查看已记入审计。"), &format!("{people} residents, masked; this view is in the audit log."))
+                    .to_string()
+            } else {
+                pick("您无权查看住户信息。", "You may not see the residents.").to_string()
+            }}</p>
             <ol class="floor-stack" data-testid="floor-stack">
                 {d.floor_list.into_iter().map(|f| view! { <FloorItem f open_floor/> }).collect_view()}
             </ol>
             {(!d.other_devices.is_empty()).then(|| view! {
-                <p class="building-meta">{"其他设备："}{d.other_devices.iter().map(|x| view! { <a class="device-chip" href=format!("/devices/{}", x.id)>{x.code.clone()}</a> }).collect_view()}</p>
+                <p class="building-meta">{bi("其他设备：", "Other devices: ")}{d.other_devices.iter().map(|x| view! { <a class="device-chip" href=format!("/devices/{}", x.id)>{x.code.clone()}</a> }).collect_view()}</p>
             })}
             <h4>{bi("近期事件", "Recent cases")}</h4>
             {if d.cases.is_empty() {
-                view! { <p class="note">"这栋楼近期没有事件。"</p> }.into_any()
+                view! { <p class="note">{bi("这栋楼近期没有事件。", "No recent cases in this building.")}</p> }.into_any()
             } else {
                 view! {
                     <ul class="building-cases">

@@ -1,6 +1,6 @@
 //! Navigation: a side rail on desktop, a bottom bar on phones.
 
-use crate::i18n::{tr, Msg};
+use crate::i18n::{bi, tr, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -23,7 +23,7 @@ const AREAS: [(Msg, &str, Option<&str>); 10] = [
 #[component]
 pub fn SideNav() -> impl IntoView {
     view! {
-        <nav class="side-nav" aria-label="主导航">
+        <nav class="side-nav" aria-label=bi("主导航", "Main navigation")>
             {AREAS.into_iter().map(|(msg, icon, href)| nav_item(msg, icon, href)).collect_view()}
         </nav>
     }
@@ -34,7 +34,7 @@ pub fn SideNav() -> impl IntoView {
 pub fn BottomNav() -> impl IntoView {
     let items = [(Msg::PhoneHome, "◉", Some("/")), (Msg::PhoneTasks, "☰", Some("/m/tasks")), (Msg::PhoneReport, "＋", Some("/report")), (Msg::PhoneMe, "☺", Some("/my-grid"))];
     view! {
-        <nav class="bottom-nav" aria-label="底部导航">
+        <nav class="bottom-nav" aria-label=bi("底部导航", "Bottom navigation")>
             {items.into_iter().map(|(msg, icon, href)| nav_item(msg, icon, href)).collect_view()}
         </nav>
     }

@@ -1,7 +1,7 @@
 //! The signed-in user's name, roles and the way out.
 
 use crate::api::Logout;
-use crate::i18n::{tr, Msg};
+use crate::i18n::{bi, pick, role_en, tr, use_lang, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::auth::Principal;
 
@@ -9,10 +9,15 @@ use zhizhi_shared::auth::Principal;
 #[component]
 pub fn UserMenu(me: Principal) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
-    let roles = me.roles.iter().map(|r| r.name_zh()).collect::<Vec<_>>().join("、");
+    let lang = use_lang();
+    let my_roles = me.roles.clone();
+    let roles = move || {
+        lang.track();
+        my_roles.iter().map(|r| pick(r.name_zh(), role_en(*r))).collect::<Vec<_>>().join(pick("、", ", "))
+    };
     view! {
         <div class="user-menu" data-testid="user-menu">
-            <a class="user-name" href="/account/password" title="修改密码">{me.display_name.clone()}</a>
+            <a class="user-name" href="/account/password" title=bi("修改密码", "Change password")>{me.display_name.clone()}</a>
             <span class="user-roles">{roles}</span>
             <ActionForm action=logout attr:class="logout-form">
                 <button type="submit" class="logout">{tr(Msg::Logout)}</button>

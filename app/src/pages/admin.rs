@@ -7,13 +7,15 @@ pub mod users;
 use crate::components::auth_gate::AuthGate;
 use crate::components::nav::SideNav;
 use crate::components::top_bar::TopBar;
+use crate::i18n::{bi, tr, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::auth::Principal;
 
 /// The desktop frame of an administration screen, for administrators only (the server refuses
-/// everyone else's requests; this says so instead of showing an empty page).
+/// everyone else's requests; this says so instead of showing an empty page). `tab` names the
+/// screen's tab: `users`, `audit` or `grids`.
 #[component]
-pub fn AdminFrame<F, IV>(title: &'static str, body: F) -> impl IntoView
+pub fn AdminFrame<F, IV>(tab: &'static str, body: F) -> impl IntoView
 where
     F: Fn() -> IV + Send + Sync + Clone + 'static,
     IV: IntoView + 'static,
@@ -27,15 +29,15 @@ where
                     <TopBar me/>
                     <SideNav/>
                     <main class="admin-main">
-                        <nav class="tabs" aria-label="系统管理">
-                            <a href="/admin/users" class:active=move || title == "账号管理">"账号管理"</a>
-                            <a href="/admin/audit" class:active=move || title == "审计日志">"审计日志"</a>
-                            <a href="/admin/grids" class:active=move || title == "网格管理">"网格管理"</a>
+                        <nav class="tabs" aria-label=tr(Msg::NavAdmin)>
+                            <a href="/admin/users" class:active=move || tab == "users">{bi("账号管理", "Accounts")}</a>
+                            <a href="/admin/audit" class:active=move || tab == "audit">{bi("审计日志", "Audit log")}</a>
+                            <a href="/admin/grids" class:active=move || tab == "grids">{bi("网格管理", "Grids")}</a>
                         </nav>
                         {if allowed {
                             body().into_any()
                         } else {
-                            view! { <p class="state error" role="alert">"仅系统管理员可以访问此页面。"</p> }.into_any()
+                            view! { <p class="state error" role="alert">{bi("仅系统管理员可以访问此页面。", "Only system administrators may open this page.")}</p> }.into_any()
                         }}
                     </main>
                 </div>

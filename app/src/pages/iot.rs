@@ -8,7 +8,7 @@ use crate::api::iot::{get_alarms, get_device, get_devices, get_iot_health};
 use crate::components::auth_gate::AuthGate;
 use crate::components::nav::BottomNav;
 use crate::components::user_menu::UserMenu;
-use crate::i18n::{bi, pick, tr, Msg};
+use crate::i18n::{bi, device_kind_en, outcome_en, pick, tr, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use zhizhi_shared::auth::{Principal, Role};
@@ -21,18 +21,8 @@ fn when(t: Option<i64>) -> String {
     t.map(beijing_datetime).unwrap_or_else(|| "—".into())
 }
 
-/// A text in the current language, as a value (for tables and sentences built in code).
-fn s(zh: &'static str, en: &'static str) -> String {
-    pick(zh, en).to_string()
-}
-
 fn kind_name(k: DeviceKind) -> String {
-    s(k.name_zh(), match k {
-        DeviceKind::SmokeDetector => "Smoke detector",
-        DeviceKind::DoorSensor => "Door sensor",
-        DeviceKind::Camera => "Camera",
-        DeviceKind::WaterLevelGauge => "Water gauge",
-    })
+    pick(k.name_zh(), device_kind_en(k)).to_string()
 }
 
 /// The severity class of an alarm level: red, orange, yellow, blue.
@@ -41,7 +31,7 @@ fn level_pill(level: Urgency) -> impl IntoView {
 }
 
 fn rule_name(rule: zhizhi_shared::iot::Rule) -> String {
-    s(rule.name_zh(), rule.name_en())
+    pick(rule.name_zh(), rule.name_en()).to_string()
 }
 
 /// The page frame shared by the IoT screens: a header with the section's tabs.
@@ -102,13 +92,13 @@ fn Health() -> impl IntoView {
                         </section>
                         <section class="panel" data-testid="false-alarm-rates">
                             <h2>{bi("误报率（按规则）", "False alarms by rule")}</h2>
-                            <RateTable rows=h.by_rule empty=s("尚无已办结的告警。告警事件结案或误报结案后在此统计。", "No concluded alarms yet.")/>
+                            <RateTable rows=h.by_rule empty=pick("尚无已办结的告警。告警事件结案或误报结案后在此统计。", "No concluded alarms yet.").to_string()/>
                             <h2>{bi("误报最多的设备", "Devices with most false alarms")}</h2>
-                            <RateTable rows=h.by_device empty=s("没有误报记录。", "No false alarms.")/>
+                            <RateTable rows=h.by_device empty=pick("没有误报记录。", "No false alarms.").to_string()/>
                         </section>
                         <section class="panel">
                             <h2>{bi("低电量设备", "Low batteries")}</h2>
-                            <DeviceTable devices=h.low_battery empty=s("没有低电量设备。", "No device is low on battery.")/>
+                            <DeviceTable devices=h.low_battery empty=pick("没有低电量设备。", "No device is low on battery.").to_string()/>
                         </section>
                     }.into_any()
                 }
@@ -167,9 +157,12 @@ fn AlarmTable(alarms: Vec<AlarmView>) -> impl IntoView {
         </tr></thead>
         <tbody>{alarms.into_iter().map(|a| {
             let state = match (a.outcome, a.cleared_at) {
-                (Some(o), _) => format!("{}{}", o.name_zh(), if a.outcome_note.is_empty() { String::new() } else { format!("：{}", a.outcome_note) }),
-                (None, Some(t)) => format!("{} {}", s("已恢复", "Cleared"), beijing_datetime(t)),
-                (None, None) => s("告警中", "Active"),
+                (Some(o), _) => {
+                    let note = if a.outcome_note.is_empty() { String::new() } else { format!("{}{}", pick("：", ": "), a.outcome_note) };
+                    format!("{}{note}", pick(o.name_zh(), outcome_en(o)))
+                }
+                (None, Some(t)) => format!("{} {}", pick("已恢复", "Cleared"), beijing_datetime(t)),
+                (None, None) => pick("告警中", "Active").to_string(),
             };
             view! {
                 <tr class:active-alarm=a.cleared_at.is_none()>
@@ -235,7 +228,7 @@ fn Devices(me: Principal) -> impl IntoView {
             {states.into_iter().map(|(c, zh, en)| view! { <a class="act small" class:active=move || q().status.unwrap_or_default() == c href=move || link(None, Some(c))>{bi(zh, en)}</a> }).collect_view()}
         </div>
         <form class="filters" method="get" action="/devices" data-testid="device-search">
-            <input type="search" name="q" placeholder="设备编号或地址，如：磁南街27号" prop:value=move || q().q.unwrap_or_default()/>
+            <input type="search" name="q" placeholder=bi("设备编号或地址，如：磁南街27号", "Device code or address, e.g. 磁南街27号") prop:value=move || q().q.unwrap_or_default()/>
             <input type="hidden" name="kind" prop:value=move || q().kind.unwrap_or_default()/>
             <input type="hidden" name="status" prop:value=move || q().status.unwrap_or_default()/>
             <button type="submit" class="act">{bi("查找", "Find")}</button>
@@ -244,8 +237,11 @@ fn Devices(me: Principal) -> impl IntoView {
             {move || data.get().map(|r| match r {
                 Err(e) => failed(&e),
                 Ok(list) => view! {
-                    <p class="note" data-testid="device-count">{format!("{} {} {}", s("共", "Total"), list.total, s("台", "devices"))}{(list.total > list.devices.len()).then(|| format!("，{}", s("显示前 200 台，请用筛选缩小范围", "first 200 shown")))}</p>
-                    <DeviceTable devices=list.devices empty=s("没有符合条件的设备。", "No device matches.")/>
+                    <p class="note" data-testid="device-count">
+                        {pick(&format!("共 {} 台", list.total), &format!("{} devices", list.total)).to_string()}
+                        {(list.total > list.devices.len()).then(|| pick("，显示前 200 台，请用筛选缩小范围", "; the first 200 are shown, filter to narrow").to_string())}
+                    </p>
+                    <DeviceTable devices=list.devices empty=pick("没有符合条件的设备。", "No device matches.").to_string()/>
                 }.into_any(),
             })}
         </Suspense>
@@ -254,9 +250,9 @@ fn Devices(me: Principal) -> impl IntoView {
 
 fn reading(d: &DeviceView) -> String {
     match (d.kind, d.value, d.last_open) {
-        (DeviceKind::WaterLevelGauge, Some(v), _) => format!("{v:.2} 米"),
+        (DeviceKind::WaterLevelGauge, Some(v), _) => pick(&format!("{v:.2} 米"), &format!("{v:.2} m")).to_string(),
         (DeviceKind::SmokeDetector, Some(v), _) => format!("{v:.1} ℃"),
-        (DeviceKind::DoorSensor, _, Some(t)) => format!("{} {}", s("最近开门", "Last opened"), beijing_datetime(t)),
+        (DeviceKind::DoorSensor, _, Some(t)) => format!("{} {}", pick("最近开门", "Last opened"), beijing_datetime(t)),
         _ => "—".into(),
     }
 }
@@ -330,7 +326,7 @@ fn Device(me: Principal) -> impl IntoView {
                                 <dt>{bi("电量", "Battery")}</dt><dd>{d.battery.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())}</dd>
                                 <dt>{bi("读数", "Reading")}</dt><dd>{reading(&d)}</dd>
                                 <dt>{bi("最近通信", "Last heard")}</dt><dd>{when(d.last_heard)}</dd>
-                                {d.absence_hours.map(|h| view! { <dt>{bi("关爱告警", "Care alarm")}</dt><dd data-testid="care-limit">{format!("{h} 小时未开门即告警")}</dd> })}
+                                {d.absence_hours.map(|h| view! { <dt>{bi("关爱告警", "Care alarm")}</dt><dd data-testid="care-limit">{pick(&format!("{h} 小时未开门即告警"), &format!("alarm after {h} hours without the door opening")).to_string()}</dd> })}
                             </dl>
                         </section>
                         {manage}

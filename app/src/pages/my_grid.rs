@@ -1,12 +1,13 @@
 //! A grid worker's own grid on the phone: the residents they look after, masked.
 
-use crate::api::{get_my_grid_residents, ResidentRow};
+use crate::api::get_my_grid_residents;
+use zhizhi_shared::people::ResidentView;
 use crate::components::auth_gate::AuthGate;
 use crate::components::district_map::{DistrictMap, MapMode};
 use crate::components::nav::BottomNav;
 use crate::components::user_menu::UserMenu;
 use crate::format::count;
-use crate::i18n::{tr, Msg};
+use crate::i18n::{bi, care_tag_en, pick, tr, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::auth::Principal;
 use zhizhi_shared::people::CareTag;
@@ -51,7 +52,7 @@ fn MyGrid(me: Principal) -> impl IntoView {
 /// How many residents the phone list shows at once.
 const SHOWN: usize = 200;
 
-fn resident_list(rows: Vec<ResidentRow>) -> impl IntoView {
+fn resident_list(rows: Vec<ResidentView>) -> impl IntoView {
     let in_care = rows.iter().filter(|r| r.care_tags.contains(&CareTag::ElderlyAlone)).count();
     let total = rows.len();
     // Elderly people living alone first, then everyone else in care: they are who a grid
@@ -62,18 +63,19 @@ fn resident_list(rows: Vec<ResidentRow>) -> impl IntoView {
         <section class="panel">
             <h2>{tr(Msg::MyGridResidents)}</h2>
             <div class="kpis">
-                <div class="kpi" data-testid="my-grid-total"><dt>{tr(Msg::Residents)}</dt><dd><span class="value">{count(total as i64)}</span><span class="unit">"人"</span></dd></div>
-                <div class="kpi" data-testid="my-grid-care"><dt>{tr(Msg::CareCount)}</dt><dd><span class="value sev-orange">{count(in_care as i64)}</span><span class="unit">"人"</span></dd></div>
+                <div class="kpi" data-testid="my-grid-total"><dt>{tr(Msg::Residents)}</dt><dd><span class="value">{count(total as i64)}</span><span class="unit">{bi("人", "")}</span></dd></div>
+                <div class="kpi" data-testid="my-grid-care"><dt>{tr(Msg::CareCount)}</dt><dd><span class="value sev-orange">{count(in_care as i64)}</span><span class="unit">{bi("人", "")}</span></dd></div>
             </div>
             <p class="note">{tr(Msg::MaskedNote)}</p>
-            {(total > SHOWN).then(|| view! { <p class="note">{format!("按关爱优先排序，显示前 {SHOWN} 人（共 {} 人）", count(total as i64))}</p> })}
+            {(total > SHOWN).then(|| view! { <p class="note">{pick(&format!("按关爱优先排序，显示前 {SHOWN} 人（共 {} 人）", count(total as i64)), &format!("People in care first; the first {SHOWN} of {} shown", count(total as i64)))
+                .to_string()}</p> })}
             <ul class="resident-list" data-testid="resident-list">
                 {rows.into_iter().take(SHOWN).map(|r| view! {
                     <li class="resident">
                         <div class="resident-head">
                             <span class="resident-name">{r.name}</span>
-                            <span class="resident-year">{r.birth_year}"年生"</span>
-                            {r.care_tags.iter().map(|t| view! { <span class=format!("tag tag-{}", t.code())>{t.name_zh()}</span> }).collect_view()}
+                            <span class="resident-year">{pick(&format!("{}年生", r.birth_year), &format!("born {}", r.birth_year)).to_string()}</span>
+                            {r.care_tags.iter().map(|t| view! { <span class=format!("tag tag-{}", t.code())>{bi(t.name_zh(), care_tag_en(*t))}</span> }).collect_view()}
                         </div>
                         <div class="resident-place">{r.address}" "{r.unit}" · "<span class="phone">{r.phone}</span></div>
                     </li>

@@ -1,6 +1,7 @@
 //! Changing one's own password (also the only page open to a user whose password expired).
 
 use crate::api::{error_text, get_me, ChangePassword};
+use crate::i18n::bi;
 use leptos::prelude::*;
 
 /// `/account/password`
@@ -12,21 +13,27 @@ pub fn PasswordPage() -> impl IntoView {
     view! {
         <main class="login-screen">
             <div class="login-card panel">
-                <h1>"修改密码"</h1>
+                <h1>{bi("修改密码", "Change password")}</h1>
                 <Suspense fallback=|| ()>
                     {move || me.get().and_then(|r| r.ok()).flatten().filter(|p| p.password_expired).map(|_| view! {
-                        <p class="form-error" role="alert" data-testid="expired">"您的密码已超过有效期，请先修改密码后再继续使用。"</p>
+                        <p class="form-error" role="alert" data-testid="expired">
+                            {bi("您的密码已超过有效期，请先修改密码后再继续使用。", "Your password has expired; change it to go on.")}
+                        </p>
                     })}
                 </Suspense>
                 <ActionForm action=change attr:class="login-form">
-                    <label><span>"当前密码"</span><input type="password" name="current" autocomplete="current-password" required/></label>
-                    <label><span>"新密码"</span><input type="password" name="new" autocomplete="new-password" required/></label>
-                    <label><span>"再次输入新密码"</span><input type="password" name="confirm" autocomplete="new-password" required/></label>
-                    <p class="note">"至少 12 个字符，包含小写字母、大写字母、数字、符号中的至少三类，且不含用户名。修改后需重新登录。"</p>
+                    <label><span>{bi("当前密码", "Current password")}</span><input type="password" name="current" autocomplete="current-password" required/></label>
+                    <label><span>{bi("新密码", "New password")}</span><input type="password" name="new" autocomplete="new-password" required/></label>
+                    <label><span>{bi("再次输入新密码", "New password again")}</span><input type="password" name="confirm" autocomplete="new-password" required/></label>
+                    <p class="note">{bi(
+                        "至少 12 个字符，包含小写字母、大写字母、数字、符号中的至少三类，且不含用户名。修改后需重新登录。",
+                        "At least 12 characters, of at least three kinds (lower-case, upper-case, digits, symbols), \
+                         without the username. You sign in again afterwards.",
+                    )}</p>
                     {move || error().map(|m| view! { <p class="form-error" role="alert" data-testid="password-error">{m}</p> })}
-                    <button type="submit" class="primary">"确认修改"</button>
+                    <button type="submit" class="primary">{bi("确认修改", "Change")}</button>
                 </ActionForm>
-                <p class="note"><a href="/">"返回"</a></p>
+                <p class="note"><a href="/">{bi("返回", "Back")}</a></p>
             </div>
         </main>
     }

@@ -8,9 +8,9 @@ use crate::browser;
 use crate::components::auth_gate::AuthGate;
 use crate::components::nav::BottomNav;
 use crate::components::user_menu::UserMenu;
-use crate::i18n::{bi, pick};
+use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos::task::spawn_local_scoped;
 use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::case::view::{BuildingRef, NewCase};
 use zhizhi_shared::case::{Source, CATEGORIES, GROUPS};
@@ -55,10 +55,11 @@ fn ReportForm(me: Principal) -> impl IntoView {
     let locate = move |_| {
         locating.set(true);
         error.set(None);
-        spawn_local(async move {
+        // Scoped, so that the messages after the wait are picked in the page's language.
+        spawn_local_scoped(async move {
             match browser::current_position().await {
                 Ok((lon, lat)) => place.set(Place::Here(lon, lat)),
-                Err(e) => error.set(Some(format!("{e}。请从下方列表选择楼栋。"))),
+                Err(e) => error.set(Some(pick(&format!("{e}。请从下方列表选择楼栋。"), &format!("{e}. Pick the building from the list below.")).to_string())),
             }
             locating.set(false);
         });
@@ -74,28 +75,31 @@ fn ReportForm(me: Principal) -> impl IntoView {
             ..Default::default()
         };
         if new.category.is_empty() {
-            error.set(Some("请选择事件类别".into()));
+            error.set(Some(pick("请选择事件类别", "Choose the kind of case").into()));
             return;
         }
         match place.get_untracked() {
             Place::Building(b) => new.building_id = Some(b.id),
             Place::Here(lon, lat) => (new.lon, new.lat) = (Some(lon), Some(lat)),
             Place::None => {
-                error.set(Some("请选择事件地点：点「使用当前位置」或从列表选择楼栋".into()));
+                error.set(Some(pick("请选择事件地点：点「使用当前位置」或从列表选择楼栋", "Choose the place: tap “Use my location” or pick a building from the list").into()));
                 return;
             }
         }
         busy.set(true);
         error.set(None);
-        progress.set(Some("正在上报…"));
-        spawn_local(async move {
+        progress.set(Some(pick("正在上报…", "Reporting…")));
+        spawn_local_scoped(async move {
             match report_case(new).await {
                 Ok(d) => {
-                    progress.set(Some("正在上传照片…"));
+                    progress.set(Some(pick("正在上传照片…", "Uploading the photo…")));
                     let id = d.case.id;
                     if let Err(e) = browser::upload_photo(id, "report-photo").await {
                         // The case is stored; say so, and let the user add the photo on its page.
-                        error.set(Some(format!("事件已上报（{}），但{e}。可在事件页重新上传。", d.case.number)));
+                        let n = &d.case.number;
+                        let text = pick(&format!("事件已上报（{n}），但{e}。可在事件页重新上传。"), &format!("Case {n} reported, but {e}. Upload it again on the case page."))
+                            .to_string();
+                        error.set(Some(text));
                         busy.set(false);
                         progress.set(None);
                         return;
@@ -133,20 +137,20 @@ fn ReportForm(me: Principal) -> impl IntoView {
                         </select>
                     </label>
                     <label>{bi("情况描述", "What is happening")}
-                        <textarea data-testid="description" node_ref=description_field rows="3" placeholder="例如：行道树断枝悬挂在人行道上方，有坠落危险"
+                        <textarea data-testid="description" node_ref=description_field rows="3" placeholder=bi("例如：行道树断枝悬挂在人行道上方，有坠落危险", "e.g. a broken branch hangs over the pavement and may fall")
                             prop:value=move || description.get() on:input=move |e| description.set(event_target_value(&e))></textarea>
                     </label>
                     <fieldset class="place">
                         <legend>{bi("事件地点", "Place")}</legend>
                         <p class="chosen-place" data-testid="chosen-place">{move || match place.get() {
                             Place::None => pick("尚未选择", "Not chosen yet").to_string(),
-                            Place::Building(b) => format!("{}（{} 层）", b.address, b.floors),
+                            Place::Building(b) => pick(&format!("{}（{} 层）", b.address, b.floors), &format!("{} ({} floors)", b.address, b.floors)).to_string(),
                             Place::Here(lon, lat) => format!("{} {lon:.5}, {lat:.5}", pick("当前位置", "Here")),
                         }}</p>
                         <button type="button" class="act big" data-testid="locate" disabled=move || locating.get() on:click=locate>
                             {move || if locating.get() { pick("正在定位…", "Locating…") } else { pick("◎ 使用当前位置", "◎ Use my location") }}
                         </button>
-                        <input type="search" data-testid="building-search" placeholder=if grid_worker { "在本网格楼栋中查找，如：27号" } else { "输入地址查找楼栋，如：磁南街27号" }
+                        <input type="search" data-testid="building-search" placeholder=if grid_worker { bi("在本网格楼栋中查找，如：27号", "Search my grid's buildings, e.g. 27号") } else { bi("输入地址查找楼栋，如：磁南街27号", "Type an address to find the building, e.g. 磁南街27号") }
                             prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
                         <ul class="building-list" data-testid="building-list">
                             <Suspense fallback=|| ()>
@@ -176,17 +180,17 @@ fn ReportForm(me: Principal) -> impl IntoView {
                             <legend>{bi("来源与来电人", "Source and caller")}</legend>
                             <select data-testid="source" on:change=move |e| source.set(event_target_value(&e))>
                                 {[Source::Hotline, Source::Resident, Source::District, Source::Patrol].into_iter().map(|s| view! {
-                                    <option value=s.code() selected=s == Source::Hotline>{s.name_zh()}</option>
+                                    <option value=s.code() selected=s == Source::Hotline>{bi(s.name_zh(), s.name_en())}</option>
                                 }).collect_view()}
                             </select>
-                            <input type="text" placeholder="来电人姓名" prop:value=move || caller.get() on:input=move |e| caller.set(event_target_value(&e))/>
-                            <input type="tel" placeholder="联系电话" prop:value=move || caller_phone.get() on:input=move |e| caller_phone.set(event_target_value(&e))/>
+                            <input type="text" placeholder=bi("来电人姓名", "Caller's name") prop:value=move || caller.get() on:input=move |e| caller.set(event_target_value(&e))/>
+                            <input type="tel" placeholder=bi("联系电话", "Phone") prop:value=move || caller_phone.get() on:input=move |e| caller_phone.set(event_target_value(&e))/>
                             <p class="note">{bi("来电人信息仅脱敏显示。", "Caller details are shown masked.")}</p>
                         </fieldset>
                     })}
                     {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="report-error">{e}</p> })}
                     <button type="submit" class="primary big-button" data-testid="submit" disabled=move || busy.get()>
-                        {move || progress.get().unwrap_or("上报")}
+                        {move || progress.get().unwrap_or_else(tr(Msg::PhoneReport))}
                     </button>
                 </form>
             </main>

@@ -1,8 +1,9 @@
 //! Cases over HTTP: report, list, detail, actions, photos, and the live stream.
 
-use super::{user, ApiError, ApiResult};
+use super::{user, ApiResult};
+use crate::error::ServiceError;
 use crate::auth::{now_ms, Caller};
-use crate::http::AppState;
+use crate::state::AppState;
 use crate::live::{self, Viewer};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -102,7 +103,7 @@ pub struct ActionRequest {
 /// `POST /api/v1/cases/{id}/actions`: dispatch, accept a task, report back, verify, close….
 pub async fn act(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, body: Bytes) -> ApiResult<Json<CaseDetail>> {
     let me = actor(&caller)?;
-    let req: ActionRequest = serde_json::from_slice(&body).map_err(|e| ApiError::invalid("action", format!("无法识别的操作：{e}")))?;
+    let req: ActionRequest = serde_json::from_slice(&body).map_err(|e| ServiceError::invalid("action", format!("无法识别的操作：{e}")))?;
     Ok(Json(state.cases.act(&me, id, &req.action, req.version, now_ms()).await?))
 }
 
@@ -141,7 +142,7 @@ pub struct BuildingQuery {
 pub async fn buildings(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<BuildingQuery>) -> ApiResult<Json<Vec<BuildingRef>>> {
     actor(&caller)?;
     let limit = q.limit.unwrap_or(20).clamp(1, 200);
-    Ok(Json(state.store.search_buildings(q.q.trim(), &[], limit).await?))
+    Ok(Json(state.directory.buildings(&q.q, &[], limit).await?))
 }
 
 /// Where a stream starts.
@@ -173,8 +174,8 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
 /// Answers only the case number.
 pub async fn public_report(State(state): State<AppState>, request: axum::extract::Request) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let address = crate::auth::client_address(request.extensions());
-    let body = axum::body::to_bytes(request.into_body(), 64 * 1024).await.map_err(|_| ApiError::invalid("body", "请求过大"))?;
-    let new: NewCase = serde_json::from_slice(&body).map_err(|e| ApiError::invalid("body", format!("无法识别的上报内容：{e}")))?;
+    let body = axum::body::to_bytes(request.into_body(), 64 * 1024).await.map_err(|_| ServiceError::invalid("body", "请求过大"))?;
+    let new: NewCase = serde_json::from_slice(&body).map_err(|e| ServiceError::invalid("body", format!("无法识别的上报内容：{e}")))?;
     let number = state.cases.report_public(new, &address, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "number": number }))))
 }
@@ -182,9 +183,5 @@ pub async fn public_report(State(state): State<AppState>, request: axum::extract
 /// `GET /api/v1/public/buildings?q=`: addresses for the public form (at least two characters,
 /// ten answers: enough to pick one's own address, not to list the street).
 pub async fn public_buildings(State(state): State<AppState>, Query(q): Query<BuildingQuery>) -> ApiResult<Json<Vec<BuildingRef>>> {
-    let q = q.q.trim();
-    if q.chars().count() < 2 {
-        return Ok(Json(vec![]));
-    }
-    Ok(Json(state.store.search_buildings(q, &[], 10).await?))
+    Ok(Json(state.directory.public_buildings(&q.q).await?))
 }

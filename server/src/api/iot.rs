@@ -1,8 +1,9 @@
 //! IoT over HTTP: ingest, the device registry, alarms and device health.
 
-use super::{user, ApiError, ApiResult};
+use super::{user, ApiResult};
+use crate::error::ServiceError;
 use crate::auth::{now_ms, Caller};
-use crate::http::AppState;
+use crate::state::AppState;
 use crate::ingest::{Busy, Sender, MAX_BATCH};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -29,9 +30,9 @@ fn sender(state: &AppState, caller: &Caller, headers: &HeaderMap) -> ApiResult<S
     let device = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Device "));
     match device.and_then(|d| d.trim().split_once(':')) {
         Some((code, secret)) if state.devices.device_secret_ok(code, secret) => Ok(Sender::Device(code.to_string())),
-        Some(_) => Err(ApiError::Refused { status: 401, message: "设备编号或密钥不正确".into() }),
-        None if matches!(caller, Caller::Token { .. }) => Err(ApiError::Refused { status: 403, message: "该令牌没有 ingest 权限".into() }),
-        None => Err(ApiError::Unauthenticated),
+        Some(_) => Err(ServiceError::BadCredentials("设备编号或密钥不正确".into())),
+        None if matches!(caller, Caller::Token { .. }) => Err(ServiceError::Denied("该令牌没有 ingest 权限".into())),
+        None => Err(ServiceError::Unauthenticated),
     }
 }
 
@@ -48,13 +49,13 @@ pub async fn ingest(State(state): State<AppState>, Extension(caller): Extension<
         Ok(serde_json::Value::Array(a)) => a,
         Ok(serde_json::Value::Object(mut o)) => match o.remove("messages") {
             Some(serde_json::Value::Array(a)) => a,
-            _ => return ApiError::invalid("messages", "请求体应为消息数组，或 {\"messages\": [...]}").into_response(),
+            _ => return ServiceError::invalid("messages", "请求体应为消息数组，或 {\"messages\": [...]}").into_response(),
         },
-        Ok(_) => return ApiError::invalid("messages", "请求体应为消息数组，或 {\"messages\": [...]}").into_response(),
-        Err(e) => return ApiError::invalid("messages", format!("请求体不是合法的 JSON：{e}")).into_response(),
+        Ok(_) => return ServiceError::invalid("messages", "请求体应为消息数组，或 {\"messages\": [...]}").into_response(),
+        Err(e) => return ServiceError::invalid("messages", format!("请求体不是合法的 JSON：{e}")).into_response(),
     };
     if batch.len() > MAX_BATCH {
-        return ApiError::Refused { status: 413, message: format!("每批最多 {MAX_BATCH} 条消息，本批 {} 条", batch.len()) }.into_response();
+        return ServiceError::TooLarge(format!("每批最多 {MAX_BATCH} 条消息，本批 {} 条", batch.len())).into_response();
     }
     match state.ingest.submit(&from, batch).await {
         Ok(results) => {

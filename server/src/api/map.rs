@@ -3,7 +3,7 @@
 
 use super::{user, ApiResult};
 use crate::auth::{now_ms, Caller};
-use crate::http::AppState;
+use crate::state::AppState;
 use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
 use axum::extract::{Path, Query, State};
 use axum::http::header;

@@ -190,7 +190,7 @@ async fn administrators_create_accounts_under_the_password_policy_and_tokens_wit
     let ok = app.post("/api/v1/users", Some(&admin), json!({
         "username": "liwei", "display_name": "李伟", "password": "Jialing-River-2026", "roles": ["grid_worker"], "grid_ids": [3]
     })).await;
-    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
     assert!(ok.body.get("password_hash").is_none());
     let dup = app.post("/api/v1/users", Some(&admin), json!({
         "username": "liwei", "display_name": "李伟", "password": "Jialing-River-2026", "roles": ["grid_worker"], "grid_ids": [3]

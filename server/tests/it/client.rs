@@ -7,7 +7,8 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 use zhizhi_server::demo::DEMO_PASSWORD;
-use zhizhi_server::http::{router, AppState};
+use zhizhi_server::http::router;
+use zhizhi_server::state::AppState;
 
 pub struct App {
     pub db: TestDb,

@@ -101,7 +101,12 @@ async fn a_sigkill_during_ingest_loses_no_acknowledged_message_and_raises_no_ala
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Kill it in the middle of the work: once several batches have been acknowledged.
+    let running = Instant::now();
+    while acked.lock().unwrap().len() < 1_600 {
+        assert!(running.elapsed() < Duration::from_secs(60), "ingest acknowledged too little to crash it mid-way");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     server.kill();
     for s in senders {
         s.await.unwrap();
@@ -109,8 +114,12 @@ async fn a_sigkill_during_ingest_loses_no_acknowledged_message_and_raises_no_ala
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 800, "ingest was running when it was killed ({} acknowledged)", acked.len());
 
-    // Back up: the care alarm comes due without any new message.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Back up once the care alarm has come due while the server was down: it must fire
+    // without any new message.
+    let due = now + 3_000;
+    while zhizhi_server::auth::now_ms() <= due {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let server = start(&db);
     server.ready().await;
     let store = zhizhi_server::storage::open(&db).await.unwrap();

@@ -5,7 +5,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-use zhizhi_server::http::{router, AppState};
+use zhizhi_server::http::router;
+use zhizhi_server::state::AppState;
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
     let resp = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();

@@ -182,10 +182,14 @@ async fn duplicates_and_replays_change_nothing_and_bad_messages_are_refused_one_
     let page = app.get(&format!("/api/v1/devices/{}", smoke.id), Some(&command)).await.body;
     assert_eq!(page["messages"].as_array().unwrap().len(), 1);
     assert_eq!(page["alarms"].as_array().unwrap().len(), 1, "{page}");
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let cases = app.db.store.cases(&zhizhi_server::storage::CaseFilter { limit: 10_000, ..Default::default() }).await.unwrap();
-    assert_eq!(cases.len(), cases_after_first);
-    assert_eq!(fire_cases(&cases), 1);
+    // A barrier: another detector's alarm, sent after the repeats. The engine opens cases in
+    // the order it stores messages, so once this one's case exists, a case the repeats had
+    // wrongly opened would exist too.
+    let other = devices.iter().find(|d| d.kind == DeviceKind::SmokeDetector && d.id != smoke.id).unwrap();
+    let (_, _) = app.ingest(&bearer, json!([msg(&other.code, "barrier", t, "smoke", json!({ "alarm": true }))])).await;
+    let cases = eventually(|| async { let c = all().await; (c.len() > cases_after_first).then_some(c) }).await;
+    assert_eq!(cases.len(), cases_after_first + 1, "only the barrier's case is new");
+    assert_eq!(fire_cases(&cases), 2, "one case for the repeated alarm, one for the barrier");
 
     // Repeats of the alarm (new ids) do not raise it again; after an all-clear, a new alarm
     // joins the case that is still open instead of opening another.
@@ -198,7 +202,8 @@ async fn duplicates_and_replays_change_nothing_and_bad_messages_are_refused_one_
     })
     .await;
     assert_eq!(page["alarms"][0]["case_id"], page["alarms"][1]["case_id"], "one case for both alarms");
-    assert_eq!(fire_cases(&app.db.store.cases(&zhizhi_server::storage::CaseFilter { limit: 10_000, ..Default::default() }).await.unwrap()), 1);
+    let cases = app.db.store.cases(&zhizhi_server::storage::CaseFilter { limit: 10_000, ..Default::default() }).await.unwrap();
+    assert_eq!(fire_cases(&cases), 2, "still this detector's one case and the barrier's");
     let case = app.get(&format!("/api/v1/cases/{}", page["alarms"][0]["case_id"]), Some(&command)).await.body;
     assert!(case["steps"].as_array().unwrap().iter().any(|s| s["kind"] == "alarm_again"), "{case}");
 

@@ -2,6 +2,7 @@
 //! case events to exactly the features they change.
 
 use super::{MapMode, PickedCase};
+use crate::i18n::pick;
 use crate::mapgl::{self, get, handler, js, json, with_map, Map};
 use leptos::prelude::*;
 use serde_json::json;
@@ -48,7 +49,7 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
     let mut style: serde_json::Value = match mapgl::fetch_json("/api/v1/map/style.json").await {
         Ok(v) => v,
         Err(e) => {
-            s.error.set(Some(format!("地图样式加载失败：{e}")));
+            s.error.set(Some(pick(&format!("地图样式加载失败：{e}"), &format!("The map style failed to load: {e}")).to_string()));
             return;
         }
     };
@@ -67,7 +68,7 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
         Ok(m) => m,
         Err(e) => {
             let why = get(&e, "message").as_string().unwrap_or_default();
-            s.error.set(Some(format!("此浏览器无法显示三维地图（需要 WebGL）：{why}")));
+            s.error.set(Some(pick(&format!("此浏览器无法显示三维地图（需要 WebGL）：{why}"), &format!("This browser cannot show the 3D map (WebGL needed): {why}")).to_string()));
             return;
         }
     };

@@ -4,7 +4,7 @@
 //! a save takes effect for routing at once and is audited.
 
 use super::AdminFrame;
-use crate::i18n::bi;
+use crate::i18n::{bi, pick};
 use leptos::prelude::*;
 use zhizhi_shared::geo::{LonLat, Polygon};
 use zhizhi_shared::map::edit::{DivisionView, Report, Shape};
@@ -12,7 +12,7 @@ use zhizhi_shared::map::edit::{DivisionView, Report, Shape};
 /// `/admin/grids`
 #[component]
 pub fn GridsPage() -> impl IntoView {
-    view! { <AdminFrame title="网格管理" body=GridEditor/> }
+    view! { <AdminFrame tab="grids" body=GridEditor/> }
 }
 
 /// What a click on the map does.
@@ -55,7 +55,7 @@ impl Editor {
                 let Some(i) = self.selected.get_untracked() else { return };
                 match zhizhi_shared::map::edit::split(&shapes[i].boundary, pts[0], pts[1]) {
                     Ok((a, b)) => {
-                        let name = format!("{}（分）", shapes[i].name);
+                        let name = pick(&format!("{}（分）", shapes[i].name), &format!("{} (part)", shapes[i].name)).to_string();
                         self.shapes.update(|s| {
                             s[i].boundary = a;
                             s.insert(i + 1, Shape { id: None, name, boundary: b });
@@ -97,24 +97,28 @@ impl Editor {
     pub fn submit(self, dry_run: bool) {
         let Some(d) = self.division.get_untracked() else { return };
         let body = serde_json::json!({ "version": d.version, "micro_grids": self.shapes.get_untracked(), "dry_run": dry_run });
+        // Scoped: the messages below are picked in the page's language.
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
+        leptos::task::spawn_local_scoped(async move {
             let url = format!("/api/v1/grids/{}/division", d.grid_id);
             match crate::mapgl::send("PUT", &url, Some(&body)).await {
                 Ok((_, v)) if v.get("report").is_some() => {
                     let Ok(a) = serde_json::from_value::<zhizhi_shared::map::edit::SaveAnswer>(v) else { return };
                     self.report.set(Some(a.report.clone()));
                     if a.saved {
-                        self.message.set(Some((true, format!(
-                            "已保存：{} 个微网格，{} 栋楼、{} 台设备改划；新上报的事件即按新边界分派。",
-                            a.ids.len(), a.buildings_moved, a.devices_moved
-                        ))));
+                        let (n, b, dev) = (a.ids.len(), a.buildings_moved, a.devices_moved);
+                        let text = pick(
+                            &format!("已保存：{n} 个微网格，{b} 栋楼、{dev} 台设备改划；新上报的事件即按新边界分派。"),
+                            &format!("Saved: {n} micro-grids; {b} buildings and {dev} devices moved. New cases follow the new boundaries."),
+                        )
+                        .to_string();
+                        self.message.set(Some((true, text)));
                         self.load(d.grid_id);
                     } else if !dry_run {
-                        self.message.set(Some((false, "未保存：请先解决下列问题。".into())));
+                        self.message.set(Some((false, pick("未保存：请先解决下列问题。", "Not saved: resolve the problems below first.").into())));
                     }
                 }
-                Ok((_, v)) => self.message.set(Some((false, v["error"].as_str().unwrap_or("保存失败").to_string()))),
+                Ok((_, v)) => self.message.set(Some((false, v["error"].as_str().unwrap_or(pick("保存失败", "Saving failed")).to_string()))),
                 Err(e) => self.message.set(Some((false, e))),
             }
         });
@@ -212,7 +216,7 @@ fn GridEditor() -> impl IntoView {
                 <h2>{bi("网格划分", "Grid division")}</h2>
                 <label class="field">{bi("网格", "Grid")}
                     <select data-testid="grid-select" on:change=pick_grid>
-                        {move || grids.get().into_iter().map(|(id, code, name)| view! { <option value=id.to_string()>{format!("{name}（{code}）")}</option> }).collect_view()}
+                        {move || grids.get().into_iter().map(|(id, code, name)| view! { <option value=id.to_string()>{pick(&format!("{name}（{code}）"), &format!("{name} ({code})")).to_string()}</option> }).collect_view()}
                     </select>
                 </label>
                 <Tools ed/>
@@ -243,15 +247,25 @@ pub const EDITOR_MAP: &str = "editor-map";
 
 #[component]
 fn Tools(ed: Editor) -> impl IntoView {
-    let hint = move || match ed.tool.get() {
-        Tool::Select => "点选微网格；拖动白色顶点改变边界（相邻微网格的共同顶点一起移动，靠近边和顶点时自动吸附）；双击边界加点。",
-        Tool::Split(ref p) if p.is_empty() => "分割：在地图上点击分割线的起点（选中微网格之外）。",
-        Tool::Split(_) => "分割：再点击分割线的终点，分割线须两次穿过边界。",
-        Tool::Merge => "合并：点击与选中微网格相邻的另一个微网格。",
+    let lang = crate::i18n::use_lang();
+    let hint = move || {
+        lang.track();
+        match ed.tool.get() {
+            Tool::Select => pick(
+                "点选微网格；拖动白色顶点改变边界（相邻微网格的共同顶点一起移动，靠近边和顶点时自动吸附）；双击边界加点。",
+                "Click a micro-grid; drag a white vertex to move the boundary (shared vertices move together and snap to \
+                 nearby edges and vertices); double-click a boundary to add a vertex.",
+            ),
+            Tool::Split(ref p) if p.is_empty() => {
+                pick("分割：在地图上点击分割线的起点（选中微网格之外）。", "Split: click where the cut starts, outside the selected micro-grid.")
+            }
+            Tool::Split(_) => pick("分割：再点击分割线的终点，分割线须两次穿过边界。", "Split: click where the cut ends; it must cross the boundary twice."),
+            Tool::Merge => pick("合并：点击与选中微网格相邻的另一个微网格。", "Merge: click a micro-grid next to the selected one."),
+        }
     };
     let has_sel = move || ed.selected.get().is_some();
     view! {
-        <div class="tools" role="group" aria-label="编辑工具">
+        <div class="tools" role="group" aria-label=bi("编辑工具", "Editing tools")>
             <button type="button" class="chip" class:on=move || ed.tool.get() == Tool::Select on:click=move |_| ed.tool.set(Tool::Select)>{bi("选择", "Select")}</button>
             <button type="button" class="chip" data-testid="tool-split" disabled=move || !has_sel() class:on=move || matches!(ed.tool.get(), Tool::Split(_))
                 on:click=move |_| ed.tool.set(Tool::Split(Vec::new()))>{bi("分割", "Split")}</button>
@@ -269,11 +283,11 @@ fn MicroGridList(ed: Editor) -> impl IntoView {
             {move || {
                 let codes: Vec<(i64, String)> = ed.division.get().map(|d| d.micro_grids.iter().map(|m| (m.id, m.code.clone())).collect()).unwrap_or_default();
                 ed.shapes.get().into_iter().enumerate().map(|(i, s)| {
-                    let code = s.id.and_then(|id| codes.iter().find(|c| c.0 == id).map(|c| c.1.clone())).unwrap_or_else(|| "新".into());
+                    let code = s.id.and_then(|id| codes.iter().find(|c| c.0 == id).map(|c| c.1.clone())).unwrap_or_else(|| pick("新", "new").into());
                     view! {
                         <li class:selected=move || ed.selected.get() == Some(i)>
                             <button type="button" on:click=move |_| ed.selected.set(Some(i))>
-                                <b>{s.name.clone()}</b>" "<span>{code}</span>" "<span>{format!("{:.0} 平方米", s.boundary.area_m2())}</span>
+                                <b>{s.name.clone()}</b>" "<span>{code}</span>" "<span>{pick(&format!("{:.0} 平方米", s.boundary.area_m2()), &format!("{:.0} m²", s.boundary.area_m2())).to_string()}</span>
                             </button>
                         </li>
                     }
@@ -306,7 +320,10 @@ fn SelectedShape(ed: Editor) -> impl IntoView {
                 });
                 ed.changed();
             }
-            Err(e) => ed.message.set(Some((false, format!("坐标格式有误（应为 [[经度, 纬度], …]）：{e}")))),
+            Err(e) => {
+                let why = pick(&format!("坐标格式有误（应为 [[经度, 纬度], …]）：{e}"), &format!("Bad coordinates (expected [[lon, lat], …]): {e}")).to_string();
+                ed.message.set(Some((false, why)))
+            }
         }
     };
     view! {
@@ -327,7 +344,16 @@ fn ReportView(ed: Editor) -> impl IntoView {
     view! {
         <div class="division-report" data-testid="division-report">
             {move || ed.report.get().map(|r| if r.problems.is_empty() {
-                let gap = if r.gap_m2 > 0.0 { format!("有 {:.0} 平方米未划入任何微网格（可以保存，但该处上报的事件无法自动分派）。", r.gap_m2) } else { "校验通过：微网格无重叠、无越界，完全覆盖本网格。".to_string() };
+                let gap = if r.gap_m2 > 0.0 {
+                    let m2 = r.gap_m2;
+                    pick(
+                        &format!("有 {m2:.0} 平方米未划入任何微网格（可以保存，但该处上报的事件无法自动分派）。"),
+                        &format!("{m2:.0} m² lie in no micro-grid (you may save, but cases reported there cannot be routed)."),
+                    )
+                    .to_string()
+                } else {
+                    pick("校验通过：微网格无重叠、无越界，完全覆盖本网格。", "Checked: no overlaps, nothing outside, the grid covered whole.").to_string()
+                };
                 let class = if r.gap_m2 > 0.0 { "note sev-orange" } else { "form-ok" };
                 view! { <p class=class>{gap}</p> }.into_any()
             } else {
@@ -343,11 +369,11 @@ fn WorkerPicker(ed: Editor) -> impl IntoView {
     let assign = move |_| {
         let (Some(d), Ok(w)) = (ed.division.get_untracked(), chosen.get_untracked().parse::<i64>()) else { return };
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
+        leptos::task::spawn_local_scoped(async move {
             let body = serde_json::json!({ "worker_id": w });
             match crate::mapgl::send("PUT", &format!("/api/v1/grids/{}/worker", d.grid_id), Some(&body)).await {
-                Ok((200, _)) => ed.message.set(Some((true, "已指派网格员。".into()))),
-                Ok((_, v)) => ed.message.set(Some((false, v["error"].as_str().unwrap_or("指派失败").to_string()))),
+                Ok((200, _)) => ed.message.set(Some((true, pick("已指派网格员。", "Grid worker assigned.").into()))),
+                Ok((_, v)) => ed.message.set(Some((false, v["error"].as_str().unwrap_or(pick("指派失败", "Assigning failed")).to_string()))),
                 Err(e) => ed.message.set(Some((false, e))),
             }
         });
@@ -378,7 +404,7 @@ fn WorkerPicker(ed: Editor) -> impl IntoView {
 fn ImportDivision(ed: Editor) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let import = move |_| {
-        let parsed = serde_json::from_str::<serde_json::Value>(text.get_untracked().trim()).map_err(|e| format!("不是有效的 JSON：{e}")).and_then(|v| shapes_from_geojson(&v));
+        let parsed = serde_json::from_str::<serde_json::Value>(text.get_untracked().trim()).map_err(|e| pick(&format!("不是有效的 JSON：{e}"), &format!("Not valid JSON: {e}")).to_string()).and_then(|v| shapes_from_geojson(&v));
         match parsed {
             Ok(shapes) => {
                 let known: Vec<i64> = ed.division.with_untracked(|d| d.as_ref().map(|d| d.micro_grids.iter().map(|m| m.id).collect()).unwrap_or_default());
@@ -401,19 +427,19 @@ fn ImportDivision(ed: Editor) -> impl IntoView {
 
 /// Micro-grids from a FeatureCollection of polygons.
 pub fn shapes_from_geojson(v: &serde_json::Value) -> Result<Vec<Shape>, String> {
-    let features = v["features"].as_array().ok_or("需要 GeoJSON FeatureCollection")?;
+    let features = v["features"].as_array().ok_or(pick("需要 GeoJSON FeatureCollection", "A GeoJSON FeatureCollection is needed"))?;
     features
         .iter()
         .enumerate()
         .map(|(i, f)| {
             if f["geometry"]["type"] != "Polygon" {
-                return Err(format!("第 {} 个要素不是 Polygon", i + 1));
+                return Err(pick(&format!("第 {} 个要素不是 Polygon", i + 1), &format!("Feature {} is not a Polygon", i + 1)).to_string());
             }
-            let mut ring: Vec<LonLat> = serde_json::from_value(f["geometry"]["coordinates"][0].clone()).map_err(|_| format!("第 {} 个要素的坐标无效", i + 1))?;
+            let mut ring: Vec<LonLat> = serde_json::from_value(f["geometry"]["coordinates"][0].clone()).map_err(|_| pick(&format!("第 {} 个要素的坐标无效", i + 1), &format!("Feature {} has invalid coordinates", i + 1)).to_string())?;
             if ring.len() > 1 && ring.first() == ring.last() {
                 ring.pop();
             }
-            let name = f["properties"]["name"].as_str().map(String::from).unwrap_or_else(|| format!("导入微网格{}", i + 1));
+            let name = f["properties"]["name"].as_str().map(String::from).unwrap_or_else(|| pick(&format!("导入微网格{}", i + 1), &format!("Imported micro-grid {}", i + 1)).to_string());
             Ok(Shape { id: f["properties"]["id"].as_i64(), name, boundary: Polygon(ring) })
         })
         .collect()

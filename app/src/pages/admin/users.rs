@@ -2,6 +2,7 @@
 
 use super::AdminFrame;
 use crate::api::{error_text, get_users, CreateAccount, SetUserDisabled};
+use crate::i18n::{bi, pick, role_en, tr, use_lang, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::auth::Role;
 use zhizhi_shared::time::beijing_datetime;
@@ -9,7 +10,7 @@ use zhizhi_shared::time::beijing_datetime;
 /// `/admin/users`
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    view! { <AdminFrame title="账号管理" body=Users/> }
+    view! { <AdminFrame tab="users" body=Users/> }
 }
 
 #[component]
@@ -21,52 +22,71 @@ fn Users() -> impl IntoView {
     let toggle_error = move || toggle.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{error_text(&e)}</p> });
     let result = move || {
         create.value().get().map(|r| match r {
-            Ok(u) => view! { <p class="form-ok" role="status" data-testid="create-ok">{format!("已创建账号 {}（{}）", u.username, u.display_name)}</p> }.into_any(),
+            Ok(u) => {
+                let text = pick(&format!("已创建账号 {}（{}）", u.username, u.display_name), &format!("Account {} ({}) created", u.username, u.display_name))
+                    .to_string();
+                view! { <p class="form-ok" role="status" data-testid="create-ok">{text}</p> }.into_any()
+            }
             Err(e) => view! { <p class="form-error" role="alert" data-testid="create-error">{error_text(&e)}</p> }.into_any(),
         })
     };
+    let lang = use_lang();
     view! {
         <section class="panel">
-            <h2>"新建账号"</h2>
+            <h2>{bi("新建账号", "New account")}</h2>
             <ActionForm action=create attr:class="grid-form">
-                <label><span>"用户名"</span><input name="account[username]" required placeholder="小写字母或数字，如 liwei"/></label>
-                <label><span>"姓名"</span><input name="account[display_name]" required/></label>
-                <label><span>"初始密码"</span><input name="account[password]" type="password" required placeholder="至少 12 位，含三类字符"/></label>
-                <label><span>"角色"</span>
+                <label><span>{tr(Msg::Username)}</span>
+                    <input name="account[username]" required placeholder=bi("小写字母或数字，如 liwei", "Lower-case letters or digits, e.g. liwei")/></label>
+                <label><span>{bi("姓名", "Name")}</span><input name="account[display_name]" required/></label>
+                <label><span>{bi("初始密码", "First password")}</span>
+                    <input name="account[password]" type="password" required
+                        placeholder=bi("至少 12 位，含三类字符", "At least 12 characters of three kinds")/></label>
+                <label><span>{bi("角色", "Role")}</span>
                     <select name="account[role]">
-                        {Role::ALL.into_iter().map(|r| view! { <option value=r.code()>{r.name_zh()}</option> }).collect_view()}
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.code()>{bi(r.name_zh(), role_en(r))}</option> }).collect_view()}
                     </select>
                 </label>
-                <label><span>"所属岗位（岗位人员）"</span><input name="account[post]" placeholder="如 城市管理"/></label>
-                <label><span>"负责网格（网格员）"</span><input name="account[grids]" placeholder="网格编号，如 CQK-01-01"/></label>
-                <button type="submit" class="primary">"创建"</button>
+                <label><span>{bi("所属岗位（岗位人员）", "Post (post members)")}</span>
+                    <input name="account[post]" placeholder=bi("如 城市管理", "e.g. 城市管理")/></label>
+                <label><span>{bi("负责网格（网格员）", "Grids (grid workers)")}</span>
+                    <input name="account[grids]" placeholder=bi("网格编号，如 CQK-01-01", "Grid codes, e.g. CQK-01-01")/></label>
+                <button type="submit" class="primary">{bi("创建", "Create")}</button>
             </ActionForm>
             {result}
         </section>
         <section class="panel">
-            <h2>"全部账号"</h2>
+            <h2>{bi("全部账号", "All accounts")}</h2>
             {toggle_error}
-            <Suspense fallback=|| view! { <p class="state loading">"正在加载…"</p> }>
+            <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
                 {move || users.get().map(|r| match r {
                     Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(list) => view! {
                         <table class="data" data-testid="users-table">
-                            <thead><tr><th>"用户名"</th><th>"姓名"</th><th>"角色"</th><th>"网格"</th><th>"创建时间"</th><th>"状态"</th><th>"操作"</th></tr></thead>
+                            <thead><tr>
+                                <th>{tr(Msg::Username)}</th><th>{bi("姓名", "Name")}</th><th>{bi("角色", "Roles")}</th><th>{bi("网格", "Grids")}</th>
+                                <th>{bi("创建时间", "Created")}</th><th>{bi("状态", "Status")}</th><th>{bi("操作", "Action")}</th>
+                            </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| {
                                     let (id, disabled, testid) = (u.id, u.disabled, format!("toggle-{}", u.username));
+                                    let roles = u.roles.clone();
+                                    let role_names = move || {
+                                        lang.track();
+                                        roles.iter().map(|r| pick(r.name_zh(), role_en(*r))).collect::<Vec<_>>().join(pick("、", ", "))
+                                    };
+                                    let grids = u.grid_ids.len();
                                     view! {
                                     <tr>
                                         <td>{u.username}</td>
                                         <td>{u.display_name}</td>
-                                        <td>{u.roles.iter().map(|r| r.name_zh()).collect::<Vec<_>>().join("、")}</td>
-                                        <td>{u.grid_ids.len()}" 个"</td>
+                                        <td>{role_names}</td>
+                                        <td>{grids}{bi(" 个", "")}</td>
                                         <td>{beijing_datetime(u.created_at)}</td>
-                                        <td>{if u.disabled { "已停用" } else { "正常" }}</td>
+                                        <td>{if u.disabled { bi("已停用", "Disabled") } else { bi("正常", "Active") }}</td>
                                         <td>
                                             <button class="small" data-testid=testid
                                                 on:click=move |_| { toggle.dispatch(SetUserDisabled { id, disabled: !disabled }); }>
-                                                {if disabled { "启用" } else { "停用" }}
+                                                {if disabled { bi("启用", "Enable") } else { bi("停用", "Disable") }}
                                             </button>
                                         </td>
                                     </tr>

@@ -1,6 +1,6 @@
 //! The "141" system's four boards and their posts.
 
-use crate::api::BoardView;
+use zhizhi_shared::overview::BoardView;
 use crate::i18n::{tr, Msg};
 use leptos::prelude::*;
 
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn BoardsPanel(boards: Vec<BoardView>) -> impl IntoView {
     view! {
-        <section class="panel boards-panel" aria-label="四大板块">
+        <section class="panel boards-panel" aria-label=tr(Msg::BoardsAndPosts)>
             <h2>{tr(Msg::BoardsAndPosts)}</h2>
             <ul class="boards">
                 {boards.into_iter().map(|b| view! {

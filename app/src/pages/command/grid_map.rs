@@ -2,7 +2,7 @@
 //! an SVG schematic underneath — rendered on the server, shown until the map has drawn, and
 //! kept where WebGL is unavailable.
 
-use crate::api::GridMap;
+use zhizhi_shared::overview::GridMap;
 use crate::components::district_map::{DistrictMap, MapMode};
 use crate::i18n::{tr, Msg};
 use leptos::prelude::*;
@@ -55,7 +55,7 @@ impl Projection {
 pub fn GridMapPanel(map: GridMap) -> impl IntoView {
     let labels = map.grids.iter().map(|g| (g.name.clone(), zhizhi_shared::geo::Polygon(g.ring.clone()).centroid())).collect();
     view! {
-        <section class="panel map-panel" aria-label="网格分布">
+        <section class="panel map-panel" aria-label=tr(Msg::GridNetwork)>
             <h2>{tr(Msg::GridNetwork)}</h2>
             <DistrictMap id="board-map" mode=MapMode::Command labels>
                 {drawing(&map)}

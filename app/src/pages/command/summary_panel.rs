@@ -1,8 +1,8 @@
 //! The street's counts, each with its unit.
 
-use crate::api::StreetName;
+use zhizhi_shared::overview::StreetName;
 use crate::format::count;
-use crate::i18n::{tr, use_lang, Lang, Msg};
+use crate::i18n::{bi, tr, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::Summary;
 
@@ -10,19 +10,19 @@ use zhizhi_shared::Summary;
 #[component]
 pub fn SummaryPanel(summary: Summary, street: Option<StreetName>) -> impl IntoView {
     let rows = [
-        (Msg::Communities, "communities", summary.communities, "个"),
-        (Msg::Grids, "grids", summary.grids, "个"),
-        (Msg::MicroGrids, "micro_grids", summary.micro_grids, "个"),
-        (Msg::Buildings, "buildings", summary.buildings, "栋"),
-        (Msg::Households, "households", summary.households, "户"),
-        (Msg::Residents, "residents", summary.residents, "人"),
-        (Msg::Enterprises, "enterprises", summary.enterprises, "家"),
-        (Msg::Devices, "devices", summary.devices, "台"),
+        // The unit of each count: a measure word in Chinese, nothing in English.
+        (Msg::Communities, "communities", summary.communities, bi("个", "")),
+        (Msg::Grids, "grids", summary.grids, bi("个", "")),
+        (Msg::MicroGrids, "micro_grids", summary.micro_grids, bi("个", "")),
+        (Msg::Buildings, "buildings", summary.buildings, bi("栋", "")),
+        (Msg::Households, "households", summary.households, bi("户", "")),
+        (Msg::Residents, "residents", summary.residents, bi("人", "")),
+        (Msg::Enterprises, "enterprises", summary.enterprises, bi("家", "")),
+        (Msg::Devices, "devices", summary.devices, bi("台", "")),
     ];
-    let lang = use_lang();
     let phe = summary.people_houses_enterprises();
     view! {
-        <section class="panel summary-panel" aria-label="街道概况">
+        <section class="panel summary-panel" aria-label=tr(Msg::StreetOverview)>
             <h2>{tr(Msg::StreetOverview)}</h2>
             {street.map(|s| view! {
                 <p class="street-name" data-testid="street-name">{s.district}" · "<strong>{s.street}</strong></p>
@@ -30,13 +30,13 @@ pub fn SummaryPanel(summary: Summary, street: Option<StreetName>) -> impl IntoVi
             <div class="headline" data-testid="kpi-phe">
                 <span class="label">{tr(Msg::PeopleHousesEnterprises)}</span>
                 <span class="value">{count(phe)}</span>
-                <span class="unit">{move || if lang.get() == Lang::Zh { "条" } else { "records" }}</span>
+                <span class="unit">{bi("条", "records")}</span>
             </div>
             <dl class="kpis">
                 {rows.into_iter().map(|(msg, key, n, unit)| view! {
                     <div class="kpi" data-testid=format!("kpi-{key}")>
                         <dt>{tr(msg)}</dt>
-                        <dd><span class="value">{count(n)}</span><span class="unit">{move || if lang.get() == Lang::Zh { unit } else { "" }}</span></dd>
+                        <dd><span class="value">{count(n)}</span><span class="unit">{unit}</span></dd>
                     </div>
                 }).collect_view()}
             </dl>

@@ -6,7 +6,7 @@
 use crate::api::cases::find_buildings;
 use crate::api::error_text;
 use crate::api::iot::{import_devices, new_device_secret, retire_device, save_device, set_absence_hours};
-use crate::i18n::{bi, pick};
+use crate::i18n::{bi, device_kind_en, pick};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zhizhi_shared::auth::{Principal, Role};
@@ -21,12 +21,16 @@ type Floors = Vec<(i32, Vec<HouseholdView>)>;
 /// says why in `error` when it cannot.
 fn load_floors(id: i64, into: RwSignal<Floors>, error: RwSignal<Option<String>>) {
     #[cfg(feature = "hydrate")]
-    spawn_local(async move {
-        match crate::mapgl::fetch_json::<zhizhi_shared::map::BuildingDetail>(&format!("/api/v1/map/buildings/{id}")).await {
-            Ok(b) => into.set(b.floor_list.into_iter().map(|f| (f.floor, f.households)).collect()),
-            Err(e) => error.set(Some(format!("无法读取该楼栋的楼层和住户：{e}"))),
-        }
-    });
+    {
+        // Picked here: the task below runs outside the component's context.
+        let why = pick("无法读取该楼栋的楼层和住户：", "Cannot read the building's floors and households: ");
+        spawn_local(async move {
+            match crate::mapgl::fetch_json::<zhizhi_shared::map::BuildingDetail>(&format!("/api/v1/map/buildings/{id}")).await {
+                Ok(b) => into.set(b.floor_list.into_iter().map(|f| (f.floor, f.households)).collect()),
+                Err(e) => error.set(Some(format!("{why}{e}"))),
+            }
+        });
+    }
     #[cfg(not(feature = "hydrate"))]
     let _ = (id, into, error);
 }
@@ -101,18 +105,18 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
         <form class="panel device-form grid-form" on:submit=submit data-testid="device-form" data-ready=move || ready.get().then_some("1")>
             <h2 class="wide">{if editing { bi("修改设备登记", "Change the device") } else { bi("登记新设备", "Register a device") }}</h2>
             <label>{bi("设备编号", "Code")}
-                <input type="text" data-testid="device-code" required maxlength="32" placeholder="如 YG-004001" readonly=editing
+                <input type="text" data-testid="device-code" required maxlength="32" placeholder=bi("如 YG-004001", "e.g. YG-004001") readonly=editing
                     prop:value=move || code.get() on:input=move |e| code.set(event_target_value(&e))/>
             </label>
             <label>{bi("设备类型", "Kind")}
                 <select data-testid="device-kind" disabled=editing on:change=move |e| {
                     if let Some(k) = DeviceKind::from_code(&event_target_value(&e)) { kind.set(k); profile.set(String::new()); }
                 }>
-                    {DeviceKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || kind.get() == k>{k.name_zh()}</option> }).collect_view()}
+                    {DeviceKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || kind.get() == k>{bi(k.name_zh(), device_kind_en(k))}</option> }).collect_view()}
                 </select>
             </label>
             <label>{bi("型号", "Model")}
-                <input type="text" data-testid="device-model" placeholder="如 JTY-GD-H386" prop:value=move || model.get() on:input=move |e| model.set(event_target_value(&e))/>
+                <input type="text" data-testid="device-model" placeholder=bi("如 JTY-GD-H386", "e.g. JTY-GD-H386") prop:value=move || model.get() on:input=move |e| model.set(event_target_value(&e))/>
             </label>
             <label>{bi("告警配置", "Profile")}
                 <select data-testid="device-profile" on:change=move |e| profile.set(event_target_value(&e))>
@@ -135,7 +139,7 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                         (floors.set(Floors::new()), floor.set(None), household.set(None), resident.set(None));
                     }>{bi("不在楼内（室外设备）", "Outdoors, not in a building")}</button>
                 })}
-                <input type="search" data-testid="device-building-search" placeholder="输入地址查找楼栋，如：磁南街27号"
+                <input type="search" data-testid="device-building-search" placeholder=bi("输入地址查找楼栋，如：磁南街27号", "Type an address to find the building, e.g. 磁南街27号")
                     prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
                 <ul class="building-list">
                     <Suspense fallback=|| ()>
@@ -149,7 +153,7 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                                             building.set(Some((id, address.clone())));
                                             (floor.set(None), household.set(None), resident.set(None), query.set(String::new()));
                                         }>
-                                        {b.address.clone()}<small>{format!(" {} · {} 层", b.name, b.floors)}</small>
+                                        {b.address.clone()}<small>{pick(&format!(" {} · {} 层", b.name, b.floors), &format!(" {} · {} floors", b.name, b.floors)).to_string()}</small>
                                     </button></li>
                                 }
                             }).collect_view().into_any(),
@@ -164,7 +168,7 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                             (household.set(None), resident.set(None));
                         }>
                             <option value="" selected=move || floor.get().is_none()>{bi("不分楼层", "Whole building")}</option>
-                            {move || floors.get().into_iter().map(|(n, _)| view! { <option value=n.to_string() selected=move || floor.get() == Some(n)>{format!("{n} 层")}</option> }).collect_view()}
+                            {move || floors.get().into_iter().map(|(n, _)| view! { <option value=n.to_string() selected=move || floor.get() == Some(n)>{pick(&format!("{n} 层"), &format!("floor {n}")).to_string()}</option> }).collect_view()}
                         </select>
                     </label>
                     <label>{bi("住户", "Household")}
@@ -184,7 +188,7 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                             <option value="" selected=move || resident.get().is_none()>{bi("不关联居民", "Nobody")}</option>
                             {move || residents().into_iter().map(|r| {
                                 let id = r.id;
-                                let care = if r.tags.iter().any(|t| t == "elderly_alone") { "（独居老人）" } else { "" };
+                                let care = if r.tags.iter().any(|t| t == "elderly_alone") { pick("（独居老人）", " (elderly, alone)") } else { "" };
                                 view! { <option value=id.to_string() selected=move || resident.get() == Some(id)>{format!("{} {}{care}", r.name, r.phone)}</option> }
                             }).collect_view()}
                         </select>
@@ -223,10 +227,11 @@ pub fn CsvImport(done: Callback<usize>) -> impl IntoView {
             use wasm_bindgen::JsCast;
             let file = _ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).and_then(|i| i.files()).and_then(|f| f.get(0));
             if let Some(file) = file {
+                let unreadable = pick("无法读取该文件，请确认是 UTF-8 编码的 CSV", "Cannot read the file; is it a UTF-8 CSV?");
                 spawn_local(async move {
                     match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
                         Some(t) => text.set(t),
-                        None => error.set(Some("无法读取该文件，请确认是 UTF-8 编码的 CSV".into())),
+                        None => error.set(Some(unreadable.into())),
                     }
                 });
             }
@@ -250,14 +255,21 @@ pub fn CsvImport(done: Callback<usize>) -> impl IntoView {
     view! {
         <form class="panel csv-import" on:submit=submit data-testid="csv-import">
             <h2>{bi("批量导入设备（CSV）", "Import devices (CSV)")}</h2>
-            <p class="note">"首行为表头：code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat。kind 取 smoke_detector / door_sensor / camera / water_level_gauge；已有编号的设备按新内容更新。任何一行有误则整批不导入，并逐行说明原因。"</p>
+            <p class="note">{bi(
+                "首行为表头：code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat。\
+                 kind 取 smoke_detector / door_sensor / camera / water_level_gauge；已有编号的设备按新内容更新。\
+                 任何一行有误则整批不导入，并逐行说明原因。",
+                "The first line is the header: code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat. \
+                 kind is smoke_detector / door_sensor / camera / water_level_gauge; a device whose code exists is updated. \
+                 If any line is wrong, nothing is imported and each wrong line is explained.",
+            )}</p>
             <label class="act file-pick">{bi("选择 CSV 文件…", "Choose a CSV file…")}
                 <input type="file" accept=".csv,text/csv" data-testid="csv-file" on:change=read_file/>
             </label>
             <textarea rows="6" data-testid="csv-text" placeholder="code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat"
                 prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="csv-error">{e}</p> })}
-            {move || ok.get().map(|n| view! { <p class="form-ok" role="status" data-testid="csv-ok">{format!("已导入 {n} 台设备。", )}</p> })}
+            {move || ok.get().map(|n| view! { <p class="form-ok" role="status" data-testid="csv-ok">{pick(&format!("已导入 {n} 台设备。"), &format!("{n} devices imported.")).to_string()}</p> })}
             <button type="submit" class="primary" data-testid="csv-submit" disabled=move || busy.get() || text.get().trim().is_empty()>
                 {move || if busy.get() { pick("正在导入…", "Importing…") } else { pick("导入", "Import") }}
             </button>
@@ -292,7 +304,12 @@ pub fn DeviceAdmin(me: Principal, device: DeviceView, changed: Callback<()>, mes
             return;
         }
         confirm_retire.set(false);
-        spawn_local(async move { report(retire_device(id, !retired).await, if retired { "已恢复启用。" } else { "已停用：不再接收这台设备的消息，也不再产生告警。" }) });
+        let done = if retired {
+            pick("已恢复启用。", "Back in service.")
+        } else {
+            pick("已停用：不再接收这台设备的消息，也不再产生告警。", "Retired: its messages are no longer received and it raises no alarms.")
+        };
+        spawn_local(async move { report(retire_device(id, !retired).await, done) });
     };
     let issue_secret = move |_| {
         message.set(None);
@@ -310,10 +327,11 @@ pub fn DeviceAdmin(me: Principal, device: DeviceView, changed: Callback<()>, mes
         let value = if h.trim().is_empty() { None } else {
             match parse_opt::<i64>(&h) {
                 Some(v) => Some(v),
-                None => return message.set(Some((false, "时长应为 1–168 之间的整数（小时）".into()))),
+                None => return message.set(Some((false, pick("时长应为 1–168 之间的整数（小时）", "The limit is a whole number of hours, 1–168").into()))),
             }
         };
-        spawn_local(async move { report(set_absence_hours(resident, value).await, "已保存关爱告警时长。") });
+        let done = pick("已保存关爱告警时长。", "Care alarm limit saved.");
+        spawn_local(async move { report(set_absence_hours(resident, value).await, done) });
     };
     let current = device.clone();
     let ready = RwSignal::new(false);

@@ -2,6 +2,7 @@
 //! mouse handling (drag with snapping, click by tool, double-click to add a vertex).
 
 use super::{Editor, EDITOR_MAP};
+use crate::i18n::pick;
 use crate::mapgl::{self, call0, get, handler, js, with_map, Map};
 use leptos::prelude::*;
 use serde_json::json;
@@ -39,7 +40,7 @@ pub async fn start(ed: Editor) {
         return;
     }
     let Ok(mut style) = mapgl::fetch_json::<serde_json::Value>("/api/v1/map/style.json").await else {
-        ed.message.set(Some((false, "地图样式加载失败".into())));
+        ed.message.set(Some((false, pick("地图样式加载失败", "The map style failed to load").into())));
         return;
     };
     style["pitch"] = json!(0);
@@ -47,7 +48,7 @@ pub async fn start(ed: Editor) {
     let map = match Map::new(&js(&json!({ "container": EDITOR_MAP, "style": style, "attributionControl": false, "fadeDuration": 0 }))) {
         Ok(m) => m,
         Err(_) => {
-            ed.message.set(Some((false, "此浏览器无法显示地图（需要 WebGL）；仍可在左侧按坐标编辑。".into())));
+            ed.message.set(Some((false, pick("此浏览器无法显示地图（需要 WebGL）；仍可在左侧按坐标编辑。", "This browser cannot show the map (WebGL needed); edit by coordinates on the left.").into())));
             return;
         }
     };

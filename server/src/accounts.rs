@@ -1,0 +1,246 @@
+//! The accounts service: who a caller is, signing in and out, passwords, accounts, API tokens
+//! and the audit log. The JSON API and the pages' server functions both call it.
+
+use crate::auth::{self, AuthConfig, Caller, LoggedIn};
+use crate::error::{ServiceError, ServiceResult};
+use crate::storage::{AuditQuery, NewUser, Store, UserRecord};
+use std::sync::Arc;
+use zhizhi_shared::audit::AuditEntry;
+use zhizhi_shared::auth::{AuditVerdict, CreateUser, NewAccount, Principal, Role, UserView};
+
+/// Scopes an API token may carry.
+pub const TOKEN_SCOPES: [&str; 4] = ["read", "cases", "ingest", "district"];
+
+/// Filters of an audit search.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AuditParams {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub since_ms: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// A new API token: its id and the secret, shown only once.
+#[derive(Debug, serde::Serialize)]
+pub struct NewToken {
+    pub id: i64,
+    pub token: String,
+}
+
+/// Accounts over a store, under the authentication settings.
+pub struct Accounts {
+    pub store: Arc<dyn Store>,
+    pub auth: Arc<AuthConfig>,
+}
+
+fn admin(me: &Principal) -> ServiceResult<&Principal> {
+    if me.may_administer() { Ok(me) } else { Err(ServiceError::Forbidden) }
+}
+
+fn user_view(u: UserRecord) -> UserView {
+    UserView {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        roles: u.roles,
+        post_id: u.post_id,
+        grid_ids: u.grid_ids,
+        created_at: u.created_at,
+        disabled: u.disabled_at.is_some(),
+    }
+}
+
+impl Accounts {
+    /// The caller behind a bearer token or a session token (either may be absent); an unknown,
+    /// expired or disabled one is anonymous. A used session is kept alive.
+    pub async fn caller(&self, bearer: Option<&str>, session: Option<&str>) -> crate::storage::Result<Caller> {
+        if let Some(token) = bearer {
+            return Ok(match self.store.api_token_scopes(&auth::token_hash(token)).await? {
+                Some((name, scopes)) => Caller::Token { name, scopes },
+                None => Caller::Anonymous,
+            });
+        }
+        let Some(token) = session else {
+            return Ok(Caller::Anonymous);
+        };
+        let hash = auth::token_hash(token);
+        let (idle, lifetime) = (self.auth.idle_timeout.as_millis() as i64, self.auth.lifetime.as_millis() as i64);
+        let Some(user_id) = self.store.use_session(&hash, auth::now_ms(), idle, lifetime).await? else {
+            return Ok(Caller::Anonymous);
+        };
+        Ok(match self.store.user_by_id(user_id).await? {
+            Some(u) if u.disabled_at.is_none() => {
+                let mut principal = u.principal();
+                principal.password_expired = self.auth.password_policy.expired(u.password_changed_at, auth::now_ms());
+                Caller::User { principal, session: hash }
+            }
+            _ => Caller::Anonymous,
+        })
+    }
+
+    /// Checks credentials (throttled per account and address, audited) and starts a session.
+    pub async fn login(&self, username: &str, password: &str, address: &str) -> ServiceResult<LoggedIn> {
+        Ok(auth::login(self.store.as_ref(), &self.auth, username.trim(), password, address).await?)
+    }
+
+    /// Ends the session whose token hash is `session`; audited for the user.
+    pub async fn logout(&self, session: &str, who: Option<&Principal>) -> ServiceResult<()> {
+        self.store.end_session(session).await?;
+        if let Some(p) = who {
+            self.store.append_audit(auth::now_ms(), &p.username, "logout", "session", "").await?;
+        }
+        Ok(())
+    }
+
+    /// The shortest password the policy accepts.
+    pub fn password_min_length(&self) -> usize {
+        self.auth.password_policy.min_length
+    }
+
+    /// Replaces the user's own password after checking the current one and the policy; ends
+    /// every session of the user; audited.
+    pub async fn set_own_password(&self, me: &Principal, current: &str, new: &str) -> ServiceResult<()> {
+        let record = self.store.user_by_id(me.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
+        if !auth::verify_password(&record.password_hash, current) {
+            return Err(ServiceError::invalid("current_password", "当前密码不正确"));
+        }
+        if new == current {
+            return Err(ServiceError::invalid("new_password", "新密码不能与当前密码相同"));
+        }
+        self.auth.password_policy.check(new, &me.username).map_err(|m| ServiceError::invalid("new_password", m))?;
+        let now = auth::now_ms();
+        self.store.set_password(me.user_id, &auth::hash_password(new), now).await?;
+        self.store.append_audit(now, &me.username, "password_change", &format!("user:{}", me.username), "").await?;
+        Ok(())
+    }
+
+    /// Every account, for an administrator.
+    pub async fn list(&self, me: &Principal) -> ServiceResult<Vec<UserView>> {
+        admin(me)?;
+        Ok(self.store.users().await?.into_iter().map(user_view).collect())
+    }
+
+    /// Creates an account for an administrator, under the password policy; audited.
+    pub async fn create(&self, me: &Principal, body: CreateUser) -> ServiceResult<UserView> {
+        admin(me)?;
+        let username = body.username.trim();
+        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
+        if !(3..=32).contains(&username.len()) || !username.chars().all(allowed) {
+            return Err(ServiceError::invalid("username", "用户名须为 3–32 位小写字母、数字或 _ . -"));
+        }
+        if body.display_name.trim().is_empty() {
+            return Err(ServiceError::invalid("display_name", "请填写姓名"));
+        }
+        if body.roles.is_empty() {
+            return Err(ServiceError::invalid("roles", "至少选择一个角色"));
+        }
+        if body.roles.contains(&Role::Post) && body.post_id.is_none() {
+            return Err(ServiceError::invalid("post_id", "岗位人员须指定所属岗位"));
+        }
+        if body.roles.contains(&Role::GridWorker) && body.grid_ids.is_empty() {
+            return Err(ServiceError::invalid("grid_ids", "网格员须指定负责的网格"));
+        }
+        self.auth.password_policy.check(&body.password, username).map_err(|m| ServiceError::invalid("password", m))?;
+        let now = auth::now_ms();
+        let new = NewUser {
+            username: username.into(),
+            display_name: body.display_name.trim().into(),
+            password_hash: auth::hash_password(&body.password),
+            roles: body.roles.clone(),
+            post_id: body.post_id,
+            grid_ids: body.grid_ids.clone(),
+            now,
+        };
+        let id = self.store.create_user(&new).await?;
+        let roles: Vec<&str> = body.roles.iter().map(|r| r.name_zh()).collect();
+        let detail = format!("角色：{}", roles.join("、"));
+        self.store.append_audit(now, &me.username, "user_create", &format!("user:{username}"), &detail).await?;
+        let created = self.store.user_by_id(id).await?.ok_or(ServiceError::NotFound("账号"))?;
+        Ok(user_view(created))
+    }
+
+    /// Creates an account from the administrator's form: the post by name, grids by code.
+    pub async fn create_from_form(&self, me: &Principal, form: NewAccount) -> ServiceResult<UserView> {
+        admin(me)?;
+        let role = Role::from_code(&form.role).ok_or_else(|| ServiceError::invalid("role", "请选择一个角色"))?;
+        let post = form.post.trim();
+        let post_id = if post.is_empty() {
+            None
+        } else {
+            let boards = self.store.boards().await?;
+            let found = boards.iter().flat_map(|b| &b.posts).find(|p| p.name == post);
+            Some(found.ok_or_else(|| ServiceError::invalid("post", format!("没有名为「{post}」的岗位")))?.id)
+        };
+        let grids = self.store.grids().await?;
+        let mut grid_ids = Vec::new();
+        for code in form.grids.split([',', '，', ' ']).map(str::trim).filter(|c| !c.is_empty()) {
+            let g = grids.iter().find(|g| g.code.eq_ignore_ascii_case(code));
+            grid_ids.push(g.ok_or_else(|| ServiceError::invalid("grids", format!("没有编号为 {code} 的网格")))?.id);
+        }
+        let body = CreateUser {
+            username: form.username,
+            display_name: form.display_name,
+            password: form.password,
+            roles: vec![role],
+            post_id,
+            grid_ids,
+        };
+        self.create(me, body).await
+    }
+
+    /// Disables (ending its sessions) or re-enables an account for an administrator; audited.
+    /// Nobody disables themself.
+    pub async fn set_disabled(&self, me: &Principal, id: i64, disabled: bool) -> ServiceResult<UserView> {
+        admin(me)?;
+        if id == me.user_id && disabled {
+            return Err(ServiceError::invalid("id", "不能停用自己的账号"));
+        }
+        let target = self.store.user_by_id(id).await?.ok_or(ServiceError::NotFound("没有这个账号"))?;
+        let now = auth::now_ms();
+        self.store.set_user_disabled(id, disabled.then_some(now)).await?;
+        let action = if disabled { "user_disable" } else { "user_enable" };
+        self.store.append_audit(now, &me.username, action, &format!("user:{}", target.username), "").await?;
+        Ok(user_view(self.store.user_by_id(id).await?.ok_or(ServiceError::NotFound("没有这个账号"))?))
+    }
+
+    /// Audit entries for an administrator, newest first.
+    pub async fn audit(&self, me: &Principal, p: AuditParams) -> ServiceResult<Vec<AuditEntry>> {
+        admin(me)?;
+        let limit = p.limit.unwrap_or(200);
+        if !(1..=5000).contains(&limit) {
+            return Err(ServiceError::invalid("limit", "每次 1–5000 条"));
+        }
+        let q = AuditQuery {
+            actor: p.actor.filter(|s| !s.is_empty()),
+            action: p.action.filter(|s| !s.is_empty()),
+            since_ms: p.since_ms,
+            limit,
+        };
+        Ok(self.store.audit_entries(&q).await?)
+    }
+
+    /// Walks the audit chain for an administrator.
+    pub async fn verify_audit(&self, me: &Principal) -> ServiceResult<AuditVerdict> {
+        admin(me)?;
+        Ok(match self.store.verify_audit().await? {
+            Ok(n) => AuditVerdict { intact: true, entries: Some(n), broken_at: None, reason: None },
+            Err(b) => AuditVerdict { intact: false, entries: None, broken_at: Some(b.seq), reason: Some(b.reason.into()) },
+        })
+    }
+
+    /// A token for a machine client, for an administrator; the secret is only in this answer.
+    pub async fn create_token(&self, me: &Principal, name: &str, scopes: &[String]) -> ServiceResult<NewToken> {
+        admin(me)?;
+        if name.trim().is_empty() {
+            return Err(ServiceError::invalid("name", "请填写令牌名称"));
+        }
+        if scopes.is_empty() || scopes.iter().any(|s| !TOKEN_SCOPES.contains(&s.as_str())) {
+            return Err(ServiceError::invalid("scopes", format!("权限范围须取自 {}", TOKEN_SCOPES.join("、"))));
+        }
+        let token = auth::new_token();
+        let now = auth::now_ms();
+        let id = self.store.create_api_token(name.trim(), &auth::token_hash(&token), scopes, now).await?;
+        self.store.append_audit(now, &me.username, "token_create", &format!("token:{id}"), &scopes.join(",")).await?;
+        Ok(NewToken { id, token })
+    }
+}

@@ -1,0 +1,59 @@
+//! Who is calling: resolved once per request from the session cookie or an API token (by the
+//! accounts service), and anonymous page visits sent to the login page.
+
+use crate::accounts::Accounts;
+use crate::auth::{bearer_token, session_token, Caller};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// Resolves the caller and stores it (and, for users, their [`Principal`], which the Leptos
+/// app reads) in the request's extensions.
+pub async fn authenticate(State(accounts): State<Arc<Accounts>>, mut req: Request, next: Next) -> Response {
+    let session = session_token(req.headers(), accounts.auth.cookie_name());
+    match accounts.caller(bearer_token(req.headers()), session.as_deref()).await {
+        Ok(caller) => {
+            if let Some(p) = caller.principal() {
+                req.extensions_mut().insert(p.clone());
+            }
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot resolve the caller");
+            (StatusCode::SERVICE_UNAVAILABLE, "数据库暂时无法访问").into_response()
+        }
+    }
+}
+
+/// The public report form for residents, open without an account.
+pub const PUBLIC_REPORT_PAGE: &str = "/r";
+
+/// The page where a user changes their password.
+pub const PASSWORD_PAGE: &str = "/account/password";
+
+/// Sends a visitor without a session to the login page before any page is rendered, so that
+/// the answer is a plain 302 (pages stream, and by the time a component knows who is asking
+/// the status line has been sent). API routes answer 401 themselves; static files and the
+/// login page are open.
+pub async fn require_login_for_pages(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let open = path == "/login" || path == PUBLIC_REPORT_PAGE
+        || ["/api/", "/fn/", "/pkg/"].iter().any(|p| path.starts_with(p))
+        || path == "/healthz"
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    let caller = req.extensions().get::<Caller>();
+    let anonymous = matches!(caller, None | Some(Caller::Anonymous));
+    let expired = caller.and_then(Caller::principal).is_some_and(|p| p.password_expired);
+    if req.method() == axum::http::Method::GET && !open {
+        if anonymous {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        if expired && path != PASSWORD_PAGE {
+            return axum::response::Redirect::to(PASSWORD_PAGE).into_response();
+        }
+    }
+    next.run(req).await
+}

@@ -1,0 +1,112 @@
+//! The application's state: every service, wired once over one store, and the background
+//! work that runs beside the requests (the ingest engine, pruning old events and messages).
+//!
+//! Handlers take the whole [`AppState`] or, through `FromRef`, only the service they need.
+
+use crate::accounts::Accounts;
+use crate::auth::AuthConfig;
+use crate::backend::StoreBackend;
+use crate::cases::Cases;
+use crate::devices::Devices;
+use crate::directory::Directory;
+use crate::ingest::Ingest;
+use crate::live::{Hub, LocalHub};
+use crate::map::MapService;
+use crate::residents::Residents;
+use crate::storage::Store;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use std::path::Path;
+use std::sync::Arc;
+use zhizhi_app::backend::Backend;
+
+/// What every handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub store: Arc<dyn Store>,
+    pub backend: Arc<dyn Backend>,
+    pub auth: Arc<AuthConfig>,
+    pub accounts: Arc<Accounts>,
+    pub residents: Arc<Residents>,
+    pub directory: Arc<Directory>,
+    pub cases: Arc<Cases>,
+    pub ingest: Arc<Ingest>,
+    pub devices: Arc<Devices>,
+    pub map: Arc<MapService>,
+}
+
+impl AppState {
+    /// State over `store` with default authentication settings, serving the compiled site
+    /// from `site_root`.
+    pub fn new(store: Arc<dyn Store>, site_root: &Path, addr: std::net::SocketAddr) -> Self {
+        Self::with_auth(store, site_root, addr, AuthConfig::default())
+    }
+
+    /// State over `store` with the given authentication settings; starts the ingest engine.
+    pub fn with_auth(store: Arc<dyn Store>, site_root: &Path, addr: std::net::SocketAddr, auth: AuthConfig) -> Self {
+        let leptos = LeptosOptions::builder()
+            .output_name("zhizhi")
+            .site_root(site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let auth = Arc::new(auth);
+        let hub: Arc<dyn Hub> = Arc::new(LocalHub::new(1024));
+        let accounts = Arc::new(Accounts { store: store.clone(), auth: auth.clone() });
+        let residents = Arc::new(Residents { store: store.clone() });
+        let directory = Arc::new(Directory { store: store.clone() });
+        let cases = Arc::new(Cases { store: store.clone(), hub });
+        let ingest = Ingest::start(store.clone(), cases.clone());
+        let devices = Arc::new(Devices { store: store.clone(), ingest: ingest.clone() });
+        let map = Arc::new(MapService { store: store.clone(), cases: cases.clone(), devices: devices.clone() });
+        let backend: Arc<dyn Backend> = Arc::new(StoreBackend {
+            accounts: accounts.clone(),
+            residents: residents.clone(),
+            directory: directory.clone(),
+            cases: cases.clone(),
+            devices: devices.clone(),
+            map: map.clone(),
+        });
+        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map }
+    }
+
+    /// Starts the housekeeping that runs for as long as the server does: forgetting live
+    /// events beyond the newest [`EVENTS_KEPT`], and device messages older than
+    /// `keep_messages_days`.
+    pub fn start_housekeeping(&self, keep_messages_days: u32) {
+        tokio::spawn(prune_event_log(self.store.clone()));
+        tokio::spawn(prune_messages(self.store.clone(), keep_messages_days));
+    }
+}
+
+/// Events kept for reconnecting clients: far more than a day of a busy street.
+pub const EVENTS_KEPT: i64 = 200_000;
+
+/// Forgets old events every ten minutes; a client asking for them gets a `reset`.
+async fn prune_event_log(store: Arc<dyn Store>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match store.prune_events(EVENTS_KEPT).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pruned = n, "old live events forgotten"),
+            Err(e) => tracing::warn!(error = %e, "cannot prune the event log"),
+        }
+    }
+}
+
+/// Forgets device messages older than `days` once an hour (alarms, cases and device state
+/// stay).
+async fn prune_messages(store: Arc<dyn Store>, days: u32) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        let before = crate::auth::now_ms() - i64::from(days) * 86_400_000;
+        match store.prune_messages(before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pruned = n, days, "old device messages forgotten"),
+            Err(e) => tracing::warn!(error = %e, "cannot prune device messages"),
+        }
+    }
+}
