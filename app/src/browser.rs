@@ -91,7 +91,8 @@ pub async fn current_position() -> Result<(f64, f64), String> {
     {
         use wasm_bindgen::prelude::*;
         use wasm_bindgen::JsCast;
-        let geo = web_sys::window().ok_or("no window")?.navigator().geolocation().map_err(|_| pick("此设备不能定位", "This device cannot locate itself").to_string())?;
+        let cannot = pick("此设备不能定位", "This device cannot locate itself");
+        let geo = web_sys::window().ok_or("no window")?.navigator().geolocation().map_err(|_| cannot.to_string())?;
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
             // Read through Reflect: web-sys marks the typed position API unstable.
             let ok = Closure::once_into_js(move |p: JsValue| {

@@ -193,7 +193,8 @@ mod imp {
     pub async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
         let (status, v) = send("GET", url, None).await?;
         if status != 200 {
-            return Err(v["error"].as_str().map(String::from).unwrap_or_else(|| pick(&format!("加载失败（{status}）"), &format!("Loading failed ({status})")).to_string()));
+            return Err(v["error"].as_str().map(String::from).unwrap_or_else(|| pick(&format!("加载失败（{status}）"),
+                &format!("Loading failed ({status})")).to_string()));
         }
         serde_json::from_value(v).map_err(|e| pick(&format!("数据格式有误：{e}"), &format!("Unexpected data: {e}")).to_string())
     }

@@ -65,7 +65,8 @@ pub fn CaseCard(case: CaseSummary, #[prop(into)] selected: Signal<bool>, #[prop(
     let id = case.id;
     let urgency = case.urgency;
     let c2 = case.clone();
-    let holders = case.tasks.iter().filter(|t| t.state != TaskState::Cancelled).map(|t| t.holder_name.clone()).collect::<Vec<_>>().join(pick("、", ", "));
+    let holders = case.tasks.iter().filter(|t| t.state != TaskState::Cancelled).map(|t| t.holder_name.clone()).collect::<Vec<_>>();
+    let holders = holders.join(pick("、", ", "));
     view! {
         <li>
             <button class=format!("case-card sv-{}", urgency.colour()) class:selected=selected class:fresh=fresh
@@ -318,7 +319,8 @@ pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on
         view! {
             <div class="photos" data-testid="case-photos">
                 {photos_of_report.iter().map(|p| view! {
-                    <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}") alt=bi("现场照片", "Photo from the scene") loading="lazy"/></a>
+                    <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}")
+                        alt=bi("现场照片", "Photo from the scene") loading="lazy"/></a>
                 }).collect_view()}
             </div>
         }
@@ -419,7 +421,8 @@ fn task_row<R: Fn(Action) + Copy + Send + Sync + 'static>(
                 <strong>{task.holder_name.clone()}</strong>
                 <span class=format!("pill ts-{}", state.code())>{pick(state.name_zh(), state.name_en()).to_string()}</span>
                 <span class="task-due">{bi("时限 ", "Due ")}{short_time(task.deadline)}</span>
-                {task.extension_hours.map(|h| view! { <span class="due near">{pick(&format!("申请延期 {h} 小时"), &format!("{h} more hours asked for")).to_string()}</span> })}
+                {task.extension_hours.map(|h| view! { <span class="due near">{pick(&format!("申请延期 {h} 小时"),
+                    &format!("{h} more hours asked for")).to_string()}</span> })}
             </div>
             {(!buttons.is_empty()).then(|| view! { <div class="actions">{buttons}</div> })}
         </li>
@@ -494,7 +497,8 @@ fn step_item(s: &StepView, tasks: &[TaskBrief]) -> impl IntoView + use<> {
                 {(!s.note.is_empty()).then(|| view! { <p class="step-note">{s.note.clone()}</p> })}
                 {(!s.attachments.is_empty()).then(|| view! {
                     <div class="photos small">{s.attachments.iter().map(|p| view! {
-                        <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}") alt=bi("照片", "Photo") loading="lazy"/></a>
+                        <a href=format!("/api/v1/photos/{p}") target="_blank"><img src=format!("/api/v1/photos/{p}") alt=bi("照片", "Photo")
+                            loading="lazy"/></a>
                     }).collect_view()}</div>
                 })}
             </div>

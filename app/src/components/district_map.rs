@@ -234,15 +234,20 @@ fn FloorItem(f: zhizhi_shared::map::FloorView, open_floor: RwSignal<Option<i32>>
                             <b>{h.unit.clone()}</b>
                             {h.residents.iter().map(|r| view! {
                                 <span class="resident-chip">{r.name.clone()}" "<span class="phone">{r.phone.clone()}</span>
-                                    {r.tags.iter().any(|t| t == "elderly_alone").then(|| view! { <span class="tag tag-elderly_alone">{bi("独居老人", "Elderly, alone")}</span> })}
+                                    {r.tags.iter().any(|t| t == "elderly_alone").then(|| view! {
+                                        <span class="tag tag-elderly_alone">{bi("独居老人", "Elderly, alone")}</span>
+                                    })}
                                 </span>
                             }).collect_view()}
                         </div>
                     }).collect_view()}
                     {devices.iter().map(|x| view! {
-                        <a class=format!("device-chip st-{}", x.state) href=format!("/devices/{}", x.id)>{x.code.clone()}" · "{bi(x.kind.name_zh(), device_kind_en(x.kind))}</a>
+                        <a class=format!("device-chip st-{}", x.state) href=format!("/devices/{}", x.id)>
+                            {x.code.clone()}" · "{bi(x.kind.name_zh(), device_kind_en(x.kind))}
+                        </a>
                     }).collect_view()}
-                    {(households.is_empty() && devices.is_empty()).then(|| view! { <p class="note">{bi("本层没有登记的住户和设备。", "No households or devices are registered on this floor.")}</p> })}
+                    {(households.is_empty() && devices.is_empty()).then(|| view! { <p class="note">{bi("本层没有登记的住户和设备。",
+                        "No households or devices are registered on this floor.")}</p> })}
                 </div>
             }.into_any())}
         </li>
@@ -278,7 +283,8 @@ fn BuildingPanel(d: Result<BuildingDetail, String>, selected: RwSignal<Option<(i
                 &format!("{} · {usage} · {} 层 · 层高 {:.1} 米", d.name, d.floors, d.floor_height_m),
                 &format!("{} · {usage_en} · {} floors · {:.1} m each", d.name, d.floors, d.floor_height_m),
             ).to_string()}</p>
-            <p class="building-meta">{pick(&format!("{} · 网格员 {}", d.micro_grid, d.grid_worker), &format!("{} · grid worker {}", d.micro_grid, d.grid_worker))
+            <p class="building-meta">{pick(&format!("{} · 网格员 {}", d.micro_grid, d.grid_worker),
+                &format!("{} · grid worker {}", d.micro_grid, d.grid_worker))
                 .to_string()}</p>
             <p class="note">{if d.residents_shown {
                 pick(&format!("住户 {people} 人，信息已脱敏；本次查看已记入审计。"), &format!("{people} residents, masked; this view is in the audit log."))
@@ -290,7 +296,8 @@ fn BuildingPanel(d: Result<BuildingDetail, String>, selected: RwSignal<Option<(i
                 {d.floor_list.into_iter().map(|f| view! { <FloorItem f open_floor/> }).collect_view()}
             </ol>
             {(!d.other_devices.is_empty()).then(|| view! {
-                <p class="building-meta">{bi("其他设备：", "Other devices: ")}{d.other_devices.iter().map(|x| view! { <a class="device-chip" href=format!("/devices/{}", x.id)>{x.code.clone()}</a> }).collect_view()}</p>
+                <p class="building-meta">{bi("其他设备：", "Other devices: ")}{d.other_devices.iter()
+                    .map(|x| view! { <a class="device-chip" href=format!("/devices/{}", x.id)>{x.code.clone()}</a> }).collect_view()}</p>
             })}
             <h4>{bi("近期事件", "Recent cases")}</h4>
             {if d.cases.is_empty() {

@@ -37,7 +37,8 @@ where
                         {if allowed {
                             body().into_any()
                         } else {
-                            view! { <p class="state error" role="alert">{bi("仅系统管理员可以访问此页面。", "Only system administrators may open this page.")}</p> }.into_any()
+                            view! { <p class="state error" role="alert">{bi("仅系统管理员可以访问此页面。",
+                                "Only system administrators may open this page.")}</p> }.into_any()
                         }}
                     </main>
                 </div>

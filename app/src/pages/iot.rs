@@ -228,7 +228,7 @@ fn Devices(me: Principal) -> impl IntoView {
             {states.into_iter().map(|(c, zh, en)| view! { <a class="act small" class:active=move || q().status.unwrap_or_default() == c href=move || link(None, Some(c))>{bi(zh, en)}</a> }).collect_view()}
         </div>
         <form class="filters" method="get" action="/devices" data-testid="device-search">
-            <input type="search" name="q" placeholder=bi("设备编号或地址，如：磁南街27号", "Device code or address, e.g. 磁南街27号") prop:value=move || q().q.unwrap_or_default()/>
+            <input type="search" name="q" placeholder=bi("设备编号或地址，如：磁南街27号", "Device code or address") prop:value=move || q().q.unwrap_or_default()/>
             <input type="hidden" name="kind" prop:value=move || q().kind.unwrap_or_default()/>
             <input type="hidden" name="status" prop:value=move || q().status.unwrap_or_default()/>
             <button type="submit" class="act">{bi("查找", "Find")}</button>
@@ -239,7 +239,8 @@ fn Devices(me: Principal) -> impl IntoView {
                 Ok(list) => view! {
                     <p class="note" data-testid="device-count">
                         {pick(&format!("共 {} 台", list.total), &format!("{} devices", list.total)).to_string()}
-                        {(list.total > list.devices.len()).then(|| pick("，显示前 200 台，请用筛选缩小范围", "; the first 200 are shown, filter to narrow").to_string())}
+                        {(list.total > list.devices.len()).then(|| pick("，显示前 200 台，请用筛选缩小范围",
+                            "; the first 200 are shown, filter to narrow").to_string())}
                     </p>
                     <DeviceTable devices=list.devices empty=pick("没有符合条件的设备。", "No device matches.").to_string()/>
                 }.into_any(),
@@ -326,7 +327,9 @@ fn Device(me: Principal) -> impl IntoView {
                                 <dt>{bi("电量", "Battery")}</dt><dd>{d.battery.map(|b| format!("{b}%")).unwrap_or_else(|| "—".into())}</dd>
                                 <dt>{bi("读数", "Reading")}</dt><dd>{reading(&d)}</dd>
                                 <dt>{bi("最近通信", "Last heard")}</dt><dd>{when(d.last_heard)}</dd>
-                                {d.absence_hours.map(|h| view! { <dt>{bi("关爱告警", "Care alarm")}</dt><dd data-testid="care-limit">{pick(&format!("{h} 小时未开门即告警"), &format!("alarm after {h} hours without the door opening")).to_string()}</dd> })}
+                                {d.absence_hours.map(|h| view! { <dt>{bi("关爱告警", "Care alarm")}</dt><dd
+                                    data-testid="care-limit">{pick(&format!("{h} 小时未开门即告警"),
+                                        &format!("alarm after {h} hours without the door opening")).to_string()}</dd> })}
                             </dl>
                         </section>
                         {manage}

@@ -44,7 +44,8 @@ pub fn LoginPage() -> impl IntoView {
                         <span>{tr(Msg::Password)}</span>
                         <input type="password" name="password" autocomplete="current-password" required/>
                     </label>
-                    {move || error().map(|m| view! { <p class="form-error" role="alert" data-testid="login-error">{t(lang.get(), Msg::LoginFailed)}{bi("：", ": ")}{m}</p> })}
+                    {move || error().map(|m| view! { <p class="form-error" role="alert"
+                        data-testid="login-error">{t(lang.get(), Msg::LoginFailed)}{bi("：", ": ")}{m}</p> })}
                     <button type="submit" class="primary" disabled=move || login.pending().get()>
                         {move || if login.pending().get() { t(lang.get(), Msg::SigningIn) } else { t(lang.get(), Msg::SignIn) }}
                     </button>

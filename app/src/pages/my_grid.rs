@@ -63,11 +63,14 @@ fn resident_list(rows: Vec<ResidentView>) -> impl IntoView {
         <section class="panel">
             <h2>{tr(Msg::MyGridResidents)}</h2>
             <div class="kpis">
-                <div class="kpi" data-testid="my-grid-total"><dt>{tr(Msg::Residents)}</dt><dd><span class="value">{count(total as i64)}</span><span class="unit">{bi("人", "")}</span></dd></div>
-                <div class="kpi" data-testid="my-grid-care"><dt>{tr(Msg::CareCount)}</dt><dd><span class="value sev-orange">{count(in_care as i64)}</span><span class="unit">{bi("人", "")}</span></dd></div>
+                <div class="kpi" data-testid="my-grid-total"><dt>{tr(Msg::Residents)}</dt><dd><span class="value">{count(total as i64)}</span>
+                    <span class="unit">{bi("人", "")}</span></dd></div>
+                <div class="kpi" data-testid="my-grid-care"><dt>{tr(Msg::CareCount)}</dt>
+                    <dd><span class="value sev-orange">{count(in_care as i64)}</span><span class="unit">{bi("人", "")}</span></dd></div>
             </div>
             <p class="note">{tr(Msg::MaskedNote)}</p>
-            {(total > SHOWN).then(|| view! { <p class="note">{pick(&format!("按关爱优先排序，显示前 {SHOWN} 人（共 {} 人）", count(total as i64)), &format!("People in care first; the first {SHOWN} of {} shown", count(total as i64)))
+            {(total > SHOWN).then(|| view! { <p class="note">{pick(&format!("按关爱优先排序，显示前 {SHOWN} 人（共 {} 人）", count(total as i64)),
+                &format!("People in care first; the first {SHOWN} of {} shown", count(total as i64)))
                 .to_string()}</p> })}
             <ul class="resident-list" data-testid="resident-list">
                 {rows.into_iter().take(SHOWN).map(|r| view! {
@@ -75,7 +78,8 @@ fn resident_list(rows: Vec<ResidentView>) -> impl IntoView {
                         <div class="resident-head">
                             <span class="resident-name">{r.name}</span>
                             <span class="resident-year">{pick(&format!("{}年生", r.birth_year), &format!("born {}", r.birth_year)).to_string()}</span>
-                            {r.care_tags.iter().map(|t| view! { <span class=format!("tag tag-{}", t.code())>{bi(t.name_zh(), care_tag_en(*t))}</span> }).collect_view()}
+                            {r.care_tags.iter()
+                                .map(|t| view! { <span class=format!("tag tag-{}", t.code())>{bi(t.name_zh(), care_tag_en(*t))}</span> }).collect_view()}
                         </div>
                         <div class="resident-place">{r.address}" "{r.unit}" · "<span class="phone">{r.phone}</span></div>
                     </li>

@@ -22,9 +22,11 @@ pub fn PasswordPage() -> impl IntoView {
                     })}
                 </Suspense>
                 <ActionForm action=change attr:class="login-form">
-                    <label><span>{bi("当前密码", "Current password")}</span><input type="password" name="current" autocomplete="current-password" required/></label>
+                    <label><span>{bi("当前密码", "Current password")}</span>
+                        <input type="password" name="current" autocomplete="current-password" required/></label>
                     <label><span>{bi("新密码", "New password")}</span><input type="password" name="new" autocomplete="new-password" required/></label>
-                    <label><span>{bi("再次输入新密码", "New password again")}</span><input type="password" name="confirm" autocomplete="new-password" required/></label>
+                    <label><span>{bi("再次输入新密码", "New password again")}</span>
+                        <input type="password" name="confirm" autocomplete="new-password" required/></label>
                     <p class="note">{bi(
                         "至少 12 个字符，包含小写字母、大写字母、数字、符号中的至少三类，且不含用户名。修改后需重新登录。",
                         "At least 12 characters, of at least three kinds (lower-case, upper-case, digits, symbols), \

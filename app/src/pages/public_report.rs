@@ -86,7 +86,8 @@ pub fn PublicReportPage() -> impl IntoView {
                             <fieldset class="place">
                                 <legend>{bi("地点", "Where")}</legend>
                                 <p class="chosen-place" data-testid="chosen-place">{move || place.get().map(|b| b.address).unwrap_or_else(|| pick("输入门牌地址后从列表选择", "Type the address, then pick it").to_string())}</p>
-                                <input type="search" data-testid="address" placeholder=bi("如：磁南街27号", "e.g. 磁南街27号") prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
+                                <input type="search" data-testid="address" placeholder=bi("如：磁南街27号", "Street and number, as written in Chinese")
+                                    prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
                                 <ul class="building-list">
                                     <Suspense fallback=|| ()>
                                         {move || found.get().map(|r| r.unwrap_or_default().into_iter().map(|b| {

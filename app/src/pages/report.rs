@@ -97,7 +97,8 @@ fn ReportForm(me: Principal) -> impl IntoView {
                     if let Err(e) = browser::upload_photo(id, "report-photo").await {
                         // The case is stored; say so, and let the user add the photo on its page.
                         let n = &d.case.number;
-                        let text = pick(&format!("事件已上报（{n}），但{e}。可在事件页重新上传。"), &format!("Case {n} reported, but {e}. Upload it again on the case page."))
+                        let text = pick(&format!("事件已上报（{n}），但{e}。可在事件页重新上传。"),
+                            &format!("Case {n} reported, but {e}. Upload it again on the case page."))
                             .to_string();
                         error.set(Some(text));
                         busy.set(false);
@@ -137,20 +138,23 @@ fn ReportForm(me: Principal) -> impl IntoView {
                         </select>
                     </label>
                     <label>{bi("情况描述", "What is happening")}
-                        <textarea data-testid="description" node_ref=description_field rows="3" placeholder=bi("例如：行道树断枝悬挂在人行道上方，有坠落危险", "e.g. a broken branch hangs over the pavement and may fall")
+                        <textarea data-testid="description" node_ref=description_field rows="3" placeholder=bi("例如：行道树断枝悬挂在人行道上方，有坠落危险",
+                            "e.g. a broken branch hangs over the pavement and may fall")
                             prop:value=move || description.get() on:input=move |e| description.set(event_target_value(&e))></textarea>
                     </label>
                     <fieldset class="place">
                         <legend>{bi("事件地点", "Place")}</legend>
                         <p class="chosen-place" data-testid="chosen-place">{move || match place.get() {
                             Place::None => pick("尚未选择", "Not chosen yet").to_string(),
-                            Place::Building(b) => pick(&format!("{}（{} 层）", b.address, b.floors), &format!("{} ({} floors)", b.address, b.floors)).to_string(),
+                            Place::Building(b) => pick(&format!("{}（{} 层）", b.address, b.floors),
+                                &format!("{} ({} floors)", b.address, b.floors)).to_string(),
                             Place::Here(lon, lat) => format!("{} {lon:.5}, {lat:.5}", pick("当前位置", "Here")),
                         }}</p>
                         <button type="button" class="act big" data-testid="locate" disabled=move || locating.get() on:click=locate>
                             {move || if locating.get() { pick("正在定位…", "Locating…") } else { pick("◎ 使用当前位置", "◎ Use my location") }}
                         </button>
-                        <input type="search" data-testid="building-search" placeholder=if grid_worker { bi("在本网格楼栋中查找，如：27号", "Search my grid's buildings, e.g. 27号") } else { bi("输入地址查找楼栋，如：磁南街27号", "Type an address to find the building, e.g. 磁南街27号") }
+                        <input type="search" data-testid="building-search" placeholder=if grid_worker { bi("在本网格楼栋中查找，如：27号",
+                            "Search my grid's buildings, e.g. 27") } else { bi("输入地址查找楼栋，如：磁南街27号", "Type an address to find the building") }
                             prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
                         <ul class="building-list" data-testid="building-list">
                             <Suspense fallback=|| ()>
@@ -183,8 +187,10 @@ fn ReportForm(me: Principal) -> impl IntoView {
                                     <option value=s.code() selected=s == Source::Hotline>{bi(s.name_zh(), s.name_en())}</option>
                                 }).collect_view()}
                             </select>
-                            <input type="text" placeholder=bi("来电人姓名", "Caller's name") prop:value=move || caller.get() on:input=move |e| caller.set(event_target_value(&e))/>
-                            <input type="tel" placeholder=bi("联系电话", "Phone") prop:value=move || caller_phone.get() on:input=move |e| caller_phone.set(event_target_value(&e))/>
+                            <input type="text" placeholder=bi("来电人姓名", "Caller's name") prop:value=move || caller.get()
+                                on:input=move |e| caller.set(event_target_value(&e))/>
+                            <input type="tel" placeholder=bi("联系电话", "Phone") prop:value=move || caller_phone.get()
+                                on:input=move |e| caller_phone.set(event_target_value(&e))/>
                             <p class="note">{bi("来电人信息仅脱敏显示。", "Caller details are shown masked.")}</p>
                         </fieldset>
                     })}

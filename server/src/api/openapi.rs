@@ -72,7 +72,7 @@ mod tests {
             let responses = op["responses"].as_object().unwrap_or_else(|| panic!("{name}: responses"));
             let success: Vec<_> = responses.keys().filter(|s| s.starts_with('2')).collect();
             assert!(!success.is_empty(), "{name}: no success answer");
-            for s in &success {
+            for s in success.iter().filter(|s| s.as_str() != "204") {
                 let answer = resolve(doc, &responses[s.as_str()]);
                 assert!(answer["content"].is_object(), "{name}: {s} says what it answers");
             }

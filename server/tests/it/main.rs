@@ -8,5 +8,6 @@ mod cli;
 mod harness;
 mod http;
 mod iot;
+mod layers;
 mod map;
 mod storage;

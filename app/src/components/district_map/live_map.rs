@@ -68,7 +68,8 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
         Ok(m) => m,
         Err(e) => {
             let why = get(&e, "message").as_string().unwrap_or_default();
-            s.error.set(Some(pick(&format!("此浏览器无法显示三维地图（需要 WebGL）：{why}"), &format!("This browser cannot show the 3D map (WebGL needed): {why}")).to_string()));
+            s.error.set(Some(pick(&format!("此浏览器无法显示三维地图（需要 WebGL）：{why}"),
+                &format!("This browser cannot show the 3D map (WebGL needed): {why}")).to_string()));
             return;
         }
     };

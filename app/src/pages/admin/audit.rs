@@ -58,7 +58,8 @@ fn Audit() -> impl IntoView {
             }
             Ok(v) => {
                 let (at, why) = (v.broken_at.unwrap_or(0), v.reason.unwrap_or_default());
-                let text = pick(&format!("审计链在第 {at} 条被篡改（{why}）。"), &format!("The audit chain was tampered with at record {at} ({why}).")).to_string();
+                let text = pick(&format!("审计链在第 {at} 条被篡改（{why}）。"),
+                    &format!("The audit chain was tampered with at record {at} ({why}).")).to_string();
                 view! { <p class="form-error" role="alert" data-testid="verdict">{text}</p> }.into_any()
             }
             Err(e) => view! { <p class="form-error" role="alert">{error_text(&e)}</p> }.into_any(),
@@ -77,7 +78,9 @@ fn Audit() -> impl IntoView {
                             .into_iter().map(|a| view! { <option value=a>{action_name(a)}</option> }).collect_view()}
                     </select>
                 </label>
-                <button class="primary" data-testid="verify" on:click=move |_| { verify.dispatch(VerifyAuditChain {}); }>{bi("校验审计链", "Verify the chain")}</button>
+                <button class="primary" data-testid="verify" on:click=move |_| { verify.dispatch(VerifyAuditChain {}); }>
+                    {bi("校验审计链", "Verify the chain")}
+                </button>
             </div>
             {verdict}
             <Transition fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>

@@ -216,7 +216,9 @@ fn GridEditor() -> impl IntoView {
                 <h2>{bi("网格划分", "Grid division")}</h2>
                 <label class="field">{bi("网格", "Grid")}
                     <select data-testid="grid-select" on:change=pick_grid>
-                        {move || grids.get().into_iter().map(|(id, code, name)| view! { <option value=id.to_string()>{pick(&format!("{name}（{code}）"), &format!("{name} ({code})")).to_string()}</option> }).collect_view()}
+                        {move || grids.get().into_iter()
+                            .map(|(id, code, name)| view! { <option value=id.to_string()>{pick(&format!("{name}（{code}）"),
+                                &format!("{name} ({code})")).to_string()}</option> }).collect_view()}
                     </select>
                 </label>
                 <Tools ed/>
@@ -287,7 +289,8 @@ fn MicroGridList(ed: Editor) -> impl IntoView {
                     view! {
                         <li class:selected=move || ed.selected.get() == Some(i)>
                             <button type="button" on:click=move |_| ed.selected.set(Some(i))>
-                                <b>{s.name.clone()}</b>" "<span>{code}</span>" "<span>{pick(&format!("{:.0} 平方米", s.boundary.area_m2()), &format!("{:.0} m²", s.boundary.area_m2())).to_string()}</span>
+                                <b>{s.name.clone()}</b>" "<span>{code}</span>" "<span>{pick(&format!("{:.0} 平方米", s.boundary.area_m2()),
+                                    &format!("{:.0} m²", s.boundary.area_m2())).to_string()}</span>
                             </button>
                         </li>
                     }
@@ -404,7 +407,8 @@ fn WorkerPicker(ed: Editor) -> impl IntoView {
 fn ImportDivision(ed: Editor) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let import = move |_| {
-        let parsed = serde_json::from_str::<serde_json::Value>(text.get_untracked().trim()).map_err(|e| pick(&format!("不是有效的 JSON：{e}"), &format!("Not valid JSON: {e}")).to_string()).and_then(|v| shapes_from_geojson(&v));
+        let parsed = serde_json::from_str::<serde_json::Value>(text.get_untracked().trim()).map_err(|e| pick(&format!("不是有效的 JSON：{e}"),
+            &format!("Not valid JSON: {e}")).to_string()).and_then(|v| shapes_from_geojson(&v));
         match parsed {
             Ok(shapes) => {
                 let known: Vec<i64> = ed.division.with_untracked(|d| d.as_ref().map(|d| d.micro_grids.iter().map(|m| m.id).collect()).unwrap_or_default());
@@ -435,11 +439,13 @@ pub fn shapes_from_geojson(v: &serde_json::Value) -> Result<Vec<Shape>, String> 
             if f["geometry"]["type"] != "Polygon" {
                 return Err(pick(&format!("第 {} 个要素不是 Polygon", i + 1), &format!("Feature {} is not a Polygon", i + 1)).to_string());
             }
-            let mut ring: Vec<LonLat> = serde_json::from_value(f["geometry"]["coordinates"][0].clone()).map_err(|_| pick(&format!("第 {} 个要素的坐标无效", i + 1), &format!("Feature {} has invalid coordinates", i + 1)).to_string())?;
+            let mut ring: Vec<LonLat> = serde_json::from_value(f["geometry"]["coordinates"][0].clone())
+                .map_err(|_| pick(&format!("第 {} 个要素的坐标无效", i + 1), &format!("Feature {} has invalid coordinates", i + 1)).to_string())?;
             if ring.len() > 1 && ring.first() == ring.last() {
                 ring.pop();
             }
-            let name = f["properties"]["name"].as_str().map(String::from).unwrap_or_else(|| pick(&format!("导入微网格{}", i + 1), &format!("Imported micro-grid {}", i + 1)).to_string());
+            let name = f["properties"]["name"].as_str().map(String::from).unwrap_or_else(|| pick(&format!("导入微网格{}", i + 1),
+                &format!("Imported micro-grid {}", i + 1)).to_string());
             Ok(Shape { id: f["properties"]["id"].as_i64(), name, boundary: Polygon(ring) })
         })
         .collect()

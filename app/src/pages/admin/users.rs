@@ -47,7 +47,7 @@ fn Users() -> impl IntoView {
                     </select>
                 </label>
                 <label><span>{bi("所属岗位（岗位人员）", "Post (post members)")}</span>
-                    <input name="account[post]" placeholder=bi("如 城市管理", "e.g. 城市管理")/></label>
+                    <input name="account[post]" placeholder=bi("如 城市管理", "The post's name, as written in Chinese")/></label>
                 <label><span>{bi("负责网格（网格员）", "Grids (grid workers)")}</span>
                     <input name="account[grids]" placeholder=bi("网格编号，如 CQK-01-01", "Grid codes, e.g. CQK-01-01")/></label>
                 <button type="submit" class="primary">{bi("创建", "Create")}</button>

@@ -112,11 +112,13 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                 <select data-testid="device-kind" disabled=editing on:change=move |e| {
                     if let Some(k) = DeviceKind::from_code(&event_target_value(&e)) { kind.set(k); profile.set(String::new()); }
                 }>
-                    {DeviceKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || kind.get() == k>{bi(k.name_zh(), device_kind_en(k))}</option> }).collect_view()}
+                    {DeviceKind::ALL.into_iter().map(|k| view! { <option value=k.code()
+                        selected=move || kind.get() == k>{bi(k.name_zh(), device_kind_en(k))}</option> }).collect_view()}
                 </select>
             </label>
             <label>{bi("型号", "Model")}
-                <input type="text" data-testid="device-model" placeholder=bi("如 JTY-GD-H386", "e.g. JTY-GD-H386") prop:value=move || model.get() on:input=move |e| model.set(event_target_value(&e))/>
+                <input type="text" data-testid="device-model" placeholder=bi("如 JTY-GD-H386", "e.g. JTY-GD-H386") prop:value=move || model.get()
+                    on:input=move |e| model.set(event_target_value(&e))/>
             </label>
             <label>{bi("告警配置", "Profile")}
                 <select data-testid="device-profile" on:change=move |e| profile.set(event_target_value(&e))>
@@ -139,7 +141,7 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                         (floors.set(Floors::new()), floor.set(None), household.set(None), resident.set(None));
                     }>{bi("不在楼内（室外设备）", "Outdoors, not in a building")}</button>
                 })}
-                <input type="search" data-testid="device-building-search" placeholder=bi("输入地址查找楼栋，如：磁南街27号", "Type an address to find the building, e.g. 磁南街27号")
+                <input type="search" data-testid="device-building-search" placeholder=bi("输入地址查找楼栋，如：磁南街27号", "Type an address to find the building")
                     prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
                 <ul class="building-list">
                     <Suspense fallback=|| ()>
@@ -153,7 +155,8 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                                             building.set(Some((id, address.clone())));
                                             (floor.set(None), household.set(None), resident.set(None), query.set(String::new()));
                                         }>
-                                        {b.address.clone()}<small>{pick(&format!(" {} · {} 层", b.name, b.floors), &format!(" {} · {} floors", b.name, b.floors)).to_string()}</small>
+                                        {b.address.clone()}<small>{pick(&format!(" {} · {} 层", b.name, b.floors),
+                                            &format!(" {} · {} floors", b.name, b.floors)).to_string()}</small>
                                     </button></li>
                                 }
                             }).collect_view().into_any(),
@@ -168,7 +171,9 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
                             (household.set(None), resident.set(None));
                         }>
                             <option value="" selected=move || floor.get().is_none()>{bi("不分楼层", "Whole building")}</option>
-                            {move || floors.get().into_iter().map(|(n, _)| view! { <option value=n.to_string() selected=move || floor.get() == Some(n)>{pick(&format!("{n} 层"), &format!("floor {n}")).to_string()}</option> }).collect_view()}
+                            {move || floors.get().into_iter().map(|(n, _)| view! { <option value=n.to_string()
+                                selected=move || floor.get() == Some(n)>{pick(&format!("{n} 层"),
+                                    &format!("floor {n}")).to_string()}</option> }).collect_view()}
                         </select>
                     </label>
                     <label>{bi("住户", "Household")}
@@ -269,7 +274,8 @@ pub fn CsvImport(done: Callback<usize>) -> impl IntoView {
             <textarea rows="6" data-testid="csv-text" placeholder="code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat"
                 prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="csv-error">{e}</p> })}
-            {move || ok.get().map(|n| view! { <p class="form-ok" role="status" data-testid="csv-ok">{pick(&format!("已导入 {n} 台设备。"), &format!("{n} devices imported.")).to_string()}</p> })}
+            {move || ok.get().map(|n| view! { <p class="form-ok" role="status" data-testid="csv-ok">{pick(&format!("已导入 {n} 台设备。"),
+                &format!("{n} devices imported.")).to_string()}</p> })}
             <button type="submit" class="primary" data-testid="csv-submit" disabled=move || busy.get() || text.get().trim().is_empty()>
                 {move || if busy.get() { pick("正在导入…", "Importing…") } else { pick("导入", "Import") }}
             </button>

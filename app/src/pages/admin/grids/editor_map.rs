@@ -48,7 +48,8 @@ pub async fn start(ed: Editor) {
     let map = match Map::new(&js(&json!({ "container": EDITOR_MAP, "style": style, "attributionControl": false, "fadeDuration": 0 }))) {
         Ok(m) => m,
         Err(_) => {
-            ed.message.set(Some((false, pick("此浏览器无法显示地图（需要 WebGL）；仍可在左侧按坐标编辑。", "This browser cannot show the map (WebGL needed); edit by coordinates on the left.").into())));
+            ed.message.set(Some((false, pick("此浏览器无法显示地图（需要 WebGL）；仍可在左侧按坐标编辑。",
+                "This browser cannot show the map (WebGL needed); edit by coordinates on the left.").into())));
             return;
         }
     };
