@@ -55,7 +55,7 @@ impl Editor {
                 let Some(i) = self.selected.get_untracked() else { return };
                 match zhizhi_shared::map::edit::split(&shapes[i].boundary, pts[0], pts[1]) {
                     Ok((a, b)) => {
-                        let name = pick(&format!("{}（分）", shapes[i].name), &format!("{} (part)", shapes[i].name)).to_string();
+                        let name = format!("{}（分）", shapes[i].name);
                         self.shapes.update(|s| {
                             s[i].boundary = a;
                             s.insert(i + 1, Shape { id: None, name, boundary: b });
@@ -444,8 +444,7 @@ pub fn shapes_from_geojson(v: &serde_json::Value) -> Result<Vec<Shape>, String> 
             if ring.len() > 1 && ring.first() == ring.last() {
                 ring.pop();
             }
-            let name = f["properties"]["name"].as_str().map(String::from).unwrap_or_else(|| pick(&format!("导入微网格{}", i + 1),
-                &format!("Imported micro-grid {}", i + 1)).to_string());
+            let name = f["properties"]["name"].as_str().map(String::from).unwrap_or_else(|| format!("导入微网格{}", i + 1));
             Ok(Shape { id: f["properties"]["id"].as_i64(), name, boundary: Polygon(ring) })
         })
         .collect()
