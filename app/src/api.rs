@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod iot;
+pub mod map;
 
 use leptos::prelude::*;
 use zhizhi_shared::audit::AuditEntry;

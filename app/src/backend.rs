@@ -11,6 +11,8 @@ use zhizhi_shared::auth::{AuditVerdict, NewAccount, Principal, UserView};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
 use zhizhi_shared::case::Action;
 use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
+use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
+use zhizhi_shared::map::{BuildingDetail, SearchHit};
 use zhizhi_shared::overview::Overview;
 use zhizhi_shared::people::ResidentView;
 use zhizhi_shared::problem::Problem;
@@ -102,6 +104,24 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Sets how long a resident in care may go without opening the door (`None`: the default).
     async fn set_absence_hours(&self, me: &Principal, resident_id: i64, hours: Option<i64>) -> Result<(), Problem>;
+
+    /// A building's floors, households, residents (masked; the read is audited), devices and
+    /// recent cases: the map's building panel and the device form.
+    async fn building(&self, me: &Principal, id: i64) -> Result<BuildingDetail, Problem>;
+
+    /// Buildings, grids and micro-grids to fly to on the map.
+    async fn map_search(&self, me: &Principal, query: String) -> Result<Vec<SearchHit>, Problem>;
+
+    /// A grid's division for the grid editor (administrators).
+    async fn division(&self, me: &Principal, grid_id: i64) -> Result<DivisionView, Problem>;
+
+    /// Checks a grid's new division and, unless a dry run, saves it (administrators). A division
+    /// with problems is answered (not refused) with `saved: false` and its report; a division
+    /// loaded at an older version is refused.
+    async fn save_division(&self, me: &Principal, grid_id: i64, division: SaveDivision) -> Result<SaveAnswer, Problem>;
+
+    /// Assigns a grid's worker (administrators).
+    async fn set_grid_worker(&self, me: &Principal, grid_id: i64, worker_id: i64) -> Result<(), Problem>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

@@ -1,5 +1,7 @@
-//! What only the browser can do: the live stream, photo uploads, the phone's location and a
-//! chime. On the server (SSR) these do nothing; they run after hydration.
+//! What only the browser can do: the live stream, photo uploads, the phone's location, a
+//! chime, and fetching what MapLibre draws, timers and page timing (these last three exist
+//! only in the browser build). On the server (SSR) the rest do nothing; they run after
+//! hydration.
 
 use crate::i18n::pick;
 use leptos::prelude::*;
@@ -150,4 +152,44 @@ pub fn go(path: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
+}
+
+/// GETs `url` as JSON `T`; an error answer's message otherwise. Only for what MapLibre draws
+/// (the style, the GeoJSON layers): a screen's own data comes through server functions.
+#[cfg(feature = "hydrate")]
+pub async fn fetch_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or("no window")?;
+    let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| pick("网络不通，请稍后重试", "No network; try again later").to_string())?
+        .unchecked_into();
+    let text = match resp.text() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let status = resp.status();
+    if status != 200 {
+        return Err(v["error"].as_str().map(String::from).unwrap_or_else(|| pick(&format!("加载失败（{status}）"),
+            &format!("Loading failed ({status})")).to_string()));
+    }
+    serde_json::from_value(v).map_err(|e| pick(&format!("数据格式有误：{e}"), &format!("Unexpected data: {e}")).to_string())
+}
+
+/// Runs `f` after `ms` milliseconds.
+#[cfg(feature = "hydrate")]
+pub fn after(ms: i32, f: impl FnOnce() + 'static) {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    if let Some(w) = web_sys::window() {
+        let cb = Closure::once_into_js(f);
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms);
+    }
+}
+
+/// Milliseconds since the page started loading.
+#[cfg(feature = "hydrate")]
+pub fn since_start() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
 }

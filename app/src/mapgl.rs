@@ -1,6 +1,7 @@
 //! MapLibre GL JS, driven from Rust: a small `wasm-bindgen` extern block over the parts of its
-//! API we use, the loader that brings the script from our own server (`/vendor/maplibre/`,
-//! copied from the npm package at build time; never a CDN), and JSON helpers.
+//! API we use, and the loader that brings the script from our own server (`/vendor/maplibre/`,
+//! copied from the npm package at build time; never a CDN). Fetching the style and layers it
+//! draws, and the other browser helpers, are in [`crate::browser`].
 //!
 //! The maps of a page live in a thread-local table keyed by their container's id, so that
 //! event handlers and buttons reach them without sending JavaScript objects across threads
@@ -12,7 +13,6 @@ pub use imp::*;
 #[cfg(feature = "hydrate")]
 mod imp {
     use crate::i18n::pick;
-    use serde::de::DeserializeOwned;
     use std::cell::RefCell;
     use std::collections::HashMap;
     use wasm_bindgen::prelude::*;
@@ -160,50 +160,5 @@ mod imp {
             wasm_bindgen_futures::JsFuture::from(done).await.map_err(|_| pick("地图组件加载失败", "The map component failed to load").to_string())?;
         }
         Ok(())
-    }
-
-    /// Milliseconds since the page started loading.
-    pub fn since_start() -> f64 {
-        web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
-    }
-
-    /// `fetch` with a JSON body (or none) → status and JSON answer.
-    pub async fn send(method: &str, url: &str, body: Option<&serde_json::Value>) -> Result<(u16, serde_json::Value), String> {
-        let window = web_sys::window().ok_or("no window")?;
-        let init = web_sys::RequestInit::new();
-        init.set_method(method);
-        if let Some(b) = body {
-            init.set_body(&JsValue::from_str(&b.to_string()));
-            let headers = web_sys::Headers::new().map_err(|_| "headers")?;
-            let _ = headers.set("content-type", "application/json");
-            init.set_headers(&headers);
-        }
-        let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
-            .await
-            .map_err(|_| pick("网络不通，请稍后重试", "No network; try again later").to_string())?
-            .unchecked_into();
-        let text = match resp.text() {
-            Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        Ok((resp.status(), serde_json::from_str(&text).unwrap_or_default()))
-    }
-
-    /// GET `url` as `T`; an error answer's message otherwise.
-    pub async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
-        let (status, v) = send("GET", url, None).await?;
-        if status != 200 {
-            return Err(v["error"].as_str().map(String::from).unwrap_or_else(|| pick(&format!("加载失败（{status}）"),
-                &format!("Loading failed ({status})")).to_string()));
-        }
-        serde_json::from_value(v).map_err(|e| pick(&format!("数据格式有误：{e}"), &format!("Unexpected data: {e}")).to_string())
-    }
-
-    /// Runs `f` after `ms` milliseconds.
-    pub fn after(ms: i32, f: impl FnOnce() + 'static) {
-        if let Some(w) = web_sys::window() {
-            let cb = Closure::once_into_js(f);
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms);
-        }
     }
 }

@@ -17,6 +17,8 @@ use zhizhi_shared::auth::{AuditVerdict, NewAccount, Principal, UserView};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
 use zhizhi_shared::case::Action;
 use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
+use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
+use zhizhi_shared::map::{BuildingDetail, SearchHit};
 use zhizhi_shared::overview::Overview;
 use zhizhi_shared::people::ResidentView;
 use zhizhi_shared::problem::Problem;
@@ -63,6 +65,26 @@ impl Backend for StoreBackend {
 
     async fn set_absence_hours(&self, me: &Principal, resident_id: i64, hours: Option<i64>) -> Result<(), Problem> {
         Ok(self.devices.set_absence_hours(me, resident_id, hours, now_ms()).await?)
+    }
+
+    async fn building(&self, me: &Principal, id: i64) -> Result<BuildingDetail, Problem> {
+        Ok(self.map.building(me, id, now_ms()).await?)
+    }
+
+    async fn map_search(&self, me: &Principal, query: String) -> Result<Vec<SearchHit>, Problem> {
+        Ok(self.map.search(me, &query).await?)
+    }
+
+    async fn division(&self, me: &Principal, grid_id: i64) -> Result<DivisionView, Problem> {
+        Ok(self.map.division(me, grid_id).await?)
+    }
+
+    async fn save_division(&self, me: &Principal, grid_id: i64, division: SaveDivision) -> Result<SaveAnswer, Problem> {
+        Ok(self.map.save_division(me, grid_id, &division, now_ms()).await?)
+    }
+
+    async fn set_grid_worker(&self, me: &Principal, grid_id: i64, worker_id: i64) -> Result<(), Problem> {
+        Ok(self.map.set_worker(me, grid_id, worker_id, now_ms()).await?)
     }
 
     async fn alarms(&self, me: &Principal, open_only: bool) -> Result<Vec<AlarmView>, Problem> {

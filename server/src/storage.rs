@@ -5,6 +5,7 @@
 //! engine has its own migrations under `server/migrations/<engine>/`, and the same test suite
 //! (`server/tests/storage`) runs against both. SQL lives in this module and nowhere else.
 
+pub mod accounts;
 pub mod cases;
 pub mod iot;
 pub mod map;
@@ -16,13 +17,12 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use zhizhi_shared::demo::District;
 use zhizhi_shared::geo::LonLat;
-use zhizhi_shared::audit::{AuditEntry, ChainBreak};
-use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::org::{Board, Post, Street};
 use zhizhi_shared::people::Resident;
 use zhizhi_shared::place::{Community, Grid, MicroGrid};
 use zhizhi_shared::Summary;
 
+pub use accounts::{AccountStore, AuditQuery, NewUser, UserRecord};
 pub use cases::{CaseFilter, CaseScope, CaseStore, CaseUpdate, CaseWrite, CaseWriteKind, NewCaseRow, NewPhoto, NewStep, Photo, Routing};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -62,48 +62,6 @@ pub struct BoardPosts {
     pub posts: Vec<Post>,
 }
 
-/// A stored account.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserRecord {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub password_hash: String,
-    pub roles: Vec<Role>,
-    pub post_id: Option<i64>,
-    pub grid_ids: Vec<i64>,
-    pub password_changed_at: i64,
-    pub created_at: i64,
-    pub disabled_at: Option<i64>,
-}
-
-impl UserRecord {
-    /// The principal a session of this user acts as.
-    pub fn principal(&self) -> Principal {
-        Principal {
-            user_id: self.id,
-            username: self.username.clone(),
-            display_name: self.display_name.clone(),
-            roles: self.roles.clone(),
-            post_id: self.post_id,
-            grid_ids: self.grid_ids.clone(),
-            password_expired: false,
-        }
-    }
-}
-
-/// An account to create.
-#[derive(Clone, Debug)]
-pub struct NewUser {
-    pub username: String,
-    pub display_name: String,
-    pub password_hash: String,
-    pub roles: Vec<Role>,
-    pub post_id: Option<i64>,
-    pub grid_ids: Vec<i64>,
-    pub now: i64,
-}
-
 /// A resident with the place they live, as the grid network lists them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResidentPlace {
@@ -113,21 +71,12 @@ pub struct ResidentPlace {
     pub grid_id: i64,
 }
 
-/// Which audit entries to list, newest first.
-#[derive(Clone, Debug, Default)]
-pub struct AuditQuery {
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub since_ms: Option<i64>,
-    pub limit: i64,
-}
-
 /// Progress of a long import: which table, rows written so far, rows in all.
 pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
 /// Everything Zhizhi keeps, whatever the engine.
 #[async_trait]
-pub trait Store: CaseStore + iot::IotStore + map::MapStore + Send + Sync + 'static {
+pub trait Store: AccountStore + CaseStore + iot::IotStore + map::MapStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
 
@@ -164,58 +113,6 @@ pub trait Store: CaseStore + iot::IotStore + map::MapStore + Send + Sync + 'stat
 
     /// One resident with their place.
     async fn resident(&self, id: i64) -> Result<Option<ResidentPlace>>;
-
-    /// Creates an account; [`Error::Conflict`] if the username is taken.
-    async fn create_user(&self, user: &NewUser) -> Result<i64>;
-
-    /// The account with this username.
-    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
-
-    /// The account with this id.
-    async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>>;
-
-    /// Replaces an account's password hash and ends all its sessions.
-    async fn set_password(&self, user_id: i64, password_hash: &str, now: i64) -> Result<()>;
-
-    /// Disables an account (ending its sessions) at `at`, or enables it again with `None`.
-    async fn set_user_disabled(&self, user_id: i64, at: Option<i64>) -> Result<()>;
-
-    /// Every account, by username.
-    async fn users(&self) -> Result<Vec<UserRecord>>;
-
-    /// Starts a session.
-    async fn create_session(&self, token_hash: &str, user_id: i64, now: i64, address: &str) -> Result<()>;
-
-    /// The user of a live session, which is kept alive by this use. A session idle for longer
-    /// than `idle_ms`, or older than `lifetime_ms`, is ended instead and `None` returned.
-    async fn use_session(&self, token_hash: &str, now: i64, idle_ms: i64, lifetime_ms: i64) -> Result<Option<i64>>;
-
-    /// Ends a session.
-    async fn end_session(&self, token_hash: &str) -> Result<()>;
-
-    /// Records a failed login under `key` (an account or an address).
-    async fn record_login_failure(&self, key: &str, now: i64) -> Result<()>;
-
-    /// Failed logins under `key` since `since`.
-    async fn login_failures_since(&self, key: &str, since: i64) -> Result<i64>;
-
-    /// Forgets the failures under `key` (after a successful login).
-    async fn clear_login_failures(&self, key: &str) -> Result<()>;
-
-    /// The scopes of a live API token.
-    async fn api_token_scopes(&self, token_hash: &str) -> Result<Option<(String, Vec<String>)>>;
-
-    /// Creates an API token.
-    async fn create_api_token(&self, name: &str, token_hash: &str, scopes: &[String], now: i64) -> Result<i64>;
-
-    /// Appends an entry to the audit chain, computing its sequence number and hashes.
-    async fn append_audit(&self, now: i64, actor: &str, action: &str, target: &str, detail: &str) -> Result<AuditEntry>;
-
-    /// Audit entries matching `query`, newest first.
-    async fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
-
-    /// Verifies the whole audit chain: the number of entries, or where it breaks.
-    async fn verify_audit(&self) -> Result<Result<i64, ChainBreak>>;
 }
 
 /// Opens (creating if needed) the database at `url` and brings its schema up to date.

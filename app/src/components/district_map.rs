@@ -6,6 +6,8 @@
 //! On the server (and until the map has drawn) the children are shown instead: the command
 //! screen passes its SVG schematic of the grid network.
 
+use crate::api::error_text;
+use crate::api::map::{get_building, search_map};
 use crate::i18n::{bi, device_kind_en, pick};
 use leptos::prelude::*;
 use zhizhi_shared::geo::LonLat;
@@ -70,13 +72,13 @@ pub fn DistrictMap(
             detail.set(None);
             return;
         };
-        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let d = crate::mapgl::fetch_json::<BuildingDetail>(&format!("/api/v1/map/buildings/{b}")).await;
-            detail.set(Some(d));
+            let d = get_building(b).await.map_err(|e| error_text(&e));
+            // A later click may have chosen another building meanwhile.
+            if selected.get_untracked().is_some_and(|s| s.0 == b) {
+                detail.set(Some(d));
+            }
         });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = b;
     });
     let command = mode == MapMode::Command;
     view! {
@@ -145,13 +147,9 @@ fn MapSearch(id: &'static str, selected: RwSignal<Option<(i64, i32)>>) -> impl I
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let q = text.get_untracked();
-        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/map/search?q={}", js_sys::encode_uri_component(&q));
-            hits.set(Some(crate::mapgl::fetch_json::<Vec<SearchHit>>(&url).await));
+            hits.set(Some(search_map(q).await.map_err(|e| error_text(&e))));
         });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = q;
     };
     let go = move |h: SearchHit| {
         hits.set(None);

@@ -31,7 +31,9 @@ impl PgStore {
     }
 }
 
-super::portable::portable_store!(PgStore, sqlx::Postgres, "postgres", begin_audit = |pool| async {
+super::portable::portable_store!(PgStore, sqlx::Postgres, "postgres");
+
+super::accounts::portable_accounts!(PgStore, sqlx::Postgres, "postgres", begin_audit = |pool| async {
     // One appender at a time across every server copy: the chain has one head.
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock(141)").execute(&mut *tx).await?;

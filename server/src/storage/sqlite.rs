@@ -59,7 +59,9 @@ impl SqliteStore {
     }
 }
 
-super::portable::portable_store!(SqliteStore, sqlx::Sqlite, "sqlite", begin_audit = |pool| pool.begin_with("BEGIN IMMEDIATE"));
+super::portable::portable_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+
+super::accounts::portable_accounts!(SqliteStore, sqlx::Sqlite, "sqlite", begin_audit = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 
 super::cases::portable_cases!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 

@@ -46,7 +46,7 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
         s.error.set(Some(e));
         return;
     }
-    let mut style: serde_json::Value = match mapgl::fetch_json("/api/v1/map/style.json").await {
+    let mut style: serde_json::Value = match crate::browser::fetch_json("/api/v1/map/style.json").await {
         Ok(v) => v,
         Err(e) => {
             s.error.set(Some(pick(&format!("地图样式加载失败：{e}"), &format!("The map style failed to load: {e}")).to_string()));
@@ -59,7 +59,7 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
         style["bearing"] = json!(0);
     }
     if !focus.is_empty()
-        && let Ok(areas) = mapgl::fetch_json::<serde_json::Value>("/api/v1/map/areas.geojson").await
+        && let Ok(areas) = crate::browser::fetch_json::<serde_json::Value>("/api/v1/map/areas.geojson").await
     {
         fit = focus_bounds(&areas, &focus).or(fit);
     }
@@ -85,7 +85,7 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
         "idle",
         &handler(move |_| {
             if !first_idle.replace(true) {
-                let ms = mapgl::since_start();
+                let ms = crate::browser::since_start();
                 if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
                     let _ = el.set_attribute("data-first-render-ms", &format!("{ms:.0}"));
                 }
@@ -188,7 +188,7 @@ fn select_floor(id: &str, building: i64, floor: i32) {
 
 /// Reads the open cases and puts them on the map; returns the stream cursor they reflect.
 async fn refresh_cases(id: &'static str) -> Option<i64> {
-    let list: CaseList = mapgl::fetch_json("/api/v1/cases?state=open&limit=1000").await.ok()?;
+    let list: CaseList = crate::browser::fetch_json("/api/v1/cases?state=open&limit=1000").await.ok()?;
     let features: Vec<serde_json::Value> = list.cases.iter().filter_map(case_feature).collect();
     let ids: HashSet<i64> = features.iter().filter_map(|f| f["id"].as_i64()).collect();
     with_map(id, |m| {
@@ -241,7 +241,7 @@ pub fn apply_case(id: &str, c: &CaseSummary) {
     });
     if feature.is_some() {
         let (key, case_id) = (id.to_string(), c.id);
-        mapgl::after(20_000, move || {
+        crate::browser::after(20_000, move || {
             with_map(&key, |m| m.set_feature_state(&js(&json!({ "source": ids::CASES, "id": case_id })), &js(&json!({ "fresh": false }))));
         });
     }

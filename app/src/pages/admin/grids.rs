@@ -168,7 +168,7 @@ fn GridEditor() -> impl IntoView {
             started.set_value(true);
             #[cfg(feature = "hydrate")]
             leptos::task::spawn_local(async move {
-                if let Ok(fc) = crate::mapgl::fetch_json::<serde_json::Value>("/api/v1/map/areas.geojson").await {
+                if let Ok(fc) = crate::browser::fetch_json::<serde_json::Value>("/api/v1/map/areas.geojson").await {
                     let list: Vec<(i64, String, String)> = fc["features"]
                         .as_array()
                         .into_iter()

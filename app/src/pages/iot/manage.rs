@@ -6,6 +6,7 @@
 use crate::api::cases::find_buildings;
 use crate::api::error_text;
 use crate::api::iot::{import_devices, new_device_secret, retire_device, save_device, set_absence_hours};
+use crate::api::map::get_building;
 use crate::i18n::{bi, device_kind_en, pick};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,19 +21,14 @@ type Floors = Vec<(i32, Vec<HouseholdView>)>;
 /// Loads the households of building `id` (the read of its residents is audited by the server);
 /// says why in `error` when it cannot.
 fn load_floors(id: i64, into: RwSignal<Floors>, error: RwSignal<Option<String>>) {
-    #[cfg(feature = "hydrate")]
-    {
-        // Picked here: the task below runs outside the component's context.
-        let why = pick("无法读取该楼栋的楼层和住户：", "Cannot read the building's floors and households: ");
-        spawn_local(async move {
-            match crate::mapgl::fetch_json::<zhizhi_shared::map::BuildingDetail>(&format!("/api/v1/map/buildings/{id}")).await {
-                Ok(b) => into.set(b.floor_list.into_iter().map(|f| (f.floor, f.households)).collect()),
-                Err(e) => error.set(Some(format!("{why}{e}"))),
-            }
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (id, into, error);
+    // Picked here: the task below runs outside the component's context.
+    let why = pick("无法读取该楼栋的楼层和住户：", "Cannot read the building's floors and households: ");
+    spawn_local(async move {
+        match get_building(id).await {
+            Ok(b) => into.set(b.floor_list.into_iter().map(|f| (f.floor, f.households)).collect()),
+            Err(e) => error.set(Some(format!("{why}{}", error_text(&e)))),
+        }
+    });
 }
 
 fn parse_opt<T: std::str::FromStr>(s: &str) -> Option<T> {

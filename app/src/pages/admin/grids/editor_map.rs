@@ -39,7 +39,7 @@ pub async fn start(ed: Editor) {
         ed.message.set(Some((false, e)));
         return;
     }
-    let Ok(mut style) = mapgl::fetch_json::<serde_json::Value>("/api/v1/map/style.json").await else {
+    let Ok(mut style) = crate::browser::fetch_json::<serde_json::Value>("/api/v1/map/style.json").await else {
         ed.message.set(Some((false, pick("地图样式加载失败", "The map style failed to load").into())));
         return;
     };
