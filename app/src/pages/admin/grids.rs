@@ -4,10 +4,12 @@
 //! a save takes effect for routing at once and is audited.
 
 use super::AdminFrame;
+use crate::api::error_text;
+use crate::api::map::{get_division, save_grid_division, set_grid_worker};
 use crate::i18n::{bi, pick};
 use leptos::prelude::*;
 use zhizhi_shared::geo::{LonLat, Polygon};
-use zhizhi_shared::map::edit::{DivisionView, Report, Shape};
+use zhizhi_shared::map::edit::{DivisionView, Report, SaveDivision, Shape};
 
 /// `/admin/grids`
 #[component]
@@ -93,17 +95,16 @@ impl Editor {
         self.submit(true);
     }
 
-    /// Sends the division to the server: a dry run checks it, otherwise it is saved.
+    /// Sends the division to the server: a dry run checks it, otherwise it is saved. A division
+    /// with problems comes back unsaved with its report; a refusal (such as a version conflict
+    /// after someone else saved) is shown as the message.
     pub fn submit(self, dry_run: bool) {
         let Some(d) = self.division.get_untracked() else { return };
-        let body = serde_json::json!({ "version": d.version, "micro_grids": self.shapes.get_untracked(), "dry_run": dry_run });
+        let division = SaveDivision { version: d.version, micro_grids: self.shapes.get_untracked(), dry_run };
         // Scoped: the messages below are picked in the page's language.
-        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local_scoped(async move {
-            let url = format!("/api/v1/grids/{}/division", d.grid_id);
-            match crate::mapgl::send("PUT", &url, Some(&body)).await {
-                Ok((_, v)) if v.get("report").is_some() => {
-                    let Ok(a) = serde_json::from_value::<zhizhi_shared::map::edit::SaveAnswer>(v) else { return };
+            match save_grid_division(d.grid_id, division).await {
+                Ok(a) => {
                     self.report.set(Some(a.report.clone()));
                     if a.saved {
                         let (n, b, dev) = (a.ids.len(), a.buildings_moved, a.devices_moved);
@@ -118,33 +119,28 @@ impl Editor {
                         self.message.set(Some((false, pick("未保存：请先解决下列问题。", "Not saved: resolve the problems below first.").into())));
                     }
                 }
-                Ok((_, v)) => self.message.set(Some((false, v["error"].as_str().unwrap_or(pick("保存失败", "Saving failed")).to_string()))),
-                Err(e) => self.message.set(Some((false, e))),
+                Err(e) => self.message.set(Some((false, error_text(&e)))),
             }
         });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (body, dry_run);
     }
 
     /// Loads a grid's division (dropping unsaved changes).
     pub fn load(self, grid_id: i64) {
-        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match crate::mapgl::fetch_json::<DivisionView>(&format!("/api/v1/grids/{grid_id}/division")).await {
+            match get_division(grid_id).await {
                 Ok(d) => {
                     self.shapes.set(d.micro_grids.iter().map(|m| Shape { id: Some(m.id), name: m.name.clone(), boundary: m.boundary.clone() }).collect());
                     self.report.set(Some(d.report.clone()));
                     self.selected.set(None);
                     self.tool.set(Tool::Select);
                     self.dirty.set(false);
+                    #[cfg(feature = "hydrate")]
                     editor_map::frame(&d.boundary);
                     self.division.set(Some(d));
                 }
-                Err(e) => self.message.set(Some((false, e))),
+                Err(e) => self.message.set(Some((false, error_text(&e)))),
             }
         });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = grid_id;
     }
 }
 
@@ -371,17 +367,12 @@ fn WorkerPicker(ed: Editor) -> impl IntoView {
     let chosen = RwSignal::new(String::new());
     let assign = move |_| {
         let (Some(d), Ok(w)) = (ed.division.get_untracked(), chosen.get_untracked().parse::<i64>()) else { return };
-        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local_scoped(async move {
-            let body = serde_json::json!({ "worker_id": w });
-            match crate::mapgl::send("PUT", &format!("/api/v1/grids/{}/worker", d.grid_id), Some(&body)).await {
-                Ok((200, _)) => ed.message.set(Some((true, pick("已指派网格员。", "Grid worker assigned.").into()))),
-                Ok((_, v)) => ed.message.set(Some((false, v["error"].as_str().unwrap_or(pick("指派失败", "Assigning failed")).to_string()))),
-                Err(e) => ed.message.set(Some((false, e))),
+            match set_grid_worker(d.grid_id, w).await {
+                Ok(()) => ed.message.set(Some((true, pick("已指派网格员。", "Grid worker assigned.").into()))),
+                Err(e) => ed.message.set(Some((false, error_text(&e)))),
             }
         });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (d, w);
     };
     view! {
         {move || ed.division.get().map(|d| {
