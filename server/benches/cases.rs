@@ -40,16 +40,7 @@ async fn run() {
     let total = env("ZZ_BENCH_CASES", 4000);
     let clients = env("ZZ_BENCH_CLIENTS", 16);
     let latency_n = env("ZZ_BENCH_LATENCY", 500);
-    let path = std::env::temp_dir().join(format!("zhizhi_bench_{}.db", std::process::id()));
-    let url = std::env::var("ZZ_BENCH_DB").unwrap_or_else(|_| format!("sqlite://{}", path.display()));
-    let store = zhizhi_server::storage::open(&url).await.unwrap();
-    zhizhi_server::demo::load(store.as_ref()).await.unwrap();
-    zhizhi_server::demo::accounts(store.as_ref()).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = zhizhi_server::state::AppState::new(store.clone(), std::path::Path::new("target/site"), addr);
-    let app = zhizhi_server::http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (store, addr, _state, url) = common::demo_server("cases").await;
 
     let mut login = Client::connect(addr, "").await;
     let (status, headers, _) = login
@@ -128,7 +119,5 @@ async fn run() {
         lat.last().unwrap().as_secs_f64() * 1e3
     );
     drop(seen);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    common::remove_sqlite(&url);
 }

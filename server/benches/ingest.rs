@@ -54,17 +54,8 @@ async fn run() {
     let per_batch = env("ZZ_BENCH_BATCH", 1000);
     let clients = env("ZZ_BENCH_CLIENTS", 4);
     let seconds = env("ZZ_BENCH_SECONDS", 10) as u64;
-    let path = std::env::temp_dir().join(format!("zhizhi_ingest_bench_{}.db", std::process::id()));
-    let url = std::env::var("ZZ_BENCH_DB").unwrap_or_else(|_| format!("sqlite://{}", path.display()));
-    let store = zhizhi_server::storage::open(&url).await.unwrap();
-    zhizhi_server::demo::load(store.as_ref()).await.unwrap();
-    zhizhi_server::demo::accounts(store.as_ref()).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = zhizhi_server::state::AppState::new(store.clone(), std::path::Path::new("target/site"), addr);
+    let (store, addr, state, url) = common::demo_server("ingest").await;
     let ingest = state.ingest.clone();
-    let app = zhizhi_server::http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let addr = addr.to_string();
 
     let mut login = HttpClient::connect(&addr, "").await.unwrap();
@@ -246,7 +237,5 @@ async fn run() {
         rss("VmRSS"),
         rss("VmHWM")
     );
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    common::remove_sqlite(&url);
 }
