@@ -17,6 +17,9 @@ test('an administrator creates a grid worker under the password policy and finds
   await form.getByLabel('负责网格（网格员）').fill('CQK-02-01');
   await form.getByRole('button', { name: '创建' }).click();
   await expect(page.getByTestId('create-error')).toContainText('密码至少需要 12 个字符');
+  // The server named the field: the form marks it, and only it.
+  await expect(form.getByLabel('初始密码')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.getByLabel('用户名')).toHaveAttribute('aria-invalid', 'false');
 
   await form.getByLabel('初始密码').fill('Jialing-River-2026');
   await form.getByRole('button', { name: '创建' }).click();

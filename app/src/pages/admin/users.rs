@@ -1,7 +1,7 @@
 //! Account management: the list of accounts and the form that creates one.
 
 use super::AdminFrame;
-use crate::api::{error_text, get_users, CreateAccount, SetUserDisabled};
+use crate::api::{error_text, get_users, problem_of, CreateAccount, SetUserDisabled};
 use crate::i18n::{bi, pick, role_en, tr, use_lang, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::auth::Role;
@@ -30,26 +30,39 @@ fn Users() -> impl IntoView {
             Err(e) => view! { <p class="form-error" role="alert" data-testid="create-error">{error_text(&e)}</p> }.into_any(),
         })
     };
+    // The field the server named as wrong is marked (the form's names for the account's fields).
+    let wrong = move |input: &'static str| {
+        move || {
+            let field = create.value().get().and_then(|r| r.err()).and_then(|e| problem_of(&e).field);
+            let field = match field.as_deref() {
+                Some("roles") => "role",
+                Some("post_id") => "post",
+                Some("grid_ids") => "grids",
+                other => other.unwrap_or(""),
+            };
+            (field == input).to_string()
+        }
+    };
     let lang = use_lang();
     view! {
         <section class="panel">
             <h2>{bi("新建账号", "New account")}</h2>
             <ActionForm action=create attr:class="grid-form">
                 <label><span>{tr(Msg::Username)}</span>
-                    <input name="account[username]" required placeholder=bi("小写字母或数字，如 liwei", "Lower-case letters or digits, e.g. liwei")/></label>
-                <label><span>{bi("姓名", "Name")}</span><input name="account[display_name]" required/></label>
+                    <input name="account[username]" aria-invalid=wrong("username") required placeholder=bi("小写字母或数字，如 liwei", "Lower-case letters or digits, e.g. liwei")/></label>
+                <label><span>{bi("姓名", "Name")}</span><input name="account[display_name]" aria-invalid=wrong("display_name") required/></label>
                 <label><span>{bi("初始密码", "First password")}</span>
-                    <input name="account[password]" type="password" required
+                    <input name="account[password]" aria-invalid=wrong("password") type="password" required
                         placeholder=bi("至少 12 位，含三类字符", "At least 12 characters of three kinds")/></label>
                 <label><span>{bi("角色", "Role")}</span>
-                    <select name="account[role]">
+                    <select name="account[role]" aria-invalid=wrong("role")>
                         {Role::ALL.into_iter().map(|r| view! { <option value=r.code()>{bi(r.name_zh(), role_en(r))}</option> }).collect_view()}
                     </select>
                 </label>
                 <label><span>{bi("所属岗位（岗位人员）", "Post (post members)")}</span>
-                    <input name="account[post]" placeholder=bi("如 城市管理", "The post's name, as written in Chinese")/></label>
+                    <input name="account[post]" aria-invalid=wrong("post") placeholder=bi("如 城市管理", "The post's name, as written in Chinese")/></label>
                 <label><span>{bi("负责网格（网格员）", "Grids (grid workers)")}</span>
-                    <input name="account[grids]" placeholder=bi("网格编号，如 CQK-01-01", "Grid codes, e.g. CQK-01-01")/></label>
+                    <input name="account[grids]" aria-invalid=wrong("grids") placeholder=bi("网格编号，如 CQK-01-01", "Grid codes, e.g. CQK-01-01")/></label>
                 <button type="submit" class="primary">{bi("创建", "Create")}</button>
             </ActionForm>
             {result}
