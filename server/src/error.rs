@@ -102,9 +102,14 @@ impl ServiceError {
         }
     }
 
-    /// The answer the pages get: the message and the field to mark.
+    /// The answer the pages get: the message and, apart, the field to mark (so the message
+    /// does not start with the field's English name, as the JSON API's does).
     pub fn problem(&self) -> Problem {
-        Problem { message: self.user_message(), field: self.field().map(str::to_string) }
+        let message = match self {
+            ServiceError::Invalid { message, .. } => message.clone(),
+            e => e.user_message(),
+        };
+        Problem { message, field: self.field().map(str::to_string) }
     }
 }
 
@@ -129,4 +134,33 @@ impl From<Refusal> for ServiceError {
 pub fn signed_in(me: Option<&zhizhi_shared::auth::Principal>) -> ServiceResult<&zhizhi_shared::auth::Principal> {
     let me = me.ok_or(ServiceError::Unauthenticated)?;
     if me.password_expired { Err(ServiceError::PasswordExpired) } else { Ok(me) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_stands_for_its_status_and_pages_get_the_field_apart() {
+        let e = ServiceError::invalid("password", "密码至少需要 12 个字符");
+        assert_eq!((e.status(), e.field()), (422, Some("password")));
+        assert_eq!(e.user_message(), "password：密码至少需要 12 个字符", "the JSON API names the field in the text");
+        assert_eq!(e.problem(), Problem::in_field("password", "密码至少需要 12 个字符"));
+        let cases = [
+            (ServiceError::from(Refusal::NotAllowed("只有指挥中心可以派遣".into())), 403),
+            (ServiceError::from(Refusal::WrongState("事件已结案".into())), 409),
+            (ServiceError::Throttled("提交过于频繁".into()), 429),
+            (ServiceError::TooLarge("每批最多 5000 条".into()), 413),
+            (ServiceError::Unavailable("设备服务已停止".into()), 503),
+            (ServiceError::BadCredentials("设备编号或密钥不正确".into()), 401),
+            (ServiceError::Login(LoginError::Throttled), 429),
+            (ServiceError::Storage(crate::storage::Error::Stale), 409),
+        ];
+        for (e, status) in cases {
+            assert_eq!(e.status(), status, "{e:?}");
+            assert_eq!(e.problem().field, None);
+        }
+        let internal = ServiceError::Storage(crate::storage::Error::Corrupt { table: "cases", id: 7, detail: "bad state".into() });
+        assert_eq!((internal.status(), internal.problem().message.as_str()), (500, "数据库暂时无法访问，请稍后重试"), "ours is not told");
+    }
 }
