@@ -124,7 +124,10 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         Msg::MapComing => ("三维地图载入中……（浏览器不支持 WebGL 时显示此网格示意图）", "Loading the 3D map… (this schematic stays where WebGL is unavailable)"),
         Msg::Loading => ("正在加载…", "Loading…"),
         Msg::LoadFailed => ("数据加载失败，请检查服务器后刷新页面。", "Could not load the data; check the server and reload."),
-        Msg::EmptyStreet => ("尚未导入街道数据。请用 zhizhi serve --demo 载入示范街道，或由管理员导入本街道数据。", "No street loaded yet. Start with zhizhi serve --demo, or ask an administrator to import your street."),
+        Msg::EmptyStreet => (
+            "尚未导入街道数据。请用 zhizhi serve --demo 载入示范街道，或由管理员导入本街道数据。",
+            "No street loaded yet. Start with zhizhi serve --demo, or ask an administrator to import your street.",
+        ),
         Msg::PhoneHome => ("首页", "Home"),
         Msg::PhoneTasks => ("任务", "Tasks"),
         Msg::PhoneReport => ("上报", "Report"),

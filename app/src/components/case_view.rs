@@ -62,7 +62,13 @@ pub(super) fn timeliness_chip(case: &CaseSummary, now: Option<i64>) -> impl Into
 
 /// A case in a queue.
 #[component]
-pub fn CaseCard(case: CaseSummary, #[prop(into)] selected: Signal<bool>, #[prop(into)] fresh: Signal<bool>, now: RwSignal<Option<i64>>, on_pick: Callback<i64>) -> impl IntoView {
+pub fn CaseCard(
+    case: CaseSummary,
+    #[prop(into)] selected: Signal<bool>,
+    #[prop(into)] fresh: Signal<bool>,
+    now: RwSignal<Option<i64>>,
+    on_pick: Callback<i64>,
+) -> impl IntoView {
     let id = case.id;
     let urgency = case.urgency;
     let c2 = case.clone();

@@ -32,7 +32,12 @@ pub fn SideNav() -> impl IntoView {
 /// The phone's bottom bar: four large targets within reach of a thumb.
 #[component]
 pub fn BottomNav() -> impl IntoView {
-    let items = [(Msg::PhoneHome, "◉", Some("/")), (Msg::PhoneTasks, "☰", Some("/m/tasks")), (Msg::PhoneReport, "＋", Some("/report")), (Msg::PhoneMe, "☺", Some("/my-grid"))];
+    let items = [
+        (Msg::PhoneHome, "◉", Some("/")),
+        (Msg::PhoneTasks, "☰", Some("/m/tasks")),
+        (Msg::PhoneReport, "＋", Some("/report")),
+        (Msg::PhoneMe, "☺", Some("/my-grid")),
+    ];
     view! {
         <nav class="bottom-nav" aria-label=bi("底部导航", "Bottom navigation")>
             {items.into_iter().map(|(msg, icon, href)| nav_item(msg, icon, href)).collect_view()}

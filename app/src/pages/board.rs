@@ -212,10 +212,13 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
                     {move || if connected.get() { pick("实时", "Live") } else { pick("连接中", "Connecting") }}
                 </span>
                 <label class="sound-toggle">
-                    <input type="checkbox" data-testid="sound" prop:checked=move || sound.get() on:change=move |e| sound.set(event_target_checked(&e))/>
+                    <input type="checkbox" data-testid="sound" prop:checked=move || sound.get()
+                        on:change=move |e| sound.set(event_target_checked(&e))/>
                     {bi("提示音", "Sound")}
                 </label>
-                {may_report.then(|| view! { <a class="act primary small-link" href="/report" data-testid="new-case">{bi("＋ 登记事件", "+ New case")}</a> })}
+                {may_report.then(|| view! {
+                    <a class="act primary small-link" href="/report" data-testid="new-case">{bi("＋ 登记事件", "+ New case")}</a>
+                })}
             </div>
             <div class="chips" role="tablist">
                 {CHIPS.into_iter().map(|(c, zh, en)| view! {
@@ -257,7 +260,14 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
             {move || match (detail.get(), selected.get()) {
                 (Some(d), _) => view! { <CaseDetailView me=me_detail.clone() detail=d posts=posts.clone() on_changed now/> }.into_any(),
                 (None, Some(_)) => view! { <p class="state loading">{tr(Msg::Loading)}</p> }.into_any(),
-                (None, None) => view! { <p class="state empty">{bi("从左侧队列选择一个事件，查看详情、派遣和流转记录。", "Pick a case from the queue to see it, dispatch it and follow its timeline.")}</p> }.into_any(),
+                (None, None) => view! {
+                    <p class="state empty">
+                        {bi(
+                            "从左侧队列选择一个事件，查看详情、派遣和流转记录。",
+                            "Pick a case from the queue to see it, dispatch it and follow its timeline.",
+                        )}
+                    </p>
+                }.into_any(),
             }}
         </section>
     }

@@ -42,7 +42,12 @@ fn frame(me: Principal, title: (&'static str, &'static str), body: AnyView) -> i
             <header class="phone-top">
                 <a class="back" href="/">{bi("‹ 指挥中心", "‹ Centre")}</a>
                 <h1>{bi(title.0, title.1)}</h1>
-                <nav class="tabs">{tabs.into_iter().map(|(href, zh, en)| view! { <a class="tab" class:active=title.0 == zh href=href>{bi(zh, en)}</a> }).collect_view()}</nav>
+                <nav class="tabs">
+                    {tabs
+                        .into_iter()
+                        .map(|(href, zh, en)| view! { <a class="tab" class:active=title.0 == zh href=href>{bi(zh, en)}</a> })
+                        .collect_view()}
+                </nav>
                 <UserMenu me/>
             </header>
             <main class="page-main">{body}</main>
@@ -78,13 +83,22 @@ fn Health() -> impl IntoView {
                     view! {
                         <section class="kpis" data-testid="iot-kpis">
                             <div class="kpi"><b>{total}</b><span>{bi("在用设备（台）", "Devices in service")}</span></div>
-                            <div class="kpi"><b>{format!("{:.1}%", if total > 0 { online as f64 * 100.0 / total as f64 } else { 0.0 })}</b><span>{bi("在线率", "Online")}</span></div>
-                            <div class="kpi sv-red"><b><a href="/alarms" data-testid="open-alarms">{h.open_alarms}</a></b><span>{bi("未消除告警（条）", "Open alarms")}</span></div>
+                            <div class="kpi">
+                                <b>{format!("{:.1}%", if total > 0 { online as f64 * 100.0 / total as f64 } else { 0.0 })}</b>
+                                <span>{bi("在线率", "Online")}</span>
+                            </div>
+                            <div class="kpi sv-red">
+                                <b><a href="/alarms" data-testid="open-alarms">{h.open_alarms}</a></b>
+                                <span>{bi("未消除告警（条）", "Open alarms")}</span>
+                            </div>
                             <div class="kpi sv-yellow"><b>{h.low_battery.len()}</b><span>{bi("低电量（台）", "Low battery")}</span></div>
                         </section>
                         <section class="panel">
                             <h2>{bi("各类设备在线情况", "Online by kind")}</h2>
-                            <table class="data"><thead><tr><th>{bi("类型", "Kind")}</th><th>{bi("在用", "In service")}</th><th>{bi("在线", "Online")}</th><th>{bi("在线率", "Rate")}</th><th>{bi("未接入", "Never heard")}</th></tr></thead>
+                            <table class="data"><thead><tr>
+                                <th>{bi("类型", "Kind")}</th><th>{bi("在用", "In service")}</th><th>{bi("在线", "Online")}</th>
+                                <th>{bi("在线率", "Rate")}</th><th>{bi("未接入", "Never heard")}</th>
+                            </tr></thead>
                             <tbody>{h.kinds.into_iter().map(|(k, n, on, never)| view! {
                                 <tr><td><a href=format!("/devices?kind={}", k.code())>{kind_name(k)}</a></td><td>{n}</td><td>{on}</td>
                                 <td>{if n > 0 { format!("{:.1}%", on as f64 * 100.0 / n as f64) } else { "—".into() }}</td><td>{never}</td></tr>
@@ -113,9 +127,13 @@ fn RateTable(rows: Vec<FalseAlarmRate>, empty: String) -> impl IntoView {
         return view! { <p class="note">{empty}</p> }.into_any();
     }
     view! {
-        <table class="data"><thead><tr><th>{bi("规则 / 设备", "Rule / device")}</th><th>{bi("已办结（条）", "Concluded")}</th><th>{bi("误报（条）", "False")}</th><th>{bi("误报率", "Rate")}</th></tr></thead>
+        <table class="data"><thead><tr>
+            <th>{bi("规则 / 设备", "Rule / device")}</th><th>{bi("已办结（条）", "Concluded")}</th>
+            <th>{bi("误报（条）", "False")}</th><th>{bi("误报率", "Rate")}</th>
+        </tr></thead>
         <tbody>{rows.into_iter().map(|r| view! {
-            <tr><td>{format!("{} {}", r.name, if r.name == r.key { String::new() } else { r.key.clone() })}</td><td>{r.concluded}</td><td>{r.false_alarms}</td>
+            <tr><td>{format!("{} {}", r.name, if r.name == r.key { String::new() } else { r.key.clone() })}</td>
+            <td>{r.concluded}</td><td>{r.false_alarms}</td>
             <td>{r.percent().map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())}</td></tr>
         }).collect_view()}</tbody></table>
     }
@@ -141,7 +159,11 @@ fn Alarms() -> impl IntoView {
         <Suspense fallback=loading>
             {move || data.get().map(|r| match r {
                 Err(e) => failed(&e),
-                Ok(list) if list.is_empty() => view! { <p class="note" data-testid="no-alarms">{bi("当前没有未消除的告警。设备上报异常后，告警会出现在这里并自动生成事件。", "No open alarms.")}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! {
+                    <p class="note" data-testid="no-alarms">
+                        {bi("当前没有未消除的告警。设备上报异常后，告警会出现在这里并自动生成事件。", "No open alarms.")}
+                    </p>
+                }.into_any(),
                 Ok(list) => view! { <AlarmTable alarms=list/> }.into_any(),
             })}
         </Suspense>
@@ -203,17 +225,35 @@ fn Devices(me: Principal) -> impl IntoView {
     let data = Resource::new(q, get_devices);
     let admin_bar = admin.then(|| view! {
         <div class="filters" data-testid="device-admin-bar">
-            <button type="button" class="act primary" data-testid="device-new" on:click=move |_| toggle("new")>{bi("＋ 登记设备", "＋ Register a device")}</button>
+            <button type="button" class="act primary" data-testid="device-new" on:click=move |_| toggle("new")>
+                {bi("＋ 登记设备", "＋ Register a device")}
+            </button>
             <button type="button" class="act" data-testid="device-import" on:click=move |_| toggle("import")>{bi("批量导入", "Import CSV")}</button>
         </div>
         {move || match panel.get() {
-            Some("new") => view! { <manage::DeviceForm current=None saved=Callback::new(|id| crate::browser::go(&format!("/devices/{id}")))/> }.into_any(),
+            Some("new") => view! {
+                <manage::DeviceForm current=None saved=Callback::new(|id| crate::browser::go(&format!("/devices/{id}")))/>
+            }.into_any(),
             Some(_) => view! { <manage::CsvImport done=Callback::new(move |_| data.refetch())/> }.into_any(),
             None => ().into_any(),
         }}
     });
-    let kinds = [("", "全部类型", "All kinds"), ("smoke_detector", "烟感", "Smoke"), ("door_sensor", "门磁", "Door"), ("camera", "摄像头", "Camera"), ("water_level_gauge", "水位计", "Gauge")];
-    let states = [("", "在用", "In service"), ("online", "在线", "Online"), ("offline", "离线", "Offline"), ("never", "未接入", "Never heard"), ("alarm", "告警中", "Alarming"), ("low_battery", "低电量", "Low battery"), ("retired", "已停用", "Retired")];
+    let kinds = [
+        ("", "全部类型", "All kinds"),
+        ("smoke_detector", "烟感", "Smoke"),
+        ("door_sensor", "门磁", "Door"),
+        ("camera", "摄像头", "Camera"),
+        ("water_level_gauge", "水位计", "Gauge"),
+    ];
+    let states = [
+        ("", "在用", "In service"),
+        ("online", "在线", "Online"),
+        ("offline", "离线", "Offline"),
+        ("never", "未接入", "Never heard"),
+        ("alarm", "告警中", "Alarming"),
+        ("low_battery", "低电量", "Low battery"),
+        ("retired", "已停用", "Retired"),
+    ];
     let link = move |kind: Option<&str>, status: Option<&str>| {
         let cur = q();
         let k = kind.map(str::to_string).or(cur.kind).unwrap_or_default();
@@ -223,9 +263,17 @@ fn Devices(me: Principal) -> impl IntoView {
     view! {
         {admin_bar}
         <div class="filters" data-testid="device-filters">
-            {kinds.into_iter().map(|(c, zh, en)| view! { <a class="act small" class:active=move || q().kind.unwrap_or_default() == c href=move || link(Some(c), None)>{bi(zh, en)}</a> }).collect_view()}
+            {kinds.into_iter().map(|(c, zh, en)| view! {
+                <a class="act small" class:active=move || q().kind.unwrap_or_default() == c href=move || link(Some(c), None)>
+                    {bi(zh, en)}
+                </a>
+            }).collect_view()}
             <span class="sep"></span>
-            {states.into_iter().map(|(c, zh, en)| view! { <a class="act small" class:active=move || q().status.unwrap_or_default() == c href=move || link(None, Some(c))>{bi(zh, en)}</a> }).collect_view()}
+            {states.into_iter().map(|(c, zh, en)| view! {
+                <a class="act small" class:active=move || q().status.unwrap_or_default() == c href=move || link(None, Some(c))>
+                    {bi(zh, en)}
+                </a>
+            }).collect_view()}
         </div>
         <form class="filters" method="get" action="/devices" data-testid="device-search">
             <input type="search" name="q" placeholder=bi("设备编号或地址，如：磁南街27号", "Device code or address") prop:value=move || q().q.unwrap_or_default()/>
@@ -269,7 +317,11 @@ fn status(d: &DeviceView) -> AnyView {
     } else {
         view! { <span class="pill sev-yellow">{bi("离线", "Offline")}</span> }.into_any()
     };
-    view! { {base} {alarms.into_iter().map(|a| view! { <span class=format!("pill sev-{}", a.level.colour())>{rule_name(a.rule)}</span> }).collect_view()} }.into_any()
+    view! {
+        {base}
+        {alarms.into_iter().map(|a| view! { <span class=format!("pill sev-{}", a.level.colour())>{rule_name(a.rule)}</span> }).collect_view()}
+    }
+    .into_any()
 }
 
 #[component]
@@ -335,7 +387,11 @@ fn Device(me: Principal) -> impl IntoView {
                         {manage}
                         <section class="panel">
                             <h2>{bi("告警记录", "Alarms")}</h2>
-                            {if p.alarms.is_empty() { view! { <p class="note">{bi("这台设备没有告警记录。", "No alarms.")}</p> }.into_any() } else { view! { <AlarmTable alarms=p.alarms/> }.into_any() }}
+                            {if p.alarms.is_empty() {
+                                view! { <p class="note">{bi("这台设备没有告警记录。", "No alarms.")}</p> }.into_any()
+                            } else {
+                                view! { <AlarmTable alarms=p.alarms/> }.into_any()
+                            }}
                         </section>
                         <section class="panel">
                             <h2>{bi("最近消息", "Newest messages")}</h2>
@@ -343,9 +399,15 @@ fn Device(me: Principal) -> impl IntoView {
                                 view! { <p class="note">{bi("尚未收到这台设备的消息。", "No message received yet.")}</p> }.into_any()
                             } else {
                                 view! {
-                                    <table class="data" data-testid="message-table"><thead><tr><th>{bi("设备时间", "Device time")}</th><th>{bi("接收时间", "Received")}</th><th>{bi("类型", "Kind")}</th><th>{bi("内容", "Payload")}</th><th>msg_id</th></tr></thead>
+                                    <table class="data" data-testid="message-table"><thead><tr>
+                                        <th>{bi("设备时间", "Device time")}</th><th>{bi("接收时间", "Received")}</th>
+                                        <th>{bi("类型", "Kind")}</th><th>{bi("内容", "Payload")}</th><th>msg_id</th>
+                                    </tr></thead>
                                     <tbody>{p.messages.into_iter().map(|m| view! {
-                                        <tr><td>{beijing_datetime(m.ts)}</td><td>{beijing_datetime(m.received_at)}</td><td>{m.kind}</td><td><code>{m.payload}</code></td><td><code>{m.msg_id}</code></td></tr>
+                                        <tr>
+                                            <td>{beijing_datetime(m.ts)}</td><td>{beijing_datetime(m.received_at)}</td><td>{m.kind}</td>
+                                            <td><code>{m.payload}</code></td><td><code>{m.msg_id}</code></td>
+                                        </tr>
                                     }).collect_view()}</tbody></table>
                                 }.into_any()
                             }}

@@ -79,7 +79,8 @@ fn resident_list(rows: Vec<ResidentView>) -> impl IntoView {
                             <span class="resident-name">{r.name}</span>
                             <span class="resident-year">{pick(&format!("{}年生", r.birth_year), &format!("born {}", r.birth_year)).to_string()}</span>
                             {r.care_tags.iter()
-                                .map(|t| view! { <span class=format!("tag tag-{}", t.code())>{bi(t.name_zh(), care_tag_en(*t))}</span> }).collect_view()}
+                                .map(|t| view! { <span class=format!("tag tag-{}", t.code())>{bi(t.name_zh(), care_tag_en(*t))}</span> })
+                                .collect_view()}
                         </div>
                         <div class="resident-place">{r.address}" "{r.unit}" · "<span class="phone">{r.phone}</span></div>
                     </li>

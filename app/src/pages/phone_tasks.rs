@@ -69,7 +69,10 @@ fn TaskLists(me: Principal, list: CaseList) -> impl IntoView {
         || browser::go("/m/tasks"),
     );
     let open = Callback::new(|id: i64| browser::go(&format!("/cases/{id}")));
-    let section = move |title: (&'static str, &'static str), testid: &'static str, keep: std::sync::Arc<dyn Fn(&CaseSummary) -> bool + Send + Sync>, empty: (&'static str, &'static str)| {
+    let section = move |title: (&'static str, &'static str),
+                        testid: &'static str,
+                        keep: std::sync::Arc<dyn Fn(&CaseSummary) -> bool + Send + Sync>,
+                        empty: (&'static str, &'static str)| {
         view! {
             <section class="panel">
                 <h2>{bi(title.0, title.1)}</h2>
@@ -79,7 +82,10 @@ fn TaskLists(me: Principal, list: CaseList) -> impl IntoView {
                         if rows.is_empty() {
                             view! { <li class="note">{bi(empty.0, empty.1)}</li> }.into_any()
                         } else {
-                            rows.into_iter().map(|c| view! { <CaseCard case=c selected=false fresh=false now on_pick=open/> }).collect_view().into_any()
+                            rows.into_iter()
+                                .map(|c| view! { <CaseCard case=c selected=false fresh=false now on_pick=open/> })
+                                .collect_view()
+                                .into_any()
                         }
                     }}
                 </ul>
@@ -90,8 +96,18 @@ fn TaskLists(me: Principal, list: CaseList) -> impl IntoView {
     view! {
         <div class="task-lists" data-testid="task-lists" data-live=move || connected.get().then_some("1")>
         {section(("待我处置", "Waiting for me"), "my-tasks", std::sync::Arc::new(move |c| waits_for(&m1, c)), ("没有待处置的任务。", "Nothing waits for you."))}
-        {section(("我上报的", "Reported by me"), "my-reports", std::sync::Arc::new(move |c| c.reporter_id == Some(m2.user_id) && !waits_for(&m2, c)), ("还没有上报过事件。巡查发现问题时，点上方「上报事件」。", "You have not reported a case yet."))}
-        {section(("本网格其他事件", "Other cases in my grid"), "grid-cases", std::sync::Arc::new(move |c| !c.state.is_final() && c.reporter_id != Some(m3.user_id) && !waits_for(&m3, c)), ("本网格暂无其他未办结事件。", "No other open cases in your grid."))}
+        {section(
+            ("我上报的", "Reported by me"),
+            "my-reports",
+            std::sync::Arc::new(move |c| c.reporter_id == Some(m2.user_id) && !waits_for(&m2, c)),
+            ("还没有上报过事件。巡查发现问题时，点上方「上报事件」。", "You have not reported a case yet."),
+        )}
+        {section(
+            ("本网格其他事件", "Other cases in my grid"),
+            "grid-cases",
+            std::sync::Arc::new(move |c| !c.state.is_final() && c.reporter_id != Some(m3.user_id) && !waits_for(&m3, c)),
+            ("本网格暂无其他未办结事件。", "No other open cases in your grid."),
+        )}
         </div>
     }
 }

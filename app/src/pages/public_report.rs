@@ -50,6 +50,12 @@ pub fn PublicReportPage() -> impl IntoView {
             busy.set(false);
         });
     };
+    let intro = || {
+        bi(
+            "发现井盖缺失、树木断枝、占道经营、噪声扰民等问题，告诉我们。紧急情况请拨打 110、119。",
+            "Tell us about missing manhole covers, broken branches, street vending, noise…  In an emergency call 110 or 119.",
+        )
+    };
     view! {
         <div class="screen phone public">
             <header class="phone-top">
@@ -68,43 +74,64 @@ pub fn PublicReportPage() -> impl IntoView {
                     }.into_any(),
                     None => view! {
                         <form class="panel report-form" on:submit=submit data-testid="public-form" data-ready=move || ready.get().then_some("1")>
-                            <p class="note">{bi("发现井盖缺失、树木断枝、占道经营、噪声扰民等问题，告诉我们。紧急情况请拨打 110、119。",
-                                "Tell us about missing manhole covers, broken branches, street vending, noise…  In an emergency call 110 or 119.")}</p>
+                            <p class="note">{intro()}</p>
                             <label>{bi("问题类别", "Category")}
-                                <select data-testid="category" node_ref=category_field required on:change=move |e| category.set(event_target_value(&e))>
+                                <select data-testid="category" node_ref=category_field required
+                                    on:change=move |e| category.set(event_target_value(&e))>
                                     <option value="">{bi("请选择", "Choose")}</option>
                                     {GROUPS.iter().map(|g| view! {
                                         <optgroup label=g.name_zh>
-                                            {CATEGORIES.iter().filter(|c| c.group == g.code).map(|c| view! { <option value=c.code>{c.name_zh}</option> }).collect_view()}
+                                            {CATEGORIES
+                                                .iter()
+                                                .filter(|c| c.group == g.code)
+                                                .map(|c| view! { <option value=c.code>{c.name_zh}</option> })
+                                                .collect_view()}
                                         </optgroup>
                                     }).collect_view()}
                                 </select>
                             </label>
                             <label>{bi("情况描述", "What is happening")}
-                                <textarea data-testid="description" node_ref=description_field rows="3" prop:value=move || description.get() on:input=move |e| description.set(event_target_value(&e))></textarea>
+                                <textarea data-testid="description" node_ref=description_field rows="3"
+                                    prop:value=move || description.get() on:input=move |e| description.set(event_target_value(&e))></textarea>
                             </label>
                             <fieldset class="place">
                                 <legend>{bi("地点", "Where")}</legend>
-                                <p class="chosen-place" data-testid="chosen-place">{move || place.get().map(|b| b.address).unwrap_or_else(|| pick("输入门牌地址后从列表选择", "Type the address, then pick it").to_string())}</p>
+                                <p class="chosen-place" data-testid="chosen-place">
+                                    {move || {
+                                        place
+                                            .get()
+                                            .map(|b| b.address)
+                                            .unwrap_or_else(|| pick("输入门牌地址后从列表选择", "Type the address, then pick it").to_string())
+                                    }}
+                                </p>
                                 <input type="search" data-testid="address" placeholder=bi("如：磁南街27号", "Street and number, as written in Chinese")
                                     prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
                                 <ul class="building-list">
                                     <Suspense fallback=|| ()>
                                         {move || found.get().map(|r| r.unwrap_or_default().into_iter().map(|b| {
                                             let b2 = b.clone();
-                                            view! { <li><button type="button" class="building" data-testid="address-option" on:click=move |_| place.set(Some(b2.clone()))>{b.address.clone()}</button></li> }
+                                            view! {
+                                                <li>
+                                                    <button type="button" class="building" data-testid="address-option"
+                                                        on:click=move |_| place.set(Some(b2.clone()))>{b.address.clone()}</button>
+                                                </li>
+                                            }
                                         }).collect_view())}
                                     </Suspense>
                                 </ul>
                             </fieldset>
                             <label>{bi("您的称呼（可不填）", "Your name (optional)")}
-                                <input type="text" data-testid="name" prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/>
+                                <input type="text" data-testid="name" prop:value=move || name.get()
+                                    on:input=move |e| name.set(event_target_value(&e))/>
                             </label>
                             <label>{bi("手机号码（用于回访，不会公开）", "Mobile (for the call back, never shown)")}
-                                <input type="tel" inputmode="numeric" data-testid="phone" prop:value=move || phone.get() on:input=move |e| phone.set(event_target_value(&e))/>
+                                <input type="tel" inputmode="numeric" data-testid="phone" prop:value=move || phone.get()
+                                    on:input=move |e| phone.set(event_target_value(&e))/>
                             </label>
                             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="public-error">{e}</p> })}
-                            <button type="submit" class="primary big-button" data-testid="submit" disabled=move || busy.get()>{bi("提交", "Send")}</button>
+                            <button type="submit" class="primary big-button" data-testid="submit" disabled=move || busy.get()>
+                                {bi("提交", "Send")}
+                            </button>
                         </form>
                     }.into_any(),
                 }}

@@ -73,7 +73,13 @@ impl Form {
 }
 
 
-pub(super) fn action_form(f: Form, case_id: i64, busy: RwSignal<bool>, form: RwSignal<Option<Form>>, run: impl Fn(Action) + Copy + Send + Sync + 'static) -> impl IntoView {
+pub(super) fn action_form(
+    f: Form,
+    case_id: i64,
+    busy: RwSignal<bool>,
+    form: RwSignal<Option<Form>>,
+    run: impl Fn(Action) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let hours = RwSignal::new(24i64);
     let photo_error = RwSignal::new(None::<String>);

@@ -57,7 +57,13 @@ impl<R: Fn(Action) + Copy + Send + Sync + 'static> Controls<R> {
 
 /// The detail of a case with the actions its viewer may take.
 #[component]
-pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on_changed: Callback<CaseDetail>, now: RwSignal<Option<i64>>) -> impl IntoView {
+pub fn CaseDetailView(
+    me: Principal,
+    detail: CaseDetail,
+    posts: Vec<PostRef>,
+    on_changed: Callback<CaseDetail>,
+    now: RwSignal<Option<i64>>,
+) -> impl IntoView {
     let case = detail.case.clone();
     let id = case.id;
     let version = case.version;
@@ -169,8 +175,14 @@ pub fn CaseDetailView(me: Principal, detail: CaseDetail, posts: Vec<PostRef>, on
                 })}
             </dd></div>
             <div><dt>{bi("网格", "Grid")}</dt><dd>{case.place.clone()}</dd></div>
-            <div><dt>{bi("网格员", "Grid worker")}</dt><dd>{if case.grid_worker.is_empty() { "—".to_string() } else { case.grid_worker.clone() }}</dd></div>
-            <div><dt>{bi("来源", "Source")}</dt><dd>{format!("{} · {}", pick(case.source.name_zh(), case.source.name_en()), case.reporter_name)}</dd></div>
+            <div>
+                <dt>{bi("网格员", "Grid worker")}</dt>
+                <dd>{if case.grid_worker.is_empty() { "—".to_string() } else { case.grid_worker.clone() }}</dd>
+            </div>
+            <div>
+                <dt>{bi("来源", "Source")}</dt>
+                <dd>{format!("{} · {}", pick(case.source.name_zh(), case.source.name_en()), case.reporter_name)}</dd>
+            </div>
             <div><dt>{bi("上报时间", "Reported")}</dt><dd>{beijing_datetime(case.created_at)}</dd></div>
             {suggested.clone().map(|(_, name)| view! { <div><dt>{bi("建议岗位", "Suggested post")}</dt><dd>{name}</dd></div> })}
         </dl>

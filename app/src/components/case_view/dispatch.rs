@@ -7,7 +7,14 @@ use zhizhi_shared::case::Holder;
 
 /// The dispatch dialog: the suggested post is already chosen, so dispatching it is one click.
 #[component]
-pub(super) fn DispatchDialog(case: CaseSummary, posts: Vec<PostRef>, suggested: Option<i64>, busy: RwSignal<bool>, on_cancel: Callback<()>, on_dispatch: Callback<(Vec<Holder>, String)>) -> impl IntoView {
+pub(super) fn DispatchDialog(
+    case: CaseSummary,
+    posts: Vec<PostRef>,
+    suggested: Option<i64>,
+    busy: RwSignal<bool>,
+    on_cancel: Callback<()>,
+    on_dispatch: Callback<(Vec<Holder>, String)>,
+) -> impl IntoView {
     let chosen = RwSignal::new(suggested.map(Holder::Post).into_iter().collect::<Vec<_>>());
     let note = RwSignal::new(String::new());
     let busy_holders: Vec<Holder> = case.tasks.iter().filter(|t| t.state.is_open()).map(|t| t.holder).collect();
@@ -39,7 +46,12 @@ pub(super) fn DispatchDialog(case: CaseSummary, posts: Vec<PostRef>, suggested: 
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="dispatch-title" data-testid="dispatch-dialog"
                 on:click=|e| e.stop_propagation()>
                 <h3 id="dispatch-title">{bi("派遣", "Dispatch")}" · "{case.number.clone()}</h3>
-                <p class="note">{bi("可同时选择多个岗位，各岗位并行处置，全部反馈后进入核查。", "Choose one or more posts; they work in parallel, and the case goes to verification when all have reported back.")}</p>
+                <p class="note">
+                    {bi(
+                        "可同时选择多个岗位，各岗位并行处置，全部反馈后进入核查。",
+                        "Choose one or more posts; they work in parallel, and the case goes to verification when all have reported back.",
+                    )}
+                </p>
                 {boards.into_iter().map(|(name, code, posts)| view! {
                     <fieldset class=format!("board-group board-{code}")>
                         <legend>{name}</legend>

@@ -49,7 +49,8 @@ fn Users() -> impl IntoView {
             <h2>{bi("新建账号", "New account")}</h2>
             <ActionForm action=create attr:class="grid-form">
                 <label><span>{tr(Msg::Username)}</span>
-                    <input name="account[username]" aria-invalid=wrong("username") required placeholder=bi("小写字母或数字，如 liwei", "Lower-case letters or digits, e.g. liwei")/></label>
+                    <input name="account[username]" aria-invalid=wrong("username") required
+                        placeholder=bi("小写字母或数字，如 liwei", "Lower-case letters or digits, e.g. liwei")/></label>
                 <label><span>{bi("姓名", "Name")}</span><input name="account[display_name]" aria-invalid=wrong("display_name") required/></label>
                 <label><span>{bi("初始密码", "First password")}</span>
                     <input name="account[password]" aria-invalid=wrong("password") type="password" required
@@ -60,9 +61,11 @@ fn Users() -> impl IntoView {
                     </select>
                 </label>
                 <label><span>{bi("所属岗位（岗位人员）", "Post (post members)")}</span>
-                    <input name="account[post]" aria-invalid=wrong("post") placeholder=bi("如 城市管理", "The post's name, as written in Chinese")/></label>
+                    <input name="account[post]" aria-invalid=wrong("post")
+                        placeholder=bi("如 城市管理", "The post's name, as written in Chinese")/></label>
                 <label><span>{bi("负责网格（网格员）", "Grids (grid workers)")}</span>
-                    <input name="account[grids]" aria-invalid=wrong("grids") placeholder=bi("网格编号，如 CQK-01-01", "Grid codes, e.g. CQK-01-01")/></label>
+                    <input name="account[grids]" aria-invalid=wrong("grids")
+                        placeholder=bi("网格编号，如 CQK-01-01", "Grid codes, e.g. CQK-01-01")/></label>
                 <button type="submit" class="primary">{bi("创建", "Create")}</button>
             </ActionForm>
             {result}
