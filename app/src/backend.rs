@@ -112,6 +112,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Buildings, grids and micro-grids to fly to on the map.
     async fn map_search(&self, me: &Principal, query: String) -> Result<Vec<SearchHit>, Problem>;
 
+    /// The grids the grid editor offers (administrators): id, code and name, in code order.
+    async fn grids(&self, me: &Principal) -> Result<Vec<(i64, String, String)>, Problem>;
+
     /// A grid's division for the grid editor (administrators).
     async fn division(&self, me: &Principal, grid_id: i64) -> Result<DivisionView, Problem>;
 

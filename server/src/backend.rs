@@ -75,6 +75,10 @@ impl Backend for StoreBackend {
         Ok(self.map.search(me, &query).await?)
     }
 
+    async fn grids(&self, me: &Principal) -> Result<Vec<(i64, String, String)>, Problem> {
+        Ok(self.map.grids(me).await?)
+    }
+
     async fn division(&self, me: &Principal, grid_id: i64) -> Result<DivisionView, Problem> {
         Ok(self.map.division(me, grid_id).await?)
     }

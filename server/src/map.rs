@@ -215,6 +215,12 @@ impl MapService {
         Ok(hits)
     }
 
+    /// The grids the editor offers (administrators): id, code and name, in code order.
+    pub async fn grids(&self, me: &Principal) -> ServiceResult<Vec<(i64, String, String)>> {
+        admin(me)?;
+        Ok(self.store.grids().await?.into_iter().map(|g| (g.id, g.code, g.name)).collect())
+    }
+
     /// A grid's division for the editor (administrators).
     pub async fn division(&self, me: &Principal, grid_id: i64) -> ServiceResult<DivisionView> {
         admin(me)?;

@@ -22,6 +22,13 @@ pub async fn search_map(query: String) -> Result<Vec<SearchHit>, ServerFnError> 
     crate::backend::backend()?.map_search(&me, query).await.map_err(crate::backend::fail)
 }
 
+/// The grids the editor offers (administrators): id, code and name.
+#[server(prefix = "/fn")]
+pub async fn get_grids() -> Result<Vec<(i64, String, String)>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.grids(&me).await.map_err(crate::backend::fail)
+}
+
 /// A grid's division for the editor (administrators).
 #[server(prefix = "/fn")]
 pub async fn get_division(grid_id: i64) -> Result<DivisionView, ServerFnError> {

@@ -10,6 +10,7 @@ use crate::api::error_text;
 use crate::api::map::{get_building, search_map};
 use crate::i18n::{bi, device_kind_en, pick};
 use leptos::prelude::*;
+use zhizhi_shared::case::view::CaseList;
 use zhizhi_shared::geo::LonLat;
 use zhizhi_shared::map::{BuildingDetail, SearchHit};
 
@@ -43,6 +44,9 @@ pub fn DistrictMap(
     #[prop(optional)] labels: Vec<(String, LonLat)>,
     /// Grids to frame at start (a grid worker's own).
     #[prop(optional)] focus_grids: Vec<i64>,
+    /// The open cases, when the page has already read them (the live stream continues from
+    /// their cursor); without them the map reads them through the same server function.
+    #[prop(optional)] cases: Option<CaseList>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let ready = RwSignal::new(false);
@@ -54,12 +58,15 @@ pub fn DistrictMap(
     let node = NodeRef::<leptos::html::Div>::new();
     let started = StoredValue::new(false);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (&fit, &labels, &focus_grids);
+    let _ = (&fit, &labels, &focus_grids, &cases);
     Effect::new(move |_| {
         if node.get().is_some() && !started.get_value() {
             started.set_value(true);
             #[cfg(feature = "hydrate")]
-            leptos::task::spawn_local(live_map::start(id, mode, fit, labels.clone(), focus_grids.clone(), live_map::Signals { ready, error, live, selected, picked }));
+            {
+                let signals = live_map::Signals { ready, error, live, selected, picked };
+                leptos::task::spawn_local(live_map::start(id, mode, fit, labels.clone(), focus_grids.clone(), cases.clone(), signals));
+            }
         }
     });
     on_cleanup(move || {

@@ -10,4 +10,5 @@ mod http;
 mod iot;
 mod layers;
 mod map;
+mod server_fns;
 mod storage;

@@ -2,6 +2,7 @@
 //! case events to exactly the features they change.
 
 use super::{MapMode, PickedCase};
+use crate::api::cases::get_cases;
 use crate::i18n::pick;
 use crate::mapgl::{self, get, handler, js, json, with_map, Map};
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use serde_json::json;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use wasm_bindgen::JsValue;
-use zhizhi_shared::case::view::{CaseList, CaseSummary};
+use zhizhi_shared::case::view::{CaseList, CaseQuery, CaseSummary};
 use zhizhi_shared::geo::{LonLat, Polygon};
 use zhizhi_shared::map::{case_feature, floor_feature_id, ids};
 
@@ -40,7 +41,17 @@ fn with_live<R>(id: &str, f: impl FnOnce(&mut Live) -> R) -> R {
 }
 
 /// Loads MapLibre and the style, creates the map in the container `id` and wires it up.
-pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)>, labels: Vec<(String, LonLat)>, focus: Vec<i64>, s: Signals) {
+/// `cases` are the open cases when the page already has them (with the cursor the live stream
+/// continues from); without them the map reads them itself.
+pub async fn start(
+    id: &'static str,
+    mode: MapMode,
+    fit: Option<(LonLat, LonLat)>,
+    labels: Vec<(String, LonLat)>,
+    focus: Vec<i64>,
+    cases: Option<CaseList>,
+    s: Signals,
+) {
     let owner = Owner::current();
     if let Err(e) = mapgl::load().await {
         s.error.set(Some(e));
@@ -93,6 +104,7 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
             }
         }),
     );
+    let mut cases = cases;
     map.on(
         "load",
         &handler(move |_| {
@@ -113,12 +125,20 @@ pub async fn start(id: &'static str, mode: MapMode, fit: Option<(LonLat, LonLat)
                 }
             });
             let owner = owner.clone();
+            let given = cases.take();
             leptos::task::spawn_local(async move {
-                let Some(cursor) = refresh_cases(id).await else { return };
+                let list = match given {
+                    Some(list) => Some(list),
+                    None => open_cases().await,
+                };
+                let Some(list) = list else { return };
+                let cursor = show_cases(id, &list);
                 let follow = move || {
                     crate::browser::follow_live(cursor, s.live, move |c: CaseSummary| apply_case(id, &c), move || {
                         leptos::task::spawn_local(async move {
-                            refresh_cases(id).await;
+                            if let Some(list) = open_cases().await {
+                                show_cases(id, &list);
+                            }
                         })
                     })
                 };
@@ -186,9 +206,13 @@ fn select_floor(id: &str, building: i64, floor: i32) {
     });
 }
 
-/// Reads the open cases and puts them on the map; returns the stream cursor they reflect.
-async fn refresh_cases(id: &'static str) -> Option<i64> {
-    let list: CaseList = crate::browser::fetch_json("/api/v1/cases?state=open&limit=1000").await.ok()?;
+/// The open cases the user may see, through the same server function as the case screens.
+async fn open_cases() -> Option<CaseList> {
+    get_cases(CaseQuery { state: Some("open".into()), limit: Some(1000), ..Default::default() }).await.ok()
+}
+
+/// Puts the open ones of `list`'s cases on the map; returns the stream cursor they reflect.
+fn show_cases(id: &str, list: &CaseList) -> i64 {
     let features: Vec<serde_json::Value> = list.cases.iter().filter_map(case_feature).collect();
     let ids: HashSet<i64> = features.iter().filter_map(|f| f["id"].as_i64()).collect();
     with_map(id, |m| {
@@ -197,7 +221,7 @@ async fn refresh_cases(id: &'static str) -> Option<i64> {
         }
     });
     with_live(id, |l| l.cases = ids);
-    Some(list.cursor)
+    list.cursor
 }
 
 /// Applies one case event: adds, replaces or removes that one feature, makes it glow, and

@@ -5,7 +5,7 @@
 
 use super::AdminFrame;
 use crate::api::error_text;
-use crate::api::map::{get_division, save_grid_division, set_grid_worker};
+use crate::api::map::{get_division, get_grids, save_grid_division, set_grid_worker};
 use crate::i18n::{bi, pick};
 use leptos::prelude::*;
 use zhizhi_shared::geo::{LonLat, Polygon};
@@ -162,25 +162,18 @@ fn GridEditor() -> impl IntoView {
     Effect::new(move |_| {
         if node.get().is_some() && !started.get_value() {
             started.set_value(true);
-            #[cfg(feature = "hydrate")]
             leptos::task::spawn_local(async move {
-                if let Ok(fc) = crate::browser::fetch_json::<serde_json::Value>("/api/v1/map/areas.geojson").await {
-                    let list: Vec<(i64, String, String)> = fc["features"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter(|f| f["properties"]["level"] == "grid")
-                        .map(|f| {
-                            let p = &f["properties"];
-                            (p["area_id"].as_i64().unwrap_or_default(), p["code"].as_str().unwrap_or_default().to_string(), p["name"].as_str().unwrap_or_default().to_string())
-                        })
-                        .collect();
-                    let first = list.first().map(|g| g.0);
-                    grids.set(list);
-                    editor_map::start(ed).await;
-                    if let Some(g) = first {
-                        ed.load(g);
+                match get_grids().await {
+                    Ok(list) => {
+                        let first = list.first().map(|g| g.0);
+                        grids.set(list);
+                        #[cfg(feature = "hydrate")]
+                        editor_map::start(ed).await;
+                        if let Some(g) = first {
+                            ed.load(g);
+                        }
                     }
+                    Err(e) => ed.message.set(Some((false, error_text(&e)))),
                 }
             });
         }
