@@ -1,7 +1,7 @@
 //! Account management: the list of accounts and the form that creates one.
 
 use super::AdminFrame;
-use crate::api::{error_text, get_users, problem_of, CreateAccount, SetUserDisabled};
+use crate::api::{error_text, get_password_min_length, get_users, problem_of, CreateAccount, SetUserDisabled};
 use crate::i18n::{bi, pick, role_en, tr, use_lang, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::auth::Role;
@@ -44,6 +44,15 @@ fn Users() -> impl IntoView {
         }
     };
     let lang = use_lang();
+    // The policy's minimum is the server's (`--password-min-length`), not a number of ours.
+    let min_length = Resource::new(|| (), |_| get_password_min_length());
+    let password_hint = move || {
+        lang.track();
+        match min_length.get().and_then(Result::ok) {
+            Some(n) => pick(&format!("至少 {n} 位，含三类字符"), &format!("At least {n} characters of three kinds")).to_string(),
+            None => pick("含三类字符", "Characters of three kinds").to_string(),
+        }
+    };
     view! {
         <section class="panel">
             <h2>{bi("新建账号", "New account")}</h2>
@@ -52,9 +61,12 @@ fn Users() -> impl IntoView {
                     <input name="account[username]" aria-invalid=wrong("username") required
                         placeholder=bi("小写字母或数字，如 liwei", "Lower-case letters or digits, e.g. liwei")/></label>
                 <label><span>{bi("姓名", "Name")}</span><input name="account[display_name]" aria-invalid=wrong("display_name") required/></label>
-                <label><span>{bi("初始密码", "First password")}</span>
-                    <input name="account[password]" aria-invalid=wrong("password") type="password" required
-                        placeholder=bi("至少 12 位，含三类字符", "At least 12 characters of three kinds")/></label>
+                // The hint waits for the server's minimum (in a Suspense, so hydration matches).
+                <Suspense fallback=|| ()>
+                    <label><span>{bi("初始密码", "First password")}</span>
+                        <input name="account[password]" aria-invalid=wrong("password") type="password" required
+                            placeholder=password_hint/></label>
+                </Suspense>
                 <label><span>{bi("角色", "Role")}</span>
                     <select name="account[role]" aria-invalid=wrong("role")>
                         {Role::ALL.into_iter().map(|r| view! { <option value=r.code()>{bi(r.name_zh(), role_en(r))}</option> }).collect_view()}
