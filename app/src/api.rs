@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, NewAccount, Principal, UserView};
 use zhizhi_shared::overview::Overview;
-use zhizhi_shared::people::ResidentView;
+use zhizhi_shared::people::ResidentRow;
 use zhizhi_shared::problem::Problem;
 
 /// The street's overview, read from the database.
@@ -48,7 +48,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
 
 /// The residents of the signed-in grid worker's grids, masked.
 #[server(prefix = "/fn")]
-pub async fn get_my_grid_residents() -> Result<Vec<ResidentView>, ServerFnError> {
+pub async fn get_my_grid_residents() -> Result<Vec<ResidentRow>, ServerFnError> {
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.my_grid_residents(&me).await.map_err(crate::backend::fail)
 }
@@ -106,6 +106,8 @@ pub fn error_text(e: &ServerFnError) -> String {
 /// The shortest password the server's policy accepts (`--password-min-length`).
 #[server(prefix = "/fn")]
 pub async fn get_password_min_length() -> Result<usize, ServerFnError> {
+    // Signed-in users only (also those whose password has expired: they are changing it).
+    crate::backend::principal().ok_or_else(|| ServerFnError::new("请先登录"))?;
     Ok(crate::backend::backend()?.password_min_length())
 }
 

@@ -14,7 +14,7 @@ use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health,
 use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
 use zhizhi_shared::map::{BuildingDetail, SearchHit};
 use zhizhi_shared::overview::Overview;
-use zhizhi_shared::people::ResidentView;
+use zhizhi_shared::people::ResidentRow;
 use zhizhi_shared::problem::Problem;
 
 /// Operations the UI's server functions call.
@@ -31,7 +31,7 @@ pub trait Backend: Send + Sync + 'static {
     async fn logout(&self, request: &Parts) -> Result<String, Problem>;
 
     /// Residents of the signed-in user's grids, masked; the read is audited.
-    async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentView>, Problem>;
+    async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentRow>, Problem>;
 
     /// The shortest password the policy accepts.
     fn password_min_length(&self) -> usize;

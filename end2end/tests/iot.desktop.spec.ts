@@ -8,7 +8,7 @@ const HOUR = 3_600_000;
 async function ingestToken(page: Page): Promise<string> {
   await loginAs(page, 'guanliyuan');
   const r = await apiPost(page, '/api/v1/tokens', { name: 'e2e-nb-iot', scopes: ['ingest'] });
-  expect(r.status()).toBe(200);
+  expect(r.status()).toBe(201);
   return (await r.json()).token;
 }
 

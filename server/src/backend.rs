@@ -20,7 +20,7 @@ use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health,
 use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
 use zhizhi_shared::map::{BuildingDetail, SearchHit};
 use zhizhi_shared::overview::Overview;
-use zhizhi_shared::people::ResidentView;
+use zhizhi_shared::people::ResidentRow;
 use zhizhi_shared::problem::Problem;
 
 /// Serves the UI's server functions from the services.
@@ -128,11 +128,7 @@ impl Backend for StoreBackend {
     }
 
     async fn buildings(&self, me: &Principal, query: String, mine: bool) -> Result<Vec<BuildingRef>, Problem> {
-        let grids = if mine { me.grid_ids.clone() } else { vec![] };
-        if mine && grids.is_empty() {
-            return Ok(vec![]);
-        }
-        Ok(self.directory.buildings(&query, &grids, BUILDING_SEARCH_LIMIT).await?)
+        Ok(self.directory.buildings(me, &query, mine, BUILDING_SEARCH_LIMIT).await?)
     }
 
     async fn overview(&self) -> Result<Overview, Problem> {
@@ -151,8 +147,8 @@ impl Backend for StoreBackend {
         Ok(self.accounts.auth.clear_cookie())
     }
 
-    async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentView>, Problem> {
-        Ok(self.residents.of_my_grids(me).await?)
+    async fn my_grid_residents(&self, me: &Principal) -> Result<Vec<ResidentRow>, Problem> {
+        Ok(self.residents.of_my_grids(me).await?.into_iter().map(ResidentRow::from).collect())
     }
 
     fn password_min_length(&self) -> usize {

@@ -4,6 +4,7 @@
 use crate::error::{ServiceError, ServiceResult};
 use crate::storage::Store;
 use std::sync::Arc;
+use zhizhi_shared::auth::Principal;
 use zhizhi_shared::case::view::{BuildingRef, PostRef};
 use zhizhi_shared::overview::{BoardView, GridMap, MapArea, Overview, StreetName};
 use zhizhi_shared::Summary;
@@ -62,12 +63,16 @@ impl Directory {
             .collect())
     }
 
-    /// Buildings whose address contains `query`, within `grids` (all when empty), at most
-    /// `limit` (1–300).
-    pub async fn buildings(&self, query: &str, grids: &[i64], limit: i64) -> ServiceResult<Vec<BuildingRef>> {
+    /// Buildings whose address contains `query`, for any signed-in user; with `mine`, only in
+    /// the user's own grids (none for a user without grids). At most `limit` (1–300).
+    pub async fn buildings(&self, me: &Principal, query: &str, mine: bool, limit: i64) -> ServiceResult<Vec<BuildingRef>> {
         if !(1..=300).contains(&limit) {
             return Err(ServiceError::invalid("limit", "每次 1–300 条"));
         }
+        if mine && me.grid_ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let grids = if mine { me.grid_ids.as_slice() } else { &[] };
         Ok(self.store.search_buildings(query.trim(), grids, limit).await?)
     }
 

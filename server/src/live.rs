@@ -12,11 +12,10 @@
 //! other copies arrive within that time.
 
 use crate::storage::Store;
-use axum::response::sse::Event;
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc};
 use zhizhi_shared::auth::Principal;
-use zhizhi_shared::case::view::LiveEvent;
+use zhizhi_shared::case::view::{CaseSummary, LiveEvent};
 
 /// Fans events out to the open streams.
 pub trait Hub: Send + Sync + 'static {
@@ -68,6 +67,18 @@ impl Viewer {
     }
 }
 
+/// What a stream sends; the API turns each into a server-sent event (`api/cases.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Frame {
+    /// The stream follows from `cursor`.
+    Ready { cursor: i64 },
+    /// The events asked for are no longer kept: the client reloads; the stream follows from
+    /// `newest`.
+    Reset { newest: i64 },
+    /// A case changed: the event's id and the case as it now stands.
+    Case { id: i64, case: CaseSummary },
+}
+
 /// How often an open stream reads the log even when the hub is quiet.
 const LOG_POLL: std::time::Duration = std::time::Duration::from_secs(3);
 
@@ -75,8 +86,8 @@ const LOG_POLL: std::time::Duration = std::time::Duration::from_secs(3);
 const PAGE: i64 = 500;
 
 /// Runs one client's stream: replays the log after `last` (or starts from now when `None`),
-/// then follows the hub, sending SSE events into `out` until the client goes away.
-pub async fn pump(store: Arc<dyn Store>, mut live: broadcast::Receiver<Arc<LiveEvent>>, viewer: Viewer, last: Option<i64>, out: mpsc::Sender<Event>) {
+/// then follows the hub, sending frames into `out` until the client goes away.
+pub async fn pump(store: Arc<dyn Store>, mut live: broadcast::Receiver<Arc<LiveEvent>>, viewer: Viewer, last: Option<i64>, out: mpsc::Sender<Frame>) {
     if let Err(e) = run(store, &mut live, viewer, last, &out).await {
         match e {
             Stop::Gone => {}
@@ -98,27 +109,27 @@ impl From<crate::storage::Error> for Stop {
     }
 }
 
-async fn send(out: &mpsc::Sender<Event>, e: Event) -> Result<(), Stop> {
+async fn send(out: &mpsc::Sender<Frame>, e: Frame) -> Result<(), Stop> {
     out.send(e).await.map_err(|_| Stop::Gone)
 }
 
-fn case_event(e: &LiveEvent) -> Event {
-    Event::default().id(e.id.to_string()).event("case").json_data(&e.case).expect("a case always serialises")
+fn case_event(e: &LiveEvent) -> Frame {
+    Frame::Case { id: e.id, case: e.case.clone() }
 }
 
-async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Arc<LiveEvent>>, viewer: Viewer, last: Option<i64>, out: &mpsc::Sender<Event>) -> Result<(), Stop> {
+async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Arc<LiveEvent>>, viewer: Viewer, last: Option<i64>, out: &mpsc::Sender<Frame>) -> Result<(), Stop> {
     let (oldest, newest) = store.event_range().await?;
     let mut cursor = match last {
         None => newest,
         // Asked for events that are no longer kept (or from another database): tell the
         // client to reload, and follow from now.
         Some(l) if l > newest || oldest.map_or(l < newest, |o| l + 1 < o) => {
-            send(out, Event::default().event("reset").id(newest.to_string()).data(newest.to_string())).await?;
+            send(out, Frame::Reset { newest }).await?;
             newest
         }
         Some(l) => l,
     };
-    send(out, Event::default().event("ready").data(cursor.to_string())).await?;
+    send(out, Frame::Ready { cursor }).await?;
     catch_up(&store, &viewer, &mut cursor, out).await?;
     // Events written by other server copies over the same PostgreSQL reach this process's hub
     // only as gaps; the log is also read every few seconds so that they arrive regardless.
@@ -149,7 +160,7 @@ async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Arc<LiveEvent
     }
 }
 
-async fn catch_up(store: &Arc<dyn Store>, viewer: &Viewer, cursor: &mut i64, out: &mpsc::Sender<Event>) -> Result<(), Stop> {
+async fn catch_up(store: &Arc<dyn Store>, viewer: &Viewer, cursor: &mut i64, out: &mpsc::Sender<Frame>) -> Result<(), Stop> {
     loop {
         let page = store.events_after(*cursor, PAGE).await?;
         for e in &page {

@@ -165,3 +165,22 @@ impl ResidentView {
         }
     }
 }
+
+/// A resident as the grid worker's phone list shows them: masked, and only what the list shows
+/// (no identity number, not even masked: the page has no use for it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResidentRow {
+    pub id: i64,
+    pub name: String,
+    pub birth_year: String,
+    pub phone: String,
+    pub care_tags: Vec<CareTag>,
+    pub address: String,
+    pub unit: String,
+}
+
+impl From<ResidentView> for ResidentRow {
+    fn from(v: ResidentView) -> Self {
+        ResidentRow { id: v.id, name: v.name, birth_year: v.birth_year, phone: v.phone, care_tags: v.care_tags, address: v.address, unit: v.unit }
+    }
+}

@@ -81,7 +81,7 @@ pub fn CaseCard(
                 on:click=move |_| on_pick.run(id)>
                 <div class="case-card-head">
                     <span class=format!("urgency u-{}", urgency.colour())>{move || pick(urgency.name_zh(), urgency.name_en()).to_string()}</span>
-                    <span class="case-cat">{case.category_name().to_string()}</span>
+                    <span class="case-cat">{category_label(&case)}</span>
                     <span class=format!("pill st-{}", case.state.code())>{state_name(case.state)}</span>
                 </div>
                 <div class="case-card-addr">{case.address.clone()}</div>
@@ -97,3 +97,13 @@ pub fn CaseCard(
     }
 }
 
+
+/// A case's category in the current language.
+pub fn category_label(case: &CaseSummary) -> impl Fn() -> String + Send + Sync + use<> {
+    let (zh, en) = case.category_names();
+    let lang = crate::i18n::use_lang();
+    move || {
+        lang.track();
+        pick(&zh, &en).to_string()
+    }
+}

@@ -1,9 +1,8 @@
 //! The login page.
 
-use crate::api::Login;
+use crate::api::{error_text, Login};
 use crate::i18n::{bi, set_lang, t, tr, use_lang, Lang, Msg};
 use leptos::prelude::*;
-use leptos::server_fn::error::ServerFnError;
 
 /// Username and password, large enough to type on a phone; errors in words, not codes.
 #[component]
@@ -14,10 +13,7 @@ pub fn LoginPage() -> impl IntoView {
     let ready = RwSignal::new(false);
     Effect::new(move |_| ready.set(true));
     let error = move || {
-        login.value().get().and_then(|r| r.err()).map(|e| match e {
-            ServerFnError::ServerError(m) => m,
-            other => other.to_string(),
-        })
+        login.value().get().and_then(|r| r.err()).map(|e| error_text(&e))
     };
     view! {
         <main class="login-screen" data-ready=move || ready.get().then_some("1")>

@@ -1,7 +1,7 @@
 //! A grid worker's own grid on the phone: the residents they look after, masked.
 
 use crate::api::get_my_grid_residents;
-use zhizhi_shared::people::ResidentView;
+use zhizhi_shared::people::ResidentRow;
 use crate::components::auth_gate::AuthGate;
 use crate::components::district_map::{DistrictMap, MapMode};
 use crate::components::nav::BottomNav;
@@ -52,7 +52,7 @@ fn MyGrid(me: Principal) -> impl IntoView {
 /// How many residents the phone list shows at once.
 const SHOWN: usize = 200;
 
-fn resident_list(rows: Vec<ResidentView>) -> impl IntoView {
+fn resident_list(rows: Vec<ResidentRow>) -> impl IntoView {
     let in_care = rows.iter().filter(|r| r.care_tags.contains(&CareTag::ElderlyAlone)).count();
     let total = rows.len();
     // Elderly people living alone first, then everyone else in care: they are who a grid

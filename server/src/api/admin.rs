@@ -67,6 +67,6 @@ pub async fn create_token(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Json(body): Json<CreateToken>,
-) -> ApiResult<Json<NewToken>> {
-    Ok(Json(state.accounts.create_token(user(&caller)?, &body.name, &body.scopes).await?))
+) -> ApiResult<(StatusCode, Json<NewToken>)> {
+    Ok((StatusCode::CREATED, Json(state.accounts.create_token(user(&caller)?, &body.name, &body.scopes).await?)))
 }

@@ -8,7 +8,7 @@ use crate::live::{self, Viewer};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::sse::{KeepAlive, Sse};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
@@ -140,9 +140,9 @@ pub struct BuildingQuery {
 
 /// `GET /api/v1/buildings?q=磁南街27`: buildings by address, for reporting a case.
 pub async fn buildings(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<BuildingQuery>) -> ApiResult<Json<Vec<BuildingRef>>> {
-    actor(&caller)?;
+    let me = actor(&caller)?;
     let limit = q.limit.unwrap_or(20).clamp(1, 200);
-    Ok(Json(state.directory.buildings(&q.q, &[], limit).await?))
+    Ok(Json(state.directory.buildings(&me, &q.q, false, limit).await?))
 }
 
 /// Where a stream starts.
@@ -163,11 +163,21 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     // Subscribe before reading the log, so nothing falls between the two.
     let live = state.cases.hub.subscribe();
     tokio::spawn(live::pump(state.store.clone(), live, viewer, last, tx));
-    let events = tokio_stream::wrappers::ReceiverStream::new(rx).map(Ok::<_, Infallible>);
+    let events = tokio_stream::wrappers::ReceiverStream::new(rx).map(|f| Ok::<_, Infallible>(sse_event(f)));
     Ok((
         [(header::CACHE_CONTROL, "no-cache"), (header::HeaderName::from_static("x-accel-buffering"), "no")],
         Sse::new(events).keep_alive(KeepAlive::default()),
     ))
+}
+
+/// A stream's frame as a server-sent event: `ready` (data: the cursor), `reset` (id and data:
+/// the newest event), `case` (id: the event; data: the case as JSON).
+fn sse_event(f: live::Frame) -> Event {
+    match f {
+        live::Frame::Ready { cursor } => Event::default().event("ready").data(cursor.to_string()),
+        live::Frame::Reset { newest } => Event::default().event("reset").id(newest.to_string()).data(newest.to_string()),
+        live::Frame::Case { id, case } => Event::default().id(id.to_string()).event("case").json_data(&case).expect("a case always serialises"),
+    }
 }
 
 /// `POST /api/v1/public/reports`: a resident's report without an account (the public form).

@@ -472,16 +472,13 @@ async fn lists_agree_with_the_rule(app: &App) {
         let me: zhizhi_shared::auth::Principal = serde_json::from_value(me).unwrap();
         let mut expected: Vec<i64> = all.iter().filter(|c| me.may_see_case(&c.visibility())).map(|c| c.id).collect();
         let listed = app.get("/api/v1/cases?limit=1000", Some(cookie)).await;
-        let mut listed: Vec<i64> = if listed.status == StatusCode::OK {
-            listed.body["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
-        } else {
-            vec![]
-        };
+        assert_eq!(listed.status, StatusCode::OK, "{name}: {}", listed.body);
+        let mut listed: Vec<i64> = listed.body["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
         expected.sort();
         listed.sort();
         assert_eq!(listed, expected, "{name}: the list and the rule disagree");
         // Each case outside the list is also refused one by one (404), each inside is shown.
-        for c in all.iter().take(12) {
+        for c in &all {
             let status = app.get(&format!("/api/v1/cases/{}", c.id), Some(cookie)).await.status;
             assert_eq!(status == StatusCode::OK, expected.contains(&c.id), "{name}: case {}", c.id);
         }

@@ -23,7 +23,7 @@ impl App {
     pub async fn ingest_token(&self) -> String {
         let admin = self.login("guanliyuan").await;
         let r = self.post("/api/v1/tokens", Some(&admin), json!({ "name": "nb-iot", "scopes": ["ingest"] })).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         r.body["token"].as_str().unwrap().to_string()
     }
 
@@ -187,7 +187,12 @@ async fn duplicates_and_replays_change_nothing_and_bad_messages_are_refused_one_
     // wrongly opened would exist too.
     let other = devices.iter().find(|d| d.kind == DeviceKind::SmokeDetector && d.id != smoke.id).unwrap();
     let (_, _) = app.ingest(&bearer, json!([msg(&other.code, "barrier", t, "smoke", json!({ "alarm": true }))])).await;
-    let cases = eventually(|| async { let c = all().await; (c.len() > cases_after_first).then_some(c) }).await;
+    eventually(|| async {
+        let p = app.get(&format!("/api/v1/devices/{}", other.id), Some(&command)).await.body;
+        p["alarms"][0]["case_id"].is_i64().then_some(())
+    })
+    .await;
+    let cases = all().await;
     assert_eq!(cases.len(), cases_after_first + 1, "only the barrier's case is new");
     assert_eq!(fire_cases(&cases), 2, "one case for the repeated alarm, one for the barrier");
 

@@ -65,7 +65,14 @@ async fn the_grid_editor_checks_saves_and_assigns_through_server_functions() {
     let zhihui = app.login("zhihui").await;
     let grids = answer(&call::<GetGrids>(&app, &admin, false, json!({})).await);
     assert_eq!(grids.as_array().unwrap().len(), 33);
-    assert_ne!(call::<GetDivision>(&app, &zhihui, false, json!({ "grid_id": 7 })).await.0, StatusCode::OK, "command staff do not edit grids");
+    let refused = call::<GetDivision>(&app, &zhihui, false, json!({ "grid_id": 7 })).await;
+    assert!(refused.0 != StatusCode::OK && refused.1.contains("无权执行此操作"), "command staff do not edit grids: {refused:?}");
+    for (name, r) in [
+        ("get_grids", call::<GetGrids>(&app, &zhihui, false, json!({})).await),
+        ("set_grid_worker", call::<SetGridWorker>(&app, &zhihui, false, json!({ "grid_id": 7, "worker_id": 1 })).await),
+    ] {
+        assert!(r.0 != StatusCode::OK && r.1.contains("无权执行此操作"), "{name} is for administrators: {r:?}");
+    }
     let d = answer(&call::<GetDivision>(&app, &admin, false, json!({ "grid_id": 7 })).await);
     let version = d["version"].as_i64().unwrap();
     let shapes: Vec<Value> =
@@ -95,6 +102,35 @@ async fn the_grid_editor_checks_saves_and_assigns_through_server_functions() {
     answer(&call::<SetGridWorker>(&app, &admin, false, json!({ "grid_id": 7, "worker_id": worker })).await);
     let d = app.get("/api/v1/grids/7/division", Some(&admin)).await.body;
     assert_eq!(d["worker_id"], worker);
-    assert_ne!(call::<SetGridWorker>(&app, &admin, false, json!({ "grid_id": 7, "worker_id": -1 })).await.0, StatusCode::OK);
+    let bad = call::<SetGridWorker>(&app, &admin, false, json!({ "grid_id": 7, "worker_id": -1 })).await;
+    assert!(bad.0 != StatusCode::OK && bad.1.contains("不是网格员"), "{bad:?}");
+    app.db.remove().await;
+}
+
+/// What pages call is guarded like the JSON API: nobody without a session, a grid worker's
+/// phone list is masked, carries no identity number at all, and every read of it is audited.
+#[tokio::test]
+async fn server_functions_refuse_the_anonymous_and_the_phone_list_is_masked_lean_and_audited() {
+    use zhizhi_app::api::{GetMyGridResidents, GetPasswordMinLength};
+    let app = App::new().await;
+    let b = app.db.store.buildings().await.unwrap()[0].id;
+    for (name, r) in [
+        ("get_building", call::<GetBuilding>(&app, "", false, json!({ "id": b })).await),
+        ("get_my_grid_residents", call::<GetMyGridResidents>(&app, "", false, json!({})).await),
+        ("get_password_min_length", call::<GetPasswordMinLength>(&app, "", false, json!({})).await),
+    ] {
+        assert!(r.0 != StatusCode::OK && r.1.contains("请先登录"), "{name} without a session: {r:?}");
+    }
+    let worker = app.login("wanggeyuan").await;
+    assert_eq!(answer(&call::<GetPasswordMinLength>(&app, &worker, false, json!({})).await), json!(12));
+    let rows = answer(&call::<GetMyGridResidents>(&app, &worker, false, json!({})).await);
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert!(r.get("id_number").is_none() && r.get("sex").is_none(), "the phone list has no use for them: {r}");
+        assert!(r["phone"].as_str().unwrap().contains("****"), "masked: {r}");
+    }
+    let audit = app.db.store.audit_entries(&zhizhi_server::storage::AuditQuery { actor: Some("wanggeyuan".into()), action: Some("list_residents".into()), since_ms: None, limit: 10 }).await.unwrap();
+    assert_eq!(audit.len(), 1, "the read is audited once for the worker's one grid: {audit:?}");
     app.db.remove().await;
 }

@@ -89,6 +89,14 @@ impl CaseSummary {
     pub fn category_name(&self) -> &str {
         super::category(&self.category).map(|c| c.name_zh).unwrap_or(&self.category)
     }
+
+    /// The category's name in Chinese and in English (the code twice for a retired category).
+    pub fn category_names(&self) -> (String, String) {
+        match super::category(&self.category) {
+            Some(c) => (c.name_zh.to_string(), c.name_en.to_string()),
+            None => (self.category.clone(), self.category.clone()),
+        }
+    }
 }
 
 /// One entry of a case's timeline.

@@ -158,7 +158,7 @@ pub fn CaseDetailView(
         <header class="case-detail-head">
             <div>
                 <span class=format!("urgency u-{}", case.urgency.colour())>{pick(case.urgency.name_zh(), case.urgency.name_en()).to_string()}</span>
-                <h2>{case.category_name().to_string()}</h2>
+                <h2>{super::category_label(&case)}</h2>
                 <span class=format!("pill st-{}", case.state.code()) data-testid="case-state">{state_name(case.state)}</span>
                 {move || timeliness_chip(&c_due, now.get())}
             </div>
