@@ -14,8 +14,18 @@ pub fn beijing_date(epoch_ms: i64) -> String {
 /// The weekday in Chinese (星期一 … 星期日) of a Beijing date.
 pub fn beijing_weekday(epoch_ms: i64) -> &'static str {
     const NAMES: [&str; 7] = ["星期四", "星期五", "星期六", "星期日", "星期一", "星期二", "星期三"];
-    let days = (epoch_ms + BEIJING_OFFSET_MS).div_euclid(DAY_MS);
-    NAMES[days.rem_euclid(7) as usize]
+    NAMES[weekday_index(epoch_ms)]
+}
+
+/// The weekday in English (`Mon` … `Sun`) of a Beijing date.
+pub fn beijing_weekday_en(epoch_ms: i64) -> &'static str {
+    const NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    NAMES[weekday_index(epoch_ms)]
+}
+
+/// Days since 1970-01-01 (a Thursday) in Beijing, modulo 7.
+fn weekday_index(epoch_ms: i64) -> usize {
+    (epoch_ms + BEIJING_OFFSET_MS).div_euclid(DAY_MS).rem_euclid(7) as usize
 }
 
 const BEIJING_OFFSET_MS: i64 = 8 * 3600 * 1000;
@@ -53,6 +63,7 @@ mod tests {
         let ms = 1_776_382_200_000;
         assert_eq!(beijing_datetime(ms), "2026-04-17 07:30:00");
         assert_eq!(beijing_weekday(ms), "星期五");
+        assert_eq!(beijing_weekday_en(ms), "Fri");
     }
 
     #[test]

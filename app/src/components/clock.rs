@@ -1,7 +1,8 @@
 //! The command centre's clock, in Beijing time.
 
 use leptos::prelude::*;
-use zhizhi_shared::time::{beijing_datetime, beijing_weekday};
+use crate::i18n::pick;
+use zhizhi_shared::time::{beijing_datetime, beijing_weekday, beijing_weekday_en};
 
 /// Beijing date, weekday and time, ticking every second once the page is hydrated. The server
 /// renders a placeholder, since its clock and the browser's are not the same instant.
@@ -21,7 +22,7 @@ pub fn Clock() -> impl IntoView {
     view! {
         <div class="clock" data-testid="clock">
             {move || match now.get() {
-                Some(ms) => format!("{} {}", beijing_datetime(ms), beijing_weekday(ms)),
+                Some(ms) => format!("{} {}", beijing_datetime(ms), pick(beijing_weekday(ms), beijing_weekday_en(ms))),
                 None => "----:--:-- --:--:--".to_string(),
             }}
         </div>

@@ -71,15 +71,23 @@ fn nav_item(msg: Msg, icon: &'static str, href: Option<&'static str>) -> impl In
     }
 }
 
-/// Whether the area at `href` is the current one at `path`: its own address, or (for an area
-/// with a section, such as `/admin/users`) any page of its section (`/admin/…`).
+/// Whether the area at `href` is the current one at `path`: its own address (and pages below
+/// it), or a page of its section (`/admin/…` for `/admin/users`) that no area owns itself — so
+/// on `/admin/grids` only the grid area is current, not the administration as well.
 fn is_current(href: &str, path: &str) -> bool {
-    match href.rsplit_once('/') {
-        _ if href == "/" => path == "/",
-        Some((section, _)) if !section.is_empty() => path == section || path.starts_with(&format!("{section}/")),
-        _ => path == href || path.starts_with(&format!("{href}/")),
+    let own = |h: &str| if h == "/" { path == "/" } else { path == h || path.starts_with(&format!("{h}/")) };
+    if own(href) {
+        return true;
     }
+    if AREAS.iter().filter_map(|a| a.2).any(own) {
+        return false;
+    }
+    SECTIONS.iter().any(|(section, owner)| *owner == href && (path == *section || path.starts_with(&format!("{section}/"))))
 }
+
+/// Sections and the area they belong to: any page of `/admin/…` that no area owns itself is
+/// the administration's.
+const SECTIONS: [(&str, &str); 1] = [("/admin", "/admin/users")];
 
 #[cfg(test)]
 mod tests {
@@ -92,6 +100,9 @@ mod tests {
             ("/report", "/my-grid", false),
             ("/my-grid", "/report", false),
             ("/admin/users", "/admin/audit", true),
+            ("/admin/grids", "/admin/audit", false),
+            ("/admin/users", "/admin/grids", false),
+            ("/admin/grids", "/admin/grids", true),
             ("/m/tasks", "/m/tasks", true),
             ("/board", "/cases/3", false),
         ];
