@@ -7,6 +7,9 @@ test('an administrator creates a grid worker under the password policy and finds
   await loginAs(page, 'guanliyuan');
   await page.locator('.side-nav').getByRole('link', { name: /系统管理/ }).click();
   await expect(page).toHaveURL(/\/admin\/users$/);
+  // One area is current: the administration, not the grid editor that lives under /admin too.
+  await expect(page.locator('.side-nav [aria-current=page]')).toHaveCount(1);
+  await expect(page.locator('.side-nav [aria-current=page]')).toContainText('系统管理');
   await expect(page.getByTestId('users-table')).toContainText('wanggeyuan');
 
   const form = page.locator('form.grid-form');
