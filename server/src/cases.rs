@@ -213,27 +213,9 @@ impl Cases {
             note: format!("{:.0} KB", data.len() as f64 / 1024.0),
         };
         let sha256 = format!("{:x}", sha2::Sha256::digest(&data));
-        let update = CaseUpdate {
-            id,
-            version: case.version,
-            state: case.state,
-            suspended_from: case.suspended_from,
-            escalated: case.escalated,
-            now,
-            stage_changed: false,
-            stage_deadline: case.stage_deadline,
-        };
         let photo = NewPhoto { content_type: content_type.into(), data, sha256 };
-        let w = CaseWrite {
-            case: CaseWriteKind::Update(update),
-            new_tasks: vec![],
-            task_changes: vec![],
-            steps: vec![step],
-            photo: Some(photo),
-            link_alarm: None,
-            conclude_alarms: None,
-        };
-        self.publish(&w).await
+        let update = CaseWriteKind::Update(CaseUpdate::keeping(&case, now));
+        self.publish(&CaseWrite { photo: Some(photo), ..CaseWrite::one_step(update, step) }).await
     }
 
     /// A photo of a case the user may see.

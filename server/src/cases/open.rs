@@ -124,16 +124,7 @@ impl Cases {
             new_task_holder: None,
             note: source.name_zh().into(),
         };
-        let w = CaseWrite {
-            case: CaseWriteKind::Create(row),
-            new_tasks: vec![],
-            task_changes: vec![],
-            steps: vec![step],
-            photo: None,
-            link_alarm: None,
-            conclude_alarms: None,
-        };
-        self.publish(&w).await
+        self.publish(&CaseWrite::one_step(CaseWriteKind::Create(row), step)).await
     }
 
     /// Opens the case of an alarm (source IoT or camera AI, at the device's place, routed to
@@ -169,26 +160,8 @@ impl Cases {
                     new_task_holder: None,
                     note: what,
                 };
-                let update = CaseUpdate {
-                    id: case_id,
-                    version: case.version,
-                    state: case.state,
-                    suspended_from: case.suspended_from,
-                    escalated: case.escalated,
-                    now,
-                    stage_changed: false,
-                    stage_deadline: case.stage_deadline,
-                };
-                self.publish(&CaseWrite {
-                    case: CaseWriteKind::Update(update),
-                    new_tasks: vec![],
-                    task_changes: vec![],
-                    steps: vec![step],
-                    photo: None,
-                    link_alarm: Some(alarm_id),
-                    conclude_alarms: None,
-                })
-                .await
+                let update = CaseWriteKind::Update(CaseUpdate::keeping(&case, now));
+                self.publish(&CaseWrite { link_alarm: Some(alarm_id), ..CaseWrite::one_step(update, step) }).await
             }
             None => {
                 let routing = self
@@ -227,16 +200,7 @@ impl Cases {
                     new_task_holder: None,
                     note: format!("{} · 告警 {alarm_id}", source.name_zh()),
                 };
-                self.publish(&CaseWrite {
-                    case: CaseWriteKind::Create(row),
-                    new_tasks: vec![],
-                    task_changes: vec![],
-                    steps: vec![step],
-                    photo: None,
-                    link_alarm: Some(alarm_id),
-                    conclude_alarms: None,
-                })
-                .await
+                self.publish(&CaseWrite { link_alarm: Some(alarm_id), ..CaseWrite::one_step(CaseWriteKind::Create(row), step) }).await
             }
         };
         match result {

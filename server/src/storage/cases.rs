@@ -81,6 +81,30 @@ pub struct CaseWrite {
     pub conclude_alarms: Option<(zhizhi_shared::iot::Outcome, String)>,
 }
 
+impl CaseWrite {
+    /// A write of one step that opens a case or changes it without touching its tasks.
+    pub fn one_step(case: CaseWriteKind, step: NewStep) -> Self {
+        CaseWrite { case, new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: None, link_alarm: None, conclude_alarms: None }
+    }
+}
+
+impl CaseUpdate {
+    /// An update that keeps the case where it is (state, stage, deadline): a photo, a repeated
+    /// alarm.
+    pub fn keeping(case: &zhizhi_shared::case::view::CaseSummary, now: i64) -> Self {
+        CaseUpdate {
+            id: case.id,
+            version: case.version,
+            state: case.state,
+            suspended_from: case.suspended_from,
+            escalated: case.escalated,
+            now,
+            stage_changed: false,
+            stage_deadline: case.stage_deadline,
+        }
+    }
+}
+
 /// A new case, or a change to one.
 #[derive(Clone, Debug)]
 pub enum CaseWriteKind {
