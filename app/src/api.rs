@@ -1,4 +1,4 @@
-//! Server functions: what the pages ask the server for, and the shapes of the answers.
+//! Server functions: what the pages ask the server for (their answer types live in `shared`).
 
 pub mod cases;
 pub mod iot;

@@ -1,4 +1,5 @@
-//! The SQL both engines share, written once.
+//! The SQL of the street itself (its organisation, places and people) and the helpers every
+//! part-trait's SQL macro shares; written once for both engines.
 //!
 //! SQLite and PostgreSQL accept the same `$1` placeholders and the same plain SQL for
 //! everything in this file, but sqlx types every query by its engine, so the code is written
