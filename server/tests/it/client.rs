@@ -53,6 +53,7 @@ impl App {
         };
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
+        documented(method, uri, status);
         let cookie = resp.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         Resp { status, cookie, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
@@ -146,4 +147,32 @@ impl Stream {
             assert_eq!(e.event, "ready", "{e:?}");
         }
     }
+}
+
+/// Every answer the HTTP tests meet must be one that the OpenAPI document lists for its route,
+/// so each test is also a check of `openapi.json`: an undocumented status fails the test that
+/// met it, naming the route.
+pub fn documented(method: &str, uri: &str, status: StatusCode) {
+    let path = uri.split('?').next().unwrap();
+    let fits = |template: &str| {
+        let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+        t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a == b || (a.starts_with('{') && !b.is_empty()))
+    };
+    let doc = zhizhi_server::api::openapi::spec();
+    // The most literal template wins (`/map/buildings/import` before `/map/buildings/{id}`).
+    let route = doc["paths"].as_object().unwrap().iter().filter(|(t, _)| fits(t)).min_by_key(|(t, _)| t.matches('{').count());
+    let Some((template, item)) = route else { return };
+    let Some(operation) = item.get(method.to_lowercase()) else { return };
+    let code = status.as_str();
+    assert!(
+        operation["responses"].get(code).is_some(),
+        "{method} {template} answered {code}, which server/src/api/openapi.json does not list for it"
+    );
+}
+
+#[test]
+#[should_panic(expected = "POST /api/v1/cases/{id}/actions answered 418")]
+fn an_answer_the_document_does_not_list_fails_the_test_that_met_it() {
+    documented("POST", "/api/v1/cases/12/actions", StatusCode::OK);
+    documented("POST", "/api/v1/cases/12/actions", StatusCode::IM_A_TEAPOT);
 }
