@@ -168,6 +168,19 @@ pub fn role_en(r: zhizhi_shared::auth::Role) -> &'static str {
     }
 }
 
+/// A board's English name, by its kind's code (the street names its boards itself, in
+/// Chinese; the four kinds are fixed). An unknown code has none: the Chinese name stays.
+pub fn board_en(code: &str) -> Option<&'static str> {
+    use zhizhi_shared::org::BoardKind;
+    let kind = BoardKind::ALL.into_iter().find(|k| k.code() == code)?;
+    Some(match kind {
+        BoardKind::PartyBuilding => "Party building",
+        BoardKind::Economy => "Economic development",
+        BoardKind::Livelihood => "Public services",
+        BoardKind::SafetyLaw => "Safety and rule of law",
+    })
+}
+
 /// A device kind's English name.
 pub fn device_kind_en(k: zhizhi_shared::device::DeviceKind) -> &'static str {
     use zhizhi_shared::device::DeviceKind;

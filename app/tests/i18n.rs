@@ -246,7 +246,7 @@ const AS_THEY_ARE: [(&str, &str, &str); 5] = [
     ("pages/login.rs", "治", "the logo: the mark of 智治, not a word (aria-hidden)"),
     ("i18n.rs", "中文", "Msg::SwitchLanguage in English: the switch names the other language"),
     ("pages/admin/grids.rs", "{}（分）", "the name a split micro-grid is saved with: street data, Chinese like every name there"),
-    ("pages/admin/grids.rs", "导入微网格{}", "the name an unnamed imported micro-grid is saved with: street data"),
+    ("pages/admin/grids/panels.rs", "导入微网格{}", "the name an unnamed imported micro-grid is saved with: street data"),
 ];
 
 fn has_chinese(s: &str) -> bool {
