@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod iot;
 pub mod map;
+pub mod plans;
 
 use leptos::prelude::*;
 use zhizhi_shared::audit::AuditEntry;

@@ -15,6 +15,7 @@ use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
 use zhizhi_shared::map::{BuildingDetail, SearchHit};
 use zhizhi_shared::overview::Overview;
 use zhizhi_shared::people::ResidentRow;
+use zhizhi_shared::plan::{ActivationBrief, ActivationChange, ActivationView, NewActivation, PlanView};
 use zhizhi_shared::problem::Problem;
 
 /// Operations the UI's server functions call.
@@ -125,6 +126,21 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Assigns a grid's worker (administrators).
     async fn set_grid_worker(&self, me: &Principal, grid_id: i64, worker_id: i64) -> Result<(), Problem>;
+
+    /// Every contingency plan at its current version.
+    async fn plans(&self, me: &Principal) -> Result<Vec<PlanView>, Problem>;
+
+    /// Activates a plan (command staff).
+    async fn activate_plan(&self, me: &Principal, plan_id: i64, new: NewActivation) -> Result<ActivationView, Problem>;
+
+    /// Activations, newest first.
+    async fn activations(&self, me: &Principal, running_only: bool) -> Result<Vec<ActivationBrief>, Problem>;
+
+    /// One activation, for the incident view.
+    async fn activation(&self, me: &Principal, id: i64) -> Result<ActivationView, Problem>;
+
+    /// Raises or lowers the level, stands down, or writes the review.
+    async fn change_activation(&self, me: &Principal, id: i64, change: ActivationChange) -> Result<ActivationView, Problem>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

@@ -72,6 +72,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("alarms") view=pages::iot::AlarmsPage/>
                 <Route path=StaticSegment("devices") view=pages::iot::DevicesPage/>
                 <Route path=(StaticSegment("devices"), ParamSegment("id")) view=pages::iot::DevicePage/>
+                <Route path=StaticSegment("plans") view=pages::plans::PlansPage/>
+                <Route path=(StaticSegment("activations"), ParamSegment("id")) view=pages::incident::IncidentPage/>
             </Routes>
         </Router>
     }

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod iot;
 pub mod map;
 pub mod openapi;
+pub mod plans;
 pub mod residents;
 pub mod session;
 
@@ -126,6 +127,14 @@ pub fn routes() -> Routes {
         .get("/api/v1/grids/{id}/division", map::division)
         .put("/api/v1/grids/{id}/division", map::save_division)
         .put("/api/v1/grids/{id}/worker", map::set_worker)
+        .get("/api/v1/plans", plans::list)
+        .post("/api/v1/plans", plans::create)
+        .get("/api/v1/plans/{id}", plans::read)
+        .put("/api/v1/plans/{id}", plans::update)
+        .post("/api/v1/plans/{id}/activations", plans::activate)
+        .get("/api/v1/activations", plans::activations)
+        .get("/api/v1/activations/{id}", plans::activation)
+        .post("/api/v1/activations/{id}/changes", plans::change)
 }
 
 /// `GET /api/v1/summary`: the street's counts, for any signed-in user or a token with `read`.

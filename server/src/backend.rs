@@ -8,6 +8,7 @@ use crate::cases::Cases;
 use crate::devices::Devices;
 use crate::directory::Directory;
 use crate::map::MapService;
+use crate::plans::Plans;
 use crate::residents::Residents;
 use http::request::Parts;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
 use zhizhi_shared::map::{BuildingDetail, SearchHit};
 use zhizhi_shared::overview::Overview;
 use zhizhi_shared::people::ResidentRow;
+use zhizhi_shared::plan::{ActivationBrief, ActivationChange, ActivationView, NewActivation, PlanView};
 use zhizhi_shared::problem::Problem;
 
 /// Serves the UI's server functions from the services.
@@ -31,6 +33,7 @@ pub struct StoreBackend {
     pub cases: Arc<Cases>,
     pub devices: Arc<Devices>,
     pub map: Arc<MapService>,
+    pub plans: Arc<Plans>,
 }
 
 /// The most buildings a search on the pages lists.
@@ -38,6 +41,26 @@ const BUILDING_SEARCH_LIMIT: i64 = 300;
 
 #[async_trait::async_trait]
 impl Backend for StoreBackend {
+    async fn plans(&self, me: &Principal) -> Result<Vec<PlanView>, Problem> {
+        Ok(self.plans.list(me).await?)
+    }
+
+    async fn activate_plan(&self, me: &Principal, plan_id: i64, new: NewActivation) -> Result<ActivationView, Problem> {
+        Ok(self.plans.activate(me, plan_id, &new, now_ms()).await?)
+    }
+
+    async fn activations(&self, me: &Principal, running_only: bool) -> Result<Vec<ActivationBrief>, Problem> {
+        Ok(self.plans.activations(me, running_only).await?)
+    }
+
+    async fn activation(&self, me: &Principal, id: i64) -> Result<ActivationView, Problem> {
+        Ok(self.plans.view(me, id, now_ms()).await?)
+    }
+
+    async fn change_activation(&self, me: &Principal, id: i64, change: ActivationChange) -> Result<ActivationView, Problem> {
+        Ok(self.plans.change(me, id, &change, now_ms()).await?)
+    }
+
     async fn devices(&self, me: &Principal, query: DeviceQuery) -> Result<DeviceList, Problem> {
         Ok(self.devices.list(me, &query, now_ms()).await?)
     }

@@ -56,7 +56,7 @@ pub fn sniff_image(data: &[u8]) -> Option<&'static str> {
 
 impl Cases {
     /// Stores a write and publishes its event; the case as it now stands, with its detail.
-    async fn publish(&self, w: &CaseWrite) -> ServiceResult<CaseDetail> {
+    pub(crate) async fn publish(&self, w: &CaseWrite) -> ServiceResult<CaseDetail> {
         let event = self.store.write_case(w).await?;
         let (case, cursor) = (event.case.clone(), event.id);
         self.hub.publish(Arc::new(event));
@@ -64,7 +64,7 @@ impl Cases {
     }
 
     /// A case the user may see, or 404 (a case they may not see does not exist for them).
-    async fn visible(&self, me: &Principal, id: i64) -> ServiceResult<CaseSummary> {
+    pub(crate) async fn visible(&self, me: &Principal, id: i64) -> ServiceResult<CaseSummary> {
         match self.store.case(id).await? {
             Some(c) if me.may_see_case(&c.visibility()) => Ok(c),
             _ => Err(ServiceError::NotFound("没有这个事件，或您无权查看")),
@@ -166,6 +166,8 @@ impl Cases {
             photo: None,
             link_alarm: None,
             conclude_alarms,
+            task_plans: vec![],
+            activation: None,
         };
         self.publish(&w).await
     }
@@ -177,6 +179,8 @@ impl Cases {
             let known = match h {
                 Holder::Post(p) => posts.contains(p),
                 Holder::Grid(g) => grids.contains(g),
+                // The district receives a case by escalation, or a plan's items.
+                Holder::District => false,
             };
             if !known {
                 return Err(ServiceError::invalid("holders", format!("没有这个处置对象：{h:?}")));

@@ -42,16 +42,51 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, Error> {
     }
 }
 
-/// The demo's accounts: one per role, all with [`DEMO_PASSWORD`]. The grid worker answers for
-/// the grid of 磁南街 (the article's address), the post member works in 城市管理.
-pub const DEMO_ACCOUNTS: [(&str, &str, &str); 6] = [
+/// The demo's accounts: one per role, all with [`DEMO_PASSWORD`]; post staff for the six posts
+/// the tourism dispute plan calls. The grid worker answers for the grid of 磁南街 (the
+/// article's address).
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 10] = [
     ("zhihui", "指挥中心值班员", "command"),
     ("wanggeyuan", "磁南街网格员", "grid_worker"),
     ("chengguan", "城市管理岗", "post"),
     ("zhifa", "综合执法岗", "post"),
+    ("xuanchuan", "宣传统战岗", "post"),
+    ("shijian", "市场监管岗", "post"),
+    ("wenlv", "文旅服务岗", "post"),
+    ("minjing", "派出所民警", "post"),
     ("guanliyuan", "系统管理员", "admin"),
     ("quchengyun", "区城运中心", "district"),
 ];
+
+/// The post of each demo account that has one.
+const DEMO_POSTS: [(&str, &str); 7] = [
+    ("chengguan", "城市管理"),
+    ("zhifa", "综合执法"),
+    ("xuanchuan", "宣传统战"),
+    ("shijian", "市场监管"),
+    ("wenlv", "文旅服务"),
+    ("minjing", "派出所"),
+    ("zhihui", "综合协调"),
+];
+
+/// Stores the demo street's contingency plans if no plan is stored yet.
+pub async fn plans(store: &dyn Store) -> Result<(), Error> {
+    if !store.plans().await?.is_empty() {
+        return Ok(());
+    }
+    let now = crate::auth::now_ms();
+    let list = zhizhi_shared::plan::demo::plans();
+    for body in &list {
+        let save = zhizhi_shared::plan::PlanSave {
+            body: body.clone(),
+            retired: false,
+            lessons_from: None,
+        };
+        store.save_plan(None, None, &save, "system", now).await?;
+    }
+    println!("示范应急预案已载入：{} 个", list.len());
+    Ok(())
+}
 
 /// The password of every demo account. It is public (printed and in the README): never use
 /// `--demo` data for real work.
@@ -71,12 +106,7 @@ pub async fn accounts(store: &dyn Store) -> Result<(), Error> {
             continue;
         }
         let role = Role::from_code(role).expect("demo roles are valid codes");
-        let post = match username {
-            "chengguan" => post_id("城市管理"),
-            "zhifa" => post_id("综合执法"),
-            "zhihui" => post_id("综合协调"),
-            _ => None,
-        };
+        let post = DEMO_POSTS.iter().find(|p| p.0 == username).and_then(|p| post_id(p.1));
         let grids = if role == Role::GridWorker { grid_of_cinan.into_iter().collect() } else { Vec::new() };
         let now = crate::auth::now_ms();
         store

@@ -21,6 +21,7 @@ pub mod http;
 pub mod ingest;
 pub mod live;
 pub mod map;
+pub mod plans;
 pub mod residents;
 pub mod simulate;
 pub mod state;

@@ -12,6 +12,7 @@ use crate::directory::Directory;
 use crate::ingest::Ingest;
 use crate::live::{Hub, LocalHub};
 use crate::map::MapService;
+use crate::plans::Plans;
 use crate::residents::Residents;
 use crate::storage::Store;
 use axum::extract::FromRef;
@@ -34,6 +35,7 @@ pub struct AppState {
     pub ingest: Arc<Ingest>,
     pub devices: Arc<Devices>,
     pub map: Arc<MapService>,
+    pub plans: Arc<Plans>,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
         let ingest = Ingest::start(store.clone(), cases.clone());
         let devices = Arc::new(Devices { store: store.clone(), ingest: ingest.clone() });
         let map = Arc::new(MapService { store: store.clone(), cases: cases.clone(), devices: devices.clone() });
+        let plans = Arc::new(Plans { store: store.clone(), cases: (*cases).clone() });
         let backend: Arc<dyn Backend> = Arc::new(StoreBackend {
             accounts: accounts.clone(),
             residents: residents.clone(),
@@ -67,8 +70,9 @@ impl AppState {
             cases: cases.clone(),
             devices: devices.clone(),
             map: map.clone(),
+            plans: plans.clone(),
         });
-        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map }
+        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans }
     }
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live

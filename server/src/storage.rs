@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod cases;
 pub mod iot;
 pub mod map;
+pub mod plans;
 mod portable;
 mod postgres;
 mod sqlite;
@@ -76,7 +77,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
 /// Everything Zhizhi keeps, whatever the engine.
 #[async_trait]
-pub trait Store: AccountStore + CaseStore + iot::IotStore + map::MapStore + Send + Sync + 'static {
+pub trait Store: AccountStore + CaseStore + iot::IotStore + map::MapStore + plans::PlanStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
 

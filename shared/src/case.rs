@@ -186,12 +186,14 @@ impl TaskState {
     }
 }
 
-/// Who holds a task: a post (岗位), or the grid worker of a grid.
+/// Who holds a task: a post (岗位), the grid worker of a grid, or the district operations
+/// centre (区城运中心: a contingency plan's items that go up to the district).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum Holder {
     Post(i64),
     Grid(i64),
+    District,
 }
 
 /// A task as the rule book sees it.
@@ -327,6 +329,10 @@ pub const STEP_NAMES: &[(&str, &str, &str)] = &[
     ("attach", "上传照片", "Photo added"),
     ("false_alarm", "误报结案", "Closed as a false alarm"),
     ("alarm_again", "再次报警", "Alarm raised again"),
+    ("plan_activate", "启动预案", "Plan activated"),
+    ("plan_level", "调整响应级别", "Response level changed"),
+    ("plan_stand_down", "终止响应", "Response stood down"),
+    ("plan_review", "复盘", "After-action review"),
 ];
 
 /// The Chinese and English names of a step kind.

@@ -16,6 +16,7 @@ pub mod org;
 pub mod overview;
 pub mod people;
 pub mod place;
+pub mod plan;
 pub mod problem;
 pub mod summary;
 pub mod time;

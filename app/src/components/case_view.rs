@@ -6,10 +6,11 @@
 mod actions;
 mod detail;
 mod dispatch;
+mod plan_dialog;
 
 pub use detail::CaseDetailView;
 
-use crate::i18n::pick;
+use crate::i18n::{bi, pick};
 use leptos::prelude::*;
 use zhizhi_shared::case::view::CaseSummary;
 use zhizhi_shared::case::{CaseState, TaskState, Timeliness};
@@ -83,6 +84,7 @@ pub fn CaseCard(
                     <span class=format!("urgency u-{}", urgency.colour())>{move || pick(urgency.name_zh(), urgency.name_en()).to_string()}</span>
                     <span class="case-cat">{category_label(&case)}</span>
                     <span class=format!("pill st-{}", case.state.code())>{state_name(case.state)}</span>
+                    {plan_badges(&case)}
                 </div>
                 <div class="case-card-addr">{case.address.clone()}</div>
                 <div class="case-card-desc">{case.description.clone()}</div>
@@ -97,6 +99,16 @@ pub fn CaseCard(
     }
 }
 
+
+/// A drill's mark and the running plan's level, on cards and the detail's head.
+pub fn plan_badges(case: &CaseSummary) -> impl IntoView + use<> {
+    let drill = case.drill.then(|| view! { <span class="badge drill" data-testid="drill-badge">{bi("演练", "Drill")}</span> });
+    let plan = case.activation.as_ref().filter(|a| a.state == zhizhi_shared::plan::ActivationState::Running).map(|a| {
+        let text = pick(&format!("预案 {}", a.level.name_zh()), &format!("Plan · {}", a.level.name_en())).to_string();
+        view! { <span class=format!("badge plan lv-{}", a.level.colour()) data-testid="plan-badge" title=a.plan_name.clone()>{text}</span> }
+    });
+    (drill, plan)
+}
 
 /// A case's category in the current language.
 pub fn category_label(case: &CaseSummary) -> impl Fn() -> String + Send + Sync + use<> {

@@ -12,7 +12,7 @@ const AREAS: [(Msg, &str, Option<&str>); 10] = [
     (Msg::NavGrids, "▦", Some("/admin/grids")),
     (Msg::NavPeople, "⌂", None),
     (Msg::NavDevices, "◈", Some("/iot")),
-    (Msg::NavPlans, "⚑", None),
+    (Msg::NavPlans, "⚑", Some("/plans")),
     (Msg::NavInspection, "✓", None),
     (Msg::NavFlood, "≋", None),
     (Msg::NavAnalysis, "▤", None),
@@ -87,7 +87,7 @@ fn is_current(href: &str, path: &str) -> bool {
 
 /// Sections and the area they belong to: any page of `/admin/…` that no area owns itself is
 /// the administration's.
-const SECTIONS: [(&str, &str); 1] = [("/admin", "/admin/users")];
+const SECTIONS: [(&str, &str); 2] = [("/admin", "/admin/users"), ("/activations", "/plans")];
 
 #[cfg(test)]
 mod tests {

@@ -57,6 +57,13 @@ impl Cases {
     }
 
     async fn open_case(&self, me: &Principal, new: NewCase, source: Source, now: i64) -> ServiceResult<CaseDetail> {
+        let (row, step) = self.prepare_case(me, new, source, now).await?;
+        self.publish(&CaseWrite::one_step(CaseWriteKind::Create(row), step)).await
+    }
+
+    /// Checks a new case and routes it to its micro-grid: the row to insert and the timeline's
+    /// first step.
+    pub(crate) async fn prepare_case(&self, me: &Principal, new: NewCase, source: Source, now: i64) -> ServiceResult<(NewCaseRow, NewStep)> {
         let cat =
             case::category(&new.category).ok_or_else(|| ServiceError::invalid("category", format!("没有事件类别「{}」", new.category)))?;
         let description = new.description.trim().to_string();
@@ -112,6 +119,7 @@ impl Cases {
             reporter_contact: contact,
             now,
             stage_deadline: case::stage_deadline(cat, CaseState::Reported, now),
+            drill: false,
         };
         let step = NewStep {
             at: now,
@@ -124,7 +132,7 @@ impl Cases {
             new_task_holder: None,
             note: source.name_zh().into(),
         };
-        self.publish(&CaseWrite::one_step(CaseWriteKind::Create(row), step)).await
+        Ok((row, step))
     }
 
     /// Opens the case of an alarm (source IoT or camera AI, at the device's place, routed to
@@ -188,6 +196,7 @@ impl Cases {
                     reporter_contact: String::new(),
                     now,
                     stage_deadline: case::stage_deadline(cat, CaseState::Reported, now),
+                    drill: false,
                 };
                 let step = NewStep {
                     at: now,

@@ -25,6 +25,8 @@ pub struct NewCaseRow {
     pub reporter_contact: String,
     pub now: i64,
     pub stage_deadline: Option<i64>,
+    /// A contingency plan's drill (演练).
+    pub drill: bool,
 }
 
 /// The fields of a case an action changes.
@@ -79,12 +81,26 @@ pub struct CaseWrite {
     pub link_alarm: Option<i64>,
     /// The case ends: its alarms record how.
     pub conclude_alarms: Option<(zhizhi_shared::iot::Outcome, String)>,
+    /// What a plan says of each new task, by its index in `new_tasks` (empty: none do).
+    pub task_plans: Vec<Option<super::plans::TaskPlan>>,
+    /// A contingency plan activated, or an activation changed, by this write.
+    pub activation: Option<super::plans::ActivationWrite>,
 }
 
 impl CaseWrite {
     /// A write of one step that opens a case or changes it without touching its tasks.
     pub fn one_step(case: CaseWriteKind, step: NewStep) -> Self {
-        CaseWrite { case, new_tasks: vec![], task_changes: vec![], steps: vec![step], photo: None, link_alarm: None, conclude_alarms: None }
+        CaseWrite {
+            case,
+            new_tasks: vec![],
+            task_changes: vec![],
+            steps: vec![step],
+            photo: None,
+            link_alarm: None,
+            conclude_alarms: None,
+            task_plans: vec![],
+            activation: None,
+        }
     }
 }
 
@@ -193,7 +209,7 @@ pub trait CaseStore {
 /// The columns of a case summary, in the order [`summary_from_row`] reads them.
 pub(super) const CASE_COLUMNS: &str = "id, number, category, source, state, suspended_from, urgency, description, address, lon, lat,
     micro_grid_id, grid_id, place, grid_worker, reporter_id, reporter_name, escalated, created_at, updated_at,
-    stage_started_at, stage_deadline, version";
+    stage_started_at, stage_deadline, version, drill";
 
 /// Reads a stored state code.
 pub(super) fn state(id: i64, code: &str) -> super::Result<CaseState> {

@@ -32,6 +32,7 @@ impl App {
     pub async fn on(db: TestDb) -> App {
         zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
+        zhizhi_server::demo::plans(db.store.as_ref()).await.unwrap();
         let state = AppState::new(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
         let ingest_handle = state.ingest.clone();
         App { db, router: router(state), ingest_handle }

@@ -10,5 +10,6 @@ mod http;
 mod iot;
 mod layers;
 mod map;
+mod plans;
 mod server_fns;
 mod storage;

@@ -21,6 +21,7 @@ on_both_engines!(
     device_messages_are_stored_once_with_their_alarms,
     devices_are_registered_and_an_alarm_gets_one_case,
     a_grid_division_is_saved_whole_or_not_at_all,
+    plans_keep_every_version_and_an_activation_is_written_with_its_tasks,
 );
 
 fn demo() -> &'static District {
@@ -188,6 +189,7 @@ fn new_case(now: i64) -> zhizhi_server::storage::CaseWrite {
             reporter_contact: String::new(),
             now,
             stage_deadline: Some(now + 600_000),
+            drill: false,
         }),
         new_tasks: vec![],
         task_changes: vec![],
@@ -205,6 +207,8 @@ fn new_case(now: i64) -> zhizhi_server::storage::CaseWrite {
         photo: None,
         link_alarm: None,
         conclude_alarms: None,
+        task_plans: vec![],
+        activation: None,
     }
 }
 
@@ -239,6 +243,8 @@ fn dispatch(id: i64, version: i64, now: i64) -> zhizhi_server::storage::CaseWrit
         photo: Some(zhizhi_server::storage::NewPhoto { content_type: "image/png".into(), data: vec![1, 2, 3], sha256: "x".into() }),
         link_alarm: None,
         conclude_alarms: None,
+        task_plans: vec![],
+        activation: None,
     }
 }
 
@@ -397,4 +403,127 @@ async fn a_grid_division_is_saved_whole_or_not_at_all(db: &TestDb) {
     assert_eq!(after.micro_grids.len(), d.micro_grids.len() - 1);
     assert_eq!(db.store.micro_grid_at(b.boundary.centroid()).await.unwrap().unwrap().id, a.id);
     assert_eq!(db.store.summary().await.unwrap().micro_grids, demo().micro_grids.len() as i64 - 1);
+}
+
+async fn plans_keep_every_version_and_an_activation_is_written_with_its_tasks(db: &TestDb) {
+    use zhizhi_server::storage::plans::{ActivationWrite, TaskPlan};
+    use zhizhi_shared::case::Holder;
+    use zhizhi_shared::plan::{ActivationState, Level, PlanSave, demo};
+    db.store
+        .import_district(demo(), &|_, _, _| {})
+        .await
+        .unwrap();
+    let body = demo::plans().remove(0);
+    let save = PlanSave {
+        body: body.clone(),
+        retired: false,
+        lessons_from: None,
+    };
+    let first = db
+        .store
+        .save_plan(None, None, &save, "guanliyuan", 1_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.version, 1);
+    let mut revised = save.clone();
+    revised.body.trigger = "修订后的启动条件".into();
+    let second = db
+        .store
+        .save_plan(Some(first.id), Some(1), &revised, "guanliyuan", 2_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (second.version, second.body.trigger.as_str()),
+        (2, "修订后的启动条件")
+    );
+    // An edit of version 1 after version 2 exists is refused and writes nothing.
+    let stale = db
+        .store
+        .save_plan(Some(first.id), Some(1), &save, "guanliyuan", 3_000)
+        .await;
+    assert!(matches!(stale, Err(Error::Stale)), "{stale:?}");
+    assert_eq!(db.store.plan(first.id).await.unwrap().unwrap().version, 2);
+    assert_eq!(
+        db.store.plan_version(first.id, 1).await.unwrap().unwrap(),
+        body,
+        "the old version is kept as it was"
+    );
+    assert!(
+        db.store
+            .save_plan(Some(999), None, &save, "guanliyuan", 3_000)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // A case opened with an activation, two posts and two district items, in one write.
+    let mut w = new_case(10_000);
+    let holders = [
+        Holder::Post(14),
+        Holder::Post(18),
+        Holder::District,
+        Holder::District,
+    ];
+    w.new_tasks = holders.iter().map(|h| (*h, 20_000)).collect();
+    w.task_plans = holders
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            Some(TaskPlan {
+                level: Level::Iv,
+                instruction: format!("任务 {i}"),
+                checklist: vec!["到场".into()],
+            })
+        })
+        .collect();
+    for h in holders {
+        let mut s = w.steps[0].clone();
+        s.kind = "dispatch".into();
+        s.new_task_holder = Some(h);
+        w.steps.push(s);
+    }
+    w.activation = Some(ActivationWrite::Start {
+        plan_id: first.id,
+        version: 2,
+        plan_name: body.name.clone(),
+        level: Level::Iv,
+        drill: true,
+        by: "值班员".into(),
+    });
+    let event = db.store.write_case(&w).await.unwrap();
+    let case = event.case;
+    let a = case
+        .activation
+        .clone()
+        .expect("the case carries its activation");
+    assert_eq!(
+        (a.version, a.level, a.drill, a.state),
+        (2, Level::Iv, true, ActivationState::Running)
+    );
+    assert_eq!(case.tasks.len(), 4);
+    assert_eq!(
+        case.tasks
+            .iter()
+            .filter(|t| t.holder == Holder::District)
+            .count(),
+        2
+    );
+    assert!(case.tasks.iter().all(|t| {
+        t.plan
+            .as_ref()
+            .is_some_and(|p| p.activation_id == a.id && p.checklist == ["到场"])
+    }));
+    // Each dispatch step names its own task, even the district's two.
+    let steps = db.store.case_steps(case.id).await.unwrap();
+    let named: Vec<i64> = steps.iter().filter_map(|s| s.task_id).collect();
+    let mut ids: Vec<i64> = case.tasks.iter().map(|t| t.id).collect();
+    ids.sort();
+    let mut sorted = named.clone();
+    sorted.sort();
+    assert_eq!(sorted, ids, "{named:?}");
+    let record = db.store.activation(a.id).await.unwrap().unwrap();
+    assert_eq!(record.activated_by, "值班员");
+    assert_eq!(db.store.activations(true, 10).await.unwrap(), vec![a]);
 }

@@ -109,6 +109,7 @@ impl Principal {
         match holder {
             Holder::Post(p) => self.has(Role::Post) && self.post_id == Some(p),
             Holder::Grid(g) => self.has(Role::GridWorker) && self.grid_ids.contains(&g),
+            Holder::District => self.has(Role::District),
         }
     }
 }

@@ -13,6 +13,19 @@ pub struct TaskBrief {
     pub state: TaskState,
     pub deadline: i64,
     pub extension_hours: Option<i64>,
+    /// A contingency plan's task: its instruction and checklist (empty for a plain dispatch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanTaskNote>,
+}
+
+/// What a plan task says, beside the task.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanTaskNote {
+    pub activation_id: i64,
+    pub level: crate::plan::Level,
+    pub instruction: String,
+    #[serde(default)]
+    pub checklist: Vec<String>,
 }
 
 /// A case in a queue, and the payload of its live events.
@@ -47,6 +60,12 @@ pub struct CaseSummary {
     pub tasks: Vec<TaskBrief>,
     /// Optimistic concurrency: an action names the version it was decided on.
     pub version: i64,
+    /// An exercise (演练): shown as one everywhere, counted nowhere.
+    #[serde(default)]
+    pub drill: bool,
+    /// The contingency plan activated for this case, the newest if several were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activation: Option<crate::plan::ActivationBrief>,
 }
 
 impl CaseSummary {

@@ -3,6 +3,7 @@
 
 use super::actions::{action_form, Form};
 use super::dispatch::DispatchDialog;
+use super::plan_dialog::PlanDialog;
 use super::{short_time, state_name, timeliness_chip};
 use crate::api::cases::case_action;
 use crate::api::error_text;
@@ -11,7 +12,9 @@ use crate::i18n::{bi, pick};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zhizhi_shared::auth::Principal;
+use zhizhi_shared::auth::Role;
 use zhizhi_shared::case::view::{CaseDetail, PostRef, StepView, TaskBrief};
+use zhizhi_shared::plan::ActivationState;
 use zhizhi_shared::case::{self, decide, step_name, Action, Holder, Refusal, TaskState};
 use zhizhi_shared::time::beijing_datetime;
 
@@ -71,6 +74,7 @@ pub fn CaseDetailView(
     let error = RwSignal::new(None::<String>);
     let form = RwSignal::new(None::<Form>);
     let dispatching = RwSignal::new(false);
+    let activating = RwSignal::new(false);
     let core = case.core();
     // Decisions are made at the browser's time once known; the server's answer decides anyway.
     let t = case.updated_at;
@@ -101,6 +105,20 @@ pub fn CaseDetailView(
             buttons.push(view! {
                 <button class="act primary" data-testid="dispatch" disabled=move || busy.get()
                     on:click=move |_| { error.set(None); dispatching.set(true); }>{bi("派遣", "Dispatch")}</button>
+            }.into_any());
+        }
+        let running = case.activation.as_ref().filter(|a| a.state == ActivationState::Running);
+        if let Some(a) = running {
+            let href = format!("/activations/{}", a.id);
+            buttons.push(view! {
+                <a class="act primary" data-testid="open-incident" href=href>{bi("指挥视图", "Incident view")}</a>
+            }.into_any());
+        } else if me.has(Role::Command) && !case.drill && !case.state.is_final()
+            && !matches!(case.state, case::CaseState::Suspended | case::CaseState::Escalated)
+        {
+            buttons.push(view! {
+                <button class="act danger" data-testid="activate-plan" disabled=move || busy.get()
+                    on:click=move |_| { error.set(None); activating.set(true); }>{bi("启动预案", "Activate plan")}</button>
             }.into_any());
         }
         if offered(core, &me, &Action::Accept, t) {
@@ -160,6 +178,7 @@ pub fn CaseDetailView(
                 <span class=format!("urgency u-{}", case.urgency.colour())>{pick(case.urgency.name_zh(), case.urgency.name_en()).to_string()}</span>
                 <h2>{super::category_label(&case)}</h2>
                 <span class=format!("pill st-{}", case.state.code()) data-testid="case-state">{state_name(case.state)}</span>
+                {super::plan_badges(&case)}
                 {move || timeliness_chip(&c_due, now.get())}
             </div>
             <a class="case-no" href=format!("/cases/{id}") data-testid="case-link">{case.number.clone()}</a>
@@ -217,6 +236,12 @@ pub fn CaseDetailView(
         </section>
     }
     .into_any();
+    let case_for_plan = case.clone();
+    let plan_dialog = move || {
+        activating.get().then(|| {
+            view! { <PlanDialog case=case_for_plan.clone() on_cancel=Callback::new(move |_| activating.set(false))/> }.into_any()
+        })
+    };
     let dialog = move || {
         dispatching.get().then(|| {
             view! {
@@ -238,6 +263,7 @@ pub fn CaseDetailView(
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="action-error">{e}</p> })}
             {move || form.get().map(|f| action_form(f, id, busy, form, run).into_any())}
             {dialog}
+            {plan_dialog}
             {timeline}
         </article>
     }
@@ -298,6 +324,15 @@ fn task_row<R: Fn(Action) + Copy + Send + Sync + 'static>(
                 {task.extension_hours.map(|h| view! { <span class="due near">{pick(&format!("申请延期 {h} 小时"),
                     &format!("{h} more hours asked for")).to_string()}</span> })}
             </div>
+            {task.plan.as_ref().map(|p| view! {
+                <div class="plan-task" data-testid="plan-task">
+                    <span class=format!("badge plan lv-{}", p.level.colour())>{pick(p.level.name_zh(), p.level.name_en()).to_string()}</span>
+                    <p class="instruction" data-testid="instruction">{p.instruction.clone()}</p>
+                    {(!p.checklist.is_empty()).then(|| view! {
+                        <ul class="checklist">{p.checklist.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul>
+                    })}
+                </div>
+            })}
             {(!buttons.is_empty()).then(|| view! { <div class="actions">{buttons}</div> })}
         </li>
     }

@@ -47,13 +47,16 @@ macro_rules! portable_cases {
                         stage_deadline: r.try_get("stage_deadline")?,
                         tasks: Vec::new(),
                         version: r.try_get("version")?,
+                        drill: r.try_get::<i64, _>("drill")? != 0,
+                        activation: None,
                     });
                 }
                 if out.is_empty() {
                     return Ok(out);
                 }
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT t.id, t.case_id, t.post_id, t.grid_id, t.state, t.deadline, t.extension_hours, p.name AS post_name, g.name AS grid_name
+                    "SELECT t.id, t.case_id, t.post_id, t.grid_id, t.district, t.state, t.deadline, t.extension_hours, p.name AS post_name, g.name AS grid_name,
+                        t.activation_id, t.plan_level, t.instruction, t.checklist
                      FROM case_tasks t LEFT JOIN posts p ON p.id = t.post_id LEFT JOIN grids g ON g.id = t.grid_id WHERE t.case_id IN (",
                 );
                 let mut ids = qb.separated(", ");
@@ -64,14 +67,27 @@ macro_rules! portable_cases {
                 for r in qb.build().fetch_all(&mut *conn).await? {
                     let id: i64 = r.try_get("id")?;
                     let case_id: i64 = r.try_get("case_id")?;
+                    let district = r.try_get::<i64, _>("district")? != 0;
                     let holder = match (r.try_get::<Option<i64>, _>("post_id")?, r.try_get::<Option<i64>, _>("grid_id")?) {
                         (Some(p), _) => Holder::Post(p),
                         (None, Some(g)) => Holder::Grid(g),
+                        (None, None) if district => Holder::District,
                         (None, None) => return Err($crate::storage::Error::Corrupt { table: "case_tasks", id, detail: "no holder".into() }),
                     };
                     let holder_name = match holder {
                         Holder::Post(_) => r.try_get::<Option<String>, _>("post_name")?.unwrap_or_default(),
                         Holder::Grid(_) => format!("网格员（{}）", r.try_get::<Option<String>, _>("grid_name")?.unwrap_or_default()),
+                        Holder::District => "区城运中心".to_string(),
+                    };
+                    let plan = match (r.try_get::<Option<i64>, _>("activation_id")?, r.try_get::<Option<String>, _>("plan_level")?) {
+                        (Some(activation_id), Some(level)) => Some(zhizhi_shared::case::view::PlanTaskNote {
+                            activation_id,
+                            level: parse_code("case_tasks", id, &level, zhizhi_shared::plan::Level::from_code)?,
+                            instruction: r.try_get("instruction")?,
+                            checklist: serde_json::from_str(&r.try_get::<String, _>("checklist")?)
+                                .map_err(|e| $crate::storage::Error::Corrupt { table: "case_tasks", id, detail: e.to_string() })?,
+                        }),
+                        _ => None,
                     };
                     let brief = TaskBrief {
                         id,
@@ -80,9 +96,25 @@ macro_rules! portable_cases {
                         state: parse_code("case_tasks", id, &r.try_get::<String, _>("state")?, TaskState::from_code)?,
                         deadline: r.try_get("deadline")?,
                         extension_hours: r.try_get("extension_hours")?,
+                        plan,
                     };
                     if let Some(c) = out.iter_mut().find(|c| c.id == case_id) {
                         c.tasks.push(brief);
+                    }
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT id, plan_id, plan_name, version, level, drill, state, case_id, activated_at FROM activations WHERE case_id IN (",
+                );
+                let mut ids = qb.separated(", ");
+                for c in &out {
+                    ids.push_bind(c.id);
+                }
+                qb.push(") ORDER BY id");
+                let rows: Vec<$crate::storage::plans::ActivationBriefRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+                for r in rows {
+                    let brief = $crate::storage::plans::activation_brief(r)?;
+                    if let Some(c) = out.iter_mut().find(|c| c.id == brief.case_id) {
+                        c.activation = Some(brief);
                     }
                 }
                 Ok(out)
@@ -101,13 +133,13 @@ macro_rules! portable_cases {
                     CaseWriteKind::Create(c) => {
                         let (id,): (i64,) = sqlx::query_as(
                             "INSERT INTO cases (category, source, state, urgency, description, address, lon, lat, micro_grid_id, grid_id,
-                                place, grid_worker, reporter_id, reporter_name, reporter_contact, created_at, updated_at, stage_started_at, stage_deadline)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16, $17) RETURNING id",
+                                place, grid_worker, reporter_id, reporter_name, reporter_contact, created_at, updated_at, stage_started_at, stage_deadline, drill)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16, $17, $18) RETURNING id",
                         )
                         .bind(&c.category).bind(c.source.code()).bind(c.state.code()).bind(c.urgency.code()).bind(&c.description)
                         .bind(&c.address).bind(c.lon).bind(c.lat).bind(c.micro_grid_id).bind(c.grid_id).bind(&c.place)
                         .bind(&c.grid_worker).bind(c.reporter_id).bind(&c.reporter_name).bind(&c.reporter_contact).bind(c.now)
-                        .bind(c.stage_deadline)
+                        .bind(c.stage_deadline).bind(i64::from(c.drill))
                         .fetch_one(&mut *tx).await?;
                         sqlx::query("UPDATE cases SET number = $1 WHERE id = $2").bind(case_number(id, c.now)).bind(id).execute(&mut *tx).await?;
                         (id, c.now)
@@ -139,18 +171,46 @@ macro_rules! portable_cases {
                     sqlx::query("UPDATE alarms SET outcome = $2, outcome_note = $3, concluded_at = $4 WHERE case_id = $1 AND outcome IS NULL")
                         .bind(case_id).bind(outcome.code()).bind(note).bind(now).execute(&mut *tx).await?;
                 }
-                let mut created: Vec<(Holder, i64)> = Vec::new();
-                for (holder, deadline) in &w.new_tasks {
+                let activation_id = match &w.activation {
+                    None => None,
+                    Some($crate::storage::plans::ActivationWrite::Start { plan_id, version, plan_name, level, drill, by }) => {
+                        let (id,): (i64,) = sqlx::query_as(
+                            "INSERT INTO activations (plan_id, version, plan_name, level, drill, state, case_id, activated_at, activated_by)
+                             VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8) RETURNING id",
+                        )
+                        .bind(plan_id).bind(version).bind(plan_name).bind(level.code()).bind(i64::from(*drill)).bind(case_id).bind(now).bind(by)
+                        .fetch_one(&mut *tx).await?;
+                        Some(id)
+                    }
+                    Some($crate::storage::plans::ActivationWrite::Update { id, level, state, stood_down_at, stand_down_reason, lessons }) => {
+                        sqlx::query(
+                            "UPDATE activations SET level = $2, state = $3, stood_down_at = $4, stand_down_reason = $5, lessons = $6 WHERE id = $1 AND case_id = $7",
+                        )
+                        .bind(id).bind(level.code()).bind(state.code()).bind(stood_down_at).bind(stand_down_reason).bind(lessons).bind(case_id)
+                        .execute(&mut *tx).await?;
+                        Some(*id)
+                    }
+                };
+                // A task created here: its holder, its id, and whether a step has named it yet.
+                let mut created: Vec<(Holder, i64, bool)> = Vec::new();
+                for (i, (holder, deadline)) in w.new_tasks.iter().enumerate() {
                     let (post, grid) = match holder {
                         Holder::Post(p) => (Some(*p), None),
                         Holder::Grid(g) => (None, Some(*g)),
+                        Holder::District => (None, None),
                     };
+                    let plan = w.task_plans.get(i).and_then(|p| p.as_ref());
                     let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO case_tasks (case_id, post_id, grid_id, state, deadline, created_at, updated_at) VALUES ($1, $2, $3, 'pending', $4, $5, $5) RETURNING id",
+                        "INSERT INTO case_tasks (case_id, post_id, grid_id, district, state, deadline, created_at, updated_at,
+                            activation_id, plan_level, instruction, checklist)
+                         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6, $7, $8, $9, $10) RETURNING id",
                     )
-                    .bind(case_id).bind(post).bind(grid).bind(deadline).bind(now)
+                    .bind(case_id).bind(post).bind(grid).bind(i64::from(*holder == Holder::District)).bind(deadline).bind(now)
+                    .bind(plan.and(activation_id)).bind(plan.map(|p| p.level.code()))
+                    .bind(plan.map(|p| p.instruction.clone()).unwrap_or_default())
+                    .bind(serde_json::to_string(&plan.map(|p| p.checklist.clone()).unwrap_or_default()).expect("strings serialise"))
                     .fetch_one(&mut *tx).await?;
-                    created.push((*holder, id));
+                    created.push((*holder, id, false));
                 }
                 for ch in &w.task_changes {
                     sqlx::query("UPDATE case_tasks SET state = $3, deadline = $4, extension_hours = $5, updated_at = $6 WHERE id = $1 AND case_id = $2")
@@ -162,7 +222,14 @@ macro_rules! portable_cases {
                 let mut last_step = None;
                 for s in &w.steps {
                     seq += 1;
-                    let task_id = s.task_id.or_else(|| s.new_task_holder.and_then(|h| created.iter().find(|c| c.0 == h).map(|c| c.1)));
+                    // A step names the first task created for its holder that no step named yet
+                    // (a plan may give the district several tasks at once).
+                    let task_id = s.task_id.or_else(|| {
+                        let h = s.new_task_holder?;
+                        let c = created.iter_mut().find(|c| c.0 == h && !c.2)?;
+                        c.2 = true;
+                        Some(c.1)
+                    });
                     let (id,): (i64,) = sqlx::query_as(
                         "INSERT INTO case_steps (case_id, seq, at, actor, actor_name, kind, from_state, to_state, task_id, note)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -258,7 +325,7 @@ macro_rules! portable_cases {
                             qb.push(" OR EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = cases.id AND t.grid_id = ").push_bind(*g).push(")");
                         }
                         if *district {
-                            qb.push(" OR escalated = 1");
+                            qb.push(" OR escalated = 1 OR EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = cases.id AND t.district = 1)");
                         }
                         qb.push(")");
                     }

@@ -1,0 +1,40 @@
+//! Server functions for contingency plans and their activations.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use zhizhi_shared::plan::{ActivationBrief, ActivationChange, ActivationView, NewActivation, PlanView};
+
+/// Every plan at its current version.
+#[server(prefix = "/fn")]
+pub async fn get_plans() -> Result<Vec<PlanView>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.plans(&me).await.map_err(crate::backend::fail)
+}
+
+/// Activates plan `plan_id`.
+#[server(prefix = "/fn", input = Json)]
+pub async fn activate_plan(plan_id: i64, new: NewActivation) -> Result<ActivationView, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.activate_plan(&me, plan_id, new).await.map_err(crate::backend::fail)
+}
+
+/// Activations, newest first (running ones only, or all).
+#[server(prefix = "/fn")]
+pub async fn get_activations(running_only: bool) -> Result<Vec<ActivationBrief>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.activations(&me, running_only).await.map_err(crate::backend::fail)
+}
+
+/// One activation, for the incident view.
+#[server(prefix = "/fn")]
+pub async fn get_activation(id: i64) -> Result<ActivationView, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.activation(&me, id).await.map_err(crate::backend::fail)
+}
+
+/// Raises or lowers the level, stands down, or writes the review.
+#[server(prefix = "/fn", input = Json)]
+pub async fn change_activation(id: i64, change: ActivationChange) -> Result<ActivationView, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.change_activation(&me, id, change).await.map_err(crate::backend::fail)
+}

@@ -1,0 +1,100 @@
+//! Contingency plans (`/plans`): the responses running now, with links to their incident
+//! views, and the street's plans with what each level sends where.
+
+use crate::api::error_text;
+use crate::api::plans::{get_activations, get_plans};
+use crate::components::auth_gate::AuthGate;
+use crate::components::nav::SideNav;
+use crate::components::top_bar::TopBar;
+use crate::i18n::{bi, pick, tr, Msg};
+use leptos::prelude::*;
+use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::plan::{ActivationBrief, PlanView, Target};
+use zhizhi_shared::time::beijing_datetime;
+
+/// The page at `/plans`.
+#[component]
+pub fn PlansPage() -> impl IntoView {
+    view! { <AuthGate page=|me: Principal| view! { <Plans me/> }/> }
+}
+
+#[component]
+fn Plans(me: Principal) -> impl IntoView {
+    let may_see_running = me.has(Role::Command) || me.has(Role::District);
+    let data = Resource::new(
+        || (),
+        move |_| async move {
+            let running = if may_see_running { get_activations(false).await? } else { vec![] };
+            Ok::<_, ServerFnError>((running, get_plans().await?))
+        },
+    );
+    view! {
+        <div class="screen command">
+            <TopBar me=me.clone()/>
+            <SideNav/>
+            <main class="plans-main">
+                <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
+                    {move || data.get().map(|r| match r {
+                        Ok((running, plans)) => view! {
+                            <section class="panel" data-testid="activations">
+                                <h2>{bi("预案启动记录", "Activations")}</h2>
+                                {if running.is_empty() {
+                                    view! { <p class="state empty">{bi("目前没有启动的预案。在事件详情中点「启动预案」即可启动。", "No plan has been activated. Open a case and choose “Activate plan”.")}</p> }.into_any()
+                                } else {
+                                    view! { <ul class="activation-list">{running.into_iter().map(activation_item).collect_view()}</ul> }.into_any()
+                                }}
+                            </section>
+                            <section class="panel" data-testid="plans">
+                                <h2>{bi("应急预案", "Contingency plans")}</h2>
+                                <div class="plan-library">{plans.into_iter().map(plan_card).collect_view()}</div>
+                            </section>
+                        }.into_any(),
+                        Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    })}
+                </Suspense>
+            </main>
+        </div>
+    }
+}
+
+fn activation_item(a: ActivationBrief) -> impl IntoView {
+    let running = a.state == zhizhi_shared::plan::ActivationState::Running;
+    view! {
+        <li class="activation-item" class:running=running data-testid="activation-item">
+            <a href=format!("/activations/{}", a.id)>
+                <span class=format!("level-chip lv-{}", a.level.colour())>{pick(a.level.name_zh(), a.level.name_en()).to_string()}</span>
+                {a.drill.then(|| view! { <span class="badge drill">{bi("演练", "Drill")}</span> })}
+                <strong>{a.plan_name.clone()}</strong>
+                <span class="pill">{if running { pick("响应中", "Responding") } else { pick("已终止", "Stood down") }.to_string()}</span>
+                <time>{beijing_datetime(a.activated_at)}</time>
+            </a>
+        </li>
+    }
+}
+
+fn plan_card(p: PlanView) -> impl IntoView {
+    view! {
+        <article class="plan-card" class:retired=p.retired data-testid="plan-card" data-name=p.body.name.clone()>
+            <header>
+                <h3>{p.body.name.clone()}</h3>
+                <span class="plan-kind">{p.body.kind.clone()}" · "{pick(&format!("第 {} 版", p.version), &format!("version {}", p.version)).to_string()}</span>
+                {p.retired.then(|| view! { <span class="pill">{bi("已停用", "Retired")}</span> })}
+            </header>
+            <p class="trigger">{p.body.trigger.clone()}</p>
+            {p.body.levels.iter().map(|l| view! {
+                <div class="plan-level">
+                    <h4><span class=format!("level-chip lv-{}", l.level.colour())>{pick(l.level.name_zh(), l.level.name_en()).to_string()}</span>" "{l.condition.clone()}</h4>
+                    <ul>
+                        {l.tasks.iter().map(|t| view! {
+                            <li><strong>{match &t.target { Target::Post(n) => n.clone(), Target::PlaceGrid => pick("事发网格员", "Grid worker of the place").to_string() }}</strong>
+                                "：" {t.instruction.clone()} <small>{pick(&format!("（{} 分钟）", t.due_minutes), &format!(" ({} min)", t.due_minutes)).to_string()}</small></li>
+                        }).collect_view()}
+                        {l.district.iter().map(|d| view! {
+                            <li class="district"><strong>{pick("上报区级", "To the district")}</strong>"：" {d.title.clone()}" — "{d.ask.clone()}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            }).collect_view()}
+        </article>
+    }
+}
