@@ -1,0 +1,160 @@
+import { test, expect, devices, Page, Browser } from '@playwright/test';
+import { apiPost, loginAs } from './helpers';
+
+// The 28 March story: a camera sees a crowd at the old-town gate, the grid worker confirms it
+// on the phone, the centre activates the tourism dispute plan from the case in three clicks,
+// six posts find their tasks in their inboxes without reloading, the district answers its
+// items, every task is reported back, the response stands down and the review shows the times.
+
+const zh = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+const desktop = { viewport: { width: 1366, height: 768 }, ...zh };
+const POSTS: [string, string][] = [
+  ['xuanchuan', '宣传统战'], ['chengguan', '城市管理'], ['zhifa', '综合执法'],
+  ['shijian', '市场监管'], ['wenlv', '文旅服务'], ['minjing', '派出所'],
+];
+
+/** A page of its own (own cookies) signed in as `username`. */
+async function signedIn(browser: Browser, username: string, options: object = desktop): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  await loginAs(page, username);
+  return page;
+}
+
+/** A photo of the crowd, drawn by the browser itself. */
+async function photo(page: Page): Promise<Buffer> {
+  const b64 = await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 320;
+    c.height = 240;
+    const g = c.getContext('2d')!;
+    g.fillStyle = '#6d7a86';
+    g.fillRect(0, 0, 320, 240);
+    g.fillStyle = '#2a2f36';
+    for (let i = 0; i < 80; i++) g.fillRect((i * 37) % 300, 60 + ((i * 53) % 150), 8, 18);
+    return c.toDataURL('image/jpeg', 0.85).split(',')[1];
+  });
+  return Buffer.from(b64, 'base64');
+}
+
+test('28 March: the crowd alert becomes the tourism dispute plan, six posts and the district work it, stand-down and review', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const admin = await signedIn(browser, 'guanliyuan');
+  const token = await apiPost(admin, '/api/v1/tokens', { name: 'e2e-camera-ai', scopes: ['ingest'] });
+  expect(token.status()).toBe(201);
+  const bearer = `Bearer ${(await token.json()).token}`;
+
+  const coord = await signedIn(browser, 'zhihui');
+  const problems: string[] = [];
+  const watch = (p: Page) => {
+    p.on('pageerror', (e) => problems.push(e.message));
+    p.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('EventSource')) problems.push(m.text()); });
+  };
+  watch(coord);
+  await coord.goto('/board');
+  await expect(coord.getByTestId('live-status')).toHaveClass(/on/);
+
+  // Six post inboxes are open and live before anything happens.
+  const posts: Page[] = [];
+  for (const [user] of POSTS) {
+    const p = await signedIn(browser, user);
+    watch(p);
+    await p.goto('/board');
+    await expect(p.getByTestId('live-status')).toHaveClass(/on/);
+    posts.push(p);
+  }
+
+  // The camera at the old-town gate reports 80 people (the simulator's crowd story).
+  const cameras = (await (await admin.request.get('/api/v1/devices?kind=camera&limit=1000')).json()).devices;
+  const camera = cameras.sort((a: any, b: any) => a.id - b.id)[0];
+  const now = Date.now();
+  const sent = await admin.request.post('/api/v1/ingest', {
+    data: [{ device_id: camera.code, msg_id: `e2e-crowd-${now}`, ts: now, kind: 'ai_event', payload: { event: 'crowd', confidence: 0.93, count: 80 } }],
+    headers: { Authorization: bearer },
+  });
+  expect(sent.status()).toBe(200);
+  const card = coord.getByTestId('case-card').filter({ hasText: '人员聚集' }).first();
+  await expect(card).toBeVisible({ timeout: 5000 });
+  const caseId = Number(await card.getAttribute('data-case-id'));
+
+  // The coordinator asks the grid worker to confirm; on the phone: check in, a photo, 「属实」.
+  const detail = await (await coord.request.get(`/api/v1/cases/${caseId}`)).json();
+  const d = await apiPost(coord, `/api/v1/cases/${caseId}/actions`, { action: 'dispatch', holders: [{ kind: 'grid', id: detail.case.grid_id }], note: '请就近核实', version: detail.case.version });
+  expect(d.status()).toBe(200);
+  const worker = await signedIn(browser, 'wanggeyuan', { ...devices['Pixel 7'], ...zh, geolocation: { latitude: camera.lat, longitude: camera.lon }, permissions: ['geolocation'] });
+  watch(worker);
+  await worker.goto(`/cases/${caseId}`);
+  await expect(worker.locator('[data-testid=case-page][data-live]')).toHaveCount(1);
+  await worker.getByTestId('check-in').click();
+  await expect(worker.getByTestId('case-state')).toHaveText('处置中');
+  await worker.getByTestId('report-back').click();
+  await worker.getByTestId('action-text').fill('属实，现场约 80 人围观商户与游客争执');
+  await worker.getByTestId('action-photo').setInputFiles({ name: 'crowd.jpg', mimeType: 'image/jpeg', buffer: await photo(worker) });
+  await worker.getByTestId('action-submit').click();
+  await expect(worker.getByTestId('case-state')).toHaveText('待核查');
+
+  // Three clicks on the board: the case, 启动预案, 确认启动 (the matching plan is chosen at Ⅳ).
+  await card.click();
+  await expect(coord.getByTestId('case-state')).toHaveText('待核查');
+  await coord.getByTestId('activate-plan').click();
+  const chosen = coord.getByTestId('plan-choice').filter({ hasText: '重大旅游消费纠纷处置预案' });
+  await expect(chosen.locator('button.plan-pick')).toHaveAttribute('aria-pressed', 'true');
+  await expect(coord.getByTestId('confirm-activation')).toHaveText('确认启动 Ⅳ级响应');
+  await coord.screenshot({ path: 'end2end/test-results/plan-dialog.png' });
+  await coord.getByTestId('confirm-activation').click();
+  await expect(coord).toHaveURL(/\/activations\/\d+$/);
+  await expect(coord.locator('[data-testid=incident][data-live]')).toHaveCount(1);
+  await expect(coord.getByTestId('incident-level')).toHaveText('Ⅳ级');
+  await expect(coord.getByTestId('incident-tasks').getByTestId('incident-task')).toHaveCount(6);
+  await expect(coord.getByTestId('district-items').getByTestId('incident-task')).toHaveCount(3);
+  await expect(coord.getByTestId('drill-banner')).toHaveCount(0);
+  await coord.screenshot({ path: 'end2end/test-results/incident-activated.png' });
+
+  // Every post's inbox shows the case with its own instruction, without a reload.
+  for (let i = 0; i < posts.length; i++) {
+    const c = posts[i].locator(`[data-testid=case-card][data-case-id="${caseId}"]`);
+    await expect(c, POSTS[i][1]).toBeVisible({ timeout: 5000 });
+    await expect(c.getByTestId('plan-badge')).toHaveText('预案 Ⅳ级');
+  }
+  // 城市管理 works its task on the screen; the others through the API, as their apps would.
+  const city = posts[1];
+  await city.locator(`[data-testid=case-card][data-case-id="${caseId}"]`).click();
+  const cityTask = city.getByTestId('task').filter({ hasText: '疏散围观人员' });
+  await expect(cityTask.getByTestId('instruction')).toContainText('疏散围观人员');
+  await city.screenshot({ path: 'end2end/test-results/plan-post-inbox.png' });
+  await cityTask.getByTestId('accept-task').click();
+  await expect(city.getByTestId('task').filter({ hasText: '疏散围观人员' })).toHaveClass(/ts-accepted/);
+  await city.getByTestId('task').filter({ hasText: '疏散围观人员' }).getByTestId('report-back').click();
+  await city.getByTestId('action-text').fill('围观人员已疏散，通道恢复');
+  await city.getByTestId('action-submit').click();
+  await expect(city.getByTestId('task').filter({ hasText: '疏散围观人员' })).toHaveClass(/ts-done/);
+  const activation = Number(coord.url().match(/activations\/(\d+)/)![1]);
+  const view = await (await coord.request.get(`/api/v1/activations/${activation}`)).json();
+  for (let i = 0; i < posts.length; i++) {
+    if (i === 1) continue;
+    const task = view.tasks.find((t: any) => t.holder_name === POSTS[i][1]);
+    expect((await apiPost(posts[i], `/api/v1/cases/${caseId}/actions`, { action: 'accept_task', task_id: task.task_id })).status()).toBe(200);
+    expect((await apiPost(posts[i], `/api/v1/cases/${caseId}/actions`, { action: 'report_back', task_id: task.task_id, note: '已完成' })).status()).toBe(200);
+  }
+
+  // The district finds the case in its list and answers its three items.
+  const district = await signedIn(browser, 'quchengyun');
+  watch(district);
+  await district.goto('/board');
+  await expect(district.locator(`[data-testid=case-card][data-case-id="${caseId}"]`)).toBeVisible();
+  for (const item of view.tasks.filter((t: any) => t.holder.kind === 'district')) {
+    expect((await apiPost(district, `/api/v1/cases/${caseId}/actions`, { action: 'accept_task', task_id: item.task_id })).status()).toBe(200);
+    expect((await apiPost(district, `/api/v1/cases/${caseId}/actions`, { action: 'report_back', task_id: item.task_id, note: '区市场监管局已受理' })).status()).toBe(200);
+  }
+
+  // The incident view follows: every task done, then stand down and review.
+  await expect(coord.getByTestId('task-progress')).toHaveText(/^\s*6\/6\s*$/);
+  await expect(coord.getByTestId('district-items').locator('[data-state=done]')).toHaveCount(3);
+  await coord.getByTestId('stand-down').click();
+  await expect(coord.locator('[data-testid=incident][data-state=stood_down]')).toHaveCount(1);
+  await expect(coord.getByTestId('review-row')).toHaveCount(9);
+  await coord.getByTestId('lessons').fill('舆情搜索应在启动后 10 分钟内完成首报');
+  await coord.getByTestId('save-review').click();
+  await expect(coord.getByTestId('lessons-text')).toHaveText('舆情搜索应在启动后 10 分钟内完成首报');
+  await coord.screenshot({ path: 'end2end/test-results/incident-review.png', fullPage: true });
+  expect(problems).toEqual([]);
+});
