@@ -44,7 +44,7 @@ pub fn follow_live(cursor: i64, connected: RwSignal<bool>, on_case: impl Fn(Case
 
 /// Uploads the photo chosen in the file input with `input_id` to a case. `Ok(false)` when no
 /// file was chosen.
-pub async fn upload_photo(case_id: i64, input_id: &str) -> Result<bool, String> {
+pub async fn upload_photo(case_id: i64, input_id: &str) -> Result<Option<i64>, String> {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
@@ -55,7 +55,7 @@ pub async fn upload_photo(case_id: i64, input_id: &str) -> Result<bool, String> 
             .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
             .ok_or("no photo field")?;
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return Ok(false);
+            return Ok(None);
         };
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
@@ -69,21 +69,23 @@ pub async fn upload_photo(case_id: i64, input_id: &str) -> Result<bool, String> 
             .map_err(|_| pick("照片上传失败：网络不通", "Photo upload failed: no network").to_string())?
             .dyn_into()
             .map_err(|_| pick("照片上传失败", "Photo upload failed"))?;
-        if resp.ok() {
-            input.set_value("");
-            return Ok(true);
-        }
         let text = match resp.text() {
             Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
             Err(_) => String::new(),
         };
+        if resp.ok() {
+            input.set_value("");
+            // The photo is a step of the case: it has a new version now.
+            let version = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["case"]["version"].as_i64());
+            return Ok(Some(version.unwrap_or(0)));
+        }
         let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["error"].as_str().map(String::from));
         Err(message.unwrap_or_else(|| pick(&format!("照片上传失败（{}）", resp.status()), &format!("Photo upload failed ({})", resp.status())).to_string()))
     }
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (case_id, input_id);
-        Ok(false)
+        Ok(None)
     }
 }
 

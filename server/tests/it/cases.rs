@@ -405,7 +405,8 @@ async fn two_server_copies_over_one_postgresql_share_the_stream() {
 /// Who sees a case is written twice: as SQL for lists (`storage/cases.rs`) and as
 /// `Principal::may_see_case` for details, photos and each stream event. On a varied set of
 /// cases (reported by the grid worker and by command staff all over the street; dispatched to
-/// posts, to grids, to both; returned; escalated) every role's list must be exactly the cases
+/// posts, to grids, to both; returned; escalated; a contingency plan's tasks for six posts and
+/// the district) every role's list must be exactly the cases
 /// the rule lets them see, on both engines.
 #[tokio::test]
 async fn every_roles_list_is_exactly_what_the_visibility_rule_lets_them_see() {
@@ -465,8 +466,16 @@ async fn lists_agree_with_the_rule(app: &App) {
             assert_eq!(s, StatusCode::OK, "{d}");
         }
     }
+    // A contingency plan on one more case: its tasks go to six posts and to the district.
+    let body = json!({ "category": "order.crowd", "description": "古镇入口人员聚集", "building_id": buildings[0] });
+    let crowd = app.post("/api/v1/cases", Some(command), body).await.body["case"]["id"].as_i64().unwrap();
+    let plans = app.get("/api/v1/plans", Some(command)).await.body;
+    let plan = plans.as_array().unwrap().iter().find(|p| p["body"]["name"] == "重大旅游消费纠纷处置预案").unwrap()["id"].as_i64().unwrap();
+    let r = app.post(&format!("/api/v1/plans/{plan}/activations"), Some(command), json!({ "case_id": crowd })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let all = app.db.store.cases(&zhizhi_server::storage::CaseFilter { limit: 10_000, ..Default::default() }).await.unwrap();
     assert!(all.iter().any(|c| c.escalated) && all.iter().any(|c| c.tasks.len() > 1), "the set covers escalations and shared cases");
+    assert!(all.iter().any(|c| !c.escalated && c.tasks.iter().any(|t| t.holder == zhizhi_shared::case::Holder::District)), "and a plan's district items");
     for (name, cookie) in names.iter().zip(&cookies) {
         let me = app.get("/api/v1/me", Some(cookie)).await.body;
         let me: zhizhi_shared::auth::Principal = serde_json::from_value(me).unwrap();

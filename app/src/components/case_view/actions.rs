@@ -78,6 +78,7 @@ pub(super) fn action_form(
     case_id: i64,
     busy: RwSignal<bool>,
     form: RwSignal<Option<Form>>,
+    version: RwSignal<i64>,
     run: impl Fn(Action) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
@@ -93,7 +94,11 @@ pub(super) fn action_form(
             busy.set(true);
             spawn_local(async move {
                 match browser::upload_photo(case_id, "action-photo").await {
-                    Ok(_) => {
+                    Ok(new_version) => {
+                        // The report is decided on the case as the photo left it.
+                        if let Some(v) = new_version.filter(|v| *v > 0) {
+                            let _ = version.try_set(v);
+                        }
                         busy.set(false);
                         run(action);
                     }

@@ -70,6 +70,8 @@ pub fn CaseDetailView(
     let case = detail.case.clone();
     let id = case.id;
     let version = case.version;
+    // The version actions are decided on: a photo added before a report moves it on.
+    let version_now = RwSignal::new(version);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let form = RwSignal::new(None::<Form>);
@@ -83,7 +85,9 @@ pub fn CaseDetailView(
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match case_action(id, action, Some(version)).await {
+            // The detail may have been redrawn (a live event) while a photo uploaded: then send
+            // no version and let the rule book decide on the case as it stands.
+            match case_action(id, action, version_now.try_get_untracked()).await {
                 Ok(d) => {
                     form.set(None);
                     dispatching.set(false);
@@ -261,7 +265,7 @@ pub fn CaseDetailView(
             {task_list}
             <div class="actions no-print" data-testid="actions">{buttons}</div>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="action-error">{e}</p> })}
-            {move || form.get().map(|f| action_form(f, id, busy, form, run).into_any())}
+            {move || form.get().map(|f| action_form(f, id, busy, form, version_now, run).into_any())}
             {dialog}
             {plan_dialog}
             {timeline}
