@@ -119,7 +119,7 @@ fn incident_head(v: &ActivationView, now: RwSignal<Option<i64>>) -> impl IntoVie
             <div><dt>{bi("地点", "Place")}</dt><dd>{v.address.clone()}</dd></div>
             <div><dt>{bi("启动", "Activated")}</dt><dd>{format!("{} · {}", beijing_datetime(b.activated_at), v.activated_by)}</dd></div>
             <div><dt>{bi("预案版本", "Plan version")}</dt><dd>{pick(&format!("第 {} 版 · {}", b.version, v.kind), &format!("version {} · {}", b.version, v.kind)).to_string()}</dd></div>
-            {(!v.notify.is_empty()).then(|| view! { <div><dt>{bi("通知", "Notified")}</dt><dd>{v.notify.join("、")}</dd></div> })}
+            {(!v.notify.is_empty()).then(|| view! { <div><dt>{bi("通知", "Notified")}</dt><dd>{v.notify.join(pick("、", ", "))}</dd></div> })}
         </dl>
     }
 }

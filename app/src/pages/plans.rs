@@ -87,10 +87,10 @@ fn plan_card(p: PlanView) -> impl IntoView {
                     <ul>
                         {l.tasks.iter().map(|t| view! {
                             <li><strong>{match &t.target { Target::Post(n) => n.clone(), Target::PlaceGrid => pick("事发网格员", "Grid worker of the place").to_string() }}</strong>
-                                "：" {t.instruction.clone()} <small>{pick(&format!("（{} 分钟）", t.due_minutes), &format!(" ({} min)", t.due_minutes)).to_string()}</small></li>
+                                {pick("：", ": ").to_string()} {t.instruction.clone()} <small>{pick(&format!("（{} 分钟）", t.due_minutes), &format!(" ({} min)", t.due_minutes)).to_string()}</small></li>
                         }).collect_view()}
                         {l.district.iter().map(|d| view! {
-                            <li class="district"><strong>{pick("上报区级", "To the district")}</strong>"：" {d.title.clone()}" — "{d.ask.clone()}</li>
+                            <li class="district"><strong>{pick("上报区级", "To the district")}</strong>{pick("：", ": ").to_string()} {d.title.clone()}" — "{d.ask.clone()}</li>
                         }).collect_view()}
                     </ul>
                 </div>
