@@ -156,5 +156,21 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   await coord.getByTestId('save-review').click();
   await expect(coord.getByTestId('lessons-text')).toHaveText('舆情搜索应在启动后 10 分钟内完成首报');
   await coord.screenshot({ path: 'end2end/test-results/incident-review.png', fullPage: true });
+
+  // A drill of the same plan, started from the plan library at a building: its own case, marked
+  // as a drill on its incident view and in the list, beside the real response.
+  await coord.goto('/plans');
+  const tourism = coord.getByTestId('plan-card').filter({ hasText: '重大旅游消费纠纷处置预案' });
+  await tourism.getByTestId('start-drill').click();
+  await tourism.getByTestId('drill-place').fill('磁南街27号');
+  await tourism.getByTestId('drill-building').first().click();
+  await expect(coord).toHaveURL(/\/activations\/\d+$/);
+  await expect(coord.getByTestId('drill-banner')).toBeVisible();
+  expect(Number(coord.url().match(/activations\/(\d+)/)![1])).not.toBe(activation);
+  await expect(coord.getByTestId('incident-case')).not.toHaveText(detail.case.number);
+  await coord.goto('/plans');
+  await expect(coord.getByTestId('activation-item')).toHaveCount(2);
+  await expect(coord.getByTestId('activation-item').filter({ hasText: '演练' })).toHaveCount(1);
+  await coord.screenshot({ path: 'end2end/test-results/plans-library.png' });
   expect(problems).toEqual([]);
 });

@@ -1,15 +1,18 @@
 //! Contingency plans (`/plans`): the responses running now, with links to their incident
 //! views, and the street's plans with what each level sends where.
 
+use crate::api::cases::find_buildings;
 use crate::api::error_text;
-use crate::api::plans::{get_activations, get_plans};
+use crate::api::plans::{activate_plan, get_activations, get_plans};
+use crate::browser;
 use crate::components::auth_gate::AuthGate;
 use crate::components::nav::SideNav;
 use crate::components::top_bar::TopBar;
 use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use zhizhi_shared::auth::{Principal, Role};
-use zhizhi_shared::plan::{ActivationBrief, PlanView, Target};
+use zhizhi_shared::plan::{ActivationBrief, NewActivation, PlanView, Target};
 use zhizhi_shared::time::beijing_datetime;
 
 /// The page at `/plans`.
@@ -21,6 +24,7 @@ pub fn PlansPage() -> impl IntoView {
 #[component]
 fn Plans(me: Principal) -> impl IntoView {
     let may_see_running = me.has(Role::Command) || me.has(Role::District);
+    let command = me.has(Role::Command);
     let data = Resource::new(
         || (),
         move |_| async move {
@@ -46,7 +50,7 @@ fn Plans(me: Principal) -> impl IntoView {
                             </section>
                             <section class="panel" data-testid="plans">
                                 <h2>{bi("应急预案", "Contingency plans")}</h2>
-                                <div class="plan-library">{plans.into_iter().map(plan_card).collect_view()}</div>
+                                <div class="plan-library">{plans.into_iter().map(|p| plan_card(p, command)).collect_view()}</div>
                             </section>
                         }.into_any(),
                         Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
@@ -72,7 +76,8 @@ fn activation_item(a: ActivationBrief) -> impl IntoView {
     }
 }
 
-fn plan_card(p: PlanView) -> impl IntoView {
+fn plan_card(p: PlanView, command: bool) -> impl IntoView {
+    let drill = (command && !p.retired).then(|| view! { <DrillStart plan_id=p.id version=p.version/> });
     view! {
         <article class="plan-card" class:retired=p.retired data-testid="plan-card" data-name=p.body.name.clone()>
             <header>
@@ -95,6 +100,55 @@ fn plan_card(p: PlanView) -> impl IntoView {
                     </ul>
                 </div>
             }).collect_view()}
+            {drill}
         </article>
+    }
+}
+
+/// 「开始演练」 on a plan card (command staff): the drill's place is a building of the street,
+/// found by its address; the drill gets its own case there and opens on its incident view.
+#[component]
+fn DrillStart(plan_id: i64, version: i64) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let found = Resource::new(move || query.get(), |q| async move { if q.trim().chars().count() < 2 { Ok(Vec::new()) } else { find_buildings(q, false).await } });
+    let start = move |building_id: i64| {
+        busy.set(true);
+        error.set(None);
+        let new = NewActivation { drill: true, building_id: Some(building_id), version: Some(version), ..Default::default() };
+        spawn_local(async move {
+            match activate_plan(plan_id, new).await {
+                Ok(v) => browser::go(&format!("/activations/{}", v.brief.id)),
+                Err(e) => {
+                    error.set(Some(error_text(&e)));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <div class="drill-start">
+            {move || if open.get() {
+                view! {
+                    <input type="search" class="reason" data-testid="drill-place" placeholder=pick("演练地点：输入地址查找楼栋", "Drill place: search a building by address").to_string()
+                        prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
+                    <Suspense fallback=|| ()>
+                        {move || found.get().map(|r| match r {
+                            Ok(list) => view! {
+                                <ul class="drill-places">{list.into_iter().take(8).map(|b| view! {
+                                    <li><button class="act" data-testid="drill-building" disabled=move || busy.get() on:click=move |_| start(b.id)>{b.address.clone()}</button></li>
+                                }).collect_view()}</ul>
+                            }.into_any(),
+                            Err(e) => view! { <p class="form-error">{error_text(&e)}</p> }.into_any(),
+                        })}
+                    </Suspense>
+                }.into_any()
+            } else {
+                view! { <button class="act" data-testid="start-drill" on:click=move |_| open.set(true)>{bi("开始演练", "Start a drill")}</button> }.into_any()
+            }}
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        </div>
     }
 }
