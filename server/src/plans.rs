@@ -437,6 +437,9 @@ impl Plans {
                 if !running {
                     return Err(ServiceError::Conflict("响应已终止，不能再调整级别".into()));
                 }
+                if case.state.is_final() || matches!(case.state, CaseState::Suspended | CaseState::Escalated) {
+                    return Err(ServiceError::Conflict(format!("事件当前为「{}」，不能再调整响应级别，请终止响应", case.state.name_zh())));
+                }
                 let body = self
                     .store
                     .plan_version(brief.plan_id, brief.version)

@@ -395,6 +395,15 @@ async fn raising_the_level_adds_its_tasks_and_lowering_it_withdraws_them() {
         "the plan has no level Ⅰ: {}",
         same.body
     );
+    // Once the case is closed, the level no longer changes (no task is sent for a closed case).
+    act(&app, &command, case, json!({ "action": "conclude", "reason": "现场已平息" })).await;
+    act(&app, &command, case, json!({ "action": "verify" })).await;
+    act(&app, &command, case, json!({ "action": "close", "note": "已处置完毕" })).await;
+    let late = app.post(&format!("/api/v1/activations/{id}/changes"), Some(&command), json!({ "action": "level", "level": "iii" })).await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+    let closed = app.get(&format!("/api/v1/cases/{case}"), Some(&command)).await.body;
+    assert_eq!(closed["case"]["state"], "closed");
+    assert!(closed["case"]["tasks"].as_array().unwrap().iter().all(|t| t["state"] != "pending"), "no task was added");
     app.db.remove().await;
 }
 
