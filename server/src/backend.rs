@@ -54,7 +54,7 @@ impl Backend for StoreBackend {
     }
 
     async fn activation(&self, me: &Principal, id: i64) -> Result<ActivationView, Problem> {
-        Ok(self.plans.view(me, id, now_ms()).await?)
+        Ok(self.plans.view(me, id).await?)
     }
 
     async fn change_activation(&self, me: &Principal, id: i64, change: ActivationChange) -> Result<ActivationView, Problem> {

@@ -114,7 +114,7 @@ pub async fn activation(
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ActivationView>> {
-    Ok(Json(state.plans.view(user(&caller)?, id, now_ms()).await?))
+    Ok(Json(state.plans.view(user(&caller)?, id).await?))
 }
 
 /// `POST /api/v1/activations/{id}/changes`: raise or lower the level, stand down, review.

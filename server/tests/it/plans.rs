@@ -3,7 +3,7 @@
 //! district, stand-down and review) on both engines; level changes; drills beside a real
 //! incident; refusals that change nothing; plan versions.
 
-use crate::client::App;
+use crate::client::{App, Resp};
 use crate::harness::TestDb;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -71,6 +71,16 @@ async fn confirmed_crowd(app: &App, command: &str, worker: &str) -> i64 {
     id
 }
 
+/// Activates plan `plan` as `cookie` with `body`.
+async fn activate(app: &App, cookie: &str, plan: i64, body: Value) -> Resp {
+    app.post(&format!("/api/v1/plans/{plan}/activations"), Some(cookie), body).await
+}
+
+/// Changes activation `id` as `cookie` (a level, a stand-down, a review).
+async fn change(app: &App, cookie: &str, id: i64, body: Value) -> Resp {
+    app.post(&format!("/api/v1/activations/{id}/changes"), Some(cookie), body).await
+}
+
 async fn act(app: &App, cookie: &str, id: i64, body: Value) -> Value {
     let r = app
         .post(
@@ -120,13 +130,7 @@ async fn story(app: &App) {
         streams.push(s);
     }
     let (plan, version) = plan_id(app, &command, "重大旅游消费纠纷处置预案").await;
-    let r = app
-        .post(
-            &format!("/api/v1/plans/{plan}/activations"),
-            Some(&command),
-            json!({ "level": "iv", "case_id": case, "version": version }),
-        )
-        .await;
+    let r = activate(&app, &command, plan, json!({ "level": "iv", "case_id": case, "version": version })).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let view = r.body;
     let activation = view["brief"]["id"].as_i64().unwrap();
@@ -191,13 +195,7 @@ async fn story(app: &App) {
         act(app, &district, case, json!({ "action": "report_back", "task_id": task, "note": "区市场监管局已受理，结果另行反馈" })).await;
     }
     // Standing down now, with six tasks open and no reason, is refused and changes nothing.
-    let early = app
-        .post(
-            &format!("/api/v1/activations/{activation}/changes"),
-            Some(&command),
-            json!({ "action": "stand_down" }),
-        )
-        .await;
+    let early = change(&app, &command, activation, json!({ "action": "stand_down" })).await;
     assert_eq!(
         early.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -251,23 +249,11 @@ async fn story(app: &App) {
         "{done}"
     );
     // Every task done: stand down without a reason, then the review.
-    let r = app
-        .post(
-            &format!("/api/v1/activations/{activation}/changes"),
-            Some(&command),
-            json!({ "action": "stand_down" }),
-        )
-        .await;
+    let r = change(&app, &command, activation, json!({ "action": "stand_down" })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["brief"]["state"], "stood_down");
     assert!(r.body["stood_down_at"].is_i64());
-    let r = app
-        .post(
-            &format!("/api/v1/activations/{activation}/changes"),
-            Some(&command),
-            json!({ "action": "review", "lessons": "舆情搜索应在启动后 10 分钟内完成首报" }),
-        )
-        .await;
+    let r = change(&app, &command, activation, json!({ "action": "review", "lessons": "舆情搜索应在启动后 10 分钟内完成首报" })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["lessons"], "舆情搜索应在启动后 10 分钟内完成首报");
     let kinds: Vec<&str> = r.body["steps"]
@@ -319,26 +305,14 @@ async fn raising_the_level_adds_its_tasks_and_lowering_it_withdraws_them() {
     let (command, worker) = (app.login("zhihui").await, app.login("wanggeyuan").await);
     let case = confirmed_crowd(&app, &command, &worker).await;
     let (plan, _) = plan_id(&app, &command, "重大旅游消费纠纷处置预案").await;
-    let view = app
-        .post(
-            &format!("/api/v1/plans/{plan}/activations"),
-            Some(&command),
-            json!({ "case_id": case }),
-        )
-        .await
+    let view = activate(&app, &command, plan, json!({ "case_id": case })).await
         .body;
     let id = view["brief"]["id"].as_i64().unwrap();
     assert_eq!(
         view["brief"]["level"], "iv",
         "without a level, the plan's lowest"
     );
-    let up = app
-        .post(
-            &format!("/api/v1/activations/{id}/changes"),
-            Some(&command),
-            json!({ "action": "level", "level": "iii", "reason": "围观超过 200 人" }),
-        )
-        .await;
+    let up = change(&app, &command, id, json!({ "action": "level", "level": "iii", "reason": "围观超过 200 人" })).await;
     assert_eq!(up.status, StatusCode::OK, "{}", up.body);
     assert_eq!(up.body["brief"]["level"], "iii");
     let added: Vec<&Value> = up.body["tasks"]
@@ -354,13 +328,7 @@ async fn raising_the_level_adds_its_tasks_and_lowering_it_withdraws_them() {
         up.body
     );
     assert!(added.iter().any(|t| t["holder"]["kind"] == "grid"));
-    let down = app
-        .post(
-            &format!("/api/v1/activations/{id}/changes"),
-            Some(&command),
-            json!({ "action": "level", "level": "iv" }),
-        )
-        .await;
+    let down = change(&app, &command, id, json!({ "action": "level", "level": "iv" })).await;
     assert_eq!(down.status, StatusCode::OK, "{}", down.body);
     let levels: Vec<(&str, &str)> = down.body["tasks"]
         .as_array()
@@ -382,13 +350,7 @@ async fn raising_the_level_adds_its_tasks_and_lowering_it_withdraws_them() {
             .all(|l| l.1 == "pending"),
         "{levels:?}"
     );
-    let same = app
-        .post(
-            &format!("/api/v1/activations/{id}/changes"),
-            Some(&command),
-            json!({ "action": "level", "level": "i" }),
-        )
-        .await;
+    let same = change(&app, &command, id, json!({ "action": "level", "level": "i" })).await;
     assert_eq!(
         same.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -399,7 +361,7 @@ async fn raising_the_level_adds_its_tasks_and_lowering_it_withdraws_them() {
     act(&app, &command, case, json!({ "action": "conclude", "reason": "现场已平息" })).await;
     act(&app, &command, case, json!({ "action": "verify" })).await;
     act(&app, &command, case, json!({ "action": "close", "note": "已处置完毕" })).await;
-    let late = app.post(&format!("/api/v1/activations/{id}/changes"), Some(&command), json!({ "action": "level", "level": "iii" })).await;
+    let late = change(&app, &command, id, json!({ "action": "level", "level": "iii" })).await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
     let closed = app.get(&format!("/api/v1/cases/{case}"), Some(&command)).await.body;
     assert_eq!(closed["case"]["state"], "closed");
@@ -413,13 +375,7 @@ async fn a_drill_runs_beside_a_real_incident_on_its_own_case_and_is_never_confus
     let (command, worker) = (app.login("zhihui").await, app.login("wanggeyuan").await);
     let case = confirmed_crowd(&app, &command, &worker).await;
     let (plan, _) = plan_id(&app, &command, "重大旅游消费纠纷处置预案").await;
-    let real = app
-        .post(
-            &format!("/api/v1/plans/{plan}/activations"),
-            Some(&command),
-            json!({ "case_id": case }),
-        )
-        .await
+    let real = activate(&app, &command, plan, json!({ "case_id": case })).await
         .body;
     let b = app
         .get("/api/v1/buildings?limit=1", Some(&command))
@@ -427,13 +383,7 @@ async fn a_drill_runs_beside_a_real_incident_on_its_own_case_and_is_never_confus
         .body[0]["id"]
         .as_i64()
         .unwrap();
-    let drill = app
-        .post(
-            &format!("/api/v1/plans/{plan}/activations"),
-            Some(&command),
-            json!({ "drill": true, "building_id": b }),
-        )
-        .await;
+    let drill = activate(&app, &command, plan, json!({ "drill": true, "building_id": b })).await;
     assert_eq!(drill.status, StatusCode::CREATED, "{}", drill.body);
     let drill = drill.body;
     assert_eq!(drill["brief"]["drill"], true);
@@ -492,13 +442,7 @@ async fn a_drill_runs_beside_a_real_incident_on_its_own_case_and_is_never_confus
         .collect();
     assert_eq!(drills, vec![true, false]);
     // A drill on a real case is refused.
-    let r = app
-        .post(
-            &format!("/api/v1/plans/{plan}/activations"),
-            Some(&command),
-            json!({ "drill": true, "case_id": case }),
-        )
-        .await;
+    let r = activate(&app, &command, plan, json!({ "drill": true, "case_id": case })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["field"], "case_id");
     app.db.remove().await;
@@ -520,13 +464,7 @@ async fn refusals_are_clear_and_change_nothing() {
         .body["case"]
         .clone();
     // A grid worker cannot activate a plan.
-    let r = app
-        .post(
-            &format!("/api/v1/plans/{plan}/activations"),
-            Some(&worker),
-            json!({ "case_id": case }),
-        )
-        .await;
+    let r = activate(&app, &worker, plan, json!({ "case_id": case })).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(
         r.body["error"].as_str().unwrap().contains("指挥中心"),
@@ -534,13 +472,7 @@ async fn refusals_are_clear_and_change_nothing() {
         r.body
     );
     // Nor can the administrator, who may write plans.
-    let r = app
-        .post(
-            &format!("/api/v1/plans/{plan}/activations"),
-            Some(&admin),
-            json!({ "case_id": case }),
-        )
-        .await;
+    let r = activate(&app, &admin, plan, json!({ "case_id": case })).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A plan revised since the coordinator read it: the old version is retired.
     let current = app
@@ -557,13 +489,7 @@ async fn refusals_are_clear_and_change_nothing() {
         )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-    let r = app
-        .post(
-            &format!("/api/v1/plans/{plan}/activations"),
-            Some(&command),
-            json!({ "case_id": case, "version": version }),
-        )
-        .await;
+    let r = activate(&app, &command, plan, json!({ "case_id": case, "version": version })).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(
         r.body["error"].as_str().unwrap().contains("取代"),
@@ -581,13 +507,7 @@ async fn refusals_are_clear_and_change_nothing() {
         )
         .await;
     assert_eq!(retired.status, StatusCode::OK);
-    let r = app
-        .post(
-            &format!("/api/v1/plans/{plan}/activations"),
-            Some(&command),
-            json!({ "case_id": case }),
-        )
-        .await;
+    let r = activate(&app, &command, plan, json!({ "case_id": case })).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(r.body["error"].as_str().unwrap().contains("已停用"));
     // An edit on a version someone else replaced is refused.
