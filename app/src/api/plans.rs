@@ -38,3 +38,19 @@ pub async fn change_activation(id: i64, change: ActivationChange) -> Result<Acti
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.change_activation(&me, id, change).await.map_err(crate::backend::fail)
 }
+
+/// Activates plan `plan_id` from a page and opens the new incident view; on a refusal, says why
+/// in `error` and frees the button (`busy`).
+pub fn activate_and_open(plan_id: i64, new: NewActivation, busy: RwSignal<bool>, error: RwSignal<Option<String>>) {
+    busy.set(true);
+    error.set(None);
+    leptos::task::spawn_local(async move {
+        match activate_plan(plan_id, new).await {
+            Ok(v) => crate::browser::go(&format!("/activations/{}", v.brief.id)),
+            Err(e) => {
+                error.set(Some(crate::api::error_text(&e)));
+                busy.set(false);
+            }
+        }
+    });
+}

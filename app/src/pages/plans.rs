@@ -3,14 +3,12 @@
 
 use crate::api::cases::find_buildings;
 use crate::api::error_text;
-use crate::api::plans::{activate_plan, get_activations, get_plans};
-use crate::browser;
+use crate::api::plans::{activate_and_open, get_activations, get_plans};
 use crate::components::auth_gate::AuthGate;
 use crate::components::nav::SideNav;
 use crate::components::top_bar::TopBar;
 use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::plan::{ActivationBrief, NewActivation, PlanView, Target};
 use zhizhi_shared::time::beijing_datetime;
@@ -115,18 +113,8 @@ fn DrillStart(plan_id: i64, version: i64) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let found = Resource::new(move || query.get(), |q| async move { if q.trim().chars().count() < 2 { Ok(Vec::new()) } else { find_buildings(q, false).await } });
     let start = move |building_id: i64| {
-        busy.set(true);
-        error.set(None);
         let new = NewActivation { drill: true, building_id: Some(building_id), version: Some(version), ..Default::default() };
-        spawn_local(async move {
-            match activate_plan(plan_id, new).await {
-                Ok(v) => browser::go(&format!("/activations/{}", v.brief.id)),
-                Err(e) => {
-                    error.set(Some(error_text(&e)));
-                    busy.set(false);
-                }
-            }
-        });
+        activate_and_open(plan_id, new, busy, error);
     };
     view! {
         <div class="drill-start">

@@ -2,11 +2,9 @@
 //! of them is chosen at its lowest level, so activating it is one more click.
 
 use crate::api::error_text;
-use crate::api::plans::{activate_plan, get_plans};
-use crate::browser;
+use crate::api::plans::{activate_and_open, get_plans};
 use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use zhizhi_shared::case::view::CaseSummary;
 use zhizhi_shared::plan::{Level, NewActivation, PlanView};
 
@@ -29,18 +27,8 @@ pub(super) fn PlanDialog(case: CaseSummary, on_cancel: Callback<()>) -> impl Int
     let case_id = case.id;
     let confirm = move |_| {
         let Some((plan_id, version)) = chosen.get_untracked() else { return };
-        busy.set(true);
-        error.set(None);
         let new = NewActivation { level: level.get_untracked(), case_id: Some(case_id), version: Some(version), ..Default::default() };
-        spawn_local(async move {
-            match activate_plan(plan_id, new).await {
-                Ok(v) => browser::go(&format!("/activations/{}", v.brief.id)),
-                Err(e) => {
-                    error.set(Some(error_text(&e)));
-                    busy.set(false);
-                }
-            }
-        });
+        activate_and_open(plan_id, new, busy, error);
     };
     view! {
         <div class="dialog-backdrop" on:click=move |_| on_cancel.run(())>
