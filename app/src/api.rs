@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod iot;
+pub mod kpis;
 pub mod map;
 pub mod plans;
 

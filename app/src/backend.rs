@@ -15,7 +15,8 @@ use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
 use zhizhi_shared::map::{BuildingDetail, SearchHit};
 use zhizhi_shared::overview::Overview;
 use zhizhi_shared::people::ResidentRow;
-use zhizhi_shared::plan::{ActivationBrief, ActivationChange, ActivationView, NewActivation, PlanView};
+use zhizhi_shared::kpi::{KpiQuery, KpiReport};
+use zhizhi_shared::plan::{ActivationBrief, ActivationChange, ActivationView, CheckItem, NewActivation, PlanSave, PlanView};
 use zhizhi_shared::problem::Problem;
 
 /// Operations the UI's server functions call.
@@ -141,6 +142,18 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Raises or lowers the level, stands down, or writes the review.
     async fn change_activation(&self, me: &Principal, id: i64, change: ActivationChange) -> Result<ActivationView, Problem>;
+
+    /// The indicators of a period and the one before, by a grouping.
+    async fn kpis(&self, me: &Principal, query: KpiQuery) -> Result<KpiReport, Problem>;
+
+    /// The cases behind one figure of a report.
+    async fn kpi_cases(&self, me: &Principal, query: KpiQuery, indicator: String, key: String) -> Result<Vec<zhizhi_shared::case::view::CaseSummary>, Problem>;
+
+    /// Ticks or unticks a checklist item of a plan task (its holder).
+    async fn check_item(&self, me: &Principal, id: i64, check: CheckItem) -> Result<ActivationView, Problem>;
+
+    /// Writes a new plan (`id` `None`) or a new version of plan `id`, edited from version `seen`.
+    async fn save_plan(&self, me: &Principal, id: Option<i64>, seen: Option<i64>, save: PlanSave) -> Result<PlanView, Problem>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

@@ -107,6 +107,8 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   await expect(coord.getByTestId('incident-tasks').getByTestId('incident-task')).toHaveCount(6);
   await expect(coord.getByTestId('district-items').getByTestId('incident-task')).toHaveCount(3);
   await expect(coord.getByTestId('drill-banner')).toHaveCount(0);
+  // The place on the map, framed around the incident.
+  await expect(coord.locator('[data-testid=incident-map] [data-testid=district-map].ready')).toBeVisible({ timeout: 20_000 });
   await coord.screenshot({ path: 'end2end/test-results/incident-activated.png' });
 
   // Every post's inbox shows the case with its own instruction, without a reload.
@@ -123,6 +125,15 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   await city.screenshot({ path: 'end2end/test-results/plan-post-inbox.png' });
   await cityTask.getByTestId('accept-task').click();
   await expect(city.getByTestId('task').filter({ hasText: '疏散围观人员' })).toHaveClass(/ts-accepted/);
+  // The post ticks its checklist as it works; the incident view counts the ticks live.
+  const checks = city.getByTestId('task').filter({ hasText: '疏散围观人员' }).getByTestId('check-item');
+  await expect(checks).toHaveCount(2);
+  await checks.nth(0).locator('input').check();
+  await expect(checks.nth(0)).toHaveAttribute('data-done', 'true');
+  await checks.nth(1).locator('input').check();
+  await expect(city.getByTestId('task').filter({ hasText: '疏散围观人员' }).getByTestId('checklist-progress')).toHaveText('检查项 2/2');
+  await expect(coord.getByTestId('incident-task').filter({ hasText: '城市管理' }).getByTestId('check-count')).toHaveText('检查项 2/2');
+  await expect(coord.getByTestId('incident-task').filter({ hasText: '派出所' }).getByTestId('check-count')).toHaveText('检查项 0/2');
   await city.getByTestId('task').filter({ hasText: '疏散围观人员' }).getByTestId('report-back').click();
   await city.getByTestId('action-text').fill('围观人员已疏散，通道恢复');
   await city.getByTestId('action-submit').click();
@@ -172,5 +183,32 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   await expect(coord.getByTestId('activation-item')).toHaveCount(2);
   await expect(coord.getByTestId('activation-item').filter({ hasText: '演练' })).toHaveCount(1);
   await coord.screenshot({ path: 'end2end/test-results/plans-library.png' });
+  // The board counts real cases only: the drill has a chip of its own.
+  await coord.goto('/board');
+  await expect(coord.getByTestId('chip-drill')).toBeVisible();
+  await expect(coord.getByTestId('chip-drill').locator('.chip-count')).toHaveText('1');
+
+  // The administrator revises the plan: a refusal names what is wrong and saves nothing; the
+  // saved revision is the plan's next version, and the running drill keeps the version it used.
+  watch(admin);
+  await admin.goto('/plans');
+  await admin.getByTestId('plan-card').filter({ hasText: '重大旅游消费纠纷处置预案' }).getByTestId('edit-plan').click();
+  await expect(admin).toHaveURL(/\/plans\/\d+\/edit$/);
+  const editor = admin.getByTestId('plan-editor');
+  await expect(editor.locator('[data-testid=level-edit][data-level=iv] [data-testid=task-edit]')).toHaveCount(6);
+  await expect(editor.locator('[data-testid=level-edit][data-level=iv] [data-testid=district-edit]')).toHaveCount(3);
+  await editor.getByTestId('plan-name').fill('');
+  await editor.getByTestId('save-plan').click();
+  await expect(editor.getByTestId('plan-error')).toHaveText('预案名称应为 2–60 个字');
+  await editor.getByTestId('plan-name').fill('重大旅游消费纠纷处置预案');
+  const police = editor.locator('[data-testid=task-edit][data-target=派出所]');
+  await police.getByTestId('task-checklist').fill('民警到场\n劝离滋事人员\n执法记录仪全程记录');
+  await police.getByTestId('task-due').fill('10');
+  await admin.screenshot({ path: 'end2end/test-results/plan-editor.png', fullPage: true });
+  await editor.getByTestId('save-plan').click();
+  await expect(admin).toHaveURL(/\/plans(#plan-\d+)?$/);
+  const revised = admin.getByTestId('plan-card').filter({ hasText: '重大旅游消费纠纷处置预案' });
+  await expect(revised.getByTestId('plan-version')).toContainText('第 2 版');
+  await expect(revised).toContainText('（10 分钟）');
   expect(problems).toEqual([]);
 });

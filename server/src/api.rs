@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod cases;
 pub mod iot;
+pub mod kpis;
 pub mod map;
 pub mod openapi;
 pub mod plans;
@@ -135,6 +136,9 @@ pub fn routes() -> Routes {
         .get("/api/v1/activations", plans::activations)
         .get("/api/v1/activations/{id}", plans::activation)
         .post("/api/v1/activations/{id}/changes", plans::change)
+        .post("/api/v1/activations/{id}/checks", plans::check)
+        .get("/api/v1/kpis", kpis::report)
+        .get("/api/v1/kpis/cases", kpis::cases)
 }
 
 /// `GET /api/v1/summary`: the street's counts, for any signed-in user or a token with `read`.

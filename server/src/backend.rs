@@ -22,7 +22,8 @@ use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
 use zhizhi_shared::map::{BuildingDetail, SearchHit};
 use zhizhi_shared::overview::Overview;
 use zhizhi_shared::people::ResidentRow;
-use zhizhi_shared::plan::{ActivationBrief, ActivationChange, ActivationView, NewActivation, PlanView};
+use zhizhi_shared::plan::{ActivationBrief, ActivationChange, ActivationView, CheckItem, NewActivation, PlanSave, PlanView};
+use zhizhi_shared::kpi::{KpiQuery, KpiReport};
 use zhizhi_shared::problem::Problem;
 
 /// Serves the UI's server functions from the services.
@@ -34,6 +35,7 @@ pub struct StoreBackend {
     pub devices: Arc<Devices>,
     pub map: Arc<MapService>,
     pub plans: Arc<Plans>,
+    pub kpis: Arc<crate::kpis::Kpis>,
 }
 
 /// The most buildings a search on the pages lists.
@@ -59,6 +61,22 @@ impl Backend for StoreBackend {
 
     async fn change_activation(&self, me: &Principal, id: i64, change: ActivationChange) -> Result<ActivationView, Problem> {
         Ok(self.plans.change(me, id, &change, now_ms()).await?)
+    }
+
+    async fn kpis(&self, me: &Principal, query: KpiQuery) -> Result<KpiReport, Problem> {
+        Ok(self.kpis.report(me, &query, now_ms()).await?)
+    }
+
+    async fn kpi_cases(&self, me: &Principal, query: KpiQuery, indicator: String, key: String) -> Result<Vec<zhizhi_shared::case::view::CaseSummary>, Problem> {
+        Ok(self.kpis.cases(me, &query, &indicator, &key, now_ms()).await?)
+    }
+
+    async fn check_item(&self, me: &Principal, id: i64, check: CheckItem) -> Result<ActivationView, Problem> {
+        Ok(self.plans.check(me, id, &check, now_ms()).await?)
+    }
+
+    async fn save_plan(&self, me: &Principal, id: Option<i64>, seen: Option<i64>, save: PlanSave) -> Result<PlanView, Problem> {
+        Ok(self.plans.save(me, id, seen, &save, now_ms()).await?)
     }
 
     async fn devices(&self, me: &Principal, query: DeviceQuery) -> Result<DeviceList, Problem> {

@@ -110,6 +110,7 @@ impl Cases {
             grid_id: q.grid,
             overdue_at: q.overdue.unwrap_or(false).then_some(now),
             scope: scope_of(me),
+            ids: vec![],
             limit,
         };
         Ok(CaseList { cursor, cases: self.store.cases(&filter).await? })
@@ -168,6 +169,7 @@ impl Cases {
             conclude_alarms,
             task_plans: vec![],
             activation: None,
+            checks: vec![],
         };
         self.publish(&w).await
     }

@@ -19,6 +19,7 @@ pub mod directory;
 pub mod error;
 pub mod http;
 pub mod ingest;
+pub mod kpis;
 pub mod live;
 pub mod map;
 pub mod plans;

@@ -13,6 +13,7 @@ use zhizhi_shared::plan::{ActivationBrief, PlanError, PlanSave, PlanView};
 
 mod activate;
 mod change;
+mod check;
 mod view;
 
 const MINUTE: i64 = 60_000;

@@ -10,6 +10,7 @@ use crate::cases::Cases;
 use crate::devices::Devices;
 use crate::directory::Directory;
 use crate::ingest::Ingest;
+use crate::kpis::Kpis;
 use crate::live::{Hub, LocalHub};
 use crate::map::MapService;
 use crate::plans::Plans;
@@ -36,6 +37,7 @@ pub struct AppState {
     pub devices: Arc<Devices>,
     pub map: Arc<MapService>,
     pub plans: Arc<Plans>,
+    pub kpis: Arc<Kpis>,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
         let devices = Arc::new(Devices { store: store.clone(), ingest: ingest.clone() });
         let map = Arc::new(MapService { store: store.clone(), cases: cases.clone(), devices: devices.clone() });
         let plans = Arc::new(Plans { store: store.clone(), cases: (*cases).clone() });
+        let kpis = Arc::new(Kpis { store: store.clone() });
         let backend: Arc<dyn Backend> = Arc::new(StoreBackend {
             accounts: accounts.clone(),
             residents: residents.clone(),
@@ -71,8 +74,9 @@ impl AppState {
             devices: devices.clone(),
             map: map.clone(),
             plans: plans.clone(),
+            kpis: kpis.clone(),
         });
-        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans }
+        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, kpis }
     }
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live

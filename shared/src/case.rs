@@ -333,6 +333,7 @@ pub const STEP_NAMES: &[(&str, &str, &str)] = &[
     ("plan_level", "调整响应级别", "Response level changed"),
     ("plan_stand_down", "终止响应", "Response stood down"),
     ("plan_review", "复盘", "After-action review"),
+    ("plan_check", "检查项", "Checklist item"),
 ];
 
 /// The Chinese and English names of a step kind.

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod device;
 pub mod geo;
 pub mod iot;
+pub mod kpi;
 pub mod map;
 pub mod mask;
 pub mod org;

@@ -422,6 +422,9 @@ pub struct ActivationTask {
     pub holder_name: String,
     pub instruction: String,
     pub checklist: Vec<String>,
+    /// The checklist items ticked, by index.
+    #[serde(default)]
+    pub checked: Vec<u32>,
     pub state: TaskState,
     pub deadline: i64,
     /// When it was signed for (签收 or on-scene check-in), if it was.
@@ -508,6 +511,37 @@ pub enum ActivationChange {
     },
     /// The after-action review's lessons (复盘), once stood down.
     Review { lessons: String },
+}
+
+/// A post ticks (or unticks) an item of its task's checklist (检查项) while it works the task.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckItem {
+    pub task_id: i64,
+    /// The item's index in the task's checklist, from 0.
+    pub item: u32,
+    /// Ticked (`true`) or unticked.
+    pub done: bool,
+}
+
+/// The ticked items after `check` is applied to `checked`, kept in index order; an error
+/// names what is wrong (an item the checklist does not have, or no change at all).
+pub fn tick(checklist: &[String], checked: &[u32], check: &CheckItem) -> Result<Vec<u32>, PlanError> {
+    let Some(text) = checklist.get(check.item as usize) else {
+        return Err(PlanError {
+            field: "item",
+            message: if checklist.is_empty() { "这项任务没有检查项".into() } else { format!("检查项只有 {} 条，没有第 {} 条", checklist.len(), check.item + 1) },
+        });
+    };
+    let had = checked.contains(&check.item);
+    if had == check.done {
+        return Err(PlanError { field: "done", message: format!("检查项「{text}」{}", if had { "已经勾选" } else { "本来就未勾选" }) });
+    }
+    let mut out: Vec<u32> = checked.iter().copied().filter(|i| *i != check.item).collect();
+    if check.done {
+        out.push(check.item);
+    }
+    out.sort_unstable();
+    Ok(out)
 }
 
 /// The after-action timings of one task.

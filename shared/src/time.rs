@@ -39,6 +39,29 @@ fn beijing_parts(epoch_ms: i64) -> (String, i64) {
     (format!("{y:04}-{m:02}-{d:02}"), secs)
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil_from_days`]).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Milliseconds since the epoch at 00:00 Beijing time of the Beijing day holding `epoch_ms`,
+/// and that day's date.
+pub fn beijing_day_start(epoch_ms: i64) -> (i64, (i64, u32, u32)) {
+    let days = (epoch_ms + BEIJING_OFFSET_MS).div_euclid(DAY_MS);
+    (days * DAY_MS - BEIJING_OFFSET_MS, civil_from_days(days))
+}
+
+/// Milliseconds since the epoch at 00:00 Beijing time of a date.
+pub fn beijing_midnight(y: i64, m: u32, d: u32) -> i64 {
+    days_from_civil(y, m, d) * DAY_MS - BEIJING_OFFSET_MS
+}
+
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -64,6 +87,18 @@ mod tests {
         assert_eq!(beijing_datetime(ms), "2026-04-17 07:30:00");
         assert_eq!(beijing_weekday(ms), "星期五");
         assert_eq!(beijing_weekday_en(ms), "Fri");
+    }
+
+    #[test]
+    fn dates_and_day_counts_round_trip_and_midnight_is_beijings() {
+        for days in [-800_000, -1, 0, 59, 60, 10_957, 20_789, 800_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
+        let midnight = beijing_midnight(2026, 12, 1);
+        assert_eq!(beijing_datetime(midnight), "2026-12-01 00:00:00");
+        assert_eq!(beijing_day_start(midnight + 86_399_999), (midnight, (2026, 12, 1)));
+        assert_eq!(beijing_day_start(midnight - 1).1, (2026, 11, 30));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use zhizhi_shared::plan::{ActivationBrief, ActivationChange, ActivationView, NewActivation, PlanView};
+use zhizhi_shared::plan::{ActivationBrief, ActivationChange, ActivationView, CheckItem, NewActivation, PlanSave, PlanView};
 
 /// Every plan at its current version.
 #[server(prefix = "/fn")]
@@ -37,6 +37,20 @@ pub async fn get_activation(id: i64) -> Result<ActivationView, ServerFnError> {
 pub async fn change_activation(id: i64, change: ActivationChange) -> Result<ActivationView, ServerFnError> {
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.change_activation(&me, id, change).await.map_err(crate::backend::fail)
+}
+
+/// Ticks or unticks a checklist item of a plan task.
+#[server(prefix = "/fn", input = Json)]
+pub async fn check_item(id: i64, check: CheckItem) -> Result<ActivationView, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.check_item(&me, id, check).await.map_err(crate::backend::fail)
+}
+
+/// Saves a plan: a new one (`id` `None`) or a new version of one edited from version `seen`.
+#[server(prefix = "/fn", input = Json)]
+pub async fn save_plan(id: Option<i64>, seen: Option<i64>, save: PlanSave) -> Result<PlanView, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.save_plan(&me, id, seen, save).await.map_err(crate::backend::fail)
 }
 
 /// Activates plan `plan_id` from a page and opens the new incident view; on a refusal, says why

@@ -15,7 +15,7 @@ const AREAS: [(Msg, &str, Option<&str>); 10] = [
     (Msg::NavPlans, "⚑", Some("/plans")),
     (Msg::NavInspection, "✓", None),
     (Msg::NavFlood, "≋", None),
-    (Msg::NavAnalysis, "▤", None),
+    (Msg::NavAnalysis, "▤", Some("/kpis")),
     (Msg::NavAdmin, "⚙", Some("/admin/users")),
 ];
 

@@ -60,23 +60,30 @@ enum Chip {
     Held,
     Overdue,
     Done,
+    Drill,
 }
 
-const CHIPS: [(Chip, &str, &str); 7] = [
+const CHIPS: [(Chip, &str, &str); 8] = [
     (Chip::Open, "未办结", "Open"),
     (Chip::ToDispatch, "待派遣", "To dispatch"),
     (Chip::Handling, "处置中", "Handling"),
     (Chip::ToVerify, "待核查", "To verify"),
     (Chip::Held, "挂起/上报", "Held"),
     (Chip::Overdue, "已超时", "Overdue"),
+    (Chip::Drill, "演练", "Drills"),
     (Chip::Done, "已办结", "Finished"),
 ];
 
 impl Chip {
+    /// Whether the chip lists `c`. Drills (演练) are listed under 「未办结」 too, so that a post
+    /// finds its drill tasks, but every other chip is for real cases only.
     fn keeps(self, c: &CaseSummary, now: Option<i64>) -> bool {
         use CaseState as S;
+        if c.drill && !matches!(self, Chip::Open | Chip::Drill) {
+            return false;
+        }
         match self {
-            Chip::Open => !c.state.is_final(),
+            Chip::Open | Chip::Drill => !c.state.is_final() && (self == Chip::Open || c.drill),
             Chip::ToDispatch => matches!(c.state, S::Reported | S::Accepted | S::Registered),
             Chip::Handling => matches!(c.state, S::Dispatched | S::Handling),
             Chip::ToVerify => matches!(c.state, S::Verifying | S::Verified),
@@ -182,9 +189,10 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
             .filter(|x| c.keeps(x, n) && (g.is_empty() || x.category.starts_with(&format!("{g}."))) && (gr.is_none() || x.grid_id == gr))
             .collect::<Vec<_>>()
     };
+    // The counts are of real cases: a drill never adds to them (the 「演练」 chip counts drills).
     let count_of = move |c: Chip| {
         let n = now.get();
-        cases.with(|l| l.iter().filter(|x| c.keeps(x, n)).count())
+        cases.with(|l| l.iter().filter(|x| c.keeps(x, n) && (x.drill == (c == Chip::Drill))).count())
     };
     let may_report = me.may_report_case();
     // The grids the listed cases lie in, by the name routing gave them (社区 · 网格 · 微网格).
@@ -222,7 +230,7 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
             </div>
             <div class="chips" role="tablist">
                 {CHIPS.into_iter().map(|(c, zh, en)| view! {
-                    <button role="tab" class="chip" class:active=move || chip.get() == c aria-selected=move || (chip.get() == c).to_string()
+                    <button role="tab" class="chip" class:drill-chip=c == Chip::Drill hidden=move || c == Chip::Drill && count_of(c) == 0 class:active=move || chip.get() == c aria-selected=move || (chip.get() == c).to_string()
                         data-testid=format!("chip-{c:?}").to_lowercase() on:click=move |_| chip.set(c)>
                         {bi(zh, en)}<span class="chip-count">{move || count_of(c)}</span>
                     </button>

@@ -9,6 +9,7 @@ use crate::browser;
 use crate::components::auth_gate::AuthGate;
 use crate::components::case_view::{countdown, short_time};
 use crate::components::clock::use_now;
+use crate::components::district_map::{DistrictMap, MapMode};
 use crate::components::nav::SideNav;
 use crate::components::top_bar::TopBar;
 use crate::i18n::{bi, pick, tr, Msg};
@@ -81,17 +82,25 @@ fn LiveIncident(me: Principal, view: ActivationView) -> impl IntoView {
         move || browser::go(&format!("/activations/{id}")),
     );
     let command = me.has(Role::Command);
+    let admin = me.has(Role::Admin);
+    // The map is drawn once: the place does not change, and a live refresh must not redraw it.
+    let map = place_map(&current.get_untracked());
     view! {
         <section class="panel incident" data-testid="incident" data-live=move || connected.get().then_some("1")
             data-state=move || current.with(|v| v.brief.state.code())>
             {move || {
                 let v = current.get();
                 let head = incident_head(&v, now).into_any();
-                let tasks = task_table(&v, now).into_any();
                 let controls = (command && v.brief.state == ActivationState::Running).then(|| controls(&v, current).into_any());
-                let after = (v.brief.state == ActivationState::StoodDown).then(|| after_action(&v, command, current).into_any());
+                view! { {head} {controls} }
+            }}
+            {map}
+            {move || {
+                let v = current.get();
+                let tasks = task_table(&v, now).into_any();
+                let after = (v.brief.state == ActivationState::StoodDown).then(|| after_action(&v, command, admin, current).into_any());
                 let timeline = timeline(&v).into_any();
-                view! { {head} {controls} {tasks} {after} {timeline} }
+                view! { {tasks} {after} {timeline} }
             }}
         </section>
     }
@@ -124,6 +133,24 @@ fn incident_head(v: &ActivationView, now: RwSignal<Option<i64>>) -> impl IntoVie
     }
 }
 
+/// The place on the district map: framed about 250 m around the incident, the case glowing
+/// among the street's open cases. Kept across the live refreshes (one map per page).
+fn place_map(v: &ActivationView) -> impl IntoView + use<> {
+    let (Some(lon), Some(lat)) = (v.lon, v.lat) else {
+        return view! { <p class="state empty">{bi("这起事件没有坐标，无法在地图上标出。", "This incident has no coordinates to show on the map.")}</p> }.into_any();
+    };
+    const D: f64 = 0.0025;
+    let fit = ([lon - D, lat - D], [lon + D, lat + D]);
+    view! {
+        <section class="incident-map" data-testid="incident-map" aria-label=bi("事发地点", "Where it happens")>
+            <DistrictMap id="incident-map" mode=MapMode::Command fit>
+                <p class="map-note">{v.address.clone()}</p>
+            </DistrictMap>
+        </section>
+    }
+    .into_any()
+}
+
 fn task_row(t: &ActivationTask, now: RwSignal<Option<i64>>) -> impl IntoView + use<> {
     let t = t.clone();
     let state = t.state;
@@ -135,7 +162,16 @@ fn task_row(t: &ActivationTask, now: RwSignal<Option<i64>>) -> impl IntoView + u
             <td><span class=format!("badge plan lv-{}", t.level.colour())>{pick(t.level.name_zh(), t.level.name_en()).to_string()}</span></td>
             <td><strong>{t.holder_name.clone()}</strong></td>
             <td class="instruction">{t.instruction.clone()}
-                {(!t.checklist.is_empty()).then(|| view! { <small class="checklist-count">{pick(&format!("（检查项 {} 条）", t.checklist.len()), &format!(" ({} checks)", t.checklist.len())).to_string()}</small> })}
+                {(!t.checklist.is_empty()).then(|| {
+                    let (k, n) = (t.checked.len(), t.checklist.len());
+                    let missed: Vec<String> = t.checklist.iter().enumerate().filter(|(i, _)| !t.checked.contains(&(*i as u32))).map(|(_, c)| c.clone()).collect();
+                    let missed = (!missed.is_empty()).then(|| format!("{}{}", pick("未勾选：", "Not ticked: "), missed.join(pick("、", ", "))));
+                    view! {
+                        <span class="check-count" class:partial=k < n && state == TaskState::Done data-testid="check-count" title=missed>
+                            {pick(&format!("检查项 {k}/{n}"), &format!("checks {k}/{n}")).to_string()}
+                        </span>
+                    }
+                })}
                 {(!t.result.is_empty()).then(|| view! { <p class="result" data-testid="task-result">{t.result.clone()}</p> })}
             </td>
             <td><span class=format!("pill ts-{}", state.code())>{pick(state.name_zh(), state.name_en()).to_string()}</span></td>
@@ -205,7 +241,7 @@ fn controls(v: &ActivationView, current: RwSignal<ActivationView>) -> impl IntoV
     }
 }
 
-fn after_action(v: &ActivationView, command: bool, current: RwSignal<ActivationView>) -> impl IntoView + use<> {
+fn after_action(v: &ActivationView, command: bool, admin: bool, current: RwSignal<ActivationView>) -> impl IntoView + use<> {
     let id = v.brief.id;
     let rows = review(v, v.stood_down_at.unwrap_or(v.brief.activated_at));
     let minutes = |m: Option<i64>| m.map(|m| pick(&format!("{m} 分"), &format!("{m} min")).to_string()).unwrap_or_else(|| "—".into());
@@ -246,6 +282,9 @@ fn after_action(v: &ActivationView, command: bool, current: RwSignal<ActivationV
                 view! {
                     <p class="lessons" data-testid="lessons-text">{v.lessons.clone()}</p>
                     {v.revised_in.map(|n| view! { <p>{pick(&format!("已据此修订为第 {n} 版预案"), &format!("Taken up in plan version {n}")).to_string()}</p> })}
+                    {(admin && v.revised_in.is_none() && !v.lessons.is_empty()).then(|| view! {
+                        <a class="act" data-testid="revise-plan" href=format!("/plans/{}/edit?lessons_from={id}", v.brief.plan_id)>{bi("据此修订预案", "Revise the plan from this review")}</a>
+                    })}
                 }.into_any()
             }}
         </section>

@@ -23,6 +23,7 @@ pub fn PlansPage() -> impl IntoView {
 fn Plans(me: Principal) -> impl IntoView {
     let may_see_running = me.has(Role::Command) || me.has(Role::District);
     let command = me.has(Role::Command);
+    let admin = me.has(Role::Admin);
     let data = Resource::new(
         || (),
         move |_| async move {
@@ -47,8 +48,11 @@ fn Plans(me: Principal) -> impl IntoView {
                                 }}
                             </section>
                             <section class="panel" data-testid="plans">
-                                <h2>{bi("应急预案", "Contingency plans")}</h2>
-                                <div class="plan-library">{plans.into_iter().map(|p| plan_card(p, command)).collect_view()}</div>
+                                <header class="section-head">
+                                    <h2>{bi("应急预案", "Contingency plans")}</h2>
+                                    {admin.then(|| view! { <a class="act primary" href="/plans/new" data-testid="new-plan">{bi("＋ 新建预案", "+ New plan")}</a> })}
+                                </header>
+                                <div class="plan-library">{plans.into_iter().map(|p| plan_card(p, command, admin)).collect_view()}</div>
                             </section>
                         }.into_any(),
                         Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
@@ -74,14 +78,15 @@ fn activation_item(a: ActivationBrief) -> impl IntoView {
     }
 }
 
-fn plan_card(p: PlanView, command: bool) -> impl IntoView {
+fn plan_card(p: PlanView, command: bool, admin: bool) -> impl IntoView {
     let drill = (command && !p.retired).then(|| view! { <DrillStart plan_id=p.id version=p.version/> });
     view! {
-        <article class="plan-card" class:retired=p.retired data-testid="plan-card" data-name=p.body.name.clone()>
+        <article class="plan-card" class:retired=p.retired data-testid="plan-card" data-name=p.body.name.clone() id=format!("plan-{}", p.id)>
             <header>
                 <h3>{p.body.name.clone()}</h3>
-                <span class="plan-kind">{p.body.kind.clone()}" · "{pick(&format!("第 {} 版", p.version), &format!("version {}", p.version)).to_string()}</span>
+                <span class="plan-kind" data-testid="plan-version">{p.body.kind.clone()}" · "{pick(&format!("第 {} 版", p.version), &format!("version {}", p.version)).to_string()}</span>
                 {p.retired.then(|| view! { <span class="pill">{bi("已停用", "Retired")}</span> })}
+                {admin.then(|| view! { <a class="act" href=format!("/plans/{}/edit", p.id) data-testid="edit-plan">{bi("编辑", "Edit")}</a> })}
             </header>
             <p class="trigger">{p.body.trigger.clone()}</p>
             {p.body.levels.iter().map(|l| view! {

@@ -163,20 +163,39 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     // Subscribe before reading the log, so nothing falls between the two.
     let live = state.cases.hub.subscribe();
     tokio::spawn(live::pump(state.store.clone(), live, viewer, last, tx));
-    let events = tokio_stream::wrappers::ReceiverStream::new(rx).map(|f| Ok::<_, Infallible>(sse_event(f)));
+    // A frame may become two events (a case and its activation): a small relay sends them on;
+    // when the client goes away the relay ends, and with it the pump.
+    let (events_tx, events_rx) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(async move {
+        let mut rx = rx;
+        while let Some(f) = rx.recv().await {
+            for e in sse_events(f) {
+                if events_tx.send(e).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let events = tokio_stream::wrappers::ReceiverStream::new(events_rx).map(Ok::<_, Infallible>);
     Ok((
         [(header::CACHE_CONTROL, "no-cache"), (header::HeaderName::from_static("x-accel-buffering"), "no")],
         Sse::new(events).keep_alive(KeepAlive::default()),
     ))
 }
 
-/// A stream's frame as a server-sent event: `ready` (data: the cursor), `reset` (id and data:
-/// the newest event), `case` (id: the event; data: the case as JSON).
-fn sse_event(f: live::Frame) -> Event {
+/// A stream's frame as server-sent events: `ready` (data: the cursor), `reset` (id and data:
+/// the newest event), `case` (id: the event; data: the case as JSON), and after the `case` of
+/// a case under a contingency plan, `activation` (data: the activation's brief; no id of its
+/// own, so a reconnect resumes after the case event it belongs to).
+fn sse_events(f: live::Frame) -> Vec<Event> {
     match f {
-        live::Frame::Ready { cursor } => Event::default().event("ready").data(cursor.to_string()),
-        live::Frame::Reset { newest } => Event::default().event("reset").id(newest.to_string()).data(newest.to_string()),
-        live::Frame::Case { id, case } => Event::default().id(id.to_string()).event("case").json_data(&case).expect("a case always serialises"),
+        live::Frame::Ready { cursor } => vec![Event::default().event("ready").data(cursor.to_string())],
+        live::Frame::Reset { newest } => vec![Event::default().event("reset").id(newest.to_string()).data(newest.to_string())],
+        live::Frame::Case { id, case } => {
+            let activation = case.activation.as_ref().map(|a| Event::default().event("activation").json_data(a).expect("an activation always serialises"));
+            let case = Event::default().id(id.to_string()).event("case").json_data(&case).expect("a case always serialises");
+            std::iter::once(case).chain(activation).collect()
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use zhizhi_shared::plan::{
-    ActivationBrief, ActivationChange, ActivationView, NewActivation, PlanSave, PlanView,
+    ActivationBrief, ActivationChange, ActivationView, CheckItem, NewActivation, PlanSave, PlanView,
 };
 
 /// `GET /api/v1/plans`: every plan at its current version.
@@ -130,4 +130,15 @@ pub async fn change(
             .change(user(&caller)?, id, &change, now_ms())
             .await?,
     ))
+}
+
+/// `POST /api/v1/activations/{id}/checks`: the holder of a plan task ticks (or unticks) an
+/// item of its checklist.
+pub async fn check(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    Json(check): Json<CheckItem>,
+) -> ApiResult<Json<ActivationView>> {
+    Ok(Json(state.plans.check(user(&caller)?, id, &check, now_ms()).await?))
 }

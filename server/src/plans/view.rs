@@ -61,6 +61,7 @@ fn assemble(
                 holder_name: t.holder_name.clone(),
                 instruction: p.instruction.clone(),
                 checklist: p.checklist.clone(),
+                checked: p.checked.clone(),
                 state: t.state,
                 deadline: t.deadline,
                 accepted_at,

@@ -85,6 +85,8 @@ pub struct CaseWrite {
     pub task_plans: Vec<Option<super::plans::TaskPlan>>,
     /// A contingency plan activated, or an activation changed, by this write.
     pub activation: Option<super::plans::ActivationWrite>,
+    /// Plan tasks whose ticked checklist items become these (by index).
+    pub checks: Vec<(i64, Vec<u32>)>,
 }
 
 impl CaseWrite {
@@ -100,6 +102,7 @@ impl CaseWrite {
             conclude_alarms: None,
             task_plans: vec![],
             activation: None,
+            checks: vec![],
         }
     }
 }
@@ -138,6 +141,8 @@ pub struct CaseFilter {
     /// Only cases past their stage deadline at this time.
     pub overdue_at: Option<i64>,
     pub scope: CaseScope,
+    /// Only these cases (empty: no such limit).
+    pub ids: Vec<i64>,
     pub limit: i64,
 }
 

@@ -150,7 +150,7 @@ const LAYERS: [&[&str]; 8] = [
     &["storage"],
     &["auth"],
     &["error"],
-    &["accounts", "residents", "directory", "cases", "devices", "map", "plans", "ingest", "live"],
+    &["accounts", "residents", "directory", "cases", "devices", "map", "plans", "kpis", "ingest", "live"],
     &["backend"],
     &["state"],
     &["api"],

@@ -8,6 +8,7 @@ mod cli;
 mod harness;
 mod http;
 mod iot;
+mod kpis;
 mod layers;
 mod map;
 mod plans;

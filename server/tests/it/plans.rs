@@ -172,6 +172,11 @@ async fn story(app: &App) {
             "{}",
             SIX_POSTS[i]
         );
+        // The activation follows as its own event, for clients that follow plans only.
+        let e = s.next(Duration::from_secs(5)).await.expect("an activation event");
+        assert_eq!((e.event.as_str(), e.id), ("activation", None), "{e:?}");
+        let brief: serde_json::Value = serde_json::from_str(&e.data).unwrap();
+        assert_eq!((brief["id"].as_i64(), brief["level"].as_str(), brief["state"].as_str()), (Some(activation), Some("iv"), Some("running")));
     }
     // The district finds the case in its list and answers its items there.
     let listed = app.get("/api/v1/cases?state=open", Some(&district)).await;
@@ -216,6 +221,31 @@ async fn story(app: &App) {
         .await
         .body;
     assert_eq!(still["brief"]["state"], "running");
+    // 城市管理 ticks its checklist as it works; the incident view counts the items ticked.
+    let city = tasks_of(&view, "城市管理")[0]["task_id"].as_i64().unwrap();
+    let check = |cookie: &str, body: Value| {
+        let (app, cookie) = (app, cookie.to_string());
+        async move { app.post(&format!("/api/v1/activations/{activation}/checks"), Some(&cookie), body).await }
+    };
+    let r = check(&posts[1], json!({ "task_id": city, "item": 1, "done": true })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(tasks_of(&r.body, "城市管理")[0]["checked"], json!([1]));
+    let r = check(&posts[1], json!({ "task_id": city, "item": 0, "done": true })).await;
+    assert_eq!(tasks_of(&r.body, "城市管理")[0]["checked"], json!([0, 1]));
+    let step = r.body["steps"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((step["kind"].as_str(), step["note"].as_str()), (Some("plan_check"), Some("已完成：设置临时隔离带（2/2）")));
+    // Refusals name what is wrong and tick nothing: another post, an item the list lacks, a
+    // tick already made.
+    let r = check(&posts[0], json!({ "task_id": city, "item": 0, "done": false })).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = check(&posts[1], json!({ "task_id": city, "item": 2, "done": true })).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("item")), "{}", r.body);
+    assert_eq!(r.body["error"], "检查项只有 2 条，没有第 3 条");
+    let r = check(&posts[1], json!({ "task_id": city, "item": 0, "done": true })).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("done")), "{}", r.body);
+    let seen = app.get(&format!("/api/v1/cases/{case}"), Some(&posts[1])).await.body;
+    let task = seen["case"]["tasks"].as_array().unwrap().iter().find(|t| t["id"] == city).unwrap().clone();
+    assert_eq!(task["plan"]["checked"], json!([0, 1]), "the post's own view of the case carries the ticks");
     // Every post accepts and reports back.
     for (i, p) in posts.iter().enumerate() {
         let task = tasks_of(&view, SIX_POSTS[i])[0]["task_id"]
@@ -240,6 +270,10 @@ async fn story(app: &App) {
         .get(&format!("/api/v1/activations/{activation}"), Some(&command))
         .await
         .body;
+    // A task reported back keeps its ticks, and they can no longer change.
+    let r = check(&posts[1], json!({ "task_id": city, "item": 0, "done": false })).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(tasks_of(&done, "城市管理")[0]["checked"], json!([0, 1]));
     assert!(
         done["tasks"]
             .as_array()

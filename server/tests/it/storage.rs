@@ -209,6 +209,7 @@ fn new_case(now: i64) -> zhizhi_server::storage::CaseWrite {
         conclude_alarms: None,
         task_plans: vec![],
         activation: None,
+        checks: vec![],
     }
 }
 
@@ -245,6 +246,7 @@ fn dispatch(id: i64, version: i64, now: i64) -> zhizhi_server::storage::CaseWrit
         conclude_alarms: None,
         task_plans: vec![],
         activation: None,
+        checks: vec![],
     }
 }
 

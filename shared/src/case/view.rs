@@ -26,6 +26,9 @@ pub struct PlanTaskNote {
     pub instruction: String,
     #[serde(default)]
     pub checklist: Vec<String>,
+    /// The checklist items ticked so far, by their index in `checklist`, in order.
+    #[serde(default)]
+    pub checked: Vec<u32>,
 }
 
 /// A case in a queue, and the payload of its live events.

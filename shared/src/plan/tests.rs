@@ -146,6 +146,7 @@ fn the_review_marks_tasks_done_after_their_deadline_or_still_open_past_it_as_lat
         holder_name: "城市管理".into(),
         instruction: "疏散".into(),
         checklist: vec![],
+        checked: vec![],
         state,
         deadline,
         accepted_at: Some(60_000),
@@ -156,4 +157,20 @@ fn the_review_marks_tasks_done_after_their_deadline_or_still_open_past_it_as_lat
     assert!(task(30 * 60_000, Some(31 * 60_000), TaskState::Done).late(0));
     assert!(task(30 * 60_000, None, TaskState::Accepted).late(31 * 60_000));
     assert!(!task(30 * 60_000, None, TaskState::Cancelled).late(31 * 60_000));
+}
+
+#[test]
+fn ticking_a_checklist_keeps_items_in_order_and_names_what_is_wrong() {
+    use super::{tick, CheckItem};
+    let list: Vec<String> = ["核实当事人身份", "现场取证拍照", "疏导围观人员"].map(String::from).into();
+    let c = |item, done| CheckItem { task_id: 7, item, done };
+    assert_eq!(tick(&list, &[], &c(2, true)).unwrap(), vec![2]);
+    assert_eq!(tick(&list, &[2], &c(0, true)).unwrap(), vec![0, 2]);
+    assert_eq!(tick(&list, &[0, 2], &c(2, false)).unwrap(), vec![0]);
+    let e = tick(&list, &[], &c(3, true)).unwrap_err();
+    assert_eq!((e.field, e.message.as_str()), ("item", "检查项只有 3 条，没有第 4 条"));
+    let e = tick(&list, &[1], &c(1, true)).unwrap_err();
+    assert_eq!((e.field, e.message.as_str()), ("done", "检查项「现场取证拍照」已经勾选"));
+    assert_eq!(tick(&list, &[1], &c(0, false)).unwrap_err().field, "done");
+    assert_eq!(tick(&[], &[], &c(0, true)).unwrap_err().message, "这项任务没有检查项");
 }

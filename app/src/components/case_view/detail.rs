@@ -13,8 +13,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zhizhi_shared::auth::Principal;
 use zhizhi_shared::auth::Role;
-use zhizhi_shared::case::view::{CaseDetail, PostRef, StepView, TaskBrief};
-use zhizhi_shared::plan::ActivationState;
+use crate::api::plans::check_item;
+use zhizhi_shared::case::view::{CaseDetail, PlanTaskNote, PostRef, StepView, TaskBrief};
+use zhizhi_shared::plan::{ActivationState, CheckItem};
 use zhizhi_shared::case::{self, decide, step_name, Action, Holder, Refusal, TaskState};
 use zhizhi_shared::time::beijing_datetime;
 
@@ -332,9 +333,7 @@ fn task_row<R: Fn(Action) + Copy + Send + Sync + 'static>(
                 <div class="plan-task" data-testid="plan-task">
                     <span class=format!("badge plan lv-{}", p.level.colour())>{pick(p.level.name_zh(), p.level.name_en()).to_string()}</span>
                     <p class="instruction" data-testid="instruction">{p.instruction.clone()}</p>
-                    {(!p.checklist.is_empty()).then(|| view! {
-                        <ul class="checklist">{p.checklist.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}</ul>
-                    })}
+                    {(!p.checklist.is_empty()).then(|| checklist(p, task_id, me.holds(task.holder) && task.state.is_open(), error))}
                 </div>
             })}
             {(!buttons.is_empty()).then(|| view! { <div class="actions">{buttons}</div> })}
@@ -342,6 +341,49 @@ fn task_row<R: Fn(Action) + Copy + Send + Sync + 'static>(
     }
 }
 
+/// A plan task's checklist (检查项): the holder ticks each item as it is done, and the command
+/// centre sees the progress on the incident view.
+fn checklist(p: &PlanTaskNote, task_id: i64, may_tick: bool, error: RwSignal<Option<String>>) -> impl IntoView + use<> {
+    let activation = p.activation_id;
+    let total = p.checklist.len();
+    let ticked = RwSignal::new(p.checked.clone());
+    let busy = RwSignal::new(false);
+    let items = p.checklist.iter().enumerate().map(|(i, text)| {
+        let item = i as u32;
+        let on = move || ticked.with(|t| t.contains(&item));
+        let flip = move |_| {
+            let done = !on();
+            busy.set(true);
+            spawn_local(async move {
+                match check_item(activation, CheckItem { task_id, item, done }).await {
+                    Ok(v) => {
+                        if let Some(t) = v.tasks.iter().find(|t| t.task_id == task_id) {
+                            ticked.set(t.checked.clone());
+                        }
+                    }
+                    Err(e) => error.set(Some(crate::api::error_text(&e))),
+                }
+                busy.set(false);
+            });
+        };
+        view! {
+            <li class:done=on data-testid="check-item" data-done=move || on().to_string()>
+                <label>
+                    <input type="checkbox" prop:checked=on disabled=move || !may_tick || busy.get() on:change=flip/>
+                    <span>{text.clone()}</span>
+                </label>
+            </li>
+        }
+    }).collect_view();
+    view! {
+        <div class="checklist-box">
+            <span class="checklist-progress" data-testid="checklist-progress">
+                {move || pick(&format!("检查项 {}/{total}", ticked.with(Vec::len)), &format!("Checks {}/{total}", ticked.with(Vec::len))).to_string()}
+            </span>
+            <ul class="checklist" class:tickable=may_tick>{items}</ul>
+        </div>
+    }
+}
 
 fn step_item(s: &StepView, tasks: &[TaskBrief]) -> impl IntoView + use<> {
     let (zh, en) = step_name(&s.kind);

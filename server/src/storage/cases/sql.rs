@@ -56,7 +56,7 @@ macro_rules! portable_cases {
                 }
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
                     "SELECT t.id, t.case_id, t.post_id, t.grid_id, t.district, t.state, t.deadline, t.extension_hours, p.name AS post_name, g.name AS grid_name,
-                        t.activation_id, t.plan_level, t.instruction, t.checklist
+                        t.activation_id, t.plan_level, t.instruction, t.checklist, t.checked
                      FROM case_tasks t LEFT JOIN posts p ON p.id = t.post_id LEFT JOIN grids g ON g.id = t.grid_id WHERE t.case_id IN (",
                 );
                 let mut ids = qb.separated(", ");
@@ -85,6 +85,8 @@ macro_rules! portable_cases {
                             level: parse_code("case_tasks", id, &level, zhizhi_shared::plan::Level::from_code)?,
                             instruction: r.try_get("instruction")?,
                             checklist: serde_json::from_str(&r.try_get::<String, _>("checklist")?)
+                                .map_err(|e| $crate::storage::Error::Corrupt { table: "case_tasks", id, detail: e.to_string() })?,
+                            checked: serde_json::from_str(&r.try_get::<String, _>("checked")?)
                                 .map_err(|e| $crate::storage::Error::Corrupt { table: "case_tasks", id, detail: e.to_string() })?,
                         }),
                         _ => None,
@@ -217,6 +219,11 @@ macro_rules! portable_cases {
                         .bind(ch.task_id).bind(case_id).bind(ch.state.code()).bind(ch.deadline).bind(ch.extension_hours).bind(now)
                         .execute(&mut *tx).await?;
                 }
+                for (task_id, checked) in &w.checks {
+                    sqlx::query("UPDATE case_tasks SET checked = $3, updated_at = $4 WHERE id = $1 AND case_id = $2")
+                        .bind(task_id).bind(case_id).bind(serde_json::to_string(checked).expect("indices serialise")).bind(now)
+                        .execute(&mut *tx).await?;
+                }
                 let (mut seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM case_steps WHERE case_id = $1")
                     .bind(case_id).fetch_one(&mut *tx).await?;
                 let mut last_step = None;
@@ -314,6 +321,14 @@ macro_rules! portable_cases {
                     }
                     if let Some(now) = f.overdue_at {
                         qb.push(" AND stage_deadline < ").push_bind(now);
+                    }
+                    if !f.ids.is_empty() {
+                        qb.push(" AND id IN (");
+                        let mut ids = qb.separated(", ");
+                        for id in &f.ids {
+                            ids.push_bind(*id);
+                        }
+                        qb.push(")");
                     }
                     if let CaseScope::Of { user_id, post_id, grid_ids, district } = &f.scope {
                         qb.push(" AND (reporter_id = ").push_bind(*user_id);

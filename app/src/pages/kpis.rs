@@ -1,0 +1,404 @@
+//! KPIs (`/kpis`, 考核与分析): the indicators of digital city management for a day, a week or
+//! a month, beside the period before; for the whole street as cards, or as a ranking (考核排名)
+//! of boards, posts, grids, communities, categories or sources with a weighted score. Every
+//! figure opens the cases behind it; every definition is written next to its figure; the table
+//! exports to CSV (Excel opens it).
+
+use crate::api::error_text;
+use crate::api::kpis::{get_kpi_cases, get_kpis};
+use crate::components::auth_gate::AuthGate;
+use crate::components::nav::SideNav;
+use crate::components::top_bar::TopBar;
+use crate::i18n::{bi, pick, tr, Msg};
+use leptos::prelude::*;
+use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::case::view::CaseSummary;
+use zhizhi_shared::kpi::{Definition, Figure, GroupFigures, Grouping, KpiQuery, KpiReport, PeriodKind, Unit, DEFINITIONS};
+
+/// The page at `/kpis`.
+#[component]
+pub fn KpisPage() -> impl IntoView {
+    view! { <AuthGate page=|me: Principal| view! { <Kpis me/> }/> }
+}
+
+const PERIODS: [(PeriodKind, &str, &str); 3] = [(PeriodKind::Day, "日", "Day"), (PeriodKind::Week, "周", "Week"), (PeriodKind::Month, "月", "Month")];
+
+fn period_code(k: PeriodKind) -> &'static str {
+    match k {
+        PeriodKind::Day => "day",
+        PeriodKind::Week => "week",
+        PeriodKind::Month => "month",
+        PeriodKind::Custom => "custom",
+    }
+}
+
+/// What the page shows: the period's kind, a moment inside it (`None`: now), the grouping.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Ask {
+    kind: PeriodKind,
+    at: Option<i64>,
+    by: Grouping,
+}
+
+impl Ask {
+    fn query(self) -> KpiQuery {
+        KpiQuery { period: Some(period_code(self.kind).into()), at: self.at, by: Some(self.by.code().into()), ..Default::default() }
+    }
+}
+
+/// A figure picked for its cases: the group's key and name, the indicator.
+#[derive(Clone, Debug, PartialEq)]
+struct Pick {
+    key: String,
+    name: String,
+    def: &'static Definition,
+}
+
+#[component]
+fn Kpis(me: Principal) -> impl IntoView {
+    let allowed = me.has(Role::Command) || me.has(Role::Admin) || me.has(Role::District);
+    let ask = RwSignal::new(Ask { kind: PeriodKind::Month, at: None, by: Grouping::Street });
+    let data = Resource::new(move || ask.get(), |a| get_kpis(a.query()));
+    let picked = RwSignal::new(None::<Pick>);
+    // Another period or grouping: the figure picked is no longer on screen.
+    Effect::new(move |_| {
+        ask.track();
+        picked.set(None);
+    });
+    view! {
+        <div class="screen command">
+            <TopBar me=me.clone()/>
+            <SideNav/>
+            <main class="kpi-main" data-testid="kpis">
+                {if allowed {
+                    view! {
+                        <Controls ask data/>
+                        <Transition fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
+                            {move || data.get().map(|r| match r {
+                                Ok(report) => view! { <Report report picked/> }.into_any(),
+                                Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            })}
+                        </Transition>
+                        {move || picked.get().map(|p| view! { <DrillDown pick=p ask=ask.get_untracked() picked/> })}
+                        <Definitions/>
+                    }.into_any()
+                } else {
+                    view! { <p class="state error" role="alert">{bi("考核指标供指挥中心、系统管理员和区级查看。", "KPIs are for the command centre, administrators and the district.")}</p> }.into_any()
+                }}
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn Controls(ask: RwSignal<Ask>, data: Resource<Result<KpiReport, ServerFnError>>) -> impl IntoView {
+    // Step to the period before or after the one shown.
+    let step = move |forward: bool| {
+        let Some(Ok(r)) = data.get_untracked() else { return };
+        let at = if forward { r.period.to } else { r.previous.from };
+        ask.update(|a| a.at = Some(at));
+    };
+    let label = move || data.get().and_then(|r| r.ok()).map(|r| {
+        pick(&format!("{}（对比 {}）", r.period.label(), r.previous.label()), &format!("{} (against {})", r.period.label(), r.previous.label())).to_string()
+    });
+    view! {
+        <header class="panel kpi-controls">
+            <h2>{bi("考核与分析", "KPIs and analysis")}</h2>
+            <div class="chips" role="group" aria-label=pick("统计周期", "Period").to_string()>
+                {PERIODS.into_iter().map(|(k, zh, en)| view! {
+                    <button class="chip" class:active=move || ask.get().kind == k data-testid=format!("period-{}", period_code(k))
+                        on:click=move |_| ask.update(|a| { a.kind = k; })>{bi(zh, en)}</button>
+                }).collect_view()}
+            </div>
+            <button class="btn" data-testid="period-before" on:click=move |_| step(false)>{bi("‹ 上一期", "‹ Earlier")}</button>
+            <strong class="period-label" data-testid="period-label">{label}</strong>
+            <button class="btn" data-testid="period-after" on:click=move |_| step(true)>{bi("下一期 ›", "Later ›")}</button>
+            <label class="group-by">{bi("分组", "Group by")}
+                <select data-testid="group-by" on:change=move |e| {
+                    if let Some(g) = Grouping::from_code(&event_target_value(&e)) {
+                        ask.update(|a| a.by = g);
+                    }
+                }>
+                    {Grouping::ALL.into_iter().map(|g| view! {
+                        <option value=g.code() selected=move || ask.get().by == g>{pick(g.name().0, g.name().1).to_string()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+        </header>
+    }
+}
+
+/// A figure's value with its unit: 「96.4%」, 「3.5 分钟」, or 「—」 when nothing counted.
+fn value_text(f: &Figure) -> String {
+    match (f.value, f.indicator.definition().unit) {
+        (None, _) => "—".into(),
+        (Some(v), Unit::Percent) => format!("{v:.1}%"),
+        (Some(v), Unit::Minutes) => pick(&format!("{v:.1} 分钟"), &format!("{v:.1} min")).to_string(),
+    }
+}
+
+/// The change against the previous period, coloured by whether it is better.
+fn delta(now: &Figure, before: Option<&Figure>) -> impl IntoView + use<> {
+    let def = now.indicator.definition();
+    let d = match (now.value, before.and_then(|b| b.value)) {
+        (Some(a), Some(b)) => Some(a - b),
+        _ => None,
+    };
+    d.map(|d| {
+        let better = if def.higher_is_better { d > 0.0 } else { d < 0.0 };
+        let unit = if def.unit == Unit::Percent { pick("个百分点", " pts") } else { pick(" 分钟", " min") };
+        let arrow = if d > 0.0 { "▲" } else if d < 0.0 { "▼" } else { "=" };
+        view! {
+            <span class="delta" class:better=better && d != 0.0 class:worse=!better && d != 0.0 data-testid="delta">
+                {format!("{arrow} {:.1}{unit}", d.abs())}
+            </span>
+        }
+    })
+}
+
+fn figure_of<'a>(g: &'a GroupFigures, def: &Definition) -> Option<&'a Figure> {
+    g.figures.iter().find(|f| f.indicator == def.indicator)
+}
+
+#[component]
+fn Report(report: KpiReport, picked: RwSignal<Option<Pick>>) -> impl IntoView {
+    if report.rows.is_empty() {
+        return view! {
+            <section class="panel"><p class="state empty" data-testid="kpi-empty">{bi("这一周期没有上报的事件。换一个周期，或在「事件处置」中上报事件后再来看。", "No case was reported in this period. Choose another period.")}</p></section>
+        }.into_any();
+    }
+    let csv = csv_href(&report);
+    let file = format!("zhizhi-kpi-{}-{}.csv", report.grouping.code(), report.period.label().replace(' ', ""));
+    let total = report.cases;
+    let street = report.grouping == Grouping::Street;
+    let body = if street { cards(&report, picked).into_any() } else { ranking(&report, picked).into_any() };
+    view! {
+        <section class="panel kpi-report" data-testid="kpi-report">
+            <header class="section-head">
+                <p class="kpi-total">{pick(&format!("本期上报事件 {total} 件（不含演练）"), &format!("{total} cases reported this period (drills left out)")).to_string()}</p>
+                <a class="btn" data-testid="export-csv" href=csv download=file>{bi("导出 CSV（Excel 可打开）", "Export CSV (opens in Excel)")}</a>
+            </header>
+            {body}
+        </section>
+    }
+    .into_any()
+}
+
+/// The whole street: one card per indicator, its definition beside it.
+fn cards(report: &KpiReport, picked: RwSignal<Option<Pick>>) -> impl IntoView + use<> {
+    let row = report.rows[0].clone();
+    let before = report.previous_rows.first().cloned();
+    view! {
+        <div class="kpi-cards">
+            {DEFINITIONS.iter().map(|def| {
+                let f = figure_of(&row, def).cloned();
+                let b = before.as_ref().and_then(|b| figure_of(b, def)).cloned();
+                let (key, name) = (row.key.clone(), row.name.clone());
+                f.map(|f| {
+                    let open = f.has_misses();
+                    view! {
+                        <button class="kpi-card" data-testid="kpi-card" data-indicator=def.code disabled=!open
+                            on:click=move |_| picked.set(Some(Pick { key: key.clone(), name: name.clone(), def }))>
+                            <span class="kpi-name">{bi(def.name.0, def.name.1)}</span>
+                            <strong class="kpi-value" data-testid="kpi-value">{value_text(&f)}</strong>
+                            {delta(&f, b.as_ref())}
+                            <span class="kpi-ratio" data-testid="kpi-ratio">{ratio_text(&f)}</span>
+                        </button>
+                    }
+                })
+            }).collect_view()}
+        </div>
+    }
+}
+
+fn ratio_text(f: &Figure) -> String {
+    match f.indicator.definition().unit {
+        Unit::Percent => format!("{} / {}", f.numerator, f.denominator),
+        Unit::Minutes => match f.p90 {
+            Some(p) => pick(&format!("90 分位 {p:.1} 分钟 · {} 件", f.denominator), &format!("p90 {p:.1} min · {} cases", f.denominator)).to_string(),
+            None => "—".into(),
+        },
+    }
+}
+
+/// Groups ranked by their score, a bar for each, then every indicator in a table.
+fn ranking(report: &KpiReport, picked: RwSignal<Option<Pick>>) -> impl IntoView + use<> {
+    let mut rows = report.rows.clone();
+    rows.sort_by(|a, b| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)).then(b.cases.cmp(&a.cases)));
+    let previous = report.previous_rows.clone();
+    let shown: Vec<&'static Definition> = DEFINITIONS.iter().filter(|d| rows.iter().any(|r| figure_of(r, d).is_some_and(|f| f.denominator > 0))).collect();
+    let head = shown.iter().map(|d| view! { <th title=pick(d.numerator.0, d.numerator.1).to_string()>{bi(d.name.0, d.name.1)}</th> }).collect_view();
+    let body = rows.iter().enumerate().map(|(i, r)| {
+        let before = previous.iter().find(|p| p.key == r.key).cloned();
+        let cells = shown.iter().map(|def| {
+            let f = figure_of(r, def).cloned();
+            let b = before.as_ref().and_then(|b| figure_of(b, def)).cloned();
+            let (key, name, def) = (r.key.clone(), r.name.clone(), *def);
+            match f {
+                Some(f) if f.denominator > 0 => {
+                    let open = f.has_misses();
+                    view! {
+                        <td class="kpi-cell" data-indicator=def.code>
+                            <button class="cell-link" disabled=!open data-testid="kpi-cell"
+                                on:click=move |_| picked.set(Some(Pick { key: key.clone(), name: name.clone(), def }))>{value_text(&f)}</button>
+                            {delta(&f, b.as_ref())}
+                        </td>
+                    }.into_any()
+                }
+                _ => view! { <td class="dim">"—"</td> }.into_any(),
+            }
+        }).collect_view();
+        let score = r.score;
+        view! {
+            <tr data-testid="rank-row" data-key=r.key.clone()>
+                <td class="rank">{i + 1}</td>
+                <th scope="row">{r.name.clone()}</th>
+                <td>{r.cases}</td>
+                <td class="score-cell">
+                    <svg class="score-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                        <rect x="0" y="0" width="100" height="10" class="track"/>
+                        <rect x="0" y="0" width=format!("{:.1}", score.unwrap_or(0.0)) height="10" class=format!("fill g{}", grade_class(score))/>
+                    </svg>
+                    <span data-testid="score">{score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())}</span>
+                </td>
+                <td><span class=format!("grade g{}", grade_class(score))>{r.grade.clone().map(|g| grade_name(&g)).unwrap_or_default()}</span></td>
+                {cells}
+            </tr>
+        }
+    }).collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="kpi-table" data-testid="ranking">
+                <thead><tr><th>{bi("排名", "Rank")}</th><th>{bi("名称", "Name")}</th><th>{bi("案件", "Cases")}</th><th>{bi("考核得分", "Score")}</th><th>{bi("等级", "Grade")}</th>{head}</tr></thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn grade_class(score: Option<f64>) -> u8 {
+    match score {
+        Some(s) if s >= 90.0 => 1,
+        Some(s) if s >= 80.0 => 2,
+        Some(s) if s >= 60.0 => 3,
+        Some(_) => 4,
+        None => 0,
+    }
+}
+
+/// A grade as the server names it (Chinese), in the screen's language.
+fn grade_name(g: &str) -> String {
+    let pairs = [("优秀", "Excellent"), ("良好", "Good"), ("合格", "Adequate"), ("待改进", "Needs improvement")];
+    pairs.iter().find(|p| p.0 == g).map(|p| pick(p.0, p.1).to_string()).unwrap_or_else(|| g.to_string())
+}
+
+/// The table as CSV, as a `data:` address (with a byte-order mark, so that Excel reads the
+/// Chinese right).
+fn csv_href(r: &KpiReport) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from("\u{feff}");
+    let mut head = vec![pick("分组", "Group").to_string(), pick("案件", "Cases").to_string(), pick("考核得分", "Score").to_string()];
+    for d in DEFINITIONS.iter() {
+        let name = pick(d.name.0, d.name.1);
+        head.push(name.to_string());
+        head.push(format!("{name}{}", pick("·分子", " numerator")));
+        head.push(format!("{name}{}", pick("·分母", " denominator")));
+    }
+    out.push_str(&head.iter().map(|h| quote(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for g in &r.rows {
+        let mut cells = vec![quote(&g.name), g.cases.to_string(), g.score.map(|s| format!("{s:.1}")).unwrap_or_default()];
+        for d in DEFINITIONS.iter() {
+            match figure_of(g, d) {
+                Some(f) => {
+                    cells.push(f.value.map(|v| format!("{v:.1}")).unwrap_or_default());
+                    cells.push(f.numerator.to_string());
+                    cells.push(f.denominator.to_string());
+                }
+                None => cells.extend([String::new(), String::new(), String::new()]),
+            }
+        }
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    format!("data:text/csv;charset=utf-8,{}", percent(&out))
+}
+
+/// Percent-encodes everything but unreserved ASCII.
+fn percent(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The cases behind a figure, each a link to its page.
+#[component]
+fn DrillDown(pick: Pick, ask: Ask, picked: RwSignal<Option<Pick>>) -> impl IntoView {
+    let (key, code) = (pick.key.clone(), pick.def.code.to_string());
+    let cases = Resource::new(|| (), move |_| get_kpi_cases(ask.query(), code.clone(), key.clone()));
+    let def = pick.def;
+    let title = format!("{} · {}", pick.name, crate::i18n::pick(def.name.0, def.name.1));
+    let what = if def.unit == Unit::Minutes {
+        crate::i18n::pick("慢于中位数的案件", "Cases slower than the median")
+    } else if def.higher_is_better {
+        crate::i18n::pick("未计入分子的案件", "Cases the numerator leaves out")
+    } else {
+        crate::i18n::pick("计入分子的案件", "Cases the numerator counts")
+    };
+    view! {
+        <section class="panel drill-down" data-testid="drill-down">
+            <header class="section-head">
+                <h3>{title}" · "{what}</h3>
+                <button class="btn" on:click=move |_| picked.set(None)>{bi("关闭", "Close")}</button>
+            </header>
+            <p class="hint">{bi("分子：", "Numerator: ")}{crate::i18n::pick(def.numerator.0, def.numerator.1).to_string()}{bi("；分母：", "; denominator: ")}{crate::i18n::pick(def.denominator.0, def.denominator.1).to_string()}</p>
+            <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
+                {move || cases.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="state empty">{bi("没有案件。", "No cases.")}</p> }.into_any(),
+                    Ok(list) => view! { <ul class="drill-list">{list.into_iter().map(drill_item).collect_view()}</ul> }.into_any(),
+                    Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn drill_item(c: CaseSummary) -> impl IntoView {
+    let category = zhizhi_shared::case::category(&c.category).map(|k| crate::i18n::pick(k.name_zh, k.name_en).to_string()).unwrap_or(c.category.clone());
+    view! {
+        <li data-testid="drill-case">
+            <a href=format!("/cases/{}", c.id)><strong>{c.number.clone()}</strong></a>
+            <span>{category}</span>
+            <span class="dim">{c.address.clone()}</span>
+            <span class="pill">{crate::i18n::pick(c.state.name_zh(), c.state.name_en()).to_string()}</span>
+            <time>{zhizhi_shared::time::beijing_datetime(c.created_at)}</time>
+        </li>
+    }
+}
+
+/// Every indicator's definition, in one table.
+#[component]
+fn Definitions() -> impl IntoView {
+    view! {
+        <details class="panel kpi-definitions" data-testid="definitions">
+            <summary>{bi("指标定义（依据 GB/T 30428.4、CJ/T 292；演练不计入任何指标，案件按上报时间归入周期）", "Definitions (after GB/T 30428.4 and CJ/T 292; drills count nowhere; a case belongs to the period it was reported in)")}</summary>
+            <table class="kpi-table">
+                <thead><tr><th>{bi("指标", "Indicator")}</th><th>{bi("分子", "Numerator")}</th><th>{bi("分母", "Denominator")}</th><th>{bi("得分权重", "Weight")}</th></tr></thead>
+                <tbody>{DEFINITIONS.iter().map(|d| view! {
+                    <tr>
+                        <th scope="row">{bi(d.name.0, d.name.1)}</th>
+                        <td>{bi(d.numerator.0, d.numerator.1)}</td>
+                        <td>{bi(d.denominator.0, d.denominator.1)}</td>
+                        <td>{if d.weight > 0 { d.weight.to_string() } else { "—".into() }}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table>
+        </details>
+    }
+}

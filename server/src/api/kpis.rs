@@ -1,0 +1,42 @@
+//! KPIs (考核与分析) over HTTP: a period's figures by a grouping, and the cases behind one.
+
+use super::{ApiResult, user};
+use crate::auth::{Caller, now_ms};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use zhizhi_shared::case::view::CaseSummary;
+use zhizhi_shared::kpi::{KpiQuery, KpiReport};
+
+/// `GET /api/v1/kpis?period=month&at=…&by=post`: every indicator of the period and of the one
+/// before, by the grouping, each with its numerator and denominator.
+pub async fn report(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<KpiQuery>) -> ApiResult<Json<KpiReport>> {
+    Ok(Json(state.kpis.report(user(&caller)?, &q, now_ms()).await?))
+}
+
+/// The query of a drill-down: the report's own parameters, the indicator and the group.
+#[derive(Debug, Deserialize)]
+pub struct CasesQuery {
+    #[serde(default)]
+    pub period: Option<String>,
+    #[serde(default)]
+    pub at: Option<i64>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub by: Option<String>,
+    pub indicator: String,
+    /// The group's key as the report gives it (`street` for the whole street).
+    #[serde(default)]
+    pub key: String,
+}
+
+/// `GET /api/v1/kpis/cases?indicator=on_time_handling&by=post&key=14`: the cases that lower the
+/// figure (late, returned, reworked …), newest first.
+pub async fn cases(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<CasesQuery>) -> ApiResult<Json<Vec<CaseSummary>>> {
+    let report = KpiQuery { period: q.period, at: q.at, from: q.from, to: q.to, by: q.by };
+    Ok(Json(state.kpis.cases(user(&caller)?, &report, &q.indicator, &q.key, now_ms()).await?))
+}
