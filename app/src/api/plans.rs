@@ -41,7 +41,7 @@ pub async fn change_activation(id: i64, change: ActivationChange) -> Result<Acti
 
 /// Ticks or unticks a checklist item of a plan task.
 #[server(prefix = "/fn", input = Json)]
-pub async fn check_item(id: i64, check: CheckItem) -> Result<ActivationView, ServerFnError> {
+pub async fn tick_item(id: i64, check: CheckItem) -> Result<ActivationView, ServerFnError> {
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.check_item(&me, id, check).await.map_err(crate::backend::fail)
 }

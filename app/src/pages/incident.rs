@@ -141,10 +141,11 @@ fn place_map(v: &ActivationView) -> impl IntoView + use<> {
     };
     const D: f64 = 0.0025;
     let fit = ([lon - D, lat - D], [lon + D, lat + D]);
+    let address = v.address.clone();
     view! {
         <section class="incident-map" data-testid="incident-map" aria-label=bi("事发地点", "Where it happens")>
             <DistrictMap id="incident-map" mode=MapMode::Command fit>
-                <p class="map-note">{v.address.clone()}</p>
+                <p class="map-note">{address}</p>
             </DistrictMap>
         </section>
     }

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zhizhi_shared::auth::Principal;
 use zhizhi_shared::auth::Role;
-use crate::api::plans::check_item;
+use crate::api::plans::tick_item;
 use zhizhi_shared::case::view::{CaseDetail, PlanTaskNote, PostRef, StepView, TaskBrief};
 use zhizhi_shared::plan::{ActivationState, CheckItem};
 use zhizhi_shared::case::{self, decide, step_name, Action, Holder, Refusal, TaskState};
@@ -355,7 +355,7 @@ fn checklist(p: &PlanTaskNote, task_id: i64, may_tick: bool, error: RwSignal<Opt
             let done = !on();
             busy.set(true);
             spawn_local(async move {
-                match check_item(activation, CheckItem { task_id, item, done }).await {
+                match tick_item(activation, CheckItem { task_id, item, done }).await {
                     Ok(v) => {
                         if let Some(t) = v.tasks.iter().find(|t| t.task_id == task_id) {
                             ticked.set(t.checked.clone());
