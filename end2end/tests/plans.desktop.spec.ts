@@ -47,7 +47,10 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   const problems: string[] = [];
   const watch = (p: Page) => {
     p.on('pageerror', (e) => problems.push(e.message));
-    p.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('EventSource')) problems.push(m.text()); });
+    p.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+    // A failed request is recorded with its address by the response listener below; the
+    // console's own line for it (no address) is left out.
+    p.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('EventSource') && !m.text().startsWith('Failed to load resource')) problems.push(m.text()); });
   };
   watch(coord);
   await coord.goto('/board');
@@ -101,7 +104,7 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   await expect(coord.getByTestId('confirm-activation')).toHaveText('确认启动 Ⅳ级响应');
   await coord.screenshot({ path: 'end2end/test-results/plan-dialog.png' });
   await coord.getByTestId('confirm-activation').click();
-  await expect(coord).toHaveURL(/\/activations\/\d+$/);
+  await expect(coord).toHaveURL(/\/activations\/\d+$/, { timeout: 15_000 });
   await expect(coord.locator('[data-testid=incident][data-live]')).toHaveCount(1);
   await expect(coord.getByTestId('incident-level')).toHaveText('Ⅳ级');
   await expect(coord.getByTestId('incident-tasks').getByTestId('incident-task')).toHaveCount(6);
@@ -175,7 +178,7 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   await tourism.getByTestId('start-drill').click();
   await tourism.getByTestId('drill-place').fill('磁南街27号');
   await tourism.getByTestId('drill-building').first().click();
-  await expect(coord).toHaveURL(/\/activations\/\d+$/);
+  await expect(coord).toHaveURL(/\/activations\/\d+$/, { timeout: 15_000 });
   await expect(coord.getByTestId('drill-banner')).toBeVisible();
   expect(Number(coord.url().match(/activations\/(\d+)/)![1])).not.toBe(activation);
   await expect(coord.getByTestId('incident-case')).not.toHaveText(detail.case.number);
@@ -200,6 +203,10 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   await editor.getByTestId('plan-name').fill('');
   await editor.getByTestId('save-plan').click();
   await expect(editor.getByTestId('plan-error')).toHaveText('预案名称应为 2–60 个字');
+  // The refusal came back as the server function's error: expected, and the only one.
+  const refused = problems.findIndex((p) => p.includes('/fn/save_plan'));
+  expect(refused).toBeGreaterThanOrEqual(0);
+  problems.splice(refused, 1);
   await editor.getByTestId('plan-name').fill('重大旅游消费纠纷处置预案');
   const police = editor.locator('[data-testid=task-edit][data-target=派出所]');
   await police.getByTestId('task-checklist').fill('民警到场\n劝离滋事人员\n执法记录仪全程记录');

@@ -313,6 +313,7 @@ fn task_form(li: usize, ti: usize, t: &PlanTask, body: StoredValue<PlanBody>, po
             </div>
             <textarea data-testid="task-instruction" prop:value=t.instruction.clone() placeholder=pick("任务要求，如：立即疏散围观人员，维持通道畅通", "What to do, e.g. disperse the onlookers").to_string()
                 on:input=move |e| { let v = event_target_value(&e); set(Box::new(move |t| t.instruction = v)); }></textarea>
+            <small class="field-note">{bi("检查项（每行一条，可不填）", "Checklist (one item per line, optional)")}</small>
             <textarea class="checklist-edit" data-testid="task-checklist" prop:value=checklist placeholder=pick("检查项：每行一条（可不填）", "Checklist: one item per line (optional)").to_string()
                 on:input=move |e| { let v = event_target_value(&e); set(Box::new(move |t| t.checklist = v.lines().map(str::to_string).collect())); }></textarea>
         </li>
