@@ -15,6 +15,19 @@ mod tests;
 
 const MINUTE: i64 = 60_000;
 
+/// The steps the indicators judge, as an SQL condition on `kind`, `from_state` and
+/// `to_state`: the others (reports, acceptance, photos …) change no figure, and a store need
+/// not read them. `judge` reads nothing else (a test keeps the two in step).
+pub const STEPS_JUDGED_SQL: &str = "kind IN ('dispatch', 'return_task', 'report_back', 'verify', 'rework', 'escalate', 'false_alarm') \
+     OR to_state IN ('verifying', 'closed', 'suspended') OR from_state = 'suspended'";
+
+/// Whether the indicators judge a step (the same condition as [`STEPS_JUDGED_SQL`]).
+pub fn judged_step(s: &StepFact) -> bool {
+    matches!(s.kind.as_str(), "dispatch" | "return_task" | "report_back" | "verify" | "rework" | "escalate" | "false_alarm")
+        || matches!(s.to, CaseState::Verifying | CaseState::Closed | CaseState::Suspended)
+        || s.from == CaseState::Suspended
+}
+
 /// One case as the indicators see it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseFacts {

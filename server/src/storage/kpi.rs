@@ -8,8 +8,9 @@ use zhizhi_shared::kpi::{CaseFacts, Names};
 /// The indicators' reads, as every engine answers them.
 #[async_trait]
 pub trait KpiStore {
-    /// The cases reported in `[from, to)` (drills left out), in id order, each with its steps
-    /// in order and its tasks.
+    /// The cases reported in `[from, to)` (drills left out), in id order, each with its tasks
+    /// and the steps of its timeline the indicators judge
+    /// ([`STEPS_JUDGED_SQL`](zhizhi_shared::kpi::STEPS_JUDGED_SQL)), in order.
     async fn kpi_facts(&self, from: i64, to: i64) -> super::Result<Vec<CaseFacts>>;
 
     /// Posts with their boards, grids with their communities.
@@ -47,13 +48,17 @@ macro_rules! portable_kpi {
                 }
                 // Cases are in id order: a case's place is found by binary search.
                 let at = |out: &[CaseFacts], id: i64| out.binary_search_by_key(&id, |c| c.id).ok();
+                let (Some(first), Some(last)) = (out.first().map(|c| c.id), out.last().map(|c| c.id)) else { return Ok(out) };
+                // The steps of the cases' id range (read along the (case_id, seq) index; a case
+                // of the range outside the period is skipped below), and only the kinds the
+                // indicators judge.
                 type StepRow = (i64, i64, i64, String, String, String, Option<i64>);
-                let steps: Vec<StepRow> = sqlx::query_as(
-                    "SELECT s.id, s.case_id, s.at, s.kind, s.from_state, s.to_state, s.task_id
-                     FROM case_steps s JOIN cases c ON c.id = s.case_id
-                     WHERE c.created_at >= $1 AND c.created_at < $2 AND c.drill = 0 ORDER BY s.case_id, s.seq",
-                )
-                .bind(from).bind(to).fetch_all(&self.pool).await?;
+                let steps: Vec<StepRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT id, case_id, at, kind, from_state, to_state, task_id FROM case_steps
+                     WHERE case_id >= $1 AND case_id <= $2 AND ({}) ORDER BY case_id, seq",
+                    zhizhi_shared::kpi::STEPS_JUDGED_SQL
+                )))
+                .bind(first).bind(last).fetch_all(&self.pool).await?;
                 for (id, case_id, at_ms, kind, from_state, to_state, task_id) in steps {
                     let Some(i) = at(&out, case_id) else { continue };
                     out[i].steps.push(StepFact {
@@ -66,11 +71,10 @@ macro_rules! portable_kpi {
                 }
                 type TaskRow = (i64, i64, Option<i64>, Option<i64>, i64, i64);
                 let tasks: Vec<TaskRow> = sqlx::query_as(
-                    "SELECT t.id, t.case_id, t.post_id, t.grid_id, t.district, t.deadline
-                     FROM case_tasks t JOIN cases c ON c.id = t.case_id
-                     WHERE c.created_at >= $1 AND c.created_at < $2 AND c.drill = 0 ORDER BY t.case_id, t.id",
+                    "SELECT id, case_id, post_id, grid_id, district, deadline FROM case_tasks
+                     WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
                 )
-                .bind(from).bind(to).fetch_all(&self.pool).await?;
+                .bind(first).bind(last).fetch_all(&self.pool).await?;
                 for (id, case_id, post, grid, district, deadline) in tasks {
                     let Some(i) = at(&out, case_id) else { continue };
                     let holder = match (post, grid) {

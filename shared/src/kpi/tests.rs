@@ -182,3 +182,23 @@ fn periods_are_beijing_days_weeks_and_months_and_bad_ones_are_named() {
     assert_eq!(period_of(&bad, at).unwrap_err().0, "period");
     assert_eq!(period_of(&KpiQuery::default(), at).unwrap(), month);
 }
+
+#[test]
+fn the_steps_a_store_may_leave_out_change_no_figure() {
+    let all = history();
+    let mut judged = all.clone();
+    for c in &mut judged {
+        c.steps.retain(judged_step);
+    }
+    assert!(judged.iter().map(|c| c.steps.len()).sum::<usize>() < all.iter().map(|c| c.steps.len()).sum::<usize>());
+    for g in Grouping::ALL {
+        assert_eq!(compute(&judged, &names(), g, &[]), compute(&all, &names(), g, &[]), "{g:?}");
+    }
+    // The SQL condition names the same kinds and states.
+    for kind in ["dispatch", "return_task", "report_back", "verify", "rework", "escalate", "false_alarm"] {
+        assert!(STEPS_JUDGED_SQL.contains(&format!("'{kind}'")), "{kind}");
+    }
+    for state in [CaseState::Verifying, CaseState::Closed, CaseState::Suspended] {
+        assert!(STEPS_JUDGED_SQL.contains(&format!("'{}'", state.code())));
+    }
+}
