@@ -302,12 +302,7 @@ fn task_form(li: usize, ti: usize, t: &PlanTask, body: StoredValue<PlanBody>, po
                         view! { <option value=p.name.clone() selected=chosen>{format!("{} · {}", p.board, p.name)}</option> }
                     }).collect_view())}
                 </select>
-                <label class="minutes">{bi("时限", "Due in")}
-                    <input type="number" min="1" max="10080" data-testid="task-due" prop:value=t.due_minutes.to_string()
-                        on:input=move |e| {
-                            let v = event_target_value(&e).trim().parse::<i64>().unwrap_or(0);
-                            set(Box::new(move |t| t.due_minutes = v));
-                        }/>{bi("分钟", "min")}</label>
+                {minutes_field("task-due", t.due_minutes, move |v| set(Box::new(move |t| t.due_minutes = v)))}
                 <button class="act danger small" data-testid="remove-task" aria-label=pick("删除任务", "Remove task").to_string()
                     on:click=move |_| { body.update_value(|b| { b.levels[li].tasks.remove(ti); }); shape.update(|n| *n += 1); }>{bi("删除", "Remove")}</button>
             </div>
@@ -320,6 +315,16 @@ fn task_form(li: usize, ti: usize, t: &PlanTask, body: StoredValue<PlanBody>, po
     }
 }
 
+/// 「时限 [  ] 分钟」: the time allowed after activation. What is not a number is kept as 0,
+/// which the server's check refuses by name.
+fn minutes_field(testid: &'static str, value: i64, set: impl Fn(i64) + 'static) -> impl IntoView {
+    view! {
+        <label class="minutes">{bi("时限", "Due in")}
+            <input type="number" min="1" max="10080" data-testid=testid prop:value=value.to_string()
+                on:input=move |e| set(event_target_value(&e).trim().parse::<i64>().unwrap_or(0))/>{bi("分钟", "min")}</label>
+    }
+}
+
 fn district_form(li: usize, di: usize, d: &DistrictItem, body: StoredValue<PlanBody>, shape: RwSignal<u32>) -> impl IntoView + use<> {
     let set = move |f: Box<dyn FnOnce(&mut DistrictItem)>| body.update_value(|b| f(&mut b.levels[li].district[di]));
     view! {
@@ -327,12 +332,7 @@ fn district_form(li: usize, di: usize, d: &DistrictItem, body: StoredValue<PlanB
             <div class="task-edit-row">
                 <input class="grow" data-testid="district-title" prop:value=d.title.clone() placeholder=pick("事项，如：食品质量检测", "Item, e.g. food quality testing").to_string()
                     on:input=move |e| { let v = event_target_value(&e); set(Box::new(move |d| d.title = v)); }/>
-                <label class="minutes">{bi("时限", "Due in")}
-                    <input type="number" min="1" max="10080" data-testid="district-due" prop:value=d.due_minutes.to_string()
-                        on:input=move |e| {
-                            let v = event_target_value(&e).trim().parse::<i64>().unwrap_or(0);
-                            set(Box::new(move |d| d.due_minutes = v));
-                        }/>{bi("分钟", "min")}</label>
+                {minutes_field("district-due", d.due_minutes, move |v| set(Box::new(move |d| d.due_minutes = v)))}
                 <button class="act danger small" data-testid="remove-district-item" aria-label=pick("删除事项", "Remove item").to_string()
                     on:click=move |_| { body.update_value(|b| { b.levels[li].district.remove(di); }); shape.update(|n| *n += 1); }>{bi("删除", "Remove")}</button>
             </div>

@@ -15,19 +15,9 @@ pub async fn report(State(state): State<AppState>, Extension(caller): Extension<
     Ok(Json(state.kpis.report(user(&caller)?, &q, now_ms()).await?))
 }
 
-/// The query of a drill-down: the report's own parameters, the indicator and the group.
+/// What a drill-down asks beyond the report's own parameters: the indicator and the group.
 #[derive(Debug, Deserialize)]
-pub struct CasesQuery {
-    #[serde(default)]
-    pub period: Option<String>,
-    #[serde(default)]
-    pub at: Option<i64>,
-    #[serde(default)]
-    pub from: Option<String>,
-    #[serde(default)]
-    pub to: Option<String>,
-    #[serde(default)]
-    pub by: Option<String>,
+pub struct FigureQuery {
     pub indicator: String,
     /// The group's key as the report gives it (`street` for the whole street).
     #[serde(default)]
@@ -35,8 +25,13 @@ pub struct CasesQuery {
 }
 
 /// `GET /api/v1/kpis/cases?indicator=on_time_handling&by=post&key=14`: the cases that lower the
-/// figure (late, returned, reworked …), newest first.
-pub async fn cases(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<CasesQuery>) -> ApiResult<Json<Vec<CaseSummary>>> {
-    let report = KpiQuery { period: q.period, at: q.at, from: q.from, to: q.to, by: q.by };
-    Ok(Json(state.kpis.cases(user(&caller)?, &report, &q.indicator, &q.key, now_ms()).await?))
+/// figure (late, returned, reworked …), newest first. The report's parameters are read from the
+/// same query string.
+pub async fn cases(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(report): Query<KpiQuery>,
+    Query(figure): Query<FigureQuery>,
+) -> ApiResult<Json<Vec<CaseSummary>>> {
+    Ok(Json(state.kpis.cases(user(&caller)?, &report, &figure.indicator, &figure.key, now_ms()).await?))
 }

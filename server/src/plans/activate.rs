@@ -206,32 +206,12 @@ impl Plans {
             s => s,
         };
         steps.push(step(me, now, plan_kind, state, state, note));
-        if matches!(state, CaseState::Reported) && to == CaseState::Dispatched {
-            steps.push(step(
-                me,
-                now,
-                "accept",
-                CaseState::Reported,
-                CaseState::Accepted,
-                String::new(),
-            ));
-            steps.push(step(
-                me,
-                now,
-                "register",
-                CaseState::Accepted,
-                CaseState::Registered,
-                String::new(),
-            ));
-        } else if matches!(state, CaseState::Accepted) && to == CaseState::Dispatched {
-            steps.push(step(
-                me,
-                now,
-                "register",
-                CaseState::Accepted,
-                CaseState::Registered,
-                String::new(),
-            ));
+        // A fresh case is accepted and registered on its way to dispatch, as a dispatch does.
+        if to == CaseState::Dispatched && state == CaseState::Reported {
+            steps.push(step(me, now, "accept", CaseState::Reported, CaseState::Accepted, String::new()));
+        }
+        if to == CaseState::Dispatched && matches!(state, CaseState::Reported | CaseState::Accepted) {
+            steps.push(step(me, now, "register", CaseState::Accepted, CaseState::Registered, String::new()));
         }
         let from = steps.last().map(|s| s.to).unwrap_or(state);
         for t in tasks {
