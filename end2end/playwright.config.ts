@@ -10,6 +10,11 @@ const PORT = Number(process.env.ZHIZHI_E2E_PORT ?? 3100);
 const DB = `${os.tmpdir()}/zhizhi-e2e-${process.pid}.db`;
 for (const f of [DB, `${DB}-wal`, `${DB}-shm`]) fs.rmSync(f, { force: true });
 const BASE = `http://127.0.0.1:${PORT}`;
+// A second server for the KPI story: the demo with two months of history played through the
+// case flow in the background (the spec waits until it is done).
+const HISTORY_PORT = PORT + 1;
+const HISTORY_DB = `${os.tmpdir()}/zhizhi-e2e-history-${process.pid}.db`;
+for (const f of [HISTORY_DB, `${HISTORY_DB}-wal`, `${HISTORY_DB}-shm`]) fs.rmSync(f, { force: true });
 
 // Debian's Chromium, never a downloaded browser; the flags keep it off the (closed) network.
 // WebGL is drawn in software by SwiftShader (through ANGLE), so the map renders without a GPU.
@@ -56,13 +61,24 @@ export default defineConfig({
       use: { ...devices['Pixel 7'], launchOptions: chromium },
     },
   ],
-  webServer: {
-    command: `./target/debug/zhizhi serve --demo --db sqlite://${DB} --addr 127.0.0.1:${PORT} --site-root target/site`,
-    cwd: '..',
-    url: `${BASE}/healthz`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: `./target/debug/zhizhi serve --demo --db sqlite://${DB} --addr 127.0.0.1:${PORT} --site-root target/site`,
+      cwd: '..',
+      url: `${BASE}/healthz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `./target/debug/zhizhi serve --demo --history-days 62 --db sqlite://${HISTORY_DB} --addr 127.0.0.1:${HISTORY_PORT} --site-root target/site`,
+      cwd: '..',
+      url: `http://127.0.0.1:${HISTORY_PORT}/healthz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

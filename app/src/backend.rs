@@ -149,6 +149,12 @@ pub trait Backend: Send + Sync + 'static {
     /// The cases behind one figure of a report.
     async fn kpi_cases(&self, me: &Principal, query: KpiQuery, indicator: String, key: String) -> Result<Vec<zhizhi_shared::case::view::CaseSummary>, Problem>;
 
+    /// Sets the indicators' weights in the score (administrators); the weights in force.
+    async fn set_kpi_weights(&self, me: &Principal, weights: Vec<zhizhi_shared::kpi::IndicatorWeight>) -> Result<Vec<zhizhi_shared::kpi::IndicatorWeight>, Problem>;
+
+    /// Where a period's cases were (of one category group, or all): the hot-spot map.
+    async fn kpi_points(&self, me: &Principal, query: KpiQuery, group: Option<String>) -> Result<Vec<zhizhi_shared::geo::LonLat>, Problem>;
+
     /// Ticks or unticks a checklist item of a plan task (its holder).
     async fn check_item(&self, me: &Principal, id: i64, check: CheckItem) -> Result<ActivationView, Problem>;
 

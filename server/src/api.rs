@@ -139,6 +139,10 @@ pub fn routes() -> Routes {
         .post("/api/v1/activations/{id}/checks", plans::check)
         .get("/api/v1/kpis", kpis::report)
         .get("/api/v1/kpis/cases", kpis::cases)
+        .get("/api/v1/kpis.xlsx", kpis::xlsx)
+        .get("/api/v1/kpis/points", kpis::points)
+        .get("/api/v1/kpis/weights", kpis::weights)
+        .put("/api/v1/kpis/weights", kpis::set_weights)
 }
 
 /// `GET /api/v1/summary`: the street's counts, for any signed-in user or a token with `read`.

@@ -71,6 +71,14 @@ impl Backend for StoreBackend {
         Ok(self.kpis.cases(me, &query, &indicator, &key, now_ms()).await?)
     }
 
+    async fn set_kpi_weights(&self, me: &Principal, weights: Vec<zhizhi_shared::kpi::IndicatorWeight>) -> Result<Vec<zhizhi_shared::kpi::IndicatorWeight>, Problem> {
+        Ok(self.kpis.set_weights(me, &weights, now_ms()).await?)
+    }
+
+    async fn kpi_points(&self, me: &Principal, query: KpiQuery, group: Option<String>) -> Result<Vec<zhizhi_shared::geo::LonLat>, Problem> {
+        Ok(self.kpis.points(me, &query, group.as_deref(), now_ms()).await?)
+    }
+
     async fn check_item(&self, me: &Principal, id: i64, check: CheckItem) -> Result<ActivationView, Problem> {
         Ok(self.plans.check(me, id, &check, now_ms()).await?)
     }

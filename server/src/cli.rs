@@ -119,6 +119,24 @@ pub struct ServeArgs {
     #[arg(long, env = "ZHIZHI_MQTT_CLIENT_ID", default_value = "zhizhi-ingest")]
     pub mqtt_client_id: String,
 
+    /// With `--demo` on a new database: days of case history to play through the case flow
+    /// in the background (365 for a year; 0 for none).
+    #[arg(long, env = "ZHIZHI_DEMO_HISTORY_DAYS", default_value_t = 0, value_parser = clap::value_parser!(i64).range(0..=730))]
+    pub history_days: i64,
+
+    /// With `--demo`: a light live simulation — a few reports an hour, dispatched, handled and
+    /// closed by simulated staff. `--no-simulation` turns it off.
+    #[arg(long, env = "ZHIZHI_DEMO_SIMULATION", overrides_with = "no_simulation")]
+    pub simulation: bool,
+
+    /// Turns the live simulation off.
+    #[arg(long, overrides_with = "simulation")]
+    pub no_simulation: bool,
+
+    /// New cases an hour in the live simulation.
+    #[arg(long, env = "ZHIZHI_DEMO_CASES_PER_HOUR", default_value_t = 8.0)]
+    pub simulation_per_hour: f64,
+
     /// Days of device messages kept (alarms, cases and device state are kept for good).
     #[arg(long, env = "ZHIZHI_KEEP_MESSAGES_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub keep_messages_days: u32,

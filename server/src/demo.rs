@@ -1,5 +1,7 @@
 //! Loading the demo district into an empty database, with progress on the console.
 
+pub mod life;
+
 use crate::storage::{Error, Store};
 use std::time::Instant;
 use zhizhi_shared::demo::{generate, DEFAULT_SEED};

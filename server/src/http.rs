@@ -53,10 +53,14 @@ async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResp
 
 /// Opens the database, loads the demo if asked, and serves until Ctrl-C or SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if !args.demo && (args.history_days > 0 || (args.simulation && !args.no_simulation)) {
+        anyhow::bail!("--history-days and --simulation play the demo street: add --demo");
+    }
     let store = storage::open(&args.db).await?;
     tracing::info!(engine = store.engine(), db = %storage::redact(&args.db), "database ready");
+    let mut fresh_demo = false;
     if args.demo {
-        crate::demo::load(store.as_ref()).await.context("cannot load the demo district")?;
+        fresh_demo = crate::demo::load(store.as_ref()).await.context("cannot load the demo district")? != crate::demo::Loaded::AlreadyThere;
         crate::demo::accounts(store.as_ref()).await.context("cannot create the demo accounts")?;
         crate::demo::plans(store.as_ref()).await.context("cannot store the demo plans")?;
     }
@@ -74,6 +78,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tokio::spawn(crate::ingest::mqtt::run(state.ingest.clone(), broker, args.mqtt_client_id.clone()));
     }
     state.start_housekeeping(args.keep_messages_days);
+    if args.demo {
+        let history = if fresh_demo { args.history_days } else { 0 };
+        let simulation = args.simulation && !args.no_simulation;
+        tokio::spawn(crate::demo::life::run((*state.cases).clone(), history, simulation.then_some(args.simulation_per_hour)));
+    }
     let app = router(state);
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;

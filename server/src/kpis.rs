@@ -7,7 +7,9 @@ use crate::storage::{CaseFilter, Store};
 use std::sync::Arc;
 use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::case::view::CaseSummary;
-use zhizhi_shared::kpi::{self, Grouping, Indicator, KpiQuery, KpiReport};
+use zhizhi_shared::geo::LonLat;
+use zhizhi_shared::kpi::{self, Grouping, Indicator, IndicatorWeight, KpiQuery, KpiReport, Unit, DEFINITIONS};
+use crate::xlsx::{Cell, Sheet};
 
 /// Cases a drill-down lists at most.
 pub const DRILL_DOWN_LIMIT: i64 = 500;
@@ -17,7 +19,7 @@ pub struct Kpis {
     pub store: Arc<dyn Store>,
 }
 
-fn may_see(me: &Principal) -> ServiceResult<()> {
+pub fn may_see(me: &Principal) -> ServiceResult<()> {
     if me.has(Role::Command) || me.has(Role::Admin) || me.has(Role::District) {
         Ok(())
     } else {
@@ -47,9 +49,39 @@ impl Kpis {
             self.store.kpi_facts(period.from, period.to),
             self.store.kpi_facts(previous.from, previous.to)
         )?;
-        let rows = kpi::compute(&cases, &names, grouping, &[]);
-        let previous_rows = kpi::compute(&before, &names, grouping, &[]);
-        Ok(KpiReport { period, previous, grouping, cases: cases.len() as i64, rows, previous_rows })
+        let weights = self.weights().await?;
+        let w: Vec<(Indicator, u32)> = weights.iter().map(|x| (x.indicator, x.weight)).collect();
+        let rows = kpi::compute(&cases, &names, grouping, &w);
+        let previous_rows = kpi::compute(&before, &names, grouping, &w);
+        let (trend, hours) = (kpi::trend(&cases, &period, &w), kpi::hours(&cases));
+        let (played, planned) = crate::demo::life::progress();
+        let demo_history = (played < planned).then_some([played, planned]);
+        Ok(KpiReport { period, previous, grouping, cases: cases.len() as i64, rows, previous_rows, trend, hours, weights, demo_history })
+    }
+
+    /// The weights in force: every indicator's, as an administrator set it or by default.
+    pub async fn weights(&self) -> ServiceResult<Vec<IndicatorWeight>> {
+        let set: Vec<IndicatorWeight> = self
+            .store
+            .kpi_weights()
+            .await?
+            .into_iter()
+            .filter_map(|(code, weight)| Some(IndicatorWeight { indicator: Indicator::from_code(&code)?, weight: u32::try_from(weight).ok()? }))
+            .collect();
+        Ok(kpi::weights_in_force(&set))
+    }
+
+    /// Sets the weights (administrators): checked, stored in one transaction, audited.
+    pub async fn set_weights(&self, me: &Principal, weights: &[IndicatorWeight], now: i64) -> ServiceResult<Vec<IndicatorWeight>> {
+        if !me.has(Role::Admin) {
+            return Err(ServiceError::Denied("考核权重由系统管理员设置".into()));
+        }
+        kpi::check_weights(weights).map_err(|(field, message)| ServiceError::invalid(field, message))?;
+        let rows: Vec<(String, i64)> = weights.iter().map(|w| (w.indicator.code().to_string(), i64::from(w.weight))).collect();
+        self.store.save_kpi_weights(&rows, &me.username, now).await?;
+        let detail: Vec<String> = kpi::weights_in_force(weights).iter().map(|w| format!("{} {}", w.indicator.definition().name.0, w.weight)).collect();
+        self.store.append_audit(now, &me.username, "kpi_weights", "kpi", &detail.join("，")).await?;
+        self.weights().await
     }
 
     /// The cases that lower (or, for a rate better low, raise) one figure: group `key` of the
@@ -74,4 +106,86 @@ impl Kpis {
         found.sort_by(|a, b| b.id.cmp(&a.id));
         Ok(found)
     }
+}
+
+impl Kpis {
+    /// Where the period's cases were, of one category group (`group`, e.g. `order`) or all:
+    /// the hot-spot map's points.
+    pub async fn points(&self, me: &Principal, q: &KpiQuery, group: Option<&str>, now: i64) -> ServiceResult<Vec<LonLat>> {
+        may_see(me)?;
+        let period = kpi::period_of(q, now).map_err(|(field, message)| ServiceError::invalid(field, message))?;
+        let group = group.filter(|g| !g.is_empty());
+        if let Some(g) = group
+            && zhizhi_shared::case::category::group(g).is_none()
+        {
+            let codes: Vec<&str> = zhizhi_shared::case::category::GROUPS.iter().map(|g| g.code).collect();
+            return Err(ServiceError::invalid("group", format!("没有事件大类「{g}」：可选 {}", codes.join("、"))));
+        }
+        let points = self.store.kpi_points(period.from, period.to).await?;
+        Ok(points
+            .into_iter()
+            .filter(|(category, _, _)| group.is_none_or(|g| zhizhi_shared::case::category(category).is_some_and(|c| c.group == g)))
+            .map(|(_, lon, lat)| [lon, lat])
+            .collect())
+    }
+}
+
+/// A figure's value as a spreadsheet shows it: a percentage or minutes, one decimal.
+fn value(v: Option<f64>) -> Cell {
+    v.map(|v| (v * 10.0).round() / 10.0).into()
+}
+
+/// The report as an Excel workbook: the ranking (every group's figures with numerator and
+/// denominator, score and grade, and the previous period's score), the trend, the heat table
+/// and the definitions, one sheet each, in Chinese.
+pub fn workbook(r: &KpiReport) -> Vec<u8> {
+    let mut header: Vec<Cell> = vec![kpi_grouping_name(r.grouping).into(), "案件数".into(), "得分".into(), "等级".into(), "上期得分".into()];
+    for d in &DEFINITIONS {
+        let unit = if d.unit == Unit::Percent { "%" } else { "分钟" };
+        header.push(format!("{}（{unit}）", d.name.0).into());
+        header.push(format!("{} 分子", d.name.0).into());
+        header.push(format!("{} 分母", d.name.0).into());
+    }
+    let row = |g: &kpi::GroupFigures, previous: Option<f64>| {
+        let mut cells: Vec<Cell> = vec![g.name.clone().into(), g.cases.into(), value(g.score), g.grade.clone().unwrap_or_default().into(), value(previous)];
+        for f in &g.figures {
+            cells.extend([value(f.value), f.numerator.into(), f.denominator.into()]);
+        }
+        cells
+    };
+    let mut ranking = vec![header.clone()];
+    for g in &r.rows {
+        ranking.push(row(g, r.previous_rows.iter().find(|p| p.key == g.key).and_then(|p| p.score)));
+    }
+    let mut trend = vec![{
+        let mut h = header;
+        h[0] = "日期".into();
+        h[4] = Cell::Empty;
+        h
+    }];
+    for g in &r.trend {
+        let mut cells = row(g, None);
+        cells[0] = g.key.clone().into();
+        trend.push(cells);
+    }
+    let mut hours = vec![std::iter::once(Cell::from("事件大类")).chain((0..24).map(|h| Cell::from(format!("{h}时")))).collect::<Vec<_>>()];
+    for h in &r.hours {
+        hours.push(std::iter::once(Cell::from(h.name.clone())).chain(h.counts.iter().map(|n| Cell::from(*n))).collect());
+    }
+    let mut defs = vec![vec!["指标".into(), "分子".into(), "分母".into(), "权重".into(), "越高越好".into()]];
+    for d in &DEFINITIONS {
+        let weight = r.weights.iter().find(|w| w.indicator == d.indicator).map_or(d.weight, |w| w.weight);
+        defs.push(vec![d.name.0.into(), d.numerator.0.into(), d.denominator.0.into(), i64::from(weight).into(), if d.higher_is_better { "是" } else { "否" }.into()]);
+    }
+    let label = r.period.label();
+    crate::xlsx::workbook(&[
+        Sheet { name: format!("考核排名 {label}"), rows: ranking },
+        Sheet { name: "趋势".into(), rows: trend },
+        Sheet { name: "时段分布".into(), rows: hours },
+        Sheet { name: "指标说明".into(), rows: defs },
+    ])
+}
+
+fn kpi_grouping_name(g: Grouping) -> &'static str {
+    g.name().0
 }

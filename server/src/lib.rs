@@ -27,3 +27,4 @@ pub mod residents;
 pub mod simulate;
 pub mod state;
 pub mod storage;
+pub mod xlsx;

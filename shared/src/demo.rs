@@ -8,10 +8,12 @@
 //! turn, so that every point of the street lies in exactly one micro-grid.
 
 mod ids;
+pub mod life;
 mod names;
 mod rng;
 
 pub use ids::{id_check_char, is_valid_id_number, uscc_check_char};
+pub use rng::Rng;
 
 use crate::device::{Device, DeviceKind};
 use crate::geo::{LonLat, Polygon};
@@ -19,7 +21,6 @@ use crate::org::{Board, BoardKind, Duty, Post, PostOrigin, Staff, Street};
 use crate::people::{CareTag, CreditRating, Enterprise, Resident, Sex};
 use crate::place::{Building, BuildingUse, Community, Grid, Household, MicroGrid};
 use crate::summary::Summary;
-use rng::Rng;
 use std::collections::HashMap;
 
 /// The seed `zhizhi serve --demo` uses.

@@ -56,6 +56,8 @@ pub mod ids {
     /// The polygons being edited in the grid editor, and their vertices.
     pub const EDIT: &str = "edit";
     pub const EDIT_VERTICES: &str = "edit-vertices";
+    /// The KPI page's hot spots: the points of a period's cases.
+    pub const HEAT: &str = "heat";
 
     pub const FLOOR_LAYER: &str = "floors";
     pub const CASE_LAYER: &str = "cases";
@@ -66,6 +68,7 @@ pub mod ids {
     pub const AREA_FILL_LAYER: &str = "area-fill";
     pub const EDIT_FILL_LAYER: &str = "edit-fill";
     pub const EDIT_VERTEX_LAYER: &str = "edit-vertices";
+    pub const HEAT_LAYER: &str = "heat";
 
     /// The layer groups the board's toggles switch, with the layers in each.
     pub const TOGGLES: [(&str, &[&str]); 4] = [
@@ -136,6 +139,7 @@ pub fn style(urls: &SourceUrls, centre: LonLat, zoom: f64) -> Value {
             ids::CASES: empty_source(),
             ids::EDIT: empty_source(),
             ids::EDIT_VERTICES: empty_source(),
+            ids::HEAT: empty_source(),
         },
         "layers": [
             { "id": "background", "type": "background", "paint": { "background-color": "#07111f" } },
@@ -156,6 +160,14 @@ pub fn style(urls: &SourceUrls, centre: LonLat, zoom: f64) -> Value {
                          "line-width": ["match", ["get", "level"], "community", 3, 1.6] } },
             { "id": "landmarks", "type": "circle", "source": ids::BASEMAP, "filter": ["==", ["get", "class"], "landmark"],
               "paint": { "circle-radius": 6, "circle-color": "#c9a86a", "circle-stroke-color": "#07111f", "circle-stroke-width": 2 } },
+            // Hot spots (热力): denser cases glow brighter, in one hue from blue to white so
+            // that the severity colours keep their meaning. Empty but on the KPI page.
+            { "id": ids::HEAT_LAYER, "type": "heatmap", "source": ids::HEAT,
+              "paint": { "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 13, 12, 17, 40],
+                         "heatmap-intensity": ["interpolate", ["linear"], ["zoom"], 13, 0.6, 17, 1.6],
+                         "heatmap-opacity": 0.85,
+                         "heatmap-color": ["interpolate", ["linear"], ["heatmap-density"],
+                             0, "rgba(0,0,0,0)", 0.2, "#1d4f9a", 0.4, "#1f8fd6", 0.6, "#27c5ff", 0.8, "#4df0d2", 1, "#ffffff"] } },
             { "id": ids::FLOOR_LAYER, "type": "fill-extrusion", "source": ids::FLOORS,
               "paint": { "fill-extrusion-color": floor_colour,
                          "fill-extrusion-base": ["get", "base"],

@@ -18,3 +18,17 @@ pub async fn get_kpi_cases(query: KpiQuery, indicator: String, key: String) -> R
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.kpi_cases(&me, query, indicator, key).await.map_err(crate::backend::fail)
 }
+
+/// Where the period's cases were (of category group `group`, or all): the hot-spot map.
+#[server(prefix = "/fn", input = Json)]
+pub async fn get_kpi_points(query: KpiQuery, group: Option<String>) -> Result<Vec<zhizhi_shared::geo::LonLat>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.kpi_points(&me, query, group).await.map_err(crate::backend::fail)
+}
+
+/// Sets the indicators' weights in the score (administrators); the weights now in force.
+#[server(prefix = "/fn", input = Json)]
+pub async fn set_kpi_weights(weights: Vec<zhizhi_shared::kpi::IndicatorWeight>) -> Result<Vec<zhizhi_shared::kpi::IndicatorWeight>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.set_kpi_weights(&me, weights).await.map_err(crate::backend::fail)
+}

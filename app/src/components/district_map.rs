@@ -21,6 +21,8 @@ pub enum MapMode {
     Command,
     /// A grid worker's phone: flat, their grid, their tasks with a way to get there.
     Phone,
+    /// The KPI page's hot spots: the cases of a period as a heat layer, no live cases.
+    Heat,
 }
 
 /// A case picked on the map.
@@ -47,6 +49,8 @@ pub fn DistrictMap(
     /// The open cases, when the page has already read them (the live stream continues from
     /// their cursor); without them the map reads them through the same server function.
     #[prop(optional)] cases: Option<CaseList>,
+    /// With [`MapMode::Heat`]: the points the heat layer draws, followed as they change.
+    #[prop(optional)] heat: Option<Signal<Vec<LonLat>>>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let ready = RwSignal::new(false);
@@ -58,7 +62,16 @@ pub fn DistrictMap(
     let node = NodeRef::<leptos::html::Div>::new();
     let started = StoredValue::new(false);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (&fit, &labels, &focus_grids, &cases);
+    let _ = (&fit, &labels, &focus_grids, &cases, &heat);
+    #[cfg(feature = "hydrate")]
+    if let Some(heat) = heat {
+        Effect::new(move |_| {
+            let points = heat.get();
+            if ready.get() {
+                live_map::show_heat(id, &points);
+            }
+        });
+    }
     Effect::new(move |_| {
         if node.get().is_some() && !started.get_value() {
             started.set_value(true);
@@ -89,7 +102,7 @@ pub fn DistrictMap(
     });
     let command = mode == MapMode::Command;
     view! {
-        <div class="district-map" class:ready=move || ready.get() class:phone=!command data-testid="district-map" data-map-id=id>
+        <div class="district-map" class:ready=move || ready.get() class:phone=mode == MapMode::Phone data-testid="district-map" data-map-id=id>
             <div class="map-canvas" id=id node_ref=node></div>
             <div class="map-fallback">{children.map(|c| c())}</div>
             {move || error.get().map(|e| view! { <p class="map-error" role="alert">{e}</p> })}

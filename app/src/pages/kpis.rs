@@ -5,7 +5,8 @@
 //! exports to CSV (Excel opens it).
 
 use crate::api::error_text;
-use crate::api::kpis::{get_kpi_cases, get_kpis};
+use crate::api::kpis::{get_kpi_cases, get_kpi_points, get_kpis, set_kpi_weights};
+use crate::components::district_map::{DistrictMap, MapMode};
 use crate::components::auth_gate::AuthGate;
 use crate::components::nav::SideNav;
 use crate::components::top_bar::TopBar;
@@ -13,7 +14,7 @@ use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::case::view::CaseSummary;
-use zhizhi_shared::kpi::{Definition, Figure, GroupFigures, Grouping, KpiQuery, KpiReport, PeriodKind, Unit, DEFINITIONS};
+use zhizhi_shared::kpi::{Definition, Figure, GroupFigures, Grouping, IndicatorWeight, KpiQuery, KpiReport, PeriodKind, Unit, DEFINITIONS};
 
 /// The page at `/kpis`.
 #[component]
@@ -57,6 +58,7 @@ struct Pick {
 #[component]
 fn Kpis(me: Principal) -> impl IntoView {
     let allowed = me.has(Role::Command) || me.has(Role::Admin) || me.has(Role::District);
+    let admin = me.has(Role::Admin);
     let ask = RwSignal::new(Ask { kind: PeriodKind::Month, at: None, by: Grouping::Street });
     let data = Resource::new(move || ask.get(), |a| get_kpis(a.query()));
     let picked = RwSignal::new(None::<Pick>);
@@ -75,12 +77,13 @@ fn Kpis(me: Principal) -> impl IntoView {
                         <Controls ask data/>
                         <Transition fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
                             {move || data.get().map(|r| match r {
-                                Ok(report) => view! { <Report report picked/> }.into_any(),
+                                Ok(report) => view! { <Report report picked xlsx=xlsx_href(ask.get_untracked())/> }.into_any(),
                                 Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
                             })}
                         </Transition>
                         {move || picked.get().map(|p| view! { <DrillDown pick=p ask=ask.get_untracked() picked/> })}
-                        <Definitions/>
+                        <HotSpots ask/>
+                        <Definitions data admin/>
                     }.into_any()
                 } else {
                     view! { <p class="state error" role="alert">{bi("考核指标供指挥中心、系统管理员和区级查看。", "KPIs are for the command centre, administrators and the district.")}</p> }.into_any()
@@ -160,10 +163,27 @@ fn figure_of<'a>(g: &'a GroupFigures, def: &Definition) -> Option<&'a Figure> {
     g.figures.iter().find(|f| f.indicator == def.indicator)
 }
 
+/// The report as an Excel workbook, from the server.
+fn xlsx_href(a: Ask) -> String {
+    let mut q = format!("/api/v1/kpis.xlsx?period={}&by={}", period_code(a.kind), a.by.code());
+    if let Some(at) = a.at {
+        q.push_str(&format!("&at={at}"));
+    }
+    q
+}
+
 #[component]
-fn Report(report: KpiReport, picked: RwSignal<Option<Pick>>) -> impl IntoView {
+fn Report(report: KpiReport, picked: RwSignal<Option<Pick>>, xlsx: String) -> impl IntoView {
+    let history = report.demo_history.map(|[played, planned]| view! {
+        <p class="state loading" role="status" data-testid="demo-history">
+            {pick(&format!("示范街道的历史事件正在经办理流程生成：已完成 {played} / {planned} 件，数字会随之变化，稍后刷新。"),
+                &format!("The demo street's history is being played through the case flow: {played} of {planned} cases; the figures will change — refresh in a while.")).to_string()}
+            <progress max=planned value=played></progress>
+        </p>
+    });
     if report.rows.is_empty() {
         return view! {
+            {history}
             <section class="panel"><p class="state empty" data-testid="kpi-empty">{bi("这一周期没有上报的事件。换一个周期，或在「事件处置」中上报事件后再来看。", "No case was reported in this period. Choose another period.")}</p></section>
         }.into_any();
     }
@@ -173,15 +193,122 @@ fn Report(report: KpiReport, picked: RwSignal<Option<Pick>>) -> impl IntoView {
     let street = report.grouping == Grouping::Street;
     let body = if street { cards(&report, picked).into_any() } else { ranking(&report, picked).into_any() };
     view! {
+        {history}
         <section class="panel kpi-report" data-testid="kpi-report">
             <header class="section-head">
                 <p class="kpi-total">{pick(&format!("本期上报事件 {total} 件（不含演练）"), &format!("{total} cases reported this period (drills left out)")).to_string()}</p>
-                <a class="btn" data-testid="export-csv" href=csv download=file>{bi("导出 CSV（Excel 可打开）", "Export CSV (opens in Excel)")}</a>
+                <span class="exports">
+                    <a class="btn primary" data-testid="export-xlsx" href=xlsx download>{bi("导出 Excel", "Export Excel")}</a>
+                    <a class="btn" data-testid="export-csv" href=csv download=file>{bi("导出 CSV", "Export CSV")}</a>
+                    <button class="btn" data-testid="print" onclick="window.print()">{bi("打印月报", "Print report")}</button>
+                </span>
             </header>
             {body}
         </section>
+        <div class="kpi-charts">
+            {(report.trend.len() > 1).then(|| trend_chart(&report))}
+            {(!report.hours.is_empty()).then(|| heat_table(&report))}
+        </div>
     }
     .into_any()
+}
+
+/// The lines of the trend chart: three rates a coordinator watches, each in its own colour.
+const TREND_LINES: [(&str, &str, &str); 3] = [("on_time_dispatch", "按时派遣率", "On-time dispatch"), ("on_time_handling", "按期处置率", "On-time handling"), ("closure", "结案率", "Closure rate")];
+
+/// The trend: cases per day (or week) as bars, three rates as lines over them (0–100 %),
+/// drawn as SVG on the server so that it is there before the page is interactive.
+fn trend_chart(r: &KpiReport) -> impl IntoView + use<> {
+    const W: f64 = 720.0;
+    const H: f64 = 220.0;
+    const L: f64 = 40.0;
+    const R: f64 = 44.0;
+    const T: f64 = 12.0;
+    const B: f64 = 26.0;
+    let n = r.trend.len();
+    let slot = (W - L - R) / n as f64;
+    let x = |i: usize| L + (i as f64 + 0.5) * slot;
+    let most = r.trend.iter().map(|g| g.cases).max().unwrap_or(0).max(1);
+    let y_cases = |c: i64| H - B - (c as f64 / most as f64) * (H - T - B);
+    let y_rate = |v: f64| H - B - (v / 100.0) * (H - T - B);
+    let bars = r.trend.iter().enumerate().map(|(i, g)| {
+        let top = y_cases(g.cases);
+        view! {
+            <rect class="bar" x=format!("{:.1}", x(i) - slot * 0.35) y=format!("{top:.1}") width=format!("{:.1}", slot * 0.7) height=format!("{:.1}", H - B - top)>
+                <title>{format!("{} · {}", g.key, pick(&format!("{} 件", g.cases), &format!("{} cases", g.cases)))}</title>
+            </rect>
+        }
+    }).collect_view();
+    let lines = TREND_LINES.iter().enumerate().map(|(k, (code, _, _))| {
+        // A gap where a day has no figure: the path starts again after it.
+        let mut d = String::new();
+        let mut pen_down = false;
+        for (i, g) in r.trend.iter().enumerate() {
+            match g.figures.iter().find(|f| f.indicator.code() == *code).and_then(|f| f.value) {
+                Some(v) => {
+                    d.push_str(&format!("{}{:.1},{:.1} ", if pen_down { "L" } else { "M" }, x(i), y_rate(v)));
+                    pen_down = true;
+                }
+                None => pen_down = false,
+            }
+        }
+        view! { <path class=format!("line l{k}") d=d data-testid="trend-line" data-indicator=*code/> }
+    }).collect_view();
+    let every = n.div_ceil(10).max(1);
+    let labels = r.trend.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, g)| view! {
+        <text class="axis" x=format!("{:.1}", x(i)) y=format!("{:.1}", H - 8.0) text-anchor="middle">{g.name.clone()}</text>
+    }).collect_view();
+    let grid = [0.0, 50.0, 100.0].map(|v| view! {
+        <line class="grid" x1=L x2=W - R y1=y_rate(v) y2=y_rate(v)/>
+        <text class="axis" x=L - 4.0 y=y_rate(v) + 4.0 text-anchor="end">{format!("{v:.0}%")}</text>
+    }).collect_view();
+    let most_label = pick(&format!("{most} 件"), &format!("{most} cases")).to_string();
+    let unit = if r.period.to - r.period.from > 62 * 86_400_000 { pick("按周", "by week") } else { pick("按日", "by day") };
+    view! {
+        <section class="panel kpi-trend" data-testid="trend">
+            <header class="section-head">
+                <h3>{bi("趋势", "Trend")}<span class="dim">{format!(" · {unit}")}</span></h3>
+                <ul class="legend">
+                    <li><i class="swatch bar"></i>{bi("上报事件数", "Cases reported")}</li>
+                    {TREND_LINES.iter().enumerate().map(|(k, (_, zh, en))| view! { <li><i class=format!("swatch l{k}")></i>{bi(zh, en)}</li> }).collect_view()}
+                </ul>
+            </header>
+            <svg class="trend-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=pick("趋势图", "Trend chart").to_string()>
+                {grid}
+                <text class="axis" x=W - R + 4.0 y=T + 4.0>{most_label}</text>
+                {bars}
+                {lines}
+                {labels}
+            </svg>
+        </section>
+    }
+}
+
+/// The heat table: cases by category group (rows) and hour of the day (columns), the busier
+/// the warmer.
+fn heat_table(r: &KpiReport) -> impl IntoView + use<> {
+    let most = r.hours.iter().flat_map(|h| h.counts.iter().copied()).max().unwrap_or(0).max(1);
+    let rows = r.hours.iter().map(|h| {
+        let group = zhizhi_shared::case::category::group(&h.key).map(|g| pick(g.name_zh, g.name_en).to_string()).unwrap_or(h.name.clone());
+        let cells = h.counts.iter().enumerate().map(|(hour, n)| {
+            let heat = (*n as f64 / most as f64 * 10.0).ceil() as u8;
+            view! {
+                <td class=format!("heat h{heat}") title=format!("{group} · {hour}:00–{hour}:59 · {n}")>{(*n > 0).then(|| n.to_string())}</td>
+            }
+        }).collect_view();
+        view! { <tr data-testid="heat-row" data-key=h.key.clone()><th scope="row">{group.clone()}</th>{cells}</tr> }
+    }).collect_view();
+    view! {
+        <section class="panel kpi-heat" data-testid="heat">
+            <header class="section-head"><h3>{bi("时段分布（事件大类 × 上报时刻）", "When cases come in (category × hour)")}</h3></header>
+            <div class="table-scroll">
+                <table class="heat-table">
+                    <thead><tr><th></th>{(0..24).map(|h| view! { <th>{h}</th> }).collect_view()}</tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
 }
 
 /// The whole street: one card per indicator, its definition beside it.
@@ -382,23 +509,117 @@ fn drill_item(c: CaseSummary) -> impl IntoView {
     }
 }
 
-/// Every indicator's definition, in one table.
+/// Hot spots (热点分布): where the period's cases were, of one category group or all, as a
+/// heat layer on the district map (drawn in the browser; the count says how many).
 #[component]
-fn Definitions() -> impl IntoView {
+fn HotSpots(ask: RwSignal<Ask>) -> impl IntoView {
+    let group = RwSignal::new(String::new());
+    let points = LocalResource::new(move || {
+        let (a, g) = (ask.get(), group.get());
+        get_kpi_points(a.query(), (!g.is_empty()).then_some(g))
+    });
+    let heat = Signal::derive(move || points.get().and_then(|r| r.ok()).unwrap_or_default());
+    let status = move || match points.get() {
+        None => Some(tr(Msg::Loading).to_string()),
+        Some(Ok(p)) => Some(pick(&format!("{} 件事件", p.len()), &format!("{} cases", p.len())).to_string()),
+        Some(Err(e)) => Some(error_text(&e)),
+    };
+    view! {
+        <section class="panel kpi-hotspots" data-testid="hotspots">
+            <header class="section-head">
+                <h3>{bi("热点分布", "Hot spots")}</h3>
+                <span class="dim" data-testid="hotspot-count">{status}</span>
+                <label class="group-by">{bi("事件大类", "Category")}
+                    <select data-testid="hotspot-group" on:change=move |e| group.set(event_target_value(&e))>
+                        <option value="">{pick("全部", "All").to_string()}</option>
+                        {zhizhi_shared::case::category::GROUPS.iter().map(|g| view! {
+                            <option value=g.code>{pick(g.name_zh, g.name_en).to_string()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </header>
+            <div class="hotspot-map">
+                <DistrictMap id="kpi-heat-map" mode=MapMode::Heat heat/>
+            </div>
+        </section>
+    }
+}
+
+/// Every indicator's definition, in one table, with its weight in the score; administrators
+/// change the weights here (考核权重), and the report is computed again with them.
+#[component]
+fn Definitions(data: Resource<Result<KpiReport, ServerFnError>>, admin: bool) -> impl IntoView {
+    let in_force = move || data.get().and_then(|r| r.ok()).map(|r| r.weights).unwrap_or_default();
+    let weight_of = move |d: &Definition| in_force().iter().find(|w| w.indicator == d.indicator).map_or(d.weight, |w| w.weight);
+    let edits = RwSignal::new(Vec::<IndicatorWeight>::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let save = Action::new(move |w: &Vec<IndicatorWeight>| {
+        let w = w.clone();
+        async move {
+            match set_kpi_weights(w).await {
+                Ok(_) => {
+                    message.set(Some((true, pick("考核权重已保存，得分已按新权重重新计算。", "Weights saved; the scores are computed with them.").to_string())));
+                    edits.set(Vec::new());
+                    data.refetch();
+                }
+                Err(e) => message.set(Some((false, error_text(&e)))),
+            }
+        }
+    });
+    let set = move |d: &'static Definition, v: String| {
+        let Ok(weight) = v.trim().parse::<u32>() else {
+            message.set(Some((false, pick(&format!("「{}」的权重应为 0–100 的整数", d.name.0), &format!("The weight of {} must be a whole number 0–100", d.name.1)).to_string())));
+            return;
+        };
+        message.set(None);
+        edits.update(|e| {
+            e.retain(|w| w.indicator != d.indicator);
+            e.push(IndicatorWeight { indicator: d.indicator, weight });
+        });
+    };
     view! {
         <details class="panel kpi-definitions" data-testid="definitions">
-            <summary>{bi("指标定义（依据 GB/T 30428.4、CJ/T 292；演练不计入任何指标，案件按上报时间归入周期）", "Definitions (after GB/T 30428.4 and CJ/T 292; drills count nowhere; a case belongs to the period it was reported in)")}</summary>
+            <summary>{bi("指标定义与考核权重（依据 GB/T 30428.4、CJ/T 292；演练不计入任何指标，案件按上报时间归入周期）", "Definitions and weights (after GB/T 30428.4 and CJ/T 292; drills count nowhere; a case belongs to the period it was reported in)")}</summary>
             <table class="kpi-table">
                 <thead><tr><th>{bi("指标", "Indicator")}</th><th>{bi("分子", "Numerator")}</th><th>{bi("分母", "Denominator")}</th><th>{bi("得分权重", "Weight")}</th></tr></thead>
-                <tbody>{DEFINITIONS.iter().map(|d| view! {
-                    <tr>
-                        <th scope="row">{bi(d.name.0, d.name.1)}</th>
-                        <td>{bi(d.numerator.0, d.numerator.1)}</td>
-                        <td>{bi(d.denominator.0, d.denominator.1)}</td>
-                        <td>{if d.weight > 0 { d.weight.to_string() } else { "—".into() }}</td>
-                    </tr>
+                <tbody>{DEFINITIONS.iter().map(|d| {
+                    let weighted = d.unit == Unit::Percent;
+                    view! {
+                        <tr>
+                            <th scope="row">{bi(d.name.0, d.name.1)}</th>
+                            <td>{bi(d.numerator.0, d.numerator.1)}</td>
+                            <td>{bi(d.denominator.0, d.denominator.1)}</td>
+                            <td data-testid="weight" data-indicator=d.code>{move || if admin && weighted {
+                                view! {
+                                    <input class="weight-input" type="number" min="0" max="100" step="1" inputmode="numeric"
+                                        aria-label=pick(&format!("{}的权重", d.name.0), &format!("Weight of {}", d.name.1)).to_string()
+                                        prop:value=move || weight_of(d).to_string()
+                                        on:change=move |e| set(d, event_target_value(&e))/>
+                                }.into_any()
+                            } else {
+                                let w = weight_of(d);
+                                view! { <span>{if w > 0 { w.to_string() } else { "—".into() }}</span> }.into_any()
+                            }}</td>
+                        </tr>
+                    }
                 }).collect_view()}</tbody>
             </table>
+            {admin.then(|| view! {
+                <div class="weights-save">
+                    <button class="btn primary" data-testid="save-weights" disabled=move || edits.get().is_empty() || save.pending().get()
+                        on:click=move |_| {
+                            let mut all: Vec<IndicatorWeight> = DEFINITIONS.iter().map(|d| IndicatorWeight { indicator: d.indicator, weight: weight_of(d) }).collect();
+                            for e in edits.get_untracked() {
+                                if let Some(w) = all.iter_mut().find(|w| w.indicator == e.indicator) {
+                                    *w = e;
+                                }
+                            }
+                            save.dispatch(all);
+                        }>{bi("保存考核权重", "Save weights")}</button>
+                    <span class="hint">{bi("权重之和不必为 100：得分按有数值的指标加权平均。", "Weights need not add up to 100: a score is the weighted mean of the figures a group has.")}</span>
+                </div>
+            })}
+            {move || message.get().map(|(ok, m)| view! { <p class="state" class:error=!ok role=if ok { "status" } else { "alert" } data-testid="weights-message">{m}</p> })}
         </details>
     }
 }

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use zhizhi_shared::case::view::CaseSummary;
-use zhizhi_shared::kpi::{KpiQuery, KpiReport};
+use zhizhi_shared::kpi::{IndicatorWeight, KpiQuery, KpiReport};
 
 /// `GET /api/v1/kpis?period=month&at=…&by=post`: every indicator of the period and of the one
 /// before, by the grouping, each with its numerator and denominator.
@@ -34,4 +34,57 @@ pub async fn cases(
     Query(figure): Query<FigureQuery>,
 ) -> ApiResult<Json<Vec<CaseSummary>>> {
     Ok(Json(state.kpis.cases(user(&caller)?, &report, &figure.indicator, &figure.key, now_ms()).await?))
+}
+
+/// `GET /api/v1/kpis.xlsx?period=…&by=…`: the same report as an Excel workbook (ranking,
+/// trend, heat table, definitions).
+pub async fn xlsx(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<KpiQuery>) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let report = state.kpis.report(user(&caller)?, &q, now_ms()).await?;
+    let name = format!("考核指标-{}-{}.xlsx", report.period.label().replace(' ', ""), report.grouping.code());
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+        (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"kpis.xlsx\"; filename*=UTF-8''{encoded}")),
+    ];
+    Ok((headers, crate::kpis::workbook(&report)).into_response())
+}
+
+/// The category group the hot-spot map shows.
+#[derive(Debug, Deserialize)]
+pub struct PointsQuery {
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+/// `GET /api/v1/kpis/points?period=…&group=order`: where the period's cases were, as GeoJSON
+/// points (no property: the map draws their density).
+pub async fn points(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<KpiQuery>,
+    Query(p): Query<PointsQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let points = state.kpis.points(user(&caller)?, &q, p.group.as_deref(), now_ms()).await?;
+    let features: Vec<serde_json::Value> =
+        points.iter().map(|at| serde_json::json!({ "type": "Feature", "properties": {}, "geometry": { "type": "Point", "coordinates": at } })).collect();
+    Ok(Json(serde_json::json!({ "type": "FeatureCollection", "features": features })))
+}
+
+/// `GET /api/v1/kpis/weights`: every indicator's weight in the score, as set or by default.
+pub async fn weights(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<IndicatorWeight>>> {
+    crate::kpis::may_see(user(&caller)?)?;
+    Ok(Json(state.kpis.weights().await?))
+}
+
+/// What `PUT /api/v1/kpis/weights` is sent.
+#[derive(Debug, Deserialize)]
+pub struct WeightsBody {
+    pub weights: Vec<IndicatorWeight>,
+}
+
+/// `PUT /api/v1/kpis/weights` (administrators): sets the weights; indicators left out keep
+/// their defaults. The weights now in force.
+pub async fn set_weights(State(state): State<AppState>, Extension(caller): Extension<Caller>, Json(body): Json<WeightsBody>) -> ApiResult<Json<Vec<IndicatorWeight>>> {
+    Ok(Json(state.kpis.set_weights(user(&caller)?, &body.weights, now_ms()).await?))
 }

@@ -51,4 +51,4 @@ super::cases::portable_cases!(PgStore, sqlx::Postgres, begin = |pool| async {
 super::iot::portable_iot!(PgStore, sqlx::Postgres, begin = |pool| pool.begin());
 super::map::portable_map!(PgStore, sqlx::Postgres, begin = |pool| pool.begin());
 super::plans::portable_plans!(PgStore, sqlx::Postgres, begin = |pool| pool.begin());
-super::kpi::portable_kpi!(PgStore);
+super::kpi::portable_kpi!(PgStore, begin = |pool| pool.begin());

@@ -68,4 +68,4 @@ super::cases::portable_cases!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.beg
 super::iot::portable_iot!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::map::portable_map!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::plans::portable_plans!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
-super::kpi::portable_kpi!(SqliteStore);
+super::kpi::portable_kpi!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));

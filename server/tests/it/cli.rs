@@ -53,3 +53,15 @@ fn an_unknown_flag_is_named_first() {
     assert_eq!(lines[0], "error: unexpected argument '--colour' found", "{lines:?}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn the_demos_life_needs_the_demo() {
+    for flag in [&["--history-days", "30"][..], &["--simulation"][..]] {
+        let mut args = vec!["serve", "--db", "sqlite::memory:", "--addr", "127.0.0.1:0"];
+        args.extend_from_slice(flag);
+        let out = zhizhi(&args);
+        assert!(!out.status.success());
+        let lines = stderr_lines(&out);
+        assert_eq!(lines, ["zhizhi: error: --history-days and --simulation play the demo street: add --demo"], "{flag:?}");
+    }
+}

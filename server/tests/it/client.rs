@@ -60,6 +60,15 @@ impl App {
         Resp { status, cookie, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
     }
 
+    /// A GET whose answer is not JSON (a download): status, headers and bytes.
+    pub async fn get_raw(&self, uri: &str, cookie: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let req = Request::builder().uri(uri).header("host", "127.0.0.1:3000").header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        documented("GET", uri, resp.status());
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        (status, headers, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+    }
+
     pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Resp {
         self.send("GET", uri, cookie, None, "same-origin").await
     }

@@ -131,3 +131,142 @@ async fn day(app: &App) {
     let r = app.get("/api/v1/kpis/cases?indicator=closure&by=grid&key=999", Some(&command)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+/// `(numerator, denominator)` of `indicator` for the street.
+fn street(report: &Value, indicator: &str) -> (i64, i64) {
+    nd(report, "street", indicator)
+}
+
+#[tokio::test]
+async fn the_demos_history_goes_through_the_case_flow_and_shows_in_the_figures() {
+    use zhizhi_server::cases::Cases;
+    use zhizhi_server::demo::life;
+    let app = App::on(TestDb::sqlite().await).await;
+    let cases = Cases { store: app.db.store.clone(), hub: std::sync::Arc::new(zhizhi_server::live::LocalHub::new(16)) };
+    let now = zhizhi_server::auth::now_ms();
+    let started = std::time::Instant::now();
+    let n = life::history(&cases, app.db.store.as_ref(), 14, 20.0, now).await.unwrap();
+    println!("14 days of history: {n} cases in {:.1} s", started.elapsed().as_secs_f64());
+    assert!(n > 150, "{n} cases in two weeks");
+    let command = app.login("zhihui").await;
+    // Last week, as a custom period of the seven days before today.
+    let day = 86_400_000;
+    let (from, to) = (zhizhi_shared::time::beijing_date(now - 7 * day), zhizhi_shared::time::beijing_date(now - day));
+    let k = app.get(&format!("/api/v1/kpis?period=custom&from={from}&to={to}"), Some(&command)).await;
+    assert_eq!(k.status, StatusCode::OK, "{}", k.body);
+    let k = k.body;
+    let cases_in_week = k["cases"].as_i64().unwrap();
+    assert!(cases_in_week > 70, "{k}");
+    // Every kind of life shows: some dispatched late, some returned, most closed on time.
+    let (on_time, dispatched) = street(&k, "on_time_dispatch");
+    assert!(dispatched > cases_in_week * 8 / 10 && on_time < dispatched && on_time > dispatched * 8 / 10, "{on_time}/{dispatched}");
+    let (closed, closable) = street(&k, "closure");
+    assert!(closed > closable * 8 / 10, "{closed}/{closable}: a week ago, nearly everything is closed");
+    let (_, verified) = street(&k, "on_time_verification");
+    assert!(verified > 0);
+    let minutes = k["rows"][0]["figures"].as_array().unwrap().iter().find(|f| f["indicator"] == "report_to_dispatch").unwrap()["value"].as_f64().unwrap();
+    assert!(minutes < 3.0, "the median case is dispatched within minutes: {minutes}");
+    // The same week as an Excel workbook: the ranking's first row is the street's.
+    let (status, headers, book) = app.get_raw(&format!("/api/v1/kpis.xlsx?period=custom&from={from}&to={to}"), &command).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(headers["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''%E8%80%83%E6%A0%B8"), "考核… as the file's name");
+    assert!(book.starts_with(b"PK\x03\x04"));
+    let text = String::from_utf8_lossy(&book);
+    assert!(text.contains(&format!("<t xml:space=\"preserve\">全街道</t></is></c><c r=\"B2\"><v>{cases_in_week}</v>")), "the street's row with its cases");
+    for sheet in ["趋势", "时段分布", "指标说明"] {
+        assert!(text.contains(&format!("<sheet name=\"{sheet}\"")), "{sheet}");
+    }
+    let (status, _, _) = app.get_raw("/api/v1/kpis.xlsx?by=lamp", &command).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(k["trend"].as_array().unwrap().len(), 7, "a day per day of the week");
+    assert_eq!(k["trend"].as_array().unwrap().iter().map(|d| d["cases"].as_i64().unwrap()).sum::<i64>(), cases_in_week);
+    assert!(k["hours"].as_array().unwrap().iter().any(|h| h["counts"][10].as_i64().unwrap() > 0), "cases come in the morning");
+
+    // The hot spots: a point per case of the week (every demo case has its place), fewer of
+    // one category group.
+    let all = app.get(&format!("/api/v1/kpis/points?period=custom&from={from}&to={to}"), Some(&command)).await;
+    assert_eq!(all.status, StatusCode::OK);
+    let all = all.body["features"].as_array().unwrap().len() as i64;
+    assert_eq!(all, cases_in_week);
+    let order = app.get(&format!("/api/v1/kpis/points?period=custom&from={from}&to={to}&group=order"), Some(&command)).await.body;
+    let order = order["features"].as_array().unwrap();
+    assert!(!order.is_empty() && (order.len() as i64) < all);
+    assert!(order[0]["geometry"]["coordinates"][0].as_f64().unwrap() > 106.0, "lon, lat in Chongqing");
+    let r = app.get("/api/v1/kpis/points?group=lamp", Some(&command)).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("group")));
+    let worker = app.login("wanggeyuan").await;
+    assert_eq!(app.get("/api/v1/kpis/points", Some(&worker)).await.status, StatusCode::FORBIDDEN);
+
+    // Nothing happens after now, and every timeline is in order.
+    let list = app.db.store.events_after(0, 1_000_000).await.unwrap();
+    assert!(list.iter().all(|e| e.case.updated_at <= now && e.case.created_at < now));
+    let sample = app.get("/api/v1/cases?limit=50", Some(&command)).await.body;
+    for c in sample["cases"].as_array().unwrap() {
+        let steps = app.get(&format!("/api/v1/cases/{}", c["id"]), Some(&command)).await.body["steps"].clone();
+        let at: Vec<i64> = steps.as_array().unwrap().iter().map(|s| s["at"].as_i64().unwrap()).collect();
+        assert!(at.windows(2).all(|w| w[0] <= w[1]), "case {}: {at:?}", c["id"]);
+    }
+
+    // A live case lives its life in real time through the same flow: reported now, closed.
+    let mut rng = zhizhi_shared::demo::Rng::new(7);
+    let t = zhizhi_server::auth::now_ms();
+    let mut plan = zhizhi_shared::demo::life::life(&mut rng, t, "environment.litter", zhizhi_shared::case::Source::Patrol);
+    for (i, m) in plan.moves.iter_mut().enumerate() {
+        m.0 = t + 20 * (i as i64 + 1);
+    }
+    let d = zhizhi_shared::demo::generate(zhizhi_shared::demo::DEFAULT_SEED);
+    let cast = life::Cast::new(app.db.store.as_ref(), &d).await.unwrap();
+    let last = *plan.moves.last().unwrap();
+    life::live_case(&cases, &cast, &plan, &mut rng).await.unwrap();
+    let newest = app.get("/api/v1/cases?limit=1", Some(&command)).await.body["cases"][0].clone();
+    assert_eq!(newest["category"], "environment.litter");
+    let end = match last.1 {
+        life::Move::Close | life::Move::FalseAlarm => "closed",
+        life::Move::Reject => "rejected",
+        other => panic!("a life ends with {other:?}"),
+    };
+    assert_eq!(newest["state"], end, "{newest}");
+}
+
+#[tokio::test]
+async fn administrators_set_the_weights_the_scores_use_on_both_engines() {
+    for db in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let app = App::on(db).await;
+        let (admin, command) = (app.login("guanliyuan").await, app.login("zhihui").await);
+        let w = app.get("/api/v1/kpis/weights", Some(&command)).await;
+        assert_eq!(w.status, StatusCode::OK);
+        let weight = |body: &Value, code: &str| body.as_array().unwrap().iter().find(|x| x["indicator"] == code).unwrap()["weight"].as_i64().unwrap();
+        assert_eq!(weight(&w.body, "on_time_handling"), 25, "the default");
+        // Refused: not an administrator; a weight out of range; minutes weighted. Nothing changes.
+        let r = app.send("PUT", "/api/v1/kpis/weights", Some(&command), Some(json!({ "weights": [{ "indicator": "rework", "weight": 50 }] })), "same-origin").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        for (body, says) in [
+            (json!({ "weights": [{ "indicator": "rework", "weight": 101 }] }), "0–100"),
+            (json!({ "weights": [{ "indicator": "report_to_dispatch", "weight": 5 }] }), "分钟"),
+        ] {
+            let r = app.send("PUT", "/api/v1/kpis/weights", Some(&admin), Some(body), "same-origin").await;
+            assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("weights")), "{}", r.body);
+            assert!(r.body["error"].as_str().unwrap().contains(says), "{}", r.body);
+        }
+        let r = app.send("PUT", "/api/v1/kpis/weights", Some(&admin), Some(json!({ "weights": [{ "indicator": "sunshine", "weight": 5 }] })), "same-origin").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "an unknown indicator: {}", r.body);
+        assert_eq!(weight(&app.get("/api/v1/kpis/weights", Some(&command)).await.body, "rework"), 10);
+        // Only on-time handling counts: the street's score is that rate.
+        let only: Vec<Value> = zhizhi_shared::kpi::DEFINITIONS
+            .iter()
+            .map(|d| json!({ "indicator": d.code, "weight": if d.code == "on_time_handling" { 100 } else { 0 } }))
+            .collect();
+        let r = app.send("PUT", "/api/v1/kpis/weights", Some(&admin), Some(json!({ "weights": only })), "same-origin").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(weight(&r.body, "on_time_handling"), 100);
+        day(&app).await;
+        let k = app.get("/api/v1/kpis?period=day", Some(&command)).await.body;
+        let handled = k["rows"][0]["figures"].as_array().unwrap().iter().find(|f| f["indicator"] == "on_time_handling").unwrap()["value"].as_f64().unwrap();
+        assert_eq!(k["rows"][0]["score"].as_f64(), Some(handled), "{k}");
+        assert_eq!(weight(&k["weights"], "closure"), 0);
+        let audit = app.get("/api/v1/audit?action=kpi_weights", Some(&admin)).await;
+        assert!(audit.body.to_string().contains("按期处置率 100"), "{}", audit.body);
+        app.db.remove().await;
+    }
+}

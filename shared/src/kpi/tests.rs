@@ -202,3 +202,69 @@ fn the_steps_a_store_may_leave_out_change_no_figure() {
         assert!(STEPS_JUDGED_SQL.contains(&format!("'{}'", state.code())));
     }
 }
+
+#[test]
+fn joined_steps_read_back_as_written_and_bad_ones_are_named() {
+    let steps = parse_steps("60000,dispatch,registered,dispatched,7;120000,verify,verifying,verified,").unwrap();
+    assert_eq!(steps, vec![step(1, "dispatch", S::Registered, S::Dispatched, Some(7)), step(2, "verify", S::Verifying, S::Verified, None)]);
+    assert_eq!(parse_steps("").unwrap(), vec![]);
+    assert!(parse_steps("60000,dispatch,registered").unwrap_err().contains("too few"));
+    assert!(parse_steps("60000,dispatch,registered,flying,").unwrap_err().contains("flying"));
+    assert!(parse_steps("x,dispatch,registered,dispatched,").unwrap_err().contains("time"));
+}
+
+#[test]
+fn the_trend_lists_every_day_and_the_heat_table_counts_by_beijing_hour() {
+    const DAY: i64 = 86_400_000;
+    let week = Period::containing(PeriodKind::Week, crate::time::beijing_midnight(2026, 11, 18));
+    // Case 1 on Monday 09:30 Beijing, case 2 on Wednesday 23:10, the drill on Monday too.
+    let mut cases = history();
+    cases.retain(|c| [1, 2, 6].contains(&c.id));
+    let at = |c: &mut CaseFacts, t: i64| {
+        for s in c.steps.iter_mut() {
+            s.at += t;
+        }
+        for x in c.tasks.iter_mut() {
+            x.deadline += t;
+        }
+        c.created_at = t;
+    };
+    at(&mut cases[0], week.from + 9 * 3_600_000 + 30 * M);
+    at(&mut cases[1], week.from + 2 * DAY + 23 * 3_600_000 + 10 * M);
+    at(&mut cases[2], week.from + 10 * 3_600_000);
+    let t = trend(&cases, &week, &[]);
+    assert_eq!(t.iter().map(|g| g.key.as_str()).collect::<Vec<_>>(), ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22"]);
+    assert_eq!(t.iter().map(|g| g.cases).collect::<Vec<_>>(), [1, 0, 1, 0, 0, 0, 0], "the drill counts nowhere");
+    assert_eq!(get(&t[0], Indicator::OnTimeDispatch).value, Some(100.0));
+    assert_eq!(get(&t[2], Indicator::OnTimeDispatch).value, Some(0.0), "case 2 was dispatched after 45 minutes");
+    assert_eq!(get(&t[1], Indicator::OnTimeDispatch).value, None);
+    assert_eq!(t[0].name, "11/16");
+    // A quarter goes by weeks from Monday.
+    let quarter = Period { kind: PeriodKind::Custom, from: crate::time::beijing_midnight(2026, 9, 1), to: crate::time::beijing_midnight(2026, 12, 1) };
+    let q = trend(&cases, &quarter, &[]);
+    assert_eq!(q[0].key, "2026-09-01", "the first week starts with the period");
+    assert_eq!(q[1].key, "2026-09-07", "then Mondays");
+    assert_eq!(q.iter().find(|g| g.key == "2026-11-16").map(|g| g.cases), Some(2), "the week of both cases");
+    assert_eq!(q.iter().map(|g| g.cases).sum::<i64>(), 2);
+    assert_eq!(q.len(), 14, "Sep 1 and the thirteen Mondays to Nov 30");
+    let h = hours(&cases);
+    assert_eq!(h.len(), 1);
+    assert_eq!((h[0].key.as_str(), h[0].name.as_str()), ("greening", "园林绿化"));
+    assert_eq!((h[0].counts[9], h[0].counts[23], h[0].counts.iter().sum::<i64>()), (1, 1, 2));
+}
+
+#[test]
+fn weights_an_administrator_sets_are_checked_and_fill_in_the_defaults() {
+    let w = |indicator, weight| IndicatorWeight { indicator, weight };
+    let set = [w(Indicator::Rework, 40)];
+    let force = weights_in_force(&set);
+    assert_eq!(force.len(), DEFINITIONS.len());
+    assert_eq!(force.iter().find(|x| x.indicator == Indicator::Rework).unwrap().weight, 40);
+    assert_eq!(force.iter().find(|x| x.indicator == Indicator::OnTimeHandling).unwrap().weight, 25, "the default");
+    assert!(check_weights(&set).is_ok());
+    assert!(check_weights(&[w(Indicator::Rework, 101)]).unwrap_err().1.contains("0–100"));
+    assert!(check_weights(&[w(Indicator::Rework, 1), w(Indicator::Rework, 2)]).unwrap_err().1.contains("两次"));
+    assert!(check_weights(&[w(Indicator::ReportToDispatch, 5)]).unwrap_err().1.contains("分钟"));
+    let zero: Vec<IndicatorWeight> = DEFINITIONS.iter().map(|d| w(d.indicator, 0)).collect();
+    assert_eq!(check_weights(&zero).unwrap_err().0, "weights");
+}

@@ -69,6 +69,14 @@ pub async fn start(
         style["pitch"] = json!(0);
         style["bearing"] = json!(0);
     }
+    // Hot spots are of past cases: the live cases and the devices would only hide them.
+    if mode == MapMode::Heat
+        && let Some(layers) = style["layers"].as_array_mut()
+    {
+        for l in layers.iter_mut().filter(|l| [ids::CASE_LAYER, ids::CASE_GLOW_LAYER, ids::DEVICE_LAYER].contains(&l["id"].as_str().unwrap_or_default())) {
+            l["layout"] = json!({ "visibility": "none" });
+        }
+    }
     if !focus.is_empty()
         && let Ok(areas) = crate::browser::fetch_json::<serde_json::Value>("/api/v1/map/areas.geojson").await
     {
@@ -124,6 +132,9 @@ pub async fn start(
                     }
                 }
             });
+            if mode == MapMode::Heat {
+                return;
+            }
             let owner = owner.clone();
             let given = cases.take();
             leptos::task::spawn_local(async move {
@@ -289,6 +300,21 @@ fn floor_at(id: &str, at: LonLat, address: &str) -> Option<i64> {
         .filter(|n| (1..=floors).contains(n))
         .unwrap_or(1);
     Some(floor_feature_id(b, floor as i32))
+}
+
+/// Draws the heat layer's points (the KPI page's hot spots).
+pub fn show_heat(id: &str, points: &[LonLat]) {
+    let features: Vec<serde_json::Value> =
+        points.iter().map(|p| json!({ "type": "Feature", "properties": {}, "geometry": { "type": "Point", "coordinates": p } })).collect();
+    with_map(id, |m| {
+        if let Some(src) = m.get_source(ids::HEAT) {
+            src.set_data(&js(&json!({ "type": "FeatureCollection", "features": features })));
+        }
+    });
+    // For the end-to-end tests: how many points the layer holds.
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        let _ = el.set_attribute("data-heat-points", &points.len().to_string());
+    }
 }
 
 /// Shows or hides a group of layers.
