@@ -520,7 +520,7 @@ fn HotSpots(ask: RwSignal<Ask>) -> impl IntoView {
     });
     let heat = Signal::derive(move || points.get().and_then(|r| r.ok()).unwrap_or_default());
     let status = move || match points.get() {
-        None => Some(tr(Msg::Loading).to_string()),
+        None => Some(tr(Msg::Loading)().to_string()),
         Some(Ok(p)) => Some(pick(&format!("{} 件事件", p.len()), &format!("{} cases", p.len())).to_string()),
         Some(Err(e)) => Some(error_text(&e)),
     };

@@ -62,6 +62,13 @@ impl Cast {
                 posts.entry(p).or_insert_with(|| staff_principal(s.id, &s.name, Role::Post, Some(p), vec![]));
             }
         }
+        // A post with nobody on its staff list (the command centre's own) acts as its duty desk.
+        for p in &d.posts {
+            posts.entry(p.id).or_insert_with(|| Principal {
+                username: format!("post-{}", p.id),
+                ..staff_principal(p.id, &format!("{}值班人员", p.name), Role::Post, Some(p.id), vec![])
+            });
+        }
         let post_ids: HashMap<String, i64> = d.posts.iter().map(|p| (p.name.clone(), p.id)).collect();
         let coordination = post_ids.get("综合协调").copied().or_else(|| d.posts.first().map(|p| p.id)).unwrap_or(0);
         let grid_of_micro: HashMap<i64, i64> = d.micro_grids.iter().map(|m| (m.id, m.grid_id)).collect();

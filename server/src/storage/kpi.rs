@@ -35,7 +35,7 @@ macro_rules! portable_kpi {
             async fn kpi_facts(&self, from: i64, to: i64) -> $crate::storage::Result<Vec<zhizhi_shared::kpi::CaseFacts>> {
                 use $crate::storage::portable::parse_code;
                 use zhizhi_shared::case::{CaseState, Holder, Source};
-                use zhizhi_shared::kpi::{CaseFacts, StepFact, TaskFact};
+                use zhizhi_shared::kpi::{CaseFacts, TaskFact};
                 type CaseRow = (i64, String, String, Option<i64>, i64, String);
                 let rows: Vec<CaseRow> = sqlx::query_as(
                     "SELECT id, category, source, grid_id, created_at, state FROM cases

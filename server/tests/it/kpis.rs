@@ -222,8 +222,8 @@ async fn the_demos_history_goes_through_the_case_flow_and_shows_in_the_figures()
     let newest = app.get("/api/v1/cases?limit=1", Some(&command)).await.body["cases"][0].clone();
     assert_eq!(newest["category"], "environment.litter");
     let end = match last.1 {
-        life::Move::Close | life::Move::FalseAlarm => "closed",
-        life::Move::Reject => "rejected",
+        zhizhi_shared::demo::life::Move::Close | zhizhi_shared::demo::life::Move::FalseAlarm => "closed",
+        zhizhi_shared::demo::life::Move::Reject => "rejected",
         other => panic!("a life ends with {other:?}"),
     };
     assert_eq!(newest["state"], end, "{newest}");
