@@ -205,10 +205,12 @@ pub async fn live(cases: Cases, store: std::sync::Arc<dyn Store>, per_hour: f64,
     let mut rng = Rng::new(crate::auth::now_ms() as u64);
     let categories: Vec<&'static str> = case::category::CATEGORIES.iter().map(|c| c.code).collect();
     println!("示范实时模拟已开启：约每小时 {per_hour:.0} 件事件（--no-simulation 关闭）");
+    // The first report comes soon after the start, so that a newcomer sees one arrive.
+    let mut wait = 15.0;
     loop {
+        tokio::time::sleep(Duration::from_secs_f64(wait)).await;
         // The time to the next report: exponential, `per_hour` on average.
-        let wait = -(1.0 - rng.unit()).ln() * 3_600.0 / per_hour.max(0.1);
-        tokio::time::sleep(Duration::from_secs_f64(wait.clamp(5.0, 3_600.0))).await;
+        wait = (-(1.0 - rng.unit()).ln() * 3_600.0 / per_hour.max(0.1)).clamp(5.0, 3_600.0);
         let now = crate::auth::now_ms();
         let category = *rng.pick(&categories);
         let source = if category.starts_with("fire.smoke") || category == "care.elderly_alone" { Source::Iot } else { *rng.pick(&[Source::Patrol, Source::Patrol, Source::Resident, Source::Hotline]) };
@@ -241,20 +243,20 @@ pub async fn live_case(cases: &Cases, cast: &Cast, plan: &CasePlan, rng: &mut Rn
     Ok(())
 }
 
-/// What `serve --demo` starts: `history_days` of history (on a new demo database), then the
-/// live simulation at `per_hour` cases an hour if asked, through `cases` (whose events reach
-/// open screens). The history's events go to a hub of their own: a year played in minutes
-/// would flood the screens open meanwhile.
+/// What `serve --demo` starts: `history_days` of history (on a new demo database) in the
+/// background, and beside it the live simulation at `per_hour` cases an hour if asked, through
+/// `cases` (whose events reach open screens). The history's events go to a hub of their own:
+/// a year played in minutes would flood the screens open meanwhile.
 pub async fn run(cases: Cases, history_days: i64, per_hour: Option<f64>) {
     let store = cases.store.clone();
+    if let Some(per_hour) = per_hour {
+        tokio::spawn(live(cases, store.clone(), per_hour, 6));
+    }
     if history_days > 0 {
         let quiet = Cases { store: store.clone(), hub: std::sync::Arc::new(crate::live::LocalHub::new(16)) };
         match history(&quiet, store.as_ref(), history_days, 20.0, crate::auth::now_ms()).await {
             Ok(n) => println!("示范事件历史已生成：{n} 件"),
             Err(e) => tracing::warn!("demo history stopped: {e}"),
         }
-    }
-    if let Some(per_hour) = per_hour {
-        live(cases, store, per_hour, 6).await;
     }
 }
