@@ -163,8 +163,8 @@ pub fn style(urls: &SourceUrls, centre: LonLat, zoom: f64) -> Value {
             // Hot spots (热力): denser cases glow brighter, in one hue from blue to white so
             // that the severity colours keep their meaning. Empty but on the KPI page.
             { "id": ids::HEAT_LAYER, "type": "heatmap", "source": ids::HEAT,
-              "paint": { "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 13, 12, 17, 40],
-                         "heatmap-intensity": ["interpolate", ["linear"], ["zoom"], 13, 0.6, 17, 1.6],
+              "paint": { "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 13, 18, 15, 30, 17, 60],
+                         "heatmap-intensity": ["interpolate", ["linear"], ["zoom"], 13, 0.8, 17, 2],
                          "heatmap-opacity": 0.85,
                          "heatmap-color": ["interpolate", ["linear"], ["heatmap-density"],
                              0, "rgba(0,0,0,0)", 0.2, "#1d4f9a", 0.4, "#1f8fd6", 0.6, "#27c5ff", 0.8, "#4df0d2", 1, "#ffffff"] } },

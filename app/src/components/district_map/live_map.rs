@@ -65,15 +65,17 @@ pub async fn start(
         }
     };
     let mut fit = fit;
-    if mode == MapMode::Phone {
+    if mode != MapMode::Command {
         style["pitch"] = json!(0);
         style["bearing"] = json!(0);
     }
-    // Hot spots are of past cases: the live cases and the devices would only hide them.
+    // Hot spots are of past cases, seen from above: the live cases, the devices and the
+    // extruded buildings would only hide them (the grid lines stay for orientation).
     if mode == MapMode::Heat
         && let Some(layers) = style["layers"].as_array_mut()
     {
-        for l in layers.iter_mut().filter(|l| [ids::CASE_LAYER, ids::CASE_GLOW_LAYER, ids::DEVICE_LAYER].contains(&l["id"].as_str().unwrap_or_default())) {
+        let hidden = [ids::CASE_LAYER, ids::CASE_GLOW_LAYER, ids::DEVICE_LAYER, ids::FLOOR_LAYER];
+        for l in layers.iter_mut().filter(|l| hidden.contains(&l["id"].as_str().unwrap_or_default())) {
             l["layout"] = json!({ "visibility": "none" });
         }
     }
