@@ -11,7 +11,7 @@ use crate::cases::Cases;
 use crate::error::{ServiceError, ServiceResult};
 use crate::storage::Store;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::case::view::{CaseDetail, NewCase};
@@ -160,16 +160,6 @@ pub async fn play(cases: &Cases, cast: &Cast, plan: &CasePlan, rng: &mut Rng, un
     Ok(())
 }
 
-/// How far the history has got in this process: cases played and cases planned (0 and 0
-/// when none is being played).
-static PLAYED: AtomicI64 = AtomicI64::new(0);
-static PLANNED: AtomicI64 = AtomicI64::new(0);
-
-/// The history's progress: `(played, planned)`.
-pub fn progress() -> (i64, i64) {
-    (PLAYED.load(Ordering::Relaxed), PLANNED.load(Ordering::Relaxed))
-}
-
 /// Plays `days` days of history up to yesterday (`per_day` cases on an ordinary weekday),
 /// saying how far it has got; the number of cases.
 pub async fn history(cases: &Cases, store: &dyn Store, days: i64, per_day: f64, now: i64) -> ServiceResult<usize> {
@@ -179,10 +169,10 @@ pub async fn history(cases: &Cases, store: &dyn Store, days: i64, per_day: f64, 
     let mut rng = Rng::new(DEFAULT_SEED ^ 0x5A);
     let started = std::time::Instant::now();
     println!("正在生成示范街道近 {days} 天的事件历史：{} 件（经真实办理流程写入）", plans.len());
-    PLANNED.store(plans.len() as i64, Ordering::Relaxed);
+    crate::kpis::DEMO_HISTORY.planned.store(plans.len() as i64, Ordering::Relaxed);
     for (i, plan) in plans.iter().enumerate() {
         play(cases, &cast, plan, &mut rng, now).await?;
-        PLAYED.store(i as i64 + 1, Ordering::Relaxed);
+        crate::kpis::DEMO_HISTORY.played.store(i as i64 + 1, Ordering::Relaxed);
         if (i + 1) % 500 == 0 || i + 1 == plans.len() {
             println!("  事件历史 {}/{}（{:.0} 秒）", i + 1, plans.len(), started.elapsed().as_secs_f64());
         }
