@@ -10,11 +10,15 @@
 use crate::case::{self, CaseState, Holder, Source};
 use serde::{Deserialize, Serialize};
 
+mod chart;
 mod period;
+mod weights;
 #[cfg(test)]
 mod tests;
 
+pub use chart::{hours, trend, HourRow};
 pub use period::{period_of, KpiQuery, Period, PeriodKind};
+pub use weights::{check_weights, weights_in_force, IndicatorWeight};
 
 const MINUTE: i64 = 60_000;
 
@@ -474,42 +478,6 @@ fn figure(indicator: Indicator, members: &[Member]) -> Figure {
     Figure { indicator, numerator: n, denominator: d, value: rate(n, d), p90: None, misses }
 }
 
-/// An indicator's weight in the score (考核权重).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndicatorWeight {
-    pub indicator: Indicator,
-    pub weight: u32,
-}
-
-/// The weights in force: every indicator's, the administrator's where set, else the default.
-pub fn weights_in_force(set: &[IndicatorWeight]) -> Vec<IndicatorWeight> {
-    DEFINITIONS
-        .iter()
-        .map(|d| set.iter().find(|w| w.indicator == d.indicator).copied().unwrap_or(IndicatorWeight { indicator: d.indicator, weight: d.weight }))
-        .collect()
-}
-
-/// Checks weights an administrator sets: each indicator once, 0–100, minutes not weighted
-/// (the score is of rates), and some weight left. The field and what is wrong.
-pub fn check_weights(w: &[IndicatorWeight]) -> Result<(), (&'static str, String)> {
-    for (i, x) in w.iter().enumerate() {
-        let name = x.indicator.definition().name.0;
-        if w[..i].iter().any(|o| o.indicator == x.indicator) {
-            return Err(("weights", format!("「{name}」的权重写了两次")));
-        }
-        if x.weight > 100 {
-            return Err(("weights", format!("「{name}」的权重应为 0–100")));
-        }
-        if x.indicator.definition().unit != Unit::Percent && x.weight > 0 {
-            return Err(("weights", format!("「{name}」以分钟计，不计入得分，权重只能为 0")));
-        }
-    }
-    if weights_in_force(w).iter().all(|x| x.weight == 0) {
-        return Err(("weights", "至少要有一项指标的权重大于 0".into()));
-    }
-    Ok(())
-}
-
 /// The grade of a score: 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, else 待改进.
 pub fn grade(score: f64) -> (&'static str, &'static str) {
     if score >= 90.0 {
@@ -596,54 +564,6 @@ pub fn compute(cases: &[CaseFacts], names: &Names, grouping: Grouping, weights: 
         .collect();
     out.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.key.cmp(&b.key)));
     out
-}
-
-/// The street's figures bucket by bucket through `period`: Beijing days (weeks from Monday
-/// when the period is longer than 62 days), every bucket listed, the empty ones without
-/// values. The key is the bucket's first date (`2026-11-03`).
-pub fn trend(cases: &[CaseFacts], period: &Period, weights: &[(Indicator, u32)]) -> Vec<GroupFigures> {
-    const DAY: i64 = 86_400_000;
-    let step = if period.to - period.from > 62 * DAY { 7 * DAY } else { DAY };
-    let mut start = if step == DAY { period.from } else { Period::containing(PeriodKind::Week, period.from).from };
-    let mut out = Vec::new();
-    while start < period.to {
-        let end = start + step;
-        let members: Vec<Member> = cases.iter().filter(|c| !c.drill && c.created_at >= start.max(period.from) && c.created_at < end).map(|case| Member { case, holder: None }).collect();
-        let figures: Vec<Figure> = DEFINITIONS
-            .iter()
-            .map(|d| Figure { misses: Vec::new(), ..figure(d.indicator, &members) })
-            .collect();
-        let score = score(&figures, weights);
-        let date = crate::time::beijing_date(start.max(period.from));
-        out.push(GroupFigures { name: date[5..].replace('-', "/"), key: date, cases: members.len() as i64, grade: score.map(|s| grade(s).0.to_string()), score, figures });
-        start = end;
-    }
-    out
-}
-
-/// Cases of a category group by the Beijing hour they were reported.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct HourRow {
-    /// The group's code (`order`) and name (街面秩序).
-    pub key: String,
-    pub name: String,
-    pub counts: [i64; 24],
-}
-
-/// The heat table: each category group's cases by hour of the day (drills left out), the
-/// groups in the forms' order, those without a case left out.
-pub fn hours(cases: &[CaseFacts]) -> Vec<HourRow> {
-    case::category::GROUPS
-        .iter()
-        .filter_map(|g| {
-            let mut counts = [0i64; 24];
-            for c in cases.iter().filter(|c| !c.drill && case::category(&c.category).is_some_and(|k| k.group == g.code)) {
-                let hour = (c.created_at + 8 * 3_600_000).rem_euclid(86_400_000) / 3_600_000;
-                counts[hour as usize] += 1;
-            }
-            counts.iter().any(|n| *n > 0).then(|| HourRow { key: g.code.to_string(), name: g.name_zh.to_string(), counts })
-        })
-        .collect()
 }
 
 /// The figures of a period and of the one before it, by a grouping.
