@@ -9,6 +9,7 @@ use std::sync::Arc;
 use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, NewAccount, Principal, UserView};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
+use zhizhi_shared::case::follow::{FollowView, NewRating, Receipt, ReviewDone, ReviewItem};
 use zhizhi_shared::case::Action;
 use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
 use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
@@ -71,8 +72,23 @@ pub trait Backend: Send + Sync + 'static {
     /// Every post, for the dispatch dialog.
     async fn posts(&self) -> Result<Vec<PostRef>, Problem>;
 
-    /// A resident's report from the public form: the case number.
-    async fn public_report(&self, new: NewCase, request: &Parts) -> Result<String, Problem>;
+    /// A resident's report from the public form: the case number and the follow token.
+    async fn public_report(&self, new: NewCase, request: &Parts) -> Result<Receipt, Problem>;
+
+    /// What a resident's follow link shows.
+    async fn follow(&self, token: String) -> Result<FollowView, Problem>;
+
+    /// The resident rates the outcome through the follow link.
+    async fn rate(&self, token: String, rating: NewRating) -> Result<FollowView, Problem>;
+
+    /// Command staff record a callback's result.
+    async fn record_callback(&self, me: &Principal, id: i64, rating: NewRating) -> Result<CaseDetail, Problem>;
+
+    /// Command staff conclude the review of a low rating.
+    async fn conclude_review(&self, me: &Principal, id: i64, review: ReviewDone) -> Result<CaseDetail, Problem>;
+
+    /// The low ratings waiting for review.
+    async fn reviews(&self, me: &Principal) -> Result<Vec<ReviewItem>, Problem>;
 
     /// Addresses for the public form.
     async fn public_buildings(&self, query: String) -> Result<Vec<BuildingRef>, Problem>;

@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("m"), StaticSegment("tasks")) view=pages::phone_tasks::TasksPage/>
                 <Route path=StaticSegment("report") view=pages::report::ReportPage/>
                 <Route path=StaticSegment("r") view=pages::public_report::PublicReportPage/>
+                <Route path=(StaticSegment("f"), ParamSegment("token")) view=pages::follow::FollowPage/>
                 <Route path=StaticSegment("iot") view=pages::iot::HealthPage/>
                 <Route path=StaticSegment("alarms") view=pages::iot::AlarmsPage/>
                 <Route path=StaticSegment("devices") view=pages::iot::DevicesPage/>

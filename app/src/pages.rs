@@ -14,5 +14,6 @@ pub mod password;
 pub mod phone_tasks;
 pub mod plan_edit;
 pub mod plans;
+pub mod follow;
 pub mod public_report;
 pub mod report;

@@ -1,5 +1,8 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import { apiPost, loginAs } from './helpers';
+
+/** An 8 × 8 blue PNG, as a phone camera would send a photo. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGPQqDiBFTEMLQkAAtVaAcSRe60AAAAASUVORK5CYII=';
 
 test('a grid worker finds their reports and tasks on the phone, with large targets', async ({ page }) => {
   await loginAs(page, 'wanggeyuan');
@@ -35,12 +38,12 @@ test('the report form says what is missing', async ({ page }) => {
   await expect(page.getByTestId('report-error')).toContainText('至少 4 个字');
 });
 
-test('a resident reports a missing manhole cover without an account and gets a case number', async ({ page }) => {
+test('a resident reports a blocked drain, follows it to closure, rates it 2 stars, and the command staff review it', async ({ page, browser }) => {
   await page.goto('/r');
   await expect(page.locator('form[data-ready]')).toHaveCount(1);
   await expect(page).toHaveURL(/\/r$/);
-  await page.getByTestId('category').selectOption('environment.manhole');
-  await page.getByTestId('description').fill('井盖缺失，晚上很危险');
+  await page.getByTestId('category').selectOption('environment.drain');
+  await page.getByTestId('description').fill('下水道堵了，污水漫到路上');
   await page.getByTestId('address').fill('磁南街2');
   await page.getByTestId('address-option').first().click();
   await expect(page.getByTestId('chosen-place')).toContainText('磁南街');
@@ -49,5 +52,70 @@ test('a resident reports a missing manhole cover without an account and gets a c
   await page.getByTestId('phone').fill('13912345678');
   await page.getByTestId('submit').click();
   await expect(page.getByTestId('receipt-number')).toHaveText(/^SJ\d{8}-\d{5}$/);
+  const number = (await page.getByTestId('receipt-number').textContent())!;
   await page.screenshot({ path: 'end2end/test-results/public-report-phone.png', fullPage: true });
+
+  // The private follow link: where the report stands, in plain words.
+  await page.getByTestId('follow-link').click();
+  await expect(page).toHaveURL(/\/f\/[0-9a-f]{64}$/);
+  await expect(page.getByTestId('follow-number')).toHaveText(number);
+  await expect(page.getByTestId('follow-now')).toHaveText('已收到，等待受理');
+  await expect(page.getByTestId('rate-form')).toHaveCount(0);
+
+  // The street works it: the command centre dispatches, 城市管理 handles it with a photo, it is
+  // verified and closed (through the API, as their pages would).
+  const staff = await browser.newContext();
+  const [command, city] = [await staff.newPage(), await (await browser.newContext()).newPage()];
+  await loginAs(command, 'zhihui');
+  await loginAs(city, 'chengguan');
+  const list = await (await command.request.get('/api/v1/cases?limit=50')).json();
+  const id = list.cases.find((c: { number: string }) => c.number === number).id;
+  const detail = await (await command.request.get(`/api/v1/cases/${id}`)).json();
+  const act = async (who: Page, body: unknown) => expect((await apiPost(who, `/api/v1/cases/${id}/actions`, body)).status()).toBe(200);
+  await act(command, { action: 'dispatch', holders: [{ kind: 'post', id: detail.suggested_post[0] }] });
+  const task = (await (await command.request.get(`/api/v1/cases/${id}`)).json()).case.tasks[0].id;
+  const photo = await city.request.post(`/api/v1/cases/${id}/photos`, { data: Buffer.from(PNG, 'base64'), headers: { 'content-type': 'image/png', 'Sec-Fetch-Site': 'same-origin' } });
+  expect(photo.status()).toBe(201);
+  await act(city, { action: 'report_back', task_id: task, note: '已疏通管道，路面已冲洗' });
+  await act(command, { action: 'verify' });
+  const satisfaction = async () => {
+    const r = await (await command.request.get('/api/v1/kpis?period=month')).json();
+    return r.rows[0].figures.find((f: { indicator: string }) => f.indicator === 'satisfaction');
+  };
+  await act(command, { action: 'close' });
+  const before = await satisfaction();
+
+  // Back on the phone: done, with the result and its photo; rated 2 stars with a comment.
+  await page.reload();
+  await expect(page.getByTestId('follow-now')).toHaveText('已办结');
+  await expect(page.getByTestId('follow-handlers')).toContainText('城市管理');
+  await expect(page.getByTestId('follow-result')).toContainText('已疏通管道');
+  const img = page.getByTestId('result-photos').locator('img');
+  await expect(img).toHaveCount(1);
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(8);
+  await expect(page.getByTestId('rate-submit')).toBeDisabled();
+  await page.getByTestId('star-2').click();
+  await expect(page.getByTestId('star-words')).toHaveText('不满意');
+  await page.getByTestId('rate-comment').fill('处理太慢，第二天又堵了');
+  await page.getByTestId('rate-submit').click();
+  await expect(page.getByTestId('follow-rated').locator('.stars')).toHaveAttribute('data-score', '2');
+  await expect(page.getByTestId('follow-rated')).toContainText('处理太慢');
+  await expect(page.getByTestId('follow-stages')).toContainText('居民评价：2 星');
+  await page.screenshot({ path: 'end2end/test-results/follow-rated-phone.png', fullPage: true });
+  const after = await satisfaction();
+  expect([after.numerator, after.denominator]).toEqual([before.numerator, before.denominator + 1]);
+
+  // The command staff find the low rating on the board and conclude its review.
+  await command.goto('/board');
+  const reviews = command.getByTestId('reviews');
+  await expect(reviews).toContainText(number);
+  await reviews.getByTestId('review-item').filter({ hasText: number }).click();
+  await expect(command.getByTestId('rating')).toHaveAttribute('data-score', '2');
+  await expect(command.getByTestId('rating-comment')).toHaveText('处理太慢，第二天又堵了');
+  await command.getByTestId('review-note').fill('已回访，安排二次清掏并向居民说明');
+  await command.getByTestId('review-save').click();
+  await expect(command.getByTestId('review-done')).toContainText('已回访');
+  await expect(reviews.getByTestId('review-item').filter({ hasText: number })).toHaveCount(0);
+  await command.screenshot({ path: 'end2end/test-results/review-board-phone.png', fullPage: true });
+  await staff.close();
 });

@@ -9,7 +9,7 @@ use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, CreateUser, NewAccount, Principal, Role, UserView};
 
 /// Scopes an API token may carry.
-pub const TOKEN_SCOPES: [&str; 4] = ["read", "cases", "ingest", "district"];
+pub const TOKEN_SCOPES: [&str; 5] = ["read", "cases", "ingest", "district", "open311"];
 
 /// Filters of an audit search.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -242,5 +242,23 @@ impl Accounts {
         let id = self.store.create_api_token(name.trim(), &auth::token_hash(&token), scopes, now).await?;
         self.store.append_audit(now, &me.username, "token_create", &format!("token:{id}"), &scopes.join(",")).await?;
         Ok(NewToken { id, token })
+    }
+
+    /// Every API token, for an administrator (names and scopes; the secrets are not kept).
+    pub async fn tokens(&self, me: &Principal) -> ServiceResult<Vec<crate::storage::accounts::TokenRow>> {
+        admin(me)?;
+        Ok(self.store.api_tokens().await?)
+    }
+
+    /// Revokes a token at once (an administrator's act, audited): its holder is refused from
+    /// the next request on.
+    pub async fn revoke_token(&self, me: &Principal, id: i64) -> ServiceResult<()> {
+        admin(me)?;
+        let now = auth::now_ms();
+        if !self.store.revoke_api_token(id, now).await? {
+            return Err(ServiceError::NotFound("没有这个令牌，或它已被吊销"));
+        }
+        self.store.append_audit(now, &me.username, "token_revoke", &format!("token:{id}"), "").await?;
+        Ok(())
     }
 }

@@ -7,9 +7,11 @@
 
 pub mod admin;
 pub mod cases;
+pub mod follow;
 pub mod iot;
 pub mod kpis;
 pub mod map;
+pub mod open311;
 pub mod openapi;
 pub mod plans;
 pub mod residents;
@@ -94,6 +96,8 @@ pub fn routes() -> Routes {
         .get("/api/v1/audit", admin::audit)
         .get("/api/v1/audit/verify", admin::verify)
         .post("/api/v1/tokens", admin::create_token)
+        .get("/api/v1/tokens", admin::tokens)
+        .post("/api/v1/tokens/{id}/revoke", admin::revoke_token)
         .get("/api/v1/categories", cases::categories)
         .get("/api/v1/buildings", cases::buildings)
         .get("/api/v1/cases", cases::list)
@@ -106,6 +110,17 @@ pub fn routes() -> Routes {
         .get("/api/v1/stream", cases::stream)
         .post("/api/v1/public/reports", cases::public_report)
         .get("/api/v1/public/buildings", cases::public_buildings)
+        .get("/api/v1/public/follow/{token}", follow::follow)
+        .post("/api/v1/public/follow/{token}/rating", follow::rate)
+        .get("/api/v1/public/follow/{token}/photos/{id}", follow::photo)
+        .post("/api/v1/cases/{id}/callback", follow::callback)
+        .post("/api/v1/cases/{id}/review", follow::review)
+        .get("/api/v1/reviews", follow::reviews)
+        .get("/open311/v2/{resource}", open311::get_resource)
+        .post("/open311/v2/{resource}", open311::post_request)
+        .get("/open311/v2/services/{file}", open311::get_service)
+        .get("/open311/v2/requests/{file}", open311::get_request)
+        .get("/open311/v2/tokens/{file}", open311::get_token)
         .post_large("/api/v1/ingest", 16 * MB, iot::ingest)
         .get("/api/v1/devices", iot::list)
         .post("/api/v1/devices", iot::save)

@@ -16,6 +16,7 @@ use zhizhi_app::backend::Backend;
 use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, NewAccount, Principal, UserView};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
+use zhizhi_shared::case::follow::{FollowView, NewRating, Receipt, ReviewDone, ReviewItem};
 use zhizhi_shared::case::Action;
 use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
 use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
@@ -168,8 +169,28 @@ impl Backend for StoreBackend {
         Ok(self.directory.posts().await?)
     }
 
-    async fn public_report(&self, new: NewCase, request: &Parts) -> Result<String, Problem> {
+    async fn public_report(&self, new: NewCase, request: &Parts) -> Result<Receipt, Problem> {
         Ok(self.cases.report_public(new, &client_address(&request.extensions), now_ms()).await?)
+    }
+
+    async fn follow(&self, token: String) -> Result<FollowView, Problem> {
+        Ok(self.cases.follow(&token).await?)
+    }
+
+    async fn rate(&self, token: String, rating: NewRating) -> Result<FollowView, Problem> {
+        Ok(self.cases.rate(&token, rating, now_ms()).await?)
+    }
+
+    async fn record_callback(&self, me: &Principal, id: i64, rating: NewRating) -> Result<CaseDetail, Problem> {
+        Ok(self.cases.record_callback(me, id, rating, now_ms()).await?)
+    }
+
+    async fn conclude_review(&self, me: &Principal, id: i64, review: ReviewDone) -> Result<CaseDetail, Problem> {
+        Ok(self.cases.conclude_review(me, id, review, now_ms()).await?)
+    }
+
+    async fn reviews(&self, me: &Principal) -> Result<Vec<ReviewItem>, Problem> {
+        Ok(self.cases.reviews(me).await?)
     }
 
     async fn public_buildings(&self, query: String) -> Result<Vec<BuildingRef>, Problem> {

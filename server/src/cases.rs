@@ -3,6 +3,7 @@
 //! the case, asks the rule book, stores exactly what it decided (with the event for the live
 //! stream, in one transaction) and publishes the event.
 
+mod follow;
 mod open;
 
 use crate::error::{ServiceError, ServiceResult};
@@ -82,11 +83,13 @@ impl Cases {
     /// shows, but none between the two reads can be missed.
     async fn detail_of(&self, case: CaseSummary, cursor: i64) -> ServiceResult<CaseDetail> {
         let steps = self.store.case_steps(case.id).await?;
+        // Only a closed case is rated.
+        let rating = if case.state == CaseState::Closed { self.store.rating(case.id).await? } else { None };
         let suggested_post = match case::category(&case.category) {
             Some(cat) => self.store.boards().await?.into_iter().flat_map(|b| b.posts).find(|p| p.name == cat.post).map(|p| (p.id, p.name)),
             None => None,
         };
-        Ok(CaseDetail { case, suggested_post, steps, cursor })
+        Ok(CaseDetail { case, suggested_post, steps, cursor, rating })
     }
 
     /// Cases the user may see, filtered.
@@ -110,8 +113,8 @@ impl Cases {
             grid_id: q.grid,
             overdue_at: q.overdue.unwrap_or(false).then_some(now),
             scope: scope_of(me),
-            ids: vec![],
             limit,
+            ..Default::default()
         };
         Ok(CaseList { cursor, cases: self.store.cases(&filter).await? })
     }
@@ -170,6 +173,7 @@ impl Cases {
             task_plans: vec![],
             activation: None,
             checks: vec![],
+            follow: None,
         };
         self.publish(&w).await
     }

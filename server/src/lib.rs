@@ -22,6 +22,7 @@ pub mod ingest;
 pub mod kpis;
 pub mod live;
 pub mod map;
+pub mod open311;
 pub mod plans;
 pub mod residents;
 pub mod simulate;

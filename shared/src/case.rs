@@ -8,6 +8,7 @@
 //! every step is appended to the case's timeline. Nothing edits history.
 
 pub mod category;
+pub mod follow;
 mod rules;
 pub mod view;
 

@@ -71,6 +71,8 @@ pub struct CaseFacts {
     /// The timeline, in order.
     pub steps: Vec<StepFact>,
     pub tasks: Vec<TaskFact>,
+    /// The satisfaction rating of the outcome (the resident's or a callback's), 1–5.
+    pub rating: Option<u8>,
 }
 
 /// A step of the timeline.
@@ -105,6 +107,7 @@ pub enum Indicator {
     ValidReport,
     DisputeResolution,
     FalseAlarm,
+    Satisfaction,
     ReportToDispatch,
 }
 
@@ -135,7 +138,7 @@ pub struct Definition {
 }
 
 /// Every indicator, in the order screens list them.
-pub static DEFINITIONS: [Definition; 11] = [
+pub static DEFINITIONS: [Definition; 12] = [
     Definition {
         indicator: Indicator::OnTimeDispatch,
         code: "on_time_dispatch",
@@ -235,6 +238,16 @@ pub static DEFINITIONS: [Definition; 11] = [
         unit: Unit::Percent,
         higher_is_better: false,
         weight: 0,
+    },
+    Definition {
+        indicator: Indicator::Satisfaction,
+        code: "satisfaction",
+        name: ("群众满意率", "Residents' satisfaction"),
+        numerator: ("评价满意（4–5 星）或基本满意（3 星）的案件", "cases rated satisfied (4–5 stars) or fairly satisfied (3 stars)"),
+        denominator: ("居民评价或回访过的已结案案件", "closed cases rated by the resident or at a callback"),
+        unit: Unit::Percent,
+        higher_is_better: true,
+        weight: 10,
     },
     Definition {
         indicator: Indicator::ReportToDispatch,
@@ -451,6 +464,7 @@ fn judge(indicator: Indicator, c: &CaseFacts, holder: Option<Holder>) -> Option<
             Some(c.state == CaseState::Closed && !has(c, "escalate"))
         }
         Indicator::FalseAlarm => matches!(c.source, Source::Iot | Source::CameraAi).then(|| !has(c, "false_alarm")),
+        Indicator::Satisfaction => c.rating.map(|r| r >= crate::case::follow::SATISFIED_RATING),
         Indicator::ReportToDispatch => first(c, "dispatch").map(|_| true),
     }
 }

@@ -47,9 +47,10 @@ pub async fn find_buildings(query: String, mine: bool) -> Result<Vec<BuildingRef
     crate::backend::backend()?.buildings(&me, query, mine).await.map_err(crate::backend::fail)
 }
 
-/// A resident's report from the public form (no account): the case number.
+/// A resident's report from the public form (no account): the case number and the follow
+/// link's token.
 #[server(prefix = "/fn", input = Json)]
-pub async fn public_report(new: NewCase) -> Result<String, ServerFnError> {
+pub async fn public_report(new: NewCase) -> Result<zhizhi_shared::case::follow::Receipt, ServerFnError> {
     let parts = use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
     crate::backend::backend()?.public_report(new, &parts).await.map_err(crate::backend::fail)
 }

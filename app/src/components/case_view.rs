@@ -7,8 +7,10 @@ mod actions;
 mod detail;
 mod dispatch;
 mod plan_dialog;
+mod satisfaction;
 
 pub use detail::CaseDetailView;
+pub use satisfaction::{stars, StarPicker};
 
 use crate::i18n::{bi, pick};
 use leptos::prelude::*;

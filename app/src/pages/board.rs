@@ -123,6 +123,8 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
     let grid = RwSignal::new(None::<i64>);
     let detail_error = RwSignal::new(None::<String>);
     let now = use_now(std::time::Duration::from_secs(20));
+    // Bumped whenever the low ratings waiting for review may have changed.
+    let reviews_seen = RwSignal::new(0u32);
 
     let load = move |id: i64| {
         spawn_local(async move {
@@ -151,6 +153,10 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
         move |case: CaseSummary| {
             let id = case.id;
             let version = case.version;
+            // A rating or a review is written on a closed case: the reviews may have changed.
+            if case.state == CaseState::Closed {
+                reviews_seen.update(|n| *n += 1);
+            }
             let mut is_new = false;
             cases.update(|l| is_new = upsert(l, case));
             if is_new {
@@ -169,6 +175,7 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
         cases.update(|l| {
             upsert(l, d.case.clone());
         });
+        reviews_seen.update(|n| *n += 1);
         detail.set(Some(d));
     });
 
@@ -228,6 +235,7 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
                     <a class="act primary small-link" href="/report" data-testid="new-case">{bi("＋ 登记事件", "+ New case")}</a>
                 })}
             </div>
+            {me.has(Role::Command).then(|| view! { <Reviews seen=reviews_seen on_pick=pick_case/> })}
             <div class="chips" role="tablist">
                 {CHIPS.into_iter().map(|(c, zh, en)| view! {
                     <button role="tab" class="chip" class:drill-chip=c == Chip::Drill hidden=move || c == Chip::Drill && count_of(c) == 0 class:active=move || chip.get() == c aria-selected=move || (chip.get() == c).to_string()
@@ -278,5 +286,41 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The low ratings waiting for the command staff's review (差评待复核), oldest first; nothing
+/// when there are none. Read again whenever `seen` changes.
+#[component]
+fn Reviews(seen: RwSignal<u32>, on_pick: Callback<i64>) -> impl IntoView {
+    let items = RwSignal::new(Vec::<zhizhi_shared::case::follow::ReviewItem>::new());
+    let asked = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let n = seen.get();
+        asked.set_value(n);
+        spawn_local(async move {
+            if let Ok(list) = crate::api::follow::get_reviews().await
+                && asked.try_get_value() == Some(n)
+            {
+                items.try_set(list);
+            }
+        });
+    });
+    view! {
+        <div class="reviews" data-testid="reviews" hidden=move || items.with(|l| l.is_empty())>
+            <strong>{move || pick(&format!("差评待复核 {} 件", items.with(|l| l.len())), &format!("{} low ratings to review", items.with(|l| l.len()))).to_string()}</strong>
+            <ul>
+                {move || items.get().into_iter().map(|r| {
+                    let id = r.case.id;
+                    let (zh, en) = r.case.category_names();
+                    view! {
+                        <li><button class="review-item" data-testid="review-item" on:click=move |_| on_pick.run(id)>
+                            <span class="stars">{crate::components::case_view::stars(r.rating.score)}</span>
+                            " "{r.case.number.clone()}" · "{pick(&zh, &en).to_string()}
+                        </button></li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
     }
 }

@@ -418,11 +418,22 @@ fn drill_item(c: CaseSummary) -> impl IntoView {
 #[component]
 fn HotSpots(ask: RwSignal<Ask>) -> impl IntoView {
     let group = RwSignal::new(String::new());
-    let points = LocalResource::new(move || {
+    // A plain signal fed by an explicit fetch: every change of period or group asks again, and
+    // only the answer to the latest question is shown (a slow earlier answer never wins).
+    let points = RwSignal::new(None::<Result<Vec<zhizhi_shared::geo::LonLat>, ServerFnError>>);
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
         let (a, g) = (ask.get(), group.get());
-        get_kpi_points(a.query(), (!g.is_empty()).then_some(g))
+        let n = asked.get_value() + 1;
+        asked.set_value(n);
+        leptos::task::spawn_local(async move {
+            let answer = get_kpi_points(a.query(), (!g.is_empty()).then_some(g)).await;
+            if asked.try_get_value() == Some(n) {
+                points.try_set(Some(answer));
+            }
+        });
     });
-    let heat = Signal::derive(move || points.get().and_then(|r| r.ok()).unwrap_or_default());
+    let heat = Signal::derive(move || points.with(|p| p.as_ref().and_then(|r| r.as_ref().ok()).cloned().unwrap_or_default()));
     let status = move || match points.get() {
         None => Some(tr(Msg::Loading)().to_string()),
         Some(Ok(p)) => Some(pick(&format!("{} 件事件", p.len()), &format!("{} cases", p.len())).to_string()),

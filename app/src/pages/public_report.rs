@@ -1,5 +1,6 @@
 //! The public report form (`/r`): a resident tells the street office about a problem without an
-//! account — what, where, and a phone number for the call back. The answer is a case number.
+//! account — what, where, and a phone number for the call back. The answer is a case number
+//! and a private link to follow it (`/f/{token}`).
 
 use crate::api::cases::{public_buildings, public_report};
 use crate::api::error_text;
@@ -20,7 +21,7 @@ pub fn PublicReportPage() -> impl IntoView {
     let phone = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<zhizhi_shared::case::follow::Receipt>);
     let found = Resource::new(move || query.get(), public_buildings);
     let ready = RwSignal::new(false);
     Effect::new(move |_| ready.set(true));
@@ -44,7 +45,7 @@ pub fn PublicReportPage() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match public_report(new).await {
-                Ok(number) => done.set(Some(number)),
+                Ok(receipt) => done.set(Some(receipt)),
                 Err(e) => error.set(Some(error_text(&e))),
             }
             busy.set(false);
@@ -63,12 +64,13 @@ pub fn PublicReportPage() -> impl IntoView {
             </header>
             <main class="phone-main">
                 {move || match done.get() {
-                    Some(number) => view! {
+                    Some(receipt) => view! {
                         <section class="panel receipt" data-testid="receipt">
                             <h2>{bi("已收到，谢谢您！", "Received, thank you!")}</h2>
-                            <p>{bi("事件编号", "Case number")}" "<strong data-testid="receipt-number">{number}</strong></p>
-                            <p class="note">{bi("街道指挥中心会尽快派人处理，并按您留的电话回访。紧急情况请直接拨打 110、119 或 12345。",
-                                "The street's command centre will send someone and call you back. In an emergency call 110, 119 or 12345.")}</p>
+                            <p>{bi("事件编号", "Case number")}" "<strong data-testid="receipt-number">{receipt.number}</strong></p>
+                            <a class="act big-button" data-testid="follow-link" href=format!("/f/{}", receipt.token)>{bi("查看办理进度", "Follow its progress")}</a>
+                            <p class="note">{bi("请收藏这个进度链接：只有您能看到办理情况，办结后可以评价。街道指挥中心会尽快派人处理，并按您留的电话回访。紧急情况请直接拨打 110、119 或 12345。",
+                                "Bookmark the progress link: only you can see how it goes, and you can rate the result when done. The street's command centre will send someone and call you back. In an emergency call 110, 119 or 12345.")}</p>
                             <a class="act" href="/r">{bi("再报一件", "Report another")}</a>
                         </section>
                     }.into_any(),

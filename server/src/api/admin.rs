@@ -70,3 +70,14 @@ pub async fn create_token(
 ) -> ApiResult<(StatusCode, Json<NewToken>)> {
     Ok((StatusCode::CREATED, Json(state.accounts.create_token(user(&caller)?, &body.name, &body.scopes).await?)))
 }
+
+/// `GET /api/v1/tokens`: every API token, without its secret (administrators).
+pub async fn tokens(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<crate::storage::accounts::TokenRow>>> {
+    Ok(Json(state.accounts.tokens(user(&caller)?).await?))
+}
+
+/// `POST /api/v1/tokens/{id}/revoke`: revokes a token at once (administrators; audited).
+pub async fn revoke_token(State(state): State<AppState>, Extension(caller): Extension<Caller>, axum::extract::Path(id): axum::extract::Path<i64>) -> ApiResult<Json<serde_json::Value>> {
+    state.accounts.revoke_token(user(&caller)?, id).await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
+}

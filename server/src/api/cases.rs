@@ -21,7 +21,7 @@ use zhizhi_shared::case::{Action, CATEGORIES, GROUPS};
 /// The principal a request acts as: a signed-in user, or an integration (for example the
 /// 12345 hotline platform) holding a token with the `cases` scope, which acts with the
 /// command centre's rights under the token's name.
-fn actor(caller: &Caller) -> ApiResult<Principal> {
+pub(super) fn actor(caller: &Caller) -> ApiResult<Principal> {
     if let Caller::Token { name, .. } = caller
         && caller.has_scope("cases")
     {
@@ -200,13 +200,13 @@ fn sse_events(f: live::Frame) -> Vec<Event> {
 }
 
 /// `POST /api/v1/public/reports`: a resident's report without an account (the public form).
-/// Answers only the case number.
+/// Answers the case number and the private follow link (its token is shown only here).
 pub async fn public_report(State(state): State<AppState>, request: axum::extract::Request) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let address = crate::auth::client_address(request.extensions());
     let body = axum::body::to_bytes(request.into_body(), 64 * 1024).await.map_err(|_| ServiceError::invalid("body", "请求过大"))?;
     let new: NewCase = serde_json::from_slice(&body).map_err(|e| ServiceError::invalid("body", format!("无法识别的上报内容：{e}")))?;
-    let number = state.cases.report_public(new, &address, now_ms()).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "number": number }))))
+    let r = state.cases.report_public(new, &address, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "number": r.number, "token": r.token, "follow": format!("/f/{}", r.token) }))))
 }
 
 /// `GET /api/v1/public/buildings?q=`: addresses for the public form (at least two characters,

@@ -3,8 +3,10 @@
 
 use super::{Cases, PUBLIC_REPORTS_PER_HOUR};
 use crate::error::{ServiceError, ServiceResult};
+use crate::storage::follow::FollowWrite;
 use crate::storage::{CaseUpdate, CaseWrite, CaseWriteKind, NewCaseRow, NewStep};
 use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::case::follow::Receipt;
 use zhizhi_shared::case::view::{CaseDetail, NewCase};
 use zhizhi_shared::case::{self, CaseState, Source};
 use zhizhi_shared::mask;
@@ -26,8 +28,8 @@ impl Cases {
 
     /// A resident's report from the public form (no account): the phone number is required so
     /// that the street can call back; it is stored, never shown unmasked. Only the case number
-    /// is returned.
-    pub async fn report_public(&self, mut new: NewCase, address: &str, now: i64) -> ServiceResult<String> {
+    /// and the private follow link's token are returned.
+    pub async fn report_public(&self, mut new: NewCase, address: &str, now: i64) -> ServiceResult<Receipt> {
         // At most a few reports an hour from one address: enough for a resident, not for a
         // script flooding the board. (Counted in the same table as failed logins.)
         let key = format!("public-report:{address}");
@@ -42,18 +44,49 @@ impl Cases {
         if new.reporter_name.trim().is_empty() {
             new.reporter_name = "居民".into();
         }
-        let public = Principal {
+        let receipt = self.open_followed("public", "居民（公众上报）", new, now).await?;
+        self.store.record_login_failure(&key, now).await?;
+        Ok(receipt)
+    }
+
+    /// A resident's report through an integration (an Open311 client holding an API key
+    /// named `integration`): at most `per_hour` an hour per integration; the phone, when
+    /// given, must be a mobile number.
+    pub async fn report_by_integration(&self, integration: &str, mut new: NewCase, per_hour: i64, now: i64) -> ServiceResult<Receipt> {
+        let key = format!("integration-report:{integration}");
+        if self.store.login_failures_since(&key, now - 3_600_000).await? >= per_hour {
+            return Err(ServiceError::Throttled(format!("「{integration}」本小时已提交 {per_hour} 件，请稍后再试")));
+        }
+        let phone: String = new.reporter_phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        if !phone.is_empty() && !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
+            return Err(ServiceError::invalid("phone", "手机号码应为 11 位数字"));
+        }
+        new.reporter_phone = phone;
+        if new.reporter_name.trim().is_empty() {
+            new.reporter_name = "居民".into();
+        }
+        let receipt = self.open_followed(&format!("integration:{integration}"), &format!("居民（经{integration}上报）"), new, now).await?;
+        self.store.record_login_failure(&key, now).await?;
+        Ok(receipt)
+    }
+
+    /// Opens a resident's report with its private follow link (only the token's hash is
+    /// stored): the number and the token.
+    async fn open_followed(&self, username: &str, display_name: &str, new: NewCase, now: i64) -> ServiceResult<Receipt> {
+        let resident = Principal {
             user_id: -1,
-            username: "public".into(),
-            display_name: "居民（公众上报）".into(),
+            username: username.into(),
+            display_name: display_name.into(),
             roles: vec![],
             post_id: None,
             grid_ids: vec![],
             password_expired: false,
         };
-        let number = self.open_case(&public, new, Source::Resident, now).await?.case.number;
-        self.store.record_login_failure(&key, now).await?;
-        Ok(number)
+        let token = crate::auth::new_token();
+        let (row, step) = self.prepare_case(&resident, new, Source::Resident, now).await?;
+        let follow = FollowWrite::Link { token_hash: crate::auth::token_hash(&token) };
+        let number = self.publish(&CaseWrite { follow: Some(follow), ..CaseWrite::one_step(CaseWriteKind::Create(row), step) }).await?.case.number;
+        Ok(Receipt { number, token })
     }
 
     async fn open_case(&self, me: &Principal, new: NewCase, source: Source, now: i64) -> ServiceResult<CaseDetail> {

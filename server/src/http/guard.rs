@@ -30,6 +30,8 @@ pub async fn authenticate(State(accounts): State<Arc<Accounts>>, mut req: Reques
 
 /// The public report form for residents, open without an account.
 pub const PUBLIC_REPORT_PAGE: &str = "/r";
+/// A resident's follow page, `/f/{token}`: open without an account (the token is the key).
+pub const FOLLOW_PAGES: &str = "/f/";
 
 /// The page where a user changes their password.
 pub const PASSWORD_PAGE: &str = "/account/password";
@@ -40,8 +42,8 @@ pub const PASSWORD_PAGE: &str = "/account/password";
 /// login page are open.
 pub async fn require_login_for_pages(req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let open = path == "/login" || path == PUBLIC_REPORT_PAGE
-        || ["/api/", "/fn/", "/pkg/"].iter().any(|p| path.starts_with(p))
+    let open = path == "/login" || path == PUBLIC_REPORT_PAGE || path.starts_with(FOLLOW_PAGES)
+        || ["/api/", "/fn/", "/pkg/", "/open311/"].iter().any(|p| path.starts_with(p))
         || path == "/healthz"
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'));
     let caller = req.extensions().get::<Caller>();

@@ -58,6 +58,16 @@ pub struct AuditQuery {
 }
 
 /// The accounts part of [`Store`](super::Store).
+/// An API token as administrators see it (the secret is never stored, only its hash).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
 #[async_trait]
 pub trait AccountStore {
     /// Creates an account; [`Error::Conflict`] if the username is taken.
@@ -102,6 +112,12 @@ pub trait AccountStore {
 
     /// Creates an API token.
     async fn create_api_token(&self, name: &str, token_hash: &str, scopes: &[String], now: i64) -> super::Result<i64>;
+
+    /// Every API token (never its secret): id, name, scopes, created, revoked.
+    async fn api_tokens(&self) -> super::Result<Vec<TokenRow>>;
+
+    /// Revokes a live token; whether there was one.
+    async fn revoke_api_token(&self, id: i64, now: i64) -> super::Result<bool>;
 
     /// Appends an entry to the audit chain, computing its sequence number and hashes.
     async fn append_audit(&self, now: i64, actor: &str, action: &str, target: &str, detail: &str) -> super::Result<AuditEntry>;
@@ -253,6 +269,27 @@ macro_rules! portable_accounts {
                     sqlx::query_as("SELECT name, scopes FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
                         .bind(token_hash).fetch_optional(&self.pool).await?;
                 Ok(row.map(|(name, scopes)| (name, $crate::storage::portable::split(&scopes).map(str::to_owned).collect())))
+            }
+
+            async fn api_tokens(&self) -> $crate::storage::Result<Vec<$crate::storage::accounts::TokenRow>> {
+                let rows: Vec<(i64, String, String, i64, Option<i64>)> =
+                    sqlx::query_as("SELECT id, name, scopes, created_at, revoked_at FROM api_tokens ORDER BY id").fetch_all(&self.pool).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, name, scopes, created_at, revoked_at)| $crate::storage::accounts::TokenRow {
+                        id,
+                        name,
+                        scopes: $crate::storage::portable::split(&scopes).map(str::to_owned).collect(),
+                        created_at,
+                        revoked_at,
+                    })
+                    .collect())
+            }
+
+            async fn revoke_api_token(&self, id: i64, now: i64) -> $crate::storage::Result<bool> {
+                let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+                    .bind(id).bind(now).execute(&self.pool).await?;
+                Ok(done.rows_affected() > 0)
             }
 
             async fn create_api_token(&self, name: &str, token_hash: &str, scopes: &[String], now: i64) -> $crate::storage::Result<i64> {

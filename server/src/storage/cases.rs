@@ -87,6 +87,8 @@ pub struct CaseWrite {
     pub activation: Option<super::plans::ActivationWrite>,
     /// Plan tasks whose ticked checklist items become these (by index).
     pub checks: Vec<(i64, Vec<u32>)>,
+    /// A resident's follow link, a rating or a review (see [`super::follow`]).
+    pub follow: Option<super::follow::FollowWrite>,
 }
 
 impl CaseWrite {
@@ -103,6 +105,7 @@ impl CaseWrite {
             task_plans: vec![],
             activation: None,
             checks: vec![],
+            follow: None,
         }
     }
 }
@@ -143,6 +146,10 @@ pub struct CaseFilter {
     pub scope: CaseScope,
     /// Only these cases (empty: no such limit).
     pub ids: Vec<i64>,
+    /// Only cases reported at or after this time.
+    pub created_from: Option<i64>,
+    /// Only cases reported before this time.
+    pub created_to: Option<i64>,
     pub limit: i64,
 }
 

@@ -54,6 +54,7 @@ macro_rules! portable_kpi {
                         state: parse_code("cases", id, &state, CaseState::from_code)?,
                         steps: Vec::new(),
                         tasks: Vec::new(),
+                        rating: None,
                     });
                 }
                 // Cases are in id order: a case's place is found by binary search.
@@ -78,6 +79,13 @@ macro_rules! portable_kpi {
                         id: case_id,
                         detail,
                     })?;
+                }
+                let ratings: Vec<(i64, i64)> = sqlx::query_as("SELECT case_id, score FROM case_ratings WHERE case_id >= $1 AND case_id <= $2")
+                    .bind(first).bind(last).fetch_all(&self.pool).await?;
+                for (case_id, score) in ratings {
+                    if let Some(i) = at(&out, case_id) {
+                        out[i].rating = u8::try_from(score).ok();
+                    }
                 }
                 type TaskRow = (i64, i64, Option<i64>, Option<i64>, i64, i64);
                 let tasks: Vec<TaskRow> = sqlx::query_as(

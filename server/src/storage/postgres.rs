@@ -52,3 +52,4 @@ super::iot::portable_iot!(PgStore, sqlx::Postgres, begin = |pool| pool.begin());
 super::map::portable_map!(PgStore, sqlx::Postgres, begin = |pool| pool.begin());
 super::plans::portable_plans!(PgStore, sqlx::Postgres, begin = |pool| pool.begin());
 super::kpi::portable_kpi!(PgStore, begin = |pool| pool.begin());
+super::follow::portable_follow!(PgStore);

@@ -69,3 +69,4 @@ super::iot::portable_iot!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_w
 super::map::portable_map!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::plans::portable_plans!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::kpi::portable_kpi!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
+super::follow::portable_follow!(SqliteStore);

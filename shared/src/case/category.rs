@@ -59,9 +59,10 @@ const H: i64 = 60;
 
 /// Every category. Deadlines follow the practice of digital city management: urgent safety
 /// cases are accepted in minutes and handled within hours, ordinary ones within days.
-pub const CATEGORIES: [Category; 23] = [
+pub const CATEGORIES: [Category; 24] = [
     Category { code: "environment.litter", group: "environment", name_zh: "暴露垃圾", name_en: "Exposed rubbish", post: "城市管理", urgency: Urgency::Normal, deadlines: d(30, 30, 4 * H, 4 * H) },
     Category { code: "environment.facility", group: "environment", name_zh: "市政设施损坏", name_en: "Damaged public facility", post: "城市管理", urgency: Urgency::Medium, deadlines: d(30, 30, 24 * H, 8 * H) },
+    Category { code: "environment.drain", group: "environment", name_zh: "下水道堵塞", name_en: "Blocked drain", post: "城市管理", urgency: Urgency::Medium, deadlines: d(30, 30, 24 * H, 8 * H) },
     Category { code: "environment.manhole", group: "environment", name_zh: "井盖缺失", name_en: "Missing manhole cover", post: "城市管理", urgency: Urgency::Critical, deadlines: d(5, 10, 2 * H, 2 * H) },
     Category { code: "greening.branch", group: "greening", name_zh: "树木断枝", name_en: "Broken tree branch", post: "城市管理", urgency: Urgency::High, deadlines: d(10, 20, 4 * H, 4 * H) },
     Category { code: "greening.damage", group: "greening", name_zh: "绿地毁损", name_en: "Damaged green space", post: "城市管理", urgency: Urgency::Normal, deadlines: d(30, 60, 72 * H, 24 * H) },

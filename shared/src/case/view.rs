@@ -146,6 +146,10 @@ pub struct CaseDetail {
     pub steps: Vec<StepView>,
     /// The newest event id when this was read: a live stream opened after it misses nothing.
     pub cursor: i64,
+    /// The satisfaction rating of a closed case (the resident's or a callback's), with the
+    /// review a low one opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<super::follow::Rating>,
 }
 
 /// A case as reported.

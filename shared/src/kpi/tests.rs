@@ -22,6 +22,7 @@ fn case(id: i64, category: &str, source: Source, state: S, steps: Vec<StepFact>,
         state,
         steps,
         tasks: tasks.into_iter().map(|(id, post, due_min)| TaskFact { id, holder: Holder::Post(post), deadline: due_min * M }).collect(),
+        rating: None,
     }
 }
 
@@ -267,4 +268,17 @@ fn weights_an_administrator_sets_are_checked_and_fill_in_the_defaults() {
     assert!(check_weights(&[w(Indicator::ReportToDispatch, 5)]).unwrap_err().1.contains("分钟"));
     let zero: Vec<IndicatorWeight> = DEFINITIONS.iter().map(|d| w(d.indicator, 0)).collect();
     assert_eq!(check_weights(&zero).unwrap_err().0, "weights");
+}
+
+#[test]
+fn satisfaction_counts_rated_cases_three_stars_and_up() {
+    let rated = |id: i64, r: Option<u8>| CaseFacts { rating: r, ..case(id, "greening.branch", Source::Resident, S::Closed, vec![], vec![(id * 10, 4, 60)]) };
+    let cases = vec![rated(1, Some(5)), rated(2, Some(3)), rated(3, Some(2)), rated(4, None)];
+    let names = Names { posts: vec![(4, "城市管理".into(), "城市管理板块".into())], grids: vec![] };
+    let street = &compute(&cases, &names, Grouping::Street, &[])[0];
+    let f = street.figures.iter().find(|f| f.indicator == Indicator::Satisfaction).unwrap();
+    assert_eq!((f.numerator, f.denominator), (2, 3), "the unrated case is not in the denominator");
+    assert_eq!(f.misses, vec![3], "the drill-down lists the unsatisfied case");
+    let post = &compute(&cases, &names, Grouping::Post, &[])[0];
+    assert_eq!(post.figures.iter().find(|f| f.indicator == Indicator::Satisfaction).unwrap().denominator, 3);
 }

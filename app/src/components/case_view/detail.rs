@@ -241,6 +241,7 @@ pub fn CaseDetailView(
         </section>
     }
     .into_any();
+    let satisfaction = super::satisfaction::satisfaction(&me, &detail, on_changed);
     let case_for_plan = case.clone();
     let plan_dialog = move || {
         activating.get().then(|| {
@@ -264,6 +265,7 @@ pub fn CaseDetailView(
             {facts}
             {photos}
             {task_list}
+            {satisfaction}
             <div class="actions no-print" data-testid="actions">{buttons}</div>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="action-error">{e}</p> })}
             {move || form.get().map(|f| action_form(f, id, busy, form, version_now, run).into_any())}

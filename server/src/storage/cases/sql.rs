@@ -193,6 +193,7 @@ macro_rules! portable_cases {
                         Some(*id)
                     }
                 };
+                $crate::storage::follow::write_follow!(tx, w, case_id, now);
                 // A task created here: its holder, its id, and whether a step has named it yet.
                 let mut created: Vec<(Holder, i64, bool)> = Vec::new();
                 for (i, (holder, deadline)) in w.new_tasks.iter().enumerate() {
@@ -321,6 +322,12 @@ macro_rules! portable_cases {
                     }
                     if let Some(now) = f.overdue_at {
                         qb.push(" AND stage_deadline < ").push_bind(now);
+                    }
+                    if let Some(from) = f.created_from {
+                        qb.push(" AND created_at >= ").push_bind(from);
+                    }
+                    if let Some(to) = f.created_to {
+                        qb.push(" AND created_at < ").push_bind(to);
                     }
                     if !f.ids.is_empty() {
                         qb.push(" AND id IN (");

@@ -1,0 +1,65 @@
+//! Residents following their reports over HTTP (no account: the follow token is the key), and
+//! the command staff's callbacks (回访) and reviews (复核) of low ratings.
+
+use super::cases::actor;
+use super::ApiResult;
+use crate::auth::{now_ms, Caller};
+use crate::error::ServiceError;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use zhizhi_shared::case::follow::{FollowView, NewRating, ReviewDone, ReviewItem};
+use zhizhi_shared::case::view::CaseDetail;
+
+fn body<T: serde::de::DeserializeOwned>(field: &'static str, bytes: &Bytes) -> ApiResult<T> {
+    Ok(serde_json::from_slice(bytes).map_err(|e| ServiceError::invalid(field, format!("无法识别的内容：{e}")))?)
+}
+
+/// `GET /api/v1/public/follow/{token}`: what the resident's follow link shows.
+pub async fn follow(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<FollowView>> {
+    Ok(Json(state.cases.follow(&token).await?))
+}
+
+/// `POST /api/v1/public/follow/{token}/rating`: the resident rates the outcome, once.
+pub async fn rate(State(state): State<AppState>, Path(token): Path<String>, bytes: Bytes) -> ApiResult<Json<FollowView>> {
+    let rating: NewRating = body("rating", &bytes)?;
+    Ok(Json(state.cases.rate(&token, rating, now_ms()).await?))
+}
+
+/// `GET /api/v1/public/follow/{token}/photos/{id}`: a photo of the result.
+pub async fn photo(State(state): State<AppState>, Path((token, id)): Path<(String, i64)>) -> ApiResult<Response> {
+    let p = state.cases.follow_photo(&token, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, p.content_type),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (header::CACHE_CONTROL, "private, max-age=86400".into()),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'".into()),
+        ],
+        p.data,
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/cases/{id}/callback`: command staff record a callback's result.
+pub async fn callback(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, bytes: Bytes) -> ApiResult<Json<CaseDetail>> {
+    let me = actor(&caller)?;
+    let rating: NewRating = body("rating", &bytes)?;
+    Ok(Json(state.cases.record_callback(&me, id, rating, now_ms()).await?))
+}
+
+/// `POST /api/v1/cases/{id}/review`: command staff conclude the review of a low rating.
+pub async fn review(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, bytes: Bytes) -> ApiResult<Json<CaseDetail>> {
+    let me = actor(&caller)?;
+    let done: ReviewDone = body("note", &bytes)?;
+    Ok(Json(state.cases.conclude_review(&me, id, done, now_ms()).await?))
+}
+
+/// `GET /api/v1/reviews`: the low ratings waiting for review, oldest first.
+pub async fn reviews(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<ReviewItem>>> {
+    let me = actor(&caller)?;
+    Ok(Json(state.cases.reviews(&me).await?))
+}
