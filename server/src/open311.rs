@@ -7,7 +7,7 @@
 //! and the care group (关爱帮扶: elderly people living alone, falls — the case is a person).
 
 use crate::cases::Cases;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::ServiceError;
 use crate::storage::{CaseFilter, Store};
 use serde::Serialize;
 use std::sync::Arc;
@@ -295,7 +295,7 @@ impl Open311 {
             (Some(s), Some(e)) => (s, e),
             (Some(s), None) => (s, (s + MAX_SPAN_MS).min(now + 1)),
             (None, Some(e)) => (e - MAX_SPAN_MS, e),
-            (None, None) => (now - MAX_SPAN_MS, now + 1),
+            (None, None) => (now + 1 - MAX_SPAN_MS, now + 1),
         };
         if to < from {
             return Err(Refused::new(400, "end_date 早于 start_date"));
@@ -359,7 +359,11 @@ impl Open311 {
             }
             (_, _, Some(id), _) => new.building_id = Some(id.parse().map_err(|_| Refused::new(400, format!("address_id「{id}」无效")))?),
             (_, _, _, Some(address)) => {
-                let found = self.store.search_buildings(address, &[], 2).await.map_err(ServiceError::from)?;
+                let mut found = self.store.search_buildings(address, &[], 10).await.map_err(ServiceError::from)?;
+                // An exact address wins over the longer ones that contain it (27号 and 27号附1).
+                if let Some(exact) = found.iter().position(|b| b.address == address || b.name == address) {
+                    found = vec![found.swap_remove(exact)];
+                }
                 match found.as_slice() {
                     [one] => new.building_id = Some(one.id),
                     [] => return Err(Refused::new(400, format!("找不到地址「{address}」：请给出 lat 与 long"))),

@@ -45,8 +45,8 @@ pub fn FollowPage() -> impl IntoView {
 #[component]
 fn Progress(v: FollowView, token: String, rated: RwSignal<Option<FollowView>>) -> impl IntoView {
     let photos = v.result_photos.iter().map(|p| {
-        let src = format!("/api/v1/public/follow/{token}/photos/{p}");
-        view! { <a href=src.clone() target="_blank"><img src=src alt=bi("办理结果照片", "Photo of the result") loading="lazy"/></a> }
+        let (href, src) = (format!("/api/v1/public/follow/{token}/photos/{p}"), format!("/api/v1/public/follow/{token}/photos/{p}"));
+        view! { <a href=href target="_blank"><img src=src alt=bi("办理结果照片", "Photo of the result") loading="lazy"/></a> }
     }).collect_view();
     let result = v.result.clone().map(|text| view! {
         <section class="panel follow-result" data-testid="follow-result">

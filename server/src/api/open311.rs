@@ -5,7 +5,6 @@
 use crate::auth::{now_ms, token_hash};
 use crate::open311::{Open311, PostRequest, Refused, RequestQuery};
 use crate::state::AppState;
-use crate::storage::AccountStore as _;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};

@@ -145,6 +145,17 @@ pub async fn make(cases: &Cases, cast: &Cast, p: &mut Playing, m: Move, at: i64)
         Move::DistrictResolve => (&cast.district, Action::DistrictResolve { note: "区市场监管局已调解，商户退还差价".into() }),
         Move::Suspend => (&cast.command, Action::Suspend { reason: "等待天气好转后施工".into() }),
         Move::Resume => (&cast.command, Action::Resume),
+        Move::Callback(score) => {
+            let comment = if score >= 4 { "来电人表示满意" } else if score == 3 { "来电人表示基本满意" } else { "来电人认为处理不够及时" };
+            let rating = zhizhi_shared::case::follow::NewRating { score, comment: comment.into() };
+            p.case = cases.record_callback(&cast.command, p.case.case.id, rating, at).await?;
+            return Ok(());
+        }
+        Move::Review => {
+            let done = zhizhi_shared::case::follow::ReviewDone { note: "已再次回访，向来电人说明处置情况并致歉".into() };
+            p.case = cases.conclude_review(&cast.command, p.case.case.id, done, at).await?;
+            return Ok(());
+        }
     };
     p.case = cases.act(who, p.case.case.id, &action, None, at).await?;
     Ok(())

@@ -153,7 +153,7 @@ async fn open311_clients_list_services_post_requests_and_read_them_back() {
     let care = app.post("/api/v1/cases", Some(&command), json!({ "category": "care.other", "description": "独居老人需要帮助", "building_id": 1 })).await;
     let care_number = care.body["case"]["number"].as_str().unwrap().to_string();
     let (s, all) = json_of(&app, "GET", "/open311/v2/requests.json", None).await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(s, StatusCode::OK, "{all}");
     let ids: Vec<&str> = all.as_array().unwrap().iter().map(|r| r["service_request_id"].as_str().unwrap()).collect();
     assert!(ids.contains(&id.as_str()) && !ids.contains(&care_number.as_str()), "{ids:?}");
     let (s, e) = json_of(&app, "GET", &format!("/open311/v2/requests/{care_number}.json"), None).await;

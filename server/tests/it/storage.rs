@@ -210,6 +210,7 @@ fn new_case(now: i64) -> zhizhi_server::storage::CaseWrite {
         task_plans: vec![],
         activation: None,
         checks: vec![],
+        follow: None,
     }
 }
 
@@ -247,6 +248,7 @@ fn dispatch(id: i64, version: i64, now: i64) -> zhizhi_server::storage::CaseWrit
         task_plans: vec![],
         activation: None,
         checks: vec![],
+        follow: None,
     }
 }
 

@@ -210,11 +210,20 @@ pub fn follow_view(d: &CaseDetail, rating: Option<&Rating>) -> FollowView {
         }
     }
     let joined = handlers.join("、");
-    let stages = d
-        .steps
-        .iter()
-        .filter_map(|s| step_words(&s.kind, s.to, &s.note, &joined).map(|(zh, en)| FollowStage { at: s.at, zh, en }))
-        .collect();
+    // A dispatch of a fresh case also accepts and registers it, at the same moment: the
+    // resident reads one stage for it, not three.
+    let dispatched_at: Vec<i64> = d.steps.iter().filter(|s| s.kind == "dispatch").map(|s| s.at).collect();
+    let mut stages: Vec<FollowStage> = Vec::new();
+    for s in &d.steps {
+        if matches!(s.kind.as_str(), "accept" | "register") && dispatched_at.contains(&s.at) {
+            continue;
+        }
+        let Some((zh, en)) = step_words(&s.kind, s.to, &s.note, &joined) else { continue };
+        if stages.last().is_some_and(|l| l.zh == zh) {
+            continue;
+        }
+        stages.push(FollowStage { at: s.at, zh, en });
+    }
     let closed = c.state == CaseState::Closed;
     let result = closed.then(|| d.steps.iter().rev().find(|s| s.kind == "report_back").map(|s| s.note.clone())).flatten();
     // The photos staff took while handling it: those added from the first dispatch on (the

@@ -33,6 +33,10 @@ pub enum Move {
     DistrictResolve,
     Suspend,
     Resume,
+    /// 回访: the command centre calls the reporter back after closure; their rating, 1–5.
+    Callback(u8),
+    /// 差评复核: the command centre concludes the review a low rating opened.
+    Review,
 }
 
 /// A case to report at `at` and the moves of its life, each at its own time (in order).
@@ -252,6 +256,15 @@ pub fn life(rng: &mut Rng, at: i64, category: &'static str, source: Source) -> C
     let verified = if rng.chance(0.05) { verify + rng.range(10 * MINUTE, 4 * HOUR) } else { rng.range(5 * MINUTE, verify * 3 / 4) };
     go(&mut moves, &mut t, verified, Move::Verify);
     go(&mut moves, &mut t, rng.range(2 * MINUTE, 30 * MINUTE), Move::Close);
+    // Callers are called back (回访) and say how satisfied they are; a low rating is reviewed.
+    if matches!(source, Source::Hotline | Source::Resident) && rng.chance(0.7) {
+        let x = rng.unit();
+        let score = if x < 0.55 { 5 } else if x < 0.8 { 4 } else if x < 0.9 { 3 } else if x < 0.96 { 2 } else { 1 };
+        go(&mut moves, &mut t, rng.range(2 * HOUR, DAY), Move::Callback(score));
+        if score <= crate::case::follow::LOW_RATING {
+            go(&mut moves, &mut t, rng.range(HOUR, 2 * DAY), Move::Review);
+        }
+    }
     CasePlan { at, category, source, description, moves }
 }
 
@@ -285,7 +298,7 @@ mod tests {
         let weekend = count(&|p| month_and_weekday(p.at).1 >= 5 && p.category == "consumer.overcharge") as f64 / 2.0;
         let weekday = count(&|p| month_and_weekday(p.at).1 < 5 && p.category == "consumer.overcharge") as f64 / 5.0;
         assert!(weekend > 1.5 * weekday, "a weekend day {weekend} vs a weekday {weekday}");
-        for m in [Move::Reject, Move::ReturnTask, Move::Rework, Move::FalseAlarm, Move::Escalate, Move::Suspend] {
+        for m in [Move::Reject, Move::ReturnTask, Move::Rework, Move::FalseAlarm, Move::Escalate, Move::Suspend, Move::Review] {
             assert!(count(&|p| has(p, m)) > 5, "{m:?}");
         }
         // Most closed on time, a few dispatched late.
@@ -294,6 +307,11 @@ mod tests {
             p.moves.iter().find(|m| m.1 == Move::Dispatch).is_some_and(|m| m.0 - p.at > (d.accept + d.dispatch) * MINUTE)
         });
         assert!(late * 100 / year.len() < 12 && late > 100, "{late} dispatched late");
+        // Callers rate most outcomes well; every low rating is reviewed.
+        let rated: Vec<u8> = year.iter().flat_map(|p| p.moves.iter().filter_map(|m| if let Move::Callback(s) = m.1 { Some(s) } else { None })).collect();
+        let satisfied = rated.iter().filter(|s| **s >= 3).count() * 100 / rated.len();
+        assert!((85..95).contains(&satisfied) && rated.len() > 1_000, "{satisfied} % of {} satisfied", rated.len());
+        assert_eq!(rated.iter().filter(|s| **s <= 2).count(), count(&|p| has(p, Move::Review)));
         // False alarms only of alarms.
         assert!(year.iter().filter(|p| has(p, Move::FalseAlarm)).all(|p| matches!(p.source, Source::Iot | Source::CameraAi)));
         assert_eq!(history(141, 30, 20.0, now), history(141, 30, 20.0, now), "deterministic");

@@ -127,7 +127,7 @@ pub fn StarPicker(score: RwSignal<u8>) -> impl IntoView {
     view! {
         <div class="star-picker" role="radiogroup" aria-label=bi("评分", "Rating") data-testid="stars">
             {(1..=5u8).map(|i| view! {
-                <button type="button" class="star" class:on=move || score.get() >= i role="radio"
+                <button type="button" class="star" class:on={move || score.get() >= i} role="radio"
                     aria-checked=move || (score.get() == i).to_string() aria-label=format!("{i} / 5")
                     data-testid=format!("star-{i}") on:click=move |_| score.set(i)>
                     {move || if score.get() >= i { "★" } else { "☆" }}

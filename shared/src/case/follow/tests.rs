@@ -24,7 +24,9 @@ fn the_follow_page_tells_the_stages_in_plain_words_without_names() {
     use CaseState as S;
     let d = detail(S::Closed, vec![
         step(1, "report", S::Reported, S::Reported, "", vec![40]),
-        step(2, "dispatch", S::Reported, S::Dispatched, "", vec![]),
+        step(2, "accept", S::Reported, S::Accepted, "", vec![]),
+        step(2, "register", S::Accepted, S::Registered, "", vec![]),
+        step(2, "dispatch", S::Registered, S::Dispatched, "", vec![]),
         step(3, "accept_task", S::Dispatched, S::Handling, "", vec![]),
         step(4, "note", S::Handling, S::Handling, "王建国电话 13800000000", vec![]),
         step(5, "attach", S::Handling, S::Handling, "120 KB", vec![41]),
