@@ -64,6 +64,7 @@ test('KPIs: last month of the demo history, trend and heat, posts ranked down to
 
   // Last month: hundreds of cases, every figure with a value, the previous month beside it.
   const label = page.getByTestId('period-label');
+  await expect(label).toContainText('（对比 ');
   const shown = (await label.textContent())!;
   await page.getByTestId('period-before').click();
   await expect(label).not.toHaveText(shown);

@@ -63,6 +63,15 @@ fn Kpis(me: Principal) -> impl IntoView {
     let admin = me.has(Role::Admin);
     let ask = RwSignal::new(Ask { kind: PeriodKind::Month, at: None, by: Grouping::Street });
     let data = Resource::new(move || ask.get(), |a| get_kpis(a.query()));
+    // The report as last loaded, for the parts outside the Transition (the period's label, the
+    // weights). Only the Transition reads the resource: on the server, a resource read by
+    // several parts of a page can deadlock the render (leptos-rs/leptos#4673; seen here).
+    let shown = RwSignal::new(None::<KpiReport>);
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = data.get() {
+            shown.set(Some(r));
+        }
+    });
     let picked = RwSignal::new(None::<Pick>);
     // Another period or grouping: the figure picked is no longer on screen.
     Effect::new(move |_| {
@@ -76,16 +85,16 @@ fn Kpis(me: Principal) -> impl IntoView {
             <main class="kpi-main" data-testid="kpis">
                 {if allowed {
                     view! {
-                        <Controls ask data/>
+                        <Controls ask shown/>
                         <Transition fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
-                            {move || data.get().map(|r| match r {
+                            {move || Suspend::new(async move { match data.await {
                                 Ok(report) => view! { <Report report picked xlsx=xlsx_href(ask.get_untracked())/> }.into_any(),
                                 Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
-                            })}
+                            }})}
                         </Transition>
                         {move || picked.get().map(|p| view! { <DrillDown pick=p ask=ask.get_untracked() picked/> })}
                         <HotSpots ask/>
-                        <Definitions data admin/>
+                        <Definitions data shown admin/>
                     }.into_any()
                 } else {
                     view! { <p class="state error" role="alert">{bi("考核指标供指挥中心、系统管理员和区级查看。", "KPIs are for the command centre, administrators and the district.")}</p> }.into_any()
@@ -96,14 +105,14 @@ fn Kpis(me: Principal) -> impl IntoView {
 }
 
 #[component]
-fn Controls(ask: RwSignal<Ask>, data: Resource<Result<KpiReport, ServerFnError>>) -> impl IntoView {
+fn Controls(ask: RwSignal<Ask>, shown: RwSignal<Option<KpiReport>>) -> impl IntoView {
     // Step to the period before or after the one shown.
     let step = move |forward: bool| {
-        let Some(Ok(r)) = data.get_untracked() else { return };
+        let Some(r) = shown.get_untracked() else { return };
         let at = if forward { r.period.to } else { r.previous.from };
         ask.update(|a| a.at = Some(at));
     };
-    let label = move || data.get().and_then(|r| r.ok()).map(|r| {
+    let label = move || shown.get().map(|r| {
         pick(&format!("{}（对比 {}）", r.period.label(), r.previous.label()), &format!("{} (against {})", r.period.label(), r.previous.label())).to_string()
     });
     view! {
@@ -463,8 +472,8 @@ fn HotSpots(ask: RwSignal<Ask>) -> impl IntoView {
 /// Every indicator's definition, in one table, with its weight in the score; administrators
 /// change the weights here (考核权重), and the report is computed again with them.
 #[component]
-fn Definitions(data: Resource<Result<KpiReport, ServerFnError>>, admin: bool) -> impl IntoView {
-    let in_force = move || data.get().and_then(|r| r.ok()).map(|r| r.weights).unwrap_or_default();
+fn Definitions(data: Resource<Result<KpiReport, ServerFnError>>, shown: RwSignal<Option<KpiReport>>, admin: bool) -> impl IntoView {
+    let in_force = move || shown.get().map(|r| r.weights).unwrap_or_default();
     let weight_of = move |d: &Definition| in_force().iter().find(|w| w.indicator == d.indicator).map_or(d.weight, |w| w.weight);
     let edits = RwSignal::new(Vec::<IndicatorWeight>::new());
     let message = RwSignal::new(None::<(bool, String)>);
