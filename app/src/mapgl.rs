@@ -32,6 +32,8 @@ mod imp {
         pub fn on_layer(this: &Map, event: &str, layer: &str, f: &js_sys::Function);
         #[wasm_bindgen(method, js_name = getSource)]
         pub fn get_source(this: &Map, id: &str) -> Option<GeoJsonSource>;
+        #[wasm_bindgen(method, js_name = getContainer)]
+        pub fn get_container(this: &Map) -> web_sys::HtmlElement;
         #[wasm_bindgen(method, js_name = setFeatureState)]
         pub fn set_feature_state(this: &Map, feature: &JsValue, state: &JsValue);
         #[wasm_bindgen(method, js_name = setLayoutProperty)]

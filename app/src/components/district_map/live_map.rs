@@ -304,19 +304,24 @@ fn floor_at(id: &str, at: LonLat, address: &str) -> Option<i64> {
     Some(floor_feature_id(b, floor as i32))
 }
 
-/// Draws the heat layer's points (the KPI page's hot spots).
+/// Draws the heat layer's points (the KPI page's hot spots). The source is updated from a
+/// task of its own: MapLibre may call back into our handlers while it takes new data, which
+/// must not happen inside the reactive effect that asked for it (the update was lost).
 pub fn show_heat(id: &str, points: &[LonLat]) {
     let features: Vec<serde_json::Value> =
         points.iter().map(|p| json!({ "type": "Feature", "properties": {}, "geometry": { "type": "Point", "coordinates": p } })).collect();
-    with_map(id, |m| {
-        if let Some(src) = m.get_source(ids::HEAT) {
-            src.set_data(&js(&json!({ "type": "FeatureCollection", "features": features })));
-        }
+    let data = js(&json!({ "type": "FeatureCollection", "features": features }));
+    let (key, count) = (id.to_string(), points.len().to_string());
+    crate::browser::after(0, move || {
+        with_map(&key, |m| {
+            if let Some(src) = m.get_source(ids::HEAT) {
+                src.set_data(&data);
+            }
+            // For the end-to-end tests: how many points the layer holds (on the map's own
+            // element, which the page may have moved meanwhile).
+            let _ = m.get_container().set_attribute("data-heat-points", &count);
+        });
     });
-    // For the end-to-end tests: how many points the layer holds.
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
-        let _ = el.set_attribute("data-heat-points", &points.len().to_string());
-    }
 }
 
 /// Shows or hides a group of layers.
