@@ -11,6 +11,7 @@ use crate::case::{self, CaseState, Holder, Source};
 use serde::{Deserialize, Serialize};
 
 mod chart;
+mod definitions;
 mod period;
 mod weights;
 #[cfg(test)]
@@ -18,6 +19,7 @@ mod tests;
 
 pub use chart::{hours, trend, HourRow};
 pub use period::{period_of, KpiQuery, Period, PeriodKind};
+pub use definitions::DEFINITIONS;
 pub use weights::{check_weights, weights_in_force, IndicatorWeight};
 
 const MINUTE: i64 = 60_000;
@@ -137,129 +139,6 @@ pub struct Definition {
     pub weight: u32,
 }
 
-/// Every indicator, in the order screens list them.
-pub static DEFINITIONS: [Definition; 12] = [
-    Definition {
-        indicator: Indicator::OnTimeDispatch,
-        code: "on_time_dispatch",
-        name: ("按时派遣率", "On-time dispatch"),
-        numerator: ("首次派遣在受理与派遣时限之和内完成的案件", "cases first dispatched within the category's accept + dispatch time"),
-        denominator: ("已派遣的案件", "cases dispatched"),
-        unit: Unit::Percent,
-        higher_is_better: true,
-        weight: 20,
-    },
-    Definition {
-        indicator: Indicator::DispatchAccuracy,
-        code: "dispatch_accuracy",
-        name: ("准确派遣率", "Dispatch accuracy"),
-        numerator: ("派遣后没有任务被退回的案件（按岗位统计时只看该岗位的任务）", "dispatched cases none of whose tasks was returned (by post: that post's tasks)"),
-        denominator: ("已派遣的案件", "cases dispatched"),
-        unit: Unit::Percent,
-        higher_is_better: true,
-        weight: 15,
-    },
-    Definition {
-        indicator: Indicator::OnTimeHandling,
-        code: "on_time_handling",
-        name: ("按期处置率", "On-time handling"),
-        numerator: ("每项任务都在时限（含批准的延期）内反馈的案件", "cases each of whose tasks was reported back by its deadline (with approved extensions)"),
-        denominator: ("有任务反馈的案件（按岗位统计时只看该岗位的任务）", "cases with a task reported back (by post: that post's tasks)"),
-        unit: Unit::Percent,
-        higher_is_better: true,
-        weight: 25,
-    },
-    Definition {
-        indicator: Indicator::Closure,
-        code: "closure",
-        name: ("结案率", "Closure rate"),
-        numerator: ("已结案的案件（含误报结案）", "cases closed (false alarms included)"),
-        denominator: ("上报的案件，不予立案的除外", "cases reported, less those rejected"),
-        unit: Unit::Percent,
-        higher_is_better: true,
-        weight: 15,
-    },
-    Definition {
-        indicator: Indicator::OnTimeClosure,
-        code: "on_time_closure",
-        name: ("按期结案率", "On-time closure"),
-        numerator: ("在类别总时限内结案的案件（挂起时间不计）", "cases closed within the category's total time (time suspended not counted)"),
-        denominator: ("已结案的案件", "cases closed"),
-        unit: Unit::Percent,
-        higher_is_better: true,
-        weight: 10,
-    },
-    Definition {
-        indicator: Indicator::OnTimeVerification,
-        code: "on_time_verification",
-        name: ("按时核查率", "On-time verification"),
-        numerator: ("进入待核查后在核查时限内核查通过的案件", "cases verified within the verification time of reaching it"),
-        denominator: ("核查通过的案件", "cases verified"),
-        unit: Unit::Percent,
-        higher_is_better: true,
-        weight: 5,
-    },
-    Definition {
-        indicator: Indicator::Rework,
-        code: "rework",
-        name: ("返工率", "Rework rate"),
-        numerator: ("核查时被返工过的案件", "cases sent back for rework at verification"),
-        denominator: ("经过核查的案件（核查通过或返工）", "cases that reached verification (verified or sent back)"),
-        unit: Unit::Percent,
-        higher_is_better: false,
-        weight: 10,
-    },
-    Definition {
-        indicator: Indicator::ValidReport,
-        code: "valid_report",
-        name: ("网格员有效上报率", "Valid patrol reports"),
-        numerator: ("网格员巡查上报且未被不予立案的案件", "patrol reports not rejected"),
-        denominator: ("网格员巡查上报的案件", "cases reported on patrol"),
-        unit: Unit::Percent,
-        higher_is_better: true,
-        weight: 0,
-    },
-    Definition {
-        indicator: Indicator::DisputeResolution,
-        code: "dispute_resolution",
-        name: ("矛盾纠纷化解率", "Disputes resolved"),
-        numerator: ("在街道结案、未上报区级的纠纷", "disputes closed by the street without going to the district"),
-        denominator: ("已结案或已上报区级的纠纷（消费纠纷类）", "disputes (consumer group) closed or escalated"),
-        unit: Unit::Percent,
-        higher_is_better: true,
-        weight: 0,
-    },
-    Definition {
-        indicator: Indicator::FalseAlarm,
-        code: "false_alarm",
-        name: ("误报率", "False alarms"),
-        numerator: ("误报结案的案件", "cases closed as a false alarm"),
-        denominator: ("物联感知和视频 AI 报出的案件", "cases raised by sensors and camera AI"),
-        unit: Unit::Percent,
-        higher_is_better: false,
-        weight: 0,
-    },
-    Definition {
-        indicator: Indicator::Satisfaction,
-        code: "satisfaction",
-        name: ("群众满意率", "Residents' satisfaction"),
-        numerator: ("评价满意（4–5 星）或基本满意（3 星）的案件", "cases rated satisfied (4–5 stars) or fairly satisfied (3 stars)"),
-        denominator: ("居民评价或回访过的已结案案件", "closed cases rated by the resident or at a callback"),
-        unit: Unit::Percent,
-        higher_is_better: true,
-        weight: 10,
-    },
-    Definition {
-        indicator: Indicator::ReportToDispatch,
-        code: "report_to_dispatch",
-        name: ("上报到派遣用时", "Report to dispatch"),
-        numerator: ("从上报到首次派遣的分钟数：中位数（旁注 90 分位）", "minutes from report to first dispatch: the median (90th percentile beside it)"),
-        denominator: ("已派遣的案件", "cases dispatched"),
-        unit: Unit::Minutes,
-        higher_is_better: false,
-        weight: 0,
-    },
-];
 
 impl Indicator {
     pub fn definition(self) -> &'static Definition {
