@@ -8,6 +8,7 @@ pub mod map;
 pub mod plans;
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, NewAccount, Principal, UserView};
 use zhizhi_shared::overview::Overview;
@@ -62,6 +63,27 @@ pub async fn get_my_grid_residents() -> Result<Vec<ResidentRow>, ServerFnError> 
 pub async fn get_users() -> Result<Vec<UserView>, ServerFnError> {
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.users(&me).await.map_err(crate::backend::fail)
+}
+
+/// Every API token, without its secret (administrators).
+#[server(prefix = "/fn")]
+pub async fn get_api_tokens() -> Result<Vec<zhizhi_shared::auth::ApiToken>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.api_tokens(&me).await.map_err(crate::backend::fail)
+}
+
+/// Issues an API token (administrators); the secret is shown once.
+#[server(prefix = "/fn", input = Json)]
+pub async fn create_api_token(name: String, scopes: Vec<String>) -> Result<zhizhi_shared::auth::NewToken, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.create_api_token(&me, name, scopes).await.map_err(crate::backend::fail)
+}
+
+/// Revokes an API token at once (administrators).
+#[server(prefix = "/fn")]
+pub async fn revoke_api_token(id: i64) -> Result<(), ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.revoke_api_token(&me, id).await.map_err(crate::backend::fail)
 }
 
 /// Creates an account.

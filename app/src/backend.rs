@@ -9,7 +9,8 @@ use std::sync::Arc;
 use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, NewAccount, Principal, UserView};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
-use zhizhi_shared::case::follow::{FollowView, NewRating, Receipt, ReviewDone, ReviewItem};
+use zhizhi_shared::case::follow::nearby::PlaceCheck;
+use zhizhi_shared::case::follow::{Contact, FollowView, NewRating, Receipt, ReviewDone, ReviewItem};
 use zhizhi_shared::case::Action;
 use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
 use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
@@ -45,6 +46,15 @@ pub trait Backend: Send + Sync + 'static {
     /// Every account (administrators only).
     async fn users(&self, me: &Principal) -> Result<Vec<UserView>, Problem>;
 
+    /// Every API token, without its secret (administrators).
+    async fn api_tokens(&self, me: &Principal) -> Result<Vec<zhizhi_shared::auth::ApiToken>, Problem>;
+
+    /// Issues an API token; the secret is in this answer only (administrators, audited).
+    async fn create_api_token(&self, me: &Principal, name: String, scopes: Vec<String>) -> Result<zhizhi_shared::auth::NewToken, Problem>;
+
+    /// Revokes an API token at once (administrators, audited).
+    async fn revoke_api_token(&self, me: &Principal, id: i64) -> Result<(), Problem>;
+
     /// Creates an account (administrators only); the post is named, grids by code.
     async fn create_user(&self, me: &Principal, form: NewAccount) -> Result<UserView, Problem>;
 
@@ -74,6 +84,16 @@ pub trait Backend: Send + Sync + 'static {
 
     /// A resident's report from the public form: the case number and the follow token.
     async fn public_report(&self, new: NewCase, request: &Parts) -> Result<Receipt, Problem>;
+
+    /// Before a public report is sent: whether a point is in the street, its address, and
+    /// open reports of the same kind nearby.
+    async fn check_place(&self, lon: f64, lat: f64, category: String) -> Result<PlaceCheck, Problem>;
+
+    /// The reporter's contact of a case, masked (staff with the case in their duty).
+    async fn contact(&self, me: &Principal, id: i64) -> Result<Option<Contact>, Problem>;
+
+    /// The reporter's contact unmasked, for a stated reason (audited).
+    async fn reveal_contact(&self, me: &Principal, id: i64, reason: String) -> Result<Contact, Problem>;
 
     /// What a resident's follow link shows.
     async fn follow(&self, token: String) -> Result<FollowView, Problem>;

@@ -42,50 +42,98 @@ pub fn follow_live(cursor: i64, connected: RwSignal<bool>, on_case: impl Fn(Case
     }
 }
 
-/// Uploads the photo chosen in the file input with `input_id` to a case. `Ok(false)` when no
-/// file was chosen.
+/// The file input with `input_id`, after hydration.
+#[cfg(feature = "hydrate")]
+fn file_input(input_id: &str) -> Result<web_sys::HtmlInputElement, String> {
+    use wasm_bindgen::JsCast;
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(input_id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .ok_or_else(|| "no photo field".to_string())
+}
+
+/// Sends one file as the raw body of a POST to `url`: the answer's text, or the server's
+/// error message.
+#[cfg(feature = "hydrate")]
+async fn send_file(url: &str, file: &web_sys::File) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(file);
+    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+    let _ = headers.set("content-type", &file.type_());
+    init.set_headers(&headers);
+    let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| pick("照片上传失败：网络不通", "Photo upload failed: no network").to_string())?
+        .dyn_into()
+        .map_err(|_| pick("照片上传失败", "Photo upload failed"))?;
+    let text = match resp.text() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    if resp.ok() {
+        return Ok(text);
+    }
+    let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["error"].as_str().map(String::from));
+    Err(message.unwrap_or_else(|| pick(&format!("照片上传失败（{}）", resp.status()), &format!("Photo upload failed ({})", resp.status())).to_string()))
+}
+
+/// Uploads the photo chosen in the file input with `input_id` to a case: the case's new
+/// version, `None` when no file was chosen.
 pub async fn upload_photo(case_id: i64, input_id: &str) -> Result<Option<i64>, String> {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        let window = web_sys::window().ok_or("no window")?;
-        let input = window
-            .document()
-            .and_then(|d| d.get_element_by_id(input_id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .ok_or("no photo field")?;
+        let input = file_input(input_id)?;
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return Ok(None);
         };
-        let init = web_sys::RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&file);
-        let headers = web_sys::Headers::new().map_err(|_| "headers")?;
-        let _ = headers.set("content-type", &file.type_());
-        init.set_headers(&headers);
-        let promise = window.fetch_with_str_and_init(&format!("/api/v1/cases/{case_id}/photos"), &init);
-        let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .map_err(|_| pick("照片上传失败：网络不通", "Photo upload failed: no network").to_string())?
-            .dyn_into()
-            .map_err(|_| pick("照片上传失败", "Photo upload failed"))?;
-        let text = match resp.text() {
-            Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if resp.ok() {
-            input.set_value("");
-            // The photo is a step of the case: it has a new version now.
-            let version = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["case"]["version"].as_i64());
-            return Ok(Some(version.unwrap_or(0)));
-        }
-        let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["error"].as_str().map(String::from));
-        Err(message.unwrap_or_else(|| pick(&format!("照片上传失败（{}）", resp.status()), &format!("Photo upload failed ({})", resp.status())).to_string()))
+        let text = send_file(&format!("/api/v1/cases/{case_id}/photos"), &file).await?;
+        input.set_value("");
+        // The photo is a step of the case: it has a new version now.
+        let version = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["case"]["version"].as_i64());
+        Ok(Some(version.unwrap_or(0)))
     }
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (case_id, input_id);
         Ok(None)
+    }
+}
+
+/// How many files are chosen in the file input with `input_id`.
+pub fn chosen_files(input_id: &str) -> u32 {
+    #[cfg(feature = "hydrate")]
+    {
+        file_input(input_id).ok().and_then(|i| i.files()).map_or(0, |f| f.length())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = input_id;
+        0
+    }
+}
+
+/// Sends the first `max` files chosen in the file input with `input_id`, one after the other,
+/// each as the raw body of a POST to `url`; `progress(sent, of)` after each. The number sent.
+pub async fn upload_files(url: &str, input_id: &str, max: u32, progress: impl Fn(u32, u32)) -> Result<u32, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(files) = file_input(input_id)?.files() else { return Ok(0) };
+        let of = files.length().min(max);
+        for i in 0..of {
+            let Some(file) = files.get(i) else { break };
+            send_file(url, &file).await?;
+            progress(i + 1, of);
+        }
+        Ok(of)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (url, input_id, max, progress);
+        Ok(0)
     }
 }
 

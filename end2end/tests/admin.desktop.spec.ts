@@ -42,6 +42,36 @@ test('an administrator creates a grid worker under the password policy and finds
   await page.screenshot({ path: 'end2end/test-results/admin-audit.png' });
 });
 
+test('an administrator issues an Open311 key to an integration, which reports with it until the key is revoked', async ({ page }) => {
+  await loginAs(page, 'guanliyuan');
+  await page.goto('/admin/keys');
+  await page.getByTestId('key-name').fill('市民通 App');
+  await expect(page.getByTestId('scope-open311')).toBeChecked();
+  await page.getByTestId('key-create').click();
+  const key = (await page.getByTestId('key-value').textContent())!;
+  expect(key).toMatch(/^[0-9a-f]{64}$/);
+  const row = page.getByTestId('key-row').filter({ hasText: '市民通 App' });
+  await expect(row).toContainText('Open311 居民上报接口');
+  await page.screenshot({ path: 'end2end/test-results/admin-keys.png' });
+
+  // The integration reports a stall with the key (a client of its own: no session).
+  const integration = await page.context().browser()!.newContext();
+  const post = (k: string) => integration.request.post('/open311/v2/requests.json', {
+    form: { api_key: k, service_code: 'order.stall', address_string: '磁南街27号', description: '门口占道经营，影响通行' },
+  });
+  const first = await post(key);
+  expect(first.status()).toBe(201);
+  expect((await first.json())[0].service_request_id).toMatch(/^SJ\d{8}-\d{5}$/);
+
+  await row.getByTestId('key-revoke').click();
+  await expect(row).toHaveAttribute('data-revoked', '1');
+  await expect(row).toContainText('已吊销');
+  const refused = await post(key);
+  expect(refused.status()).toBe(403);
+  expect((await refused.json())[0].code).toBe(403);
+  await integration.close();
+});
+
 test('command staff cannot open the administration pages', async ({ page }) => {
   await loginAs(page, 'zhihui');
   await page.goto('/admin/users');

@@ -38,20 +38,51 @@ test('the report form says what is missing', async ({ page }) => {
   await expect(page.getByTestId('report-error')).toContainText('至少 4 个字');
 });
 
-test('a resident reports a blocked drain, follows it to closure, rates it 2 stars, and the command staff review it', async ({ page, browser }) => {
+test('a resident reports a blocked drain with two photos and their location, follows it to closure, rates it 2 stars, and the command staff review it', async ({ page, browser }) => {
+  // 磁南街27号, where the drain is; a neighbour reported it already this morning.
+  const building = (await (await page.request.get('/api/v1/public/buildings?q=' + encodeURIComponent('磁南街27号'))).json())[0];
+  const earlier = await apiPost(page, '/api/v1/public/reports', { category: 'environment.drain', description: '井口冒水，有臭味', building_id: building.id, reporter_phone: '13800001111' });
+  expect(earlier.status()).toBe(201);
+  await page.context().grantPermissions(['geolocation']);
+  await page.context().setGeolocation({ longitude: building.lon, latitude: building.lat + 0.00003 });
+
   await page.goto('/r');
   await expect(page.locator('form[data-ready]')).toHaveCount(1);
   await expect(page).toHaveURL(/\/r$/);
   await page.getByTestId('category').selectOption('environment.drain');
   await page.getByTestId('description').fill('下水道堵了，污水漫到路上');
-  await page.getByTestId('address').fill('磁南街2');
-  await page.getByTestId('address-option').first().click();
-  await expect(page.getByTestId('chosen-place')).toContainText('磁南街');
+  // A tap on the small map picks the place (the map shows the street's own basemap).
+  await page.getByTestId('open-map').click();
+  await expect(page.locator('[data-testid=pick-map][data-loaded]')).toHaveCount(1);
+  const at = await page.evaluate(([lon, lat]) => {
+    const m = (window as any).zhizhiPickMap;
+    m.jumpTo({ center: [lon, lat], zoom: 17 });
+    const p = m.project([lon, lat]);
+    return { x: p.x, y: p.y };
+  }, [building.lon, building.lat]);
+  await page.getByTestId('pick-map').click({ position: at });
+  await expect(page.getByTestId('chosen-place')).toContainText('磁南街27号 附近');
+  // Or the phone's location: the nearest address, and the report already open there.
+  await page.getByTestId('locate').click();
+  await expect(page.getByTestId('chosen-place')).toContainText(/磁南街27号 附近 \(106\.\d{5}/);
+  await expect(page.getByTestId('nearby')).toContainText('这里已有人报告');
+  await expect(page.getByTestId('nearby-report').first()).toContainText('下水道堵塞');
+  await expect(page.getByTestId('nearby-report').first()).toContainText('已收到，等待受理');
+  // Two photos from the phone.
+  const png = Buffer.from(PNG, 'base64');
+  await page.getByTestId('photos').setInputFiles([
+    { name: 'drain-1.png', mimeType: 'image/png', buffer: png },
+    { name: 'drain-2.png', mimeType: 'image/png', buffer: png },
+  ]);
+  await expect(page.getByTestId('photos-chosen')).toHaveText('已选 2 张照片');
+  await page.screenshot({ path: 'end2end/test-results/public-form-phone.png', fullPage: true });
   await page.getByTestId('submit').click();
   await expect(page.getByTestId('public-error')).toContainText('11 位手机号码');
+  await page.getByTestId('name').fill('张三');
   await page.getByTestId('phone').fill('13912345678');
   await page.getByTestId('submit').click();
   await expect(page.getByTestId('receipt-number')).toHaveText(/^SJ\d{8}-\d{5}$/);
+  await expect(page.getByTestId('receipt-photos')).toHaveText('已附照片 2 张');
   const number = (await page.getByTestId('receipt-number').textContent())!;
   await page.screenshot({ path: 'end2end/test-results/public-report-phone.png', fullPage: true });
 
@@ -60,6 +91,7 @@ test('a resident reports a blocked drain, follows it to closure, rates it 2 star
   await expect(page).toHaveURL(/\/f\/[0-9a-f]{64}$/);
   await expect(page.getByTestId('follow-number')).toHaveText(number);
   await expect(page.getByTestId('follow-now')).toHaveText('已收到，等待受理');
+  await expect(page.getByTestId('own-photos').locator('img')).toHaveCount(2);
   await expect(page.getByTestId('rate-form')).toHaveCount(0);
 
   // The street works it: the command centre dispatches, 城市管理 handles it with a photo, it is
@@ -112,6 +144,12 @@ test('a resident reports a blocked drain, follows it to closure, rates it 2 star
   await reviews.getByTestId('review-item').filter({ hasText: number }).click();
   await expect(command.getByTestId('rating')).toHaveAttribute('data-score', '2');
   await expect(command.getByTestId('rating-comment')).toHaveText('处理太慢，第二天又堵了');
+  // Before calling back: the number is masked until revealed with a reason (audited).
+  await expect(command.getByTestId('contact-masked')).toHaveText('张* · 139****5678');
+  await command.getByTestId('reveal-contact').click();
+  await command.getByTestId('reveal-reason').fill('差评回访，核实情况');
+  await command.getByTestId('reveal-confirm').click();
+  await expect(command.getByTestId('contact-phone')).toHaveAttribute('href', 'tel:13912345678');
   await command.getByTestId('review-note').fill('已回访，安排二次清掏并向居民说明');
   await command.getByTestId('review-save').click();
   await expect(command.getByTestId('review-done')).toContainText('已回访');

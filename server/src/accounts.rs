@@ -9,7 +9,7 @@ use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, CreateUser, NewAccount, Principal, Role, UserView};
 
 /// Scopes an API token may carry.
-pub const TOKEN_SCOPES: [&str; 5] = ["read", "cases", "ingest", "district", "open311"];
+pub use zhizhi_shared::auth::TOKEN_SCOPES;
 
 /// Filters of an audit search.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -20,12 +20,7 @@ pub struct AuditParams {
     pub limit: Option<i64>,
 }
 
-/// A new API token: its id and the secret, shown only once.
-#[derive(Debug, serde::Serialize)]
-pub struct NewToken {
-    pub id: i64,
-    pub token: String,
-}
+pub use zhizhi_shared::auth::NewToken;
 
 /// Accounts over a store, under the authentication settings.
 pub struct Accounts {

@@ -16,7 +16,8 @@ use zhizhi_app::backend::Backend;
 use zhizhi_shared::audit::AuditEntry;
 use zhizhi_shared::auth::{AuditVerdict, NewAccount, Principal, UserView};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase, PostRef};
-use zhizhi_shared::case::follow::{FollowView, NewRating, Receipt, ReviewDone, ReviewItem};
+use zhizhi_shared::case::follow::nearby::PlaceCheck;
+use zhizhi_shared::case::follow::{Contact, FollowView, NewRating, Receipt, ReviewDone, ReviewItem};
 use zhizhi_shared::case::Action;
 use zhizhi_shared::iot::{AlarmView, DeviceList, DevicePage, DeviceQuery, Health, NewDevice};
 use zhizhi_shared::map::edit::{DivisionView, SaveAnswer, SaveDivision};
@@ -173,6 +174,18 @@ impl Backend for StoreBackend {
         Ok(self.cases.report_public(new, &client_address(&request.extensions), now_ms()).await?)
     }
 
+    async fn check_place(&self, lon: f64, lat: f64, category: String) -> Result<PlaceCheck, Problem> {
+        Ok(self.cases.check_place(lon, lat, &category, now_ms()).await?)
+    }
+
+    async fn contact(&self, me: &Principal, id: i64) -> Result<Option<Contact>, Problem> {
+        Ok(self.cases.contact(me, id).await?)
+    }
+
+    async fn reveal_contact(&self, me: &Principal, id: i64, reason: String) -> Result<Contact, Problem> {
+        Ok(self.cases.reveal_contact(me, id, &reason, now_ms()).await?)
+    }
+
     async fn follow(&self, token: String) -> Result<FollowView, Problem> {
         Ok(self.cases.follow(&token).await?)
     }
@@ -228,6 +241,18 @@ impl Backend for StoreBackend {
     async fn change_password(&self, me: &Principal, current: &str, new: &str) -> Result<String, Problem> {
         self.accounts.set_own_password(me, current, new).await?;
         Ok(self.accounts.auth.clear_cookie())
+    }
+
+    async fn api_tokens(&self, me: &Principal) -> Result<Vec<zhizhi_shared::auth::ApiToken>, Problem> {
+        Ok(self.accounts.tokens(me).await?)
+    }
+
+    async fn create_api_token(&self, me: &Principal, name: String, scopes: Vec<String>) -> Result<zhizhi_shared::auth::NewToken, Problem> {
+        Ok(self.accounts.create_token(me, &name, &scopes).await?)
+    }
+
+    async fn revoke_api_token(&self, me: &Principal, id: i64) -> Result<(), Problem> {
+        Ok(self.accounts.revoke_token(me, id).await?)
     }
 
     async fn users(&self, me: &Principal) -> Result<Vec<UserView>, Problem> {

@@ -5,6 +5,7 @@
 
 mod follow;
 mod open;
+mod public;
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::live::Hub;
@@ -53,6 +54,23 @@ pub fn sniff_image(data: &[u8]) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// A photo as sent, checked: not empty, at most [`MAX_PHOTO_BYTES`], JPEG, PNG or WebP by its
+/// content (not by what the sender says it is).
+pub(crate) fn checked_photo(data: Vec<u8>) -> ServiceResult<NewPhoto> {
+    if data.is_empty() {
+        return Err(ServiceError::invalid("photo", "照片是空的"));
+    }
+    if data.len() > MAX_PHOTO_BYTES {
+        return Err(ServiceError::invalid(
+            "photo",
+            format!("照片不能超过 {} MB（这张 {:.1} MB）", MAX_PHOTO_BYTES / 1024 / 1024, data.len() as f64 / 1048576.0),
+        ));
+    }
+    let content_type = sniff_image(&data).ok_or_else(|| ServiceError::invalid("photo", "只接受 JPEG、PNG 或 WebP 格式的照片"))?;
+    let sha256 = format!("{:x}", sha2::Sha256::digest(&data));
+    Ok(NewPhoto { content_type: content_type.into(), data, sha256 })
 }
 
 impl Cases {
@@ -201,16 +219,7 @@ impl Cases {
         if case.state.is_final() {
             return Err(ServiceError::Conflict(format!("事件已{}，不能再上传照片", case.state.name_zh())));
         }
-        if data.is_empty() {
-            return Err(ServiceError::invalid("photo", "照片是空的"));
-        }
-        if data.len() > MAX_PHOTO_BYTES {
-            return Err(ServiceError::invalid(
-                "photo",
-                format!("照片不能超过 {} MB（这张 {:.1} MB）", MAX_PHOTO_BYTES / 1024 / 1024, data.len() as f64 / 1048576.0),
-            ));
-        }
-        let content_type = sniff_image(&data).ok_or_else(|| ServiceError::invalid("photo", "只接受 JPEG、PNG 或 WebP 格式的照片"))?;
+        let photo = checked_photo(data)?;
         let step = NewStep {
             at: now,
             actor: me.username.clone(),
@@ -220,10 +229,8 @@ impl Cases {
             to: case.state,
             task_id: None,
             new_task_holder: None,
-            note: format!("{:.0} KB", data.len() as f64 / 1024.0),
+            note: format!("{:.0} KB", photo.data.len() as f64 / 1024.0),
         };
-        let sha256 = format!("{:x}", sha2::Sha256::digest(&data));
-        let photo = NewPhoto { content_type: content_type.into(), data, sha256 };
         let update = CaseWriteKind::Update(CaseUpdate::keeping(&case, now));
         self.publish(&CaseWrite { photo: Some(photo), ..CaseWrite::one_step(update, step) }).await
     }

@@ -54,9 +54,25 @@ impl MapService {
     /// The schematic basemap (the old town is the first community).
     pub async fn basemap(&self, me: &Principal) -> ServiceResult<Value> {
         staff(me)?;
+        self.public_basemap().await
+    }
+
+    /// The public form's small map (no account): the basemap and the footprints only.
+    pub async fn public_style(&self) -> ServiceResult<Value> {
+        Ok(map::basemap::public_style("/api/v1/public/map/basemap.geojson", "/api/v1/public/map/buildings.geojson", self.centre().await?, 15.0))
+    }
+
+    /// The basemap, as anyone may see it (roads, the river, landmarks: nothing of the
+    /// street's own data).
+    pub async fn public_basemap(&self) -> ServiceResult<Value> {
         let (communities, grids) = (self.store.communities().await?, self.store.grids().await?);
         let old_town = communities.first().map(|c| c.id);
         Ok(map::basemap::schematic(&communities, &grids, old_town))
+    }
+
+    /// The buildings' footprints with their addresses (no account: addresses are public).
+    pub async fn public_buildings(&self) -> ServiceResult<Value> {
+        Ok(map::basemap::public_buildings(&self.store.buildings().await?))
     }
 
     /// Communities, grids and micro-grids.

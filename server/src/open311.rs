@@ -374,7 +374,7 @@ impl Open311 {
         }
         new.reporter_name = [given(&p.last_name), given(&p.first_name)].into_iter().flatten().collect::<Vec<_>>().join("");
         new.reporter_phone = given(&p.phone).unwrap_or("").into();
-        let Receipt { number, token } = self.cases.report_by_integration(integration, new, POSTS_PER_HOUR, now).await?;
+        let Receipt { number, token, .. } = self.cases.report_by_integration(integration, new, POSTS_PER_HOUR, now).await?;
         Ok(vec![Created { service_request_id: number, token, service_notice: String::new(), account_id: None }])
     }
 }

@@ -236,3 +236,38 @@ pub struct AuditVerdict {
     pub broken_at: Option<i64>,
     pub reason: Option<String>,
 }
+
+/// What an API token may be allowed: `(code, 中文, English)`.
+pub const TOKEN_SCOPE_NAMES: [(&str, &str, &str); 5] = [
+    ("read", "只读查询", "Read"),
+    ("cases", "事件上报与办理", "Cases"),
+    ("ingest", "设备数据接入", "Device ingest"),
+    ("district", "区级对接", "District"),
+    ("open311", "Open311 居民上报接口", "Open311 reports"),
+];
+/// The codes of [`TOKEN_SCOPE_NAMES`].
+pub const TOKEN_SCOPES: [&str; 5] = ["read", "cases", "ingest", "district", "open311"];
+
+/// An API token as administrators see it (the secret is never stored, only its hash).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A new API token: its id and the secret, shown only once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewToken {
+    pub id: i64,
+    pub token: String,
+}
+
+#[cfg(test)]
+#[test]
+fn every_token_scope_has_its_names() {
+    let codes: Vec<&str> = TOKEN_SCOPE_NAMES.iter().map(|s| s.0).collect();
+    assert_eq!(codes, TOKEN_SCOPES);
+}

@@ -335,6 +335,9 @@ pub const STEP_NAMES: &[(&str, &str, &str)] = &[
     ("plan_stand_down", "终止响应", "Response stood down"),
     ("plan_review", "复盘", "After-action review"),
     ("plan_check", "检查项", "Checklist item"),
+    ("rate", "群众评价", "Resident's rating"),
+    ("callback", "回访", "Callback"),
+    ("review", "差评复核", "Review of a low rating"),
 ];
 
 /// The Chinese and English names of a step kind.

@@ -4,6 +4,7 @@
 //! the action (the server still checks every request).
 
 mod actions;
+mod contact;
 mod detail;
 mod dispatch;
 mod plan_dialog;

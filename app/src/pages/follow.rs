@@ -48,6 +48,18 @@ fn Progress(v: FollowView, token: String, rated: RwSignal<Option<FollowView>>) -
         let (href, src) = (format!("/api/v1/public/follow/{token}/photos/{p}"), format!("/api/v1/public/follow/{token}/photos/{p}"));
         view! { <a href=href target="_blank"><img src=src alt=bi("办理结果照片", "Photo of the result") loading="lazy"/></a> }
     }).collect_view();
+    let own = (!v.own_photos.is_empty()).then(|| {
+        let imgs = v.own_photos.iter().map(|p| {
+            let (href, src) = (format!("/api/v1/public/follow/{token}/photos/{p}"), format!("/api/v1/public/follow/{token}/photos/{p}"));
+            view! { <a href=href target="_blank"><img src=src alt=bi("您上传的照片", "Your photo") loading="lazy"/></a> }
+        }).collect_view();
+        view! {
+            <section class="panel">
+                <h3>{bi("您上传的照片", "Your photos")}</h3>
+                <div class="photos" data-testid="own-photos">{imgs}</div>
+            </section>
+        }
+    });
     let result = v.result.clone().map(|text| view! {
         <section class="panel follow-result" data-testid="follow-result">
             <h3>{bi("办理结果", "Result")}</h3>
@@ -82,6 +94,7 @@ fn Progress(v: FollowView, token: String, rated: RwSignal<Option<FollowView>>) -
             })}
         </section>
         {result}
+        {own}
         {rating}
         <section class="panel">
             <h3>{bi("办理经过", "Progress")}</h3>

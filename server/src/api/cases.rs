@@ -206,7 +206,11 @@ pub async fn public_report(State(state): State<AppState>, request: axum::extract
     let body = axum::body::to_bytes(request.into_body(), 64 * 1024).await.map_err(|_| ServiceError::invalid("body", "请求过大"))?;
     let new: NewCase = serde_json::from_slice(&body).map_err(|e| ServiceError::invalid("body", format!("无法识别的上报内容：{e}")))?;
     let r = state.cases.report_public(new, &address, now_ms()).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "number": r.number, "token": r.token, "follow": format!("/f/{}", r.token) }))))
+    let upload_url = r.upload.as_ref().map(|g| format!("/api/v1/public/uploads/{g}"));
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "number": r.number, "token": r.token, "follow": format!("/f/{}", r.token), "upload": r.upload, "upload_url": upload_url })),
+    ))
 }
 
 /// `GET /api/v1/public/buildings?q=`: addresses for the public form (at least two characters,

@@ -7,11 +7,13 @@ use crate::auth::{now_ms, Caller};
 use crate::error::ServiceError;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use zhizhi_shared::case::follow::{FollowView, NewRating, ReviewDone, ReviewItem};
+use zhizhi_shared::case::follow::nearby::PlaceCheck;
+use zhizhi_shared::case::follow::{Contact, FollowView, NewRating, RevealReason, ReviewDone, ReviewItem, MAX_REPORT_PHOTOS};
 use zhizhi_shared::case::view::CaseDetail;
 
 fn body<T: serde::de::DeserializeOwned>(field: &'static str, bytes: &Bytes) -> ApiResult<T> {
@@ -62,4 +64,41 @@ pub async fn review(State(state): State<AppState>, Extension(caller): Extension<
 pub async fn reviews(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<ReviewItem>>> {
     let me = actor(&caller)?;
     Ok(Json(state.cases.reviews(&me).await?))
+}
+
+/// `POST /api/v1/public/uploads/{grant}`: a photo of a resident's report, sent as the raw body
+/// on the report's one-time upload grant.
+pub async fn upload(State(state): State<AppState>, Path(grant): Path<String>, bytes: Bytes) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let sent = state.cases.attach_public(&grant, bytes.to_vec(), now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "photos": sent, "max": MAX_REPORT_PHOTOS }))))
+}
+
+/// The query of `GET /api/v1/public/place`.
+#[derive(serde::Deserialize)]
+pub struct PlaceQuery {
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(default)]
+    pub category: String,
+}
+
+/// `GET /api/v1/public/place?lon=&lat=&category=`: before a report is sent, whether the point
+/// is in the street, the nearest address, and open reports of the same kind nearby.
+pub async fn place(State(state): State<AppState>, Query(q): Query<PlaceQuery>) -> ApiResult<Json<PlaceCheck>> {
+    Ok(Json(state.cases.check_place(q.lon, q.lat, &q.category, now_ms()).await?))
+}
+
+/// `GET /api/v1/cases/{id}/contact`: the reporter's name and number, masked (`null` when none
+/// was left).
+pub async fn contact(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>) -> ApiResult<Json<Option<Contact>>> {
+    let me = actor(&caller)?;
+    Ok(Json(state.cases.contact(&me, id).await?))
+}
+
+/// `POST /api/v1/cases/{id}/contact`: the reporter's number unmasked, for a stated reason
+/// (audited).
+pub async fn reveal_contact(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, bytes: Bytes) -> ApiResult<Json<Contact>> {
+    let me = actor(&caller)?;
+    let r: RevealReason = body("reason", &bytes)?;
+    Ok(Json(state.cases.reveal_contact(&me, id, &r.reason, now_ms()).await?))
 }

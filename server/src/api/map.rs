@@ -23,6 +23,21 @@ pub async fn style(State(state): State<AppState>, Extension(caller): Extension<C
     Ok(Json(state.map.style(user(&caller)?).await?))
 }
 
+/// `GET /api/v1/public/map/style.json`: the public form's small map (no account).
+pub async fn public_style(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    Ok(Json(state.map.public_style().await?))
+}
+
+/// `GET /api/v1/public/map/basemap.geojson` (no account).
+pub async fn public_basemap(State(state): State<AppState>) -> ApiResult<Response> {
+    Ok(geojson(state.map.public_basemap().await?))
+}
+
+/// `GET /api/v1/public/map/buildings.geojson`: footprints and addresses (no account).
+pub async fn public_buildings(State(state): State<AppState>) -> ApiResult<Response> {
+    Ok(geojson(state.map.public_buildings().await?))
+}
+
 /// `GET /api/v1/map/basemap.geojson`
 pub async fn basemap(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Response> {
     Ok(geojson(state.map.basemap(user(&caller)?).await?))

@@ -7,7 +7,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::storage::follow::FollowWrite;
 use crate::storage::{CaseUpdate, CaseWrite, CaseWriteKind, NewStep, Photo};
 use zhizhi_shared::auth::{Principal, Role};
-use zhizhi_shared::case::follow::{follow_view, rating_note, FollowView, NewRating, RatingChannel, ReviewDone, ReviewItem, LOW_RATING};
+use zhizhi_shared::case::follow::{follow_view, rating_note, Contact, FollowView, NewRating, RatingChannel, ReviewDone, ReviewItem, LOW_RATING};
 use zhizhi_shared::case::view::{CaseDetail, CaseSummary};
 use zhizhi_shared::case::CaseState;
 
@@ -35,7 +35,7 @@ impl Cases {
     /// A photo of the result, through the follow link (only those the follow page shows).
     pub async fn follow_photo(&self, token: &str, photo: i64) -> ServiceResult<Photo> {
         let view = self.follow(token).await?;
-        if !view.result_photos.contains(&photo) {
+        if !view.result_photos.contains(&photo) && !view.own_photos.contains(&photo) {
             return Err(ServiceError::NotFound("没有这张照片"));
         }
         self.store.photo(photo).await?.ok_or(ServiceError::NotFound("没有这张照片"))
@@ -136,5 +136,40 @@ impl Cases {
             }
         }
         Ok(out)
+    }
+
+    /// Whether `me` may call the reporter back: staff with the case in their duty (the command
+    /// centre, the posts holding it, the grid's worker), not administrators.
+    async fn case_for_callback(&self, me: &Principal, id: i64) -> ServiceResult<CaseSummary> {
+        if !(me.has(Role::Command) || me.has(Role::Post) || me.has(Role::GridWorker)) {
+            return Err(ServiceError::Forbidden);
+        }
+        self.visible(me, id).await
+    }
+
+    /// The reporter's name and number, masked (`None` when the report left none).
+    pub async fn contact(&self, me: &Principal, id: i64) -> ServiceResult<Option<Contact>> {
+        self.case_for_callback(me, id).await?;
+        Ok(self.store.reporter_contact(id).await?.map(|c| Contact::parse(&c).masked()))
+    }
+
+    /// The reporter's name and number unmasked, for a stated reason (at least four
+    /// characters). The reveal, and a refused one, are written to the audit log.
+    pub async fn reveal_contact(&self, me: &Principal, id: i64, reason: &str, now: i64) -> ServiceResult<Contact> {
+        let reason = reason.trim();
+        if reason.chars().count() < 4 {
+            return Err(ServiceError::invalid("reason", "请说明查看原因（至少 4 个字）"));
+        }
+        if reason.chars().count() > 200 {
+            return Err(ServiceError::invalid("reason", "查看原因不能超过 200 字"));
+        }
+        let target = format!("case:{id}:contact");
+        if let Err(e) = self.case_for_callback(me, id).await {
+            self.store.append_audit(now, &me.username, "reveal_refused", &target, reason).await?;
+            return Err(e);
+        }
+        let contact = self.store.reporter_contact(id).await?.ok_or(ServiceError::NotFound("这件事没有留联系电话"))?;
+        self.store.append_audit(now, &me.username, "reveal", &target, reason).await?;
+        Ok(Contact::parse(&contact))
     }
 }

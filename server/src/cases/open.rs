@@ -6,7 +6,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::storage::follow::FollowWrite;
 use crate::storage::{CaseUpdate, CaseWrite, CaseWriteKind, NewCaseRow, NewStep};
 use zhizhi_shared::auth::{Principal, Role};
-use zhizhi_shared::case::follow::Receipt;
+use zhizhi_shared::case::follow::{Receipt, PUBLIC_ACTOR, UPLOAD_GRANT_MS};
 use zhizhi_shared::case::view::{CaseDetail, NewCase};
 use zhizhi_shared::case::{self, CaseState, Source};
 use zhizhi_shared::mask;
@@ -44,7 +44,7 @@ impl Cases {
         if new.reporter_name.trim().is_empty() {
             new.reporter_name = "居民".into();
         }
-        let receipt = self.open_followed("public", "居民（公众上报）", new, now).await?;
+        let receipt = self.open_followed(PUBLIC_ACTOR, "居民（公众上报）", new, true, now).await?;
         self.store.record_login_failure(&key, now).await?;
         Ok(receipt)
     }
@@ -65,14 +65,14 @@ impl Cases {
         if new.reporter_name.trim().is_empty() {
             new.reporter_name = "居民".into();
         }
-        let receipt = self.open_followed(&format!("integration:{integration}"), &format!("居民（经{integration}上报）"), new, now).await?;
+        let receipt = self.open_followed(&format!("integration:{integration}"), &format!("居民（经{integration}上报）"), new, false, now).await?;
         self.store.record_login_failure(&key, now).await?;
         Ok(receipt)
     }
 
     /// Opens a resident's report with its private follow link (only the token's hash is
-    /// stored): the number and the token.
-    async fn open_followed(&self, username: &str, display_name: &str, new: NewCase, now: i64) -> ServiceResult<Receipt> {
+    /// stored): the number and the token, and with `upload` a one-time grant for its photos.
+    async fn open_followed(&self, username: &str, display_name: &str, new: NewCase, upload: bool, now: i64) -> ServiceResult<Receipt> {
         let resident = Principal {
             user_id: -1,
             username: username.into(),
@@ -84,9 +84,13 @@ impl Cases {
         };
         let token = crate::auth::new_token();
         let (row, step) = self.prepare_case(&resident, new, Source::Resident, now).await?;
-        let follow = FollowWrite::Link { token_hash: crate::auth::token_hash(&token) };
+        let grant = upload.then(crate::auth::new_token);
+        let follow = FollowWrite::Link {
+            token_hash: crate::auth::token_hash(&token),
+            upload: grant.as_ref().map(|g| (crate::auth::token_hash(g), now + UPLOAD_GRANT_MS)),
+        };
         let number = self.publish(&CaseWrite { follow: Some(follow), ..CaseWrite::one_step(CaseWriteKind::Create(row), step) }).await?.case.number;
-        Ok(Receipt { number, token })
+        Ok(Receipt { number, token, upload: grant })
     }
 
     async fn open_case(&self, me: &Principal, new: NewCase, source: Source, now: i64) -> ServiceResult<CaseDetail> {
@@ -120,7 +124,14 @@ impl Cases {
                     .micro_grid_at([lon, lat])
                     .await?
                     .ok_or_else(|| ServiceError::invalid("lon", "该位置不在本街道的网格范围内"))?;
-                let address = if new.address.trim().is_empty() { format!("{lon:.5}, {lat:.5}") } else { new.address.trim().to_string() };
+                // A point without words is named by the nearest building (or its coordinates).
+                let address = match new.address.trim() {
+                    "" => match self.nearest_address([lon, lat]).await? {
+                        Some(a) => format!("{a}附近"),
+                        None => format!("{lon:.5}, {lat:.5}"),
+                    },
+                    given => given.to_string(),
+                };
                 (m.id, lon, lat, address)
             }
             _ => return Err(ServiceError::invalid("building_id", "请选择事件地点（楼栋或当前位置）")),

@@ -59,14 +59,7 @@ pub struct AuditQuery {
 
 /// The accounts part of [`Store`](super::Store).
 /// An API token as administrators see it (the secret is never stored, only its hash).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct TokenRow {
-    pub id: i64,
-    pub name: String,
-    pub scopes: Vec<String>,
-    pub created_at: i64,
-    pub revoked_at: Option<i64>,
-}
+pub use zhizhi_shared::auth::ApiToken as TokenRow;
 
 #[async_trait]
 pub trait AccountStore {

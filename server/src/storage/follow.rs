@@ -9,8 +9,12 @@ use zhizhi_shared::case::follow::{Rating, RatingChannel};
 /// What a case write stores for residents.
 #[derive(Clone, Debug)]
 pub enum FollowWrite {
-    /// The follow link of a new report.
-    Link { token_hash: String },
+    /// The follow link of a new report, with the hash of its upload grant and until when the
+    /// grant holds (the public form's photos).
+    Link { token_hash: String, upload: Option<(String, i64)> },
+    /// One photo claimed on an upload grant: refused with `Stale` when the grant has expired,
+    /// is used up (`max` photos) or is not this case's — and then the photo is not stored.
+    Upload { grant_hash: String, max: i64 },
     /// A rating, once per case: a second is refused with [`Error::Stale`](super::Error::Stale).
     Rate { score: u8, comment: String, channel: RatingChannel, by: String, opens_review: bool },
     /// The review of a low rating concluded (refused with `Stale` unless one is open).
@@ -22,6 +26,13 @@ pub enum FollowWrite {
 pub trait FollowStore {
     /// The case a follow link's token hash opens.
     async fn case_by_follow(&self, token_hash: &str) -> super::Result<Option<i64>>;
+
+    /// The case an upload grant (by its hash) is bound to, while it holds at `now`, with the
+    /// number of photos already sent on it.
+    async fn case_by_upload(&self, grant_hash: &str, now: i64) -> super::Result<Option<(i64, i64)>>;
+
+    /// The reporter's name and number as given (stored apart from the case's masked name).
+    async fn reporter_contact(&self, case_id: i64) -> super::Result<Option<String>>;
 
     /// A case's rating, with its review.
     async fn rating(&self, case_id: i64) -> super::Result<Option<Rating>>;
@@ -60,6 +71,16 @@ macro_rules! portable_follow {
                     .bind(token_hash).fetch_optional(&self.pool).await?.map(|r| r.0))
             }
 
+            async fn case_by_upload(&self, grant_hash: &str, now: i64) -> $crate::storage::Result<Option<(i64, i64)>> {
+                Ok(sqlx::query_as::<_, (i64, i64)>("SELECT case_id, uploads_used FROM case_follow WHERE upload_hash = $1 AND upload_until > $2")
+                    .bind(grant_hash).bind(now).fetch_optional(&self.pool).await?)
+            }
+
+            async fn reporter_contact(&self, case_id: i64) -> $crate::storage::Result<Option<String>> {
+                Ok(sqlx::query_as::<_, (String,)>("SELECT reporter_contact FROM cases WHERE id = $1")
+                    .bind(case_id).fetch_optional(&self.pool).await?.map(|r| r.0).filter(|c| !c.trim().is_empty()))
+            }
+
             async fn rating(&self, case_id: i64) -> $crate::storage::Result<Option<zhizhi_shared::case::follow::Rating>> {
                 use $crate::storage::follow::{rating_from_row, RatingRow, RATING_COLUMNS};
                 let row: Option<RatingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {RATING_COLUMNS} FROM case_ratings WHERE case_id = $1")))
@@ -85,9 +106,22 @@ macro_rules! write_follow {
     ($tx:ident, $w:expr, $case_id:expr, $now:expr) => {
         match &$w.follow {
             None => {}
-            Some($crate::storage::follow::FollowWrite::Link { token_hash }) => {
-                sqlx::query("INSERT INTO case_follow (case_id, token_hash, created_at) VALUES ($1, $2, $3)")
-                    .bind($case_id).bind(token_hash).bind($now).execute(&mut *$tx).await?;
+            Some($crate::storage::follow::FollowWrite::Link { token_hash, upload }) => {
+                sqlx::query("INSERT INTO case_follow (case_id, token_hash, created_at, upload_hash, upload_until) VALUES ($1, $2, $3, $4, $5)")
+                    .bind($case_id).bind(token_hash).bind($now)
+                    .bind(upload.as_ref().map(|u| u.0.clone())).bind(upload.as_ref().map_or(0, |u| u.1))
+                    .execute(&mut *$tx).await?;
+            }
+            Some($crate::storage::follow::FollowWrite::Upload { grant_hash, max }) => {
+                let claimed = sqlx::query(
+                    "UPDATE case_follow SET uploads_used = uploads_used + 1
+                     WHERE case_id = $1 AND upload_hash = $2 AND upload_until > $3 AND uploads_used < $4",
+                )
+                .bind($case_id).bind(grant_hash).bind($now).bind(*max)
+                .execute(&mut *$tx).await?;
+                if claimed.rows_affected() == 0 {
+                    return Err($crate::storage::Error::Stale);
+                }
             }
             Some($crate::storage::follow::FollowWrite::Rate { score, comment, channel, by, opens_review }) => {
                 let done = sqlx::query(

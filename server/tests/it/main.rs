@@ -14,5 +14,6 @@ mod layers;
 mod map;
 mod open311;
 mod plans;
+mod public_report;
 mod server_fns;
 mod storage;

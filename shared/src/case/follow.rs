@@ -12,6 +12,14 @@ pub const LOW_RATING: u8 = 2;
 pub const SATISFIED_RATING: u8 = 3;
 /// The longest comment kept with a rating, in characters.
 pub const COMMENT_MAX: usize = 500;
+/// The most photos a resident sends with one report.
+pub const MAX_REPORT_PHOTOS: i64 = 3;
+/// How long a report's upload grant lasts, in milliseconds (the form sends its photos at once).
+pub const UPLOAD_GRANT_MS: i64 = 30 * 60 * 1000;
+/// The username a resident's own steps carry (the public form and its photos).
+pub const PUBLIC_ACTOR: &str = "public";
+
+pub mod nearby;
 
 /// What a resident's report answers: the case number, and the token of the private follow
 /// link (`/f/{token}`), shown once.
@@ -19,6 +27,44 @@ pub const COMMENT_MAX: usize = 500;
 pub struct Receipt {
     pub number: String,
     pub token: String,
+    /// The one-time upload grant for the report's photos (the public form only): at most
+    /// [`MAX_REPORT_PHOTOS`], within [`UPLOAD_GRANT_MS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<String>,
+}
+
+/// The reporter's name and call-back number, as staff in charge of the case see it: masked
+/// unless revealed for a stated reason (audited).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    pub phone: String,
+    pub revealed: bool,
+}
+
+impl Contact {
+    /// The contact as stored with the case (`name phone`), unmasked.
+    pub fn parse(stored: &str) -> Contact {
+        let stored = stored.trim();
+        match stored.rsplit_once(char::is_whitespace) {
+            Some((name, phone)) if phone.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-') => {
+                Contact { name: name.trim().into(), phone: phone.into(), revealed: true }
+            }
+            _ if stored.chars().all(|c| c.is_ascii_digit()) => Contact { name: String::new(), phone: stored.into(), revealed: true },
+            _ => Contact { name: stored.into(), phone: String::new(), revealed: true },
+        }
+    }
+
+    /// The same contact masked (张** · 138****5678).
+    pub fn masked(&self) -> Contact {
+        Contact { name: crate::mask::name(&self.name), phone: crate::mask::phone(&self.phone), revealed: false }
+    }
+}
+
+/// Why a staff member reveals a reporter's number (at least four characters).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RevealReason {
+    pub reason: String,
 }
 
 /// Who gave a rating.
@@ -150,6 +196,9 @@ pub struct FollowView {
     pub result: Option<String>,
     /// At closure: the photos of the result (added while it was handled).
     pub result_photos: Vec<i64>,
+    /// The photos the resident sent with the report.
+    #[serde(default)]
+    pub own_photos: Vec<i64>,
     /// The rating given, if any (score and comment only).
     pub rating: Option<(u8, String)>,
     /// Whether the resident may rate now (closed, not rated yet).
@@ -157,7 +206,7 @@ pub struct FollowView {
 }
 
 /// The current state in plain words.
-fn state_words(state: CaseState) -> (&'static str, &'static str) {
+pub(crate) fn state_words(state: CaseState) -> (&'static str, &'static str) {
     match state {
         CaseState::Reported => ("已收到，等待受理", "Received, waiting to be taken up"),
         CaseState::Accepted | CaseState::Registered => ("已受理，正在安排处理", "Taken up, being assigned"),
@@ -233,6 +282,7 @@ pub fn follow_view(d: &CaseDetail, rating: Option<&Rating>) -> FollowView {
     } else {
         Vec::new()
     };
+    let own_photos = d.steps.iter().filter(|s| s.actor == PUBLIC_ACTOR).flat_map(|s| s.attachments.iter().copied()).collect();
     let (zh, en) = state_words(c.state);
     FollowView {
         number: c.number.clone(),
@@ -247,6 +297,7 @@ pub fn follow_view(d: &CaseDetail, rating: Option<&Rating>) -> FollowView {
         deadline: (!c.state.is_final()).then_some(c.stage_deadline).flatten(),
         result,
         result_photos,
+        own_photos,
         rating: rating.map(|r| (r.score, r.comment.clone())),
         may_rate: closed && rating.is_none(),
     }

@@ -99,3 +99,41 @@ fn polygon(class: &str, p: &Polygon) -> Value {
 fn line(class: &str, pts: &[LonLat]) -> Value {
     json!({ "type": "Feature", "geometry": { "type": "LineString", "coordinates": pts }, "properties": { "class": class } })
 }
+
+/// The source of the public map's building footprints.
+pub const PUBLIC_BUILDINGS: &str = "public-buildings";
+
+/// The small flat map of the residents' public form: the basemap and the buildings' footprints
+/// (public addresses), nothing of the street's cases, devices or people.
+pub fn public_style(basemap_url: &str, buildings_url: &str, centre: LonLat, zoom: f64) -> Value {
+    let mut style = super::style(&super::SourceUrls { basemap: basemap_url, areas: "", floors: "", devices: "", cases: "" }, centre, zoom);
+    let keep = |l: &Value| l["id"] == "background" || l["source"] == super::ids::BASEMAP;
+    let mut layers: Vec<Value> = style["layers"].as_array().map(|ls| ls.iter().filter(|l| keep(l)).cloned().collect()).unwrap_or_default();
+    layers.push(json!({ "id": "public-footprints", "type": "fill", "source": PUBLIC_BUILDINGS, "paint": { "fill-color": "#3b5478", "fill-opacity": 0.85 } }));
+    layers.push(json!({ "id": "public-outlines", "type": "line", "source": PUBLIC_BUILDINGS, "paint": { "line-color": "#7aa7d9", "line-width": 0.6 } }));
+    style["name"] = json!("zhizhi-public");
+    style["pitch"] = json!(0);
+    style["bearing"] = json!(0);
+    style["sources"] = json!({
+        super::ids::BASEMAP: { "type": "geojson", "data": basemap_url },
+        PUBLIC_BUILDINGS: { "type": "geojson", "data": buildings_url },
+    });
+    style["layers"] = Value::Array(layers);
+    style
+}
+
+/// The buildings' footprints with their addresses, for the public map.
+pub fn public_buildings(buildings: &[crate::place::Building]) -> Value {
+    let features: Vec<Value> = buildings
+        .iter()
+        .map(|b| {
+            json!({
+                "type": "Feature",
+                "id": b.id,
+                "properties": { "address": b.address },
+                "geometry": { "type": "Polygon", "coordinates": super::ring(&b.footprint) },
+            })
+        })
+        .collect();
+    json!({ "type": "FeatureCollection", "features": features })
+}

@@ -210,3 +210,15 @@ fn building_imports_name_every_bad_feature() {
     ]);
     assert!(parse_buildings(&serde_json::json!([1, 2])).unwrap_err()[0].starts_with("不是 GeoJSON FeatureCollection"));
 }
+
+#[test]
+fn the_public_map_shows_the_basemap_and_footprints_only() {
+    let style = basemap::public_style("/b.geojson", "/p.geojson", [106.45, 29.58], 16.0);
+    let sources: Vec<&String> = style["sources"].as_object().unwrap().keys().collect();
+    assert_eq!(sources, ["basemap", "public-buildings"], "no cases, devices, floors or areas");
+    for layer in style["layers"].as_array().unwrap() {
+        let source = layer["source"].as_str().unwrap_or("basemap");
+        assert!(["basemap", "public-buildings"].contains(&source), "{layer}");
+    }
+    assert_eq!(style["pitch"], 0);
+}

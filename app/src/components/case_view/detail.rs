@@ -207,6 +207,7 @@ pub fn CaseDetailView(
                 <dt>{bi("来源", "Source")}</dt>
                 <dd>{format!("{} · {}", pick(case.source.name_zh(), case.source.name_en()), case.reporter_name)}</dd>
             </div>
+            {super::contact::may_call_back(&me, &case).then(|| view! { <super::contact::ReporterContact id=case.id/> })}
             <div><dt>{bi("上报时间", "Reported")}</dt><dd>{beijing_datetime(case.created_at)}</dd></div>
             {suggested.clone().map(|(_, name)| view! { <div><dt>{bi("建议岗位", "Suggested post")}</dt><dd>{name}</dd></div> })}
         </dl>

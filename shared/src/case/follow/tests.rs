@@ -73,3 +73,40 @@ fn ratings_are_checked() {
     assert_eq!(NewRating { score: 5, comment: "  很快  ".into() }.checked().unwrap().comment, "很快");
     assert_eq!(rating_note(RatingChannel::Callback, 4, ""), "回访结果：4 星");
 }
+
+#[test]
+fn nearby_lists_open_reports_of_the_same_kind_nearest_first() {
+    use super::nearby::{metres_between, nearby_reports};
+    let at = [106.4500, 29.5800];
+    // 0.001° of latitude is about 111 m; of longitude here about 97 m.
+    let mut near = detail(CaseState::Dispatched, vec![]).case;
+    (near.lon, near.lat, near.category) = (Some(106.4500), Some(29.5809), "environment.drain".into());
+    let mut nearer = near.clone();
+    (nearer.id, nearer.lat, nearer.category, nearer.state) = (8, Some(29.5802), "environment.litter".into(), CaseState::Reported);
+    let mut far = near.clone();
+    (far.id, far.lat) = (9, Some(29.5820));
+    let mut closed = near.clone();
+    (closed.id, closed.state) = (10, CaseState::Closed);
+    let mut drill = near.clone();
+    (drill.id, drill.drill) = (11, true);
+    let mut other_kind = near.clone();
+    (other_kind.id, other_kind.category) = (12, "greening.branch".into());
+    let found = nearby_reports(&[far, near, closed, drill, other_kind, nearer], at, "environment.drain");
+    let metres: Vec<u32> = found.iter().map(|r| r.metres).collect();
+    assert_eq!(metres, [22, 100], "only the two open environment cases within 150 m, nearest first");
+    assert_eq!(found[0].now.0, "已收到，等待受理");
+    assert_eq!(found[1].category.0, "下水道堵塞");
+    assert!((metres_between([106.45, 29.58], [106.451, 29.58]) - 96.8).abs() < 0.5);
+}
+
+#[test]
+fn a_reporters_contact_is_read_back_and_masked() {
+    let c = Contact::parse("张 三 13812345678");
+    assert_eq!((c.name.as_str(), c.phone.as_str(), c.revealed), ("张 三", "13812345678", true));
+    let m = c.masked();
+    assert!(!m.revealed);
+    assert_eq!(m.phone, "138****5678");
+    assert!(!m.name.contains('三'), "{}", m.name);
+    assert_eq!(Contact::parse("居民").phone, "");
+    assert_eq!(Contact::parse(" 13812345678").phone, "13812345678");
+}
