@@ -96,7 +96,7 @@ impl Accounts {
     /// every session of the user; audited.
     pub async fn set_own_password(&self, me: &Principal, current: &str, new: &str) -> ServiceResult<()> {
         let record = self.store.user_by_id(me.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
-        if !auth::verify_password(&record.password_hash, current) {
+        if !auth::verify_password_off_loop(record.password_hash.clone(), current.to_string()).await {
             return Err(ServiceError::invalid("current_password", "当前密码不正确"));
         }
         if new == current {
@@ -104,7 +104,7 @@ impl Accounts {
         }
         self.auth.password_policy.check(new, &me.username).map_err(|m| ServiceError::invalid("new_password", m))?;
         let now = auth::now_ms();
-        self.store.set_password(me.user_id, &auth::hash_password(new), now).await?;
+        self.store.set_password(me.user_id, &auth::hash_password_off_loop(new.to_string()).await, now).await?;
         self.store.append_audit(now, &me.username, "password_change", &format!("user:{}", me.username), "").await?;
         Ok(())
     }
@@ -140,7 +140,7 @@ impl Accounts {
         let new = NewUser {
             username: username.into(),
             display_name: body.display_name.trim().into(),
-            password_hash: auth::hash_password(&body.password),
+            password_hash: auth::hash_password_off_loop(body.password.clone()).await,
             roles: body.roles.clone(),
             post_id: body.post_id,
             grid_ids: body.grid_ids.clone(),

@@ -24,8 +24,10 @@ pub struct AuthConfig {
     /// Served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
     pub password_policy: PasswordPolicy,
-    /// Failed logins allowed per account, and per client address, within `throttle_window`.
-    pub max_failures_per_account: i64,
+    /// Failed logins allowed for one account from one client address, and from one address
+    /// over all accounts, within `throttle_window`. An account is never locked as such: an
+    /// attacker slows down their own guesses, not the owner on another address.
+    pub max_failures_per_account_and_address: i64,
     pub max_failures_per_address: i64,
     pub throttle_window: Duration,
 }
@@ -37,7 +39,7 @@ impl Default for AuthConfig {
             lifetime: Duration::from_secs(12 * 3600),
             secure_cookies: false,
             password_policy: PasswordPolicy::default(),
-            max_failures_per_account: 5,
+            max_failures_per_account_and_address: 5,
             max_failures_per_address: 20,
             throttle_window: Duration::from_secs(15 * 60),
         }
@@ -120,5 +122,27 @@ mod tests {
         assert_eq!(c.session_cookie("t"), "__Host-zz_session=t; Path=/; HttpOnly; SameSite=Strict; Secure");
         let plain = AuthConfig::default();
         assert_eq!(plain.session_cookie("t"), "zz_session=t; Path=/; HttpOnly; SameSite=Strict");
+    }
+}
+
+/// Argon2 runs on the blocking pool, at most as many at once as the machine has cores, so that
+/// a burst of logins cannot stall the async workers (the live streams, ingest, every request).
+fn argon2_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// [`verify_password`] off the async workers.
+pub async fn verify_password_off_loop(hash: String, password: String) -> bool {
+    let Ok(_permit) = argon2_permits().acquire().await else { return false };
+    tokio::task::spawn_blocking(move || verify_password(&hash, &password)).await.unwrap_or(false)
+}
+
+/// [`hash_password`] off the async workers.
+pub async fn hash_password_off_loop(password: String) -> String {
+    let _permit = argon2_permits().acquire().await.ok();
+    match tokio::task::spawn_blocking(move || hash_password(&password)).await {
+        Ok(hash) => hash,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }

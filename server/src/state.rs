@@ -80,11 +80,12 @@ impl AppState {
     }
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live
-    /// events beyond the newest [`EVENTS_KEPT`], and device messages older than
-    /// `keep_messages_days`.
+    /// events beyond the newest [`EVENTS_KEPT`], device messages older than
+    /// `keep_messages_days`, and throttling records older than a day.
     pub fn start_housekeeping(&self, keep_messages_days: u32) {
         tokio::spawn(prune_event_log(self.store.clone()));
         tokio::spawn(prune_messages(self.store.clone(), keep_messages_days));
+        tokio::spawn(prune_login_failures(self.store.clone()));
     }
 }
 
@@ -115,6 +116,20 @@ async fn prune_messages(store: Arc<dyn Store>, days: u32) {
             Ok(0) => {}
             Ok(n) => tracing::info!(pruned = n, days, "old device messages forgotten"),
             Err(e) => tracing::warn!(error = %e, "cannot prune device messages"),
+        }
+    }
+}
+
+/// Forgets throttling records older than a day every ten minutes (the longest window is an
+/// hour): a flood of bad logins leaves no lasting trace but its audit entries.
+async fn prune_login_failures(store: Arc<dyn Store>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match store.prune_login_failures(crate::auth::now_ms() - 86_400_000).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pruned = n, "old login failures forgotten"),
+            Err(e) => tracing::warn!(error = %e, "cannot prune login failures"),
         }
     }
 }

@@ -27,6 +27,19 @@ pub struct AuditEntry {
 }
 
 /// The hash of an entry's content chained to `prev_hash`. The fields are serialised as one
+/// `text` cut to at most `max` characters (the last one an ellipsis when cut): what the audit
+/// log stores of a field, whatever a caller sent.
+pub fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+            cut.push('…');
+            std::borrow::Cow::Owned(cut)
+        }
+    }
+}
+
 /// JSON array, so no choice of field contents can make two different entries hash alike.
 pub fn entry_hash(prev_hash: &str, seq: i64, at_ms: i64, actor: &str, action: &str, target: &str, detail: &str) -> String {
     let content = serde_json::to_string(&(prev_hash, seq, at_ms, actor, action, target, detail)).expect("strings and numbers serialise");
@@ -63,6 +76,15 @@ pub fn verify<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>, mut prev_ha
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_bounded_by_characters_not_bytes() {
+        assert_eq!(bounded("zhihui", 64), "zhihui");
+        assert_eq!(bounded(&"磁".repeat(64), 64).chars().count(), 64);
+        let cut = bounded(&"磁".repeat(100_000), 64);
+        assert_eq!(cut.chars().count(), 64);
+        assert!(cut.ends_with('…'));
+    }
 
     fn chain(n: i64) -> Vec<AuditEntry> {
         let mut prev = GENESIS.to_string();

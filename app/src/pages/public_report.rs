@@ -220,8 +220,8 @@ pub fn PublicReportPage() -> impl IntoView {
                                 <p class="chosen-place" data-testid="chosen-place" class:chosen=move || place.with(|p| *p != Place::None)>
                                     {move || place.with(Place::label)}
                                 </p>
-                                <button type="button" class="big-button locate" data-testid="locate" on:click=locate disabled=move || locating.get()>
-                                    {move || if locating.get() { bi("正在定位…", "Locating…") } else { bi("📍 使用我的当前位置", "📍 Use my location") }}
+                                <button type="button" class="act big-button locate" data-testid="locate" on:click=locate disabled=move || locating.get()>
+                                    {move || if locating.get() { bi("正在定位…", "Locating…") } else { bi("使用我的当前位置", "Use my location") }}
                                 </button>
                                 <pick_map::PickMap place on_pick=set_point/>
                                 <input type="search" data-testid="address" placeholder=bi("或输入门牌，如：磁南街27号", "Or type the address, as written in Chinese")
@@ -241,8 +241,12 @@ pub fn PublicReportPage() -> impl IntoView {
                                 </ul>
                             </fieldset>
                             <NearbyReports nearby/>
-                            <label>{bi("现场照片（最多 3 张，可不传）", "Photos (up to 3, optional)")}
-                                <input type="file" id=PHOTOS_INPUT data-testid="photos" accept="image/jpeg,image/png,image/webp" multiple on:change=on_photos/>
+                            // The file field itself is hidden behind a large target (its own button is small
+                            // and speaks the browser's language).
+                            <label class="photo-pick">
+                                <span class="act big-button">{bi("拍照或从相册选择照片", "Take or choose photos")}</span>
+                                <span class="note">{bi("最多 3 张，可不传", "Up to 3, optional")}</span>
+                                <input type="file" class="file-hidden" id=PHOTOS_INPUT data-testid="photos" accept="image/jpeg,image/png,image/webp" multiple on:change=on_photos/>
                             </label>
                             {move || (photos.get() > 0).then(|| {
                                 let n = photos.get();

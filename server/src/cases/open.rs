@@ -27,47 +27,54 @@ impl Cases {
     }
 
     /// A resident's report from the public form (no account): the phone number is required so
-    /// that the street can call back; it is stored, never shown unmasked. Only the case number
-    /// and the private follow link's token are returned.
+    /// that the street can call back; it is stored, never shown unmasked. Only the case number,
+    /// the private follow link's token and the photo upload grant are returned.
     pub async fn report_public(&self, mut new: NewCase, address: &str, now: i64) -> ServiceResult<Receipt> {
         // At most a few reports an hour from one address: enough for a resident, not for a
-        // script flooding the board. (Counted in the same table as failed logins.)
-        let key = format!("public-report:{address}");
-        if self.store.login_failures_since(&key, now - 3_600_000).await? >= PUBLIC_REPORTS_PER_HOUR {
+        // script flooding the board. The slot is taken in one step with the count (parallel
+        // reports cannot pass the limit) and given back when the report is refused.
+        let key = format!("public-report:{}", zhizhi_shared::audit::bounded(address, 64));
+        if !self.store.take_slot(&key, now - 3_600_000, PUBLIC_REPORTS_PER_HOUR, now).await? {
             return Err(ServiceError::Throttled("提交过于频繁，请稍后再试，紧急情况请拨打 12345 或 110".into()));
         }
         let phone: String = new.reporter_phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-        if !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
-            return Err(ServiceError::invalid("reporter_phone", "请填写 11 位手机号码，以便工作人员回访"));
+        let receipt = if !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
+            Err(ServiceError::invalid("reporter_phone", "请填写 11 位手机号码，以便工作人员回访"))
+        } else {
+            new.reporter_phone = phone;
+            if new.reporter_name.trim().is_empty() {
+                new.reporter_name = "居民".into();
+            }
+            self.open_followed(PUBLIC_ACTOR, "居民（公众上报）", new, true, now).await
+        };
+        if receipt.is_err() {
+            self.store.release_slot(&key, now).await?;
         }
-        new.reporter_phone = phone;
-        if new.reporter_name.trim().is_empty() {
-            new.reporter_name = "居民".into();
-        }
-        let receipt = self.open_followed(PUBLIC_ACTOR, "居民（公众上报）", new, true, now).await?;
-        self.store.record_login_failure(&key, now).await?;
-        Ok(receipt)
+        receipt
     }
 
     /// A resident's report through an integration (an Open311 client holding an API key
-    /// named `integration`): at most `per_hour` an hour per integration; the phone, when
-    /// given, must be a mobile number.
+    /// named `integration`): at most `per_hour` an hour per integration, counted as the public
+    /// form counts; the phone, when given, must be a mobile number.
     pub async fn report_by_integration(&self, integration: &str, mut new: NewCase, per_hour: i64, now: i64) -> ServiceResult<Receipt> {
         let key = format!("integration-report:{integration}");
-        if self.store.login_failures_since(&key, now - 3_600_000).await? >= per_hour {
+        if !self.store.take_slot(&key, now - 3_600_000, per_hour, now).await? {
             return Err(ServiceError::Throttled(format!("「{integration}」本小时已提交 {per_hour} 件，请稍后再试")));
         }
         let phone: String = new.reporter_phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-        if !phone.is_empty() && !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
-            return Err(ServiceError::invalid("phone", "手机号码应为 11 位数字"));
+        let receipt = if !phone.is_empty() && !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
+            Err(ServiceError::invalid("phone", "手机号码应为 11 位数字"))
+        } else {
+            new.reporter_phone = phone;
+            if new.reporter_name.trim().is_empty() {
+                new.reporter_name = "居民".into();
+            }
+            self.open_followed(&format!("integration:{integration}"), &format!("居民（经{integration}上报）"), new, false, now).await
+        };
+        if receipt.is_err() {
+            self.store.release_slot(&key, now).await?;
         }
-        new.reporter_phone = phone;
-        if new.reporter_name.trim().is_empty() {
-            new.reporter_name = "居民".into();
-        }
-        let receipt = self.open_followed(&format!("integration:{integration}"), &format!("居民（经{integration}上报）"), new, false, now).await?;
-        self.store.record_login_failure(&key, now).await?;
-        Ok(receipt)
+        receipt
     }
 
     /// Opens a resident's report with its private follow link (only the token's hash is
@@ -109,6 +116,13 @@ impl Cases {
         }
         if description.chars().count() > 2000 {
             return Err(ServiceError::invalid("description", "事件描述不能超过 2000 字"));
+        }
+        for (field, value, max, name) in
+            [("address", &new.address, 200, "地点描述"), ("reporter_name", &new.reporter_name, 40, "称呼"), ("reporter_phone", &new.reporter_phone, 20, "电话")]
+        {
+            if value.chars().count() > max {
+                return Err(ServiceError::invalid(field, format!("{name}不能超过 {max} 个字")));
+            }
         }
         let (micro_grid_id, lon, lat, address) = match (new.building_id, new.lon, new.lat) {
             (Some(b), _, _) => {

@@ -91,14 +91,19 @@ pub trait AccountStore {
     /// Ends a session.
     async fn end_session(&self, token_hash: &str) -> super::Result<()>;
 
-    /// Records a failed login under `key` (an account or an address).
-    async fn record_login_failure(&self, key: &str, now: i64) -> super::Result<()>;
-
-    /// Failed logins under `key` since `since`.
-    async fn login_failures_since(&self, key: &str, since: i64) -> super::Result<i64>;
-
     /// Forgets the failures under `key` (after a successful login).
     async fn clear_login_failures(&self, key: &str) -> super::Result<()>;
+
+    /// Takes one of the `limit` slots under `key` within the window since `since`, at `now`,
+    /// in one step: whether a slot was free (and is now taken). Parallel callers cannot take
+    /// more than `limit` between them, on either engine and across server copies.
+    async fn take_slot(&self, key: &str, since: i64, limit: i64, now: i64) -> super::Result<bool>;
+
+    /// Gives back the slot taken under `key` at `at` (the attempt turned out not to count).
+    async fn release_slot(&self, key: &str, at: i64) -> super::Result<()>;
+
+    /// Forgets failures and slots older than `before`; how many.
+    async fn prune_login_failures(&self, before: i64) -> super::Result<u64>;
 
     /// The scopes of a live API token.
     async fn api_token_scopes(&self, token_hash: &str) -> super::Result<Option<(String, Vec<String>)>>;
@@ -241,20 +246,39 @@ macro_rules! portable_accounts {
                 Ok(())
             }
 
-            async fn record_login_failure(&self, key: &str, now: i64) -> $crate::storage::Result<()> {
-                sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(&self.pool).await?;
-                Ok(())
-            }
-
-            async fn login_failures_since(&self, key: &str, since: i64) -> $crate::storage::Result<i64> {
-                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
-                    .bind(key).bind(since).fetch_one(&self.pool).await?;
-                Ok(n)
-            }
-
             async fn clear_login_failures(&self, key: &str) -> $crate::storage::Result<()> {
                 sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await?;
                 Ok(())
+            }
+
+            async fn take_slot(&self, key: &str, since: i64, limit: i64, now: i64) -> $crate::storage::Result<bool> {
+                // A refusal is read without the writer: a flood of throttled attempts writes nothing.
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
+                    .bind(key).bind(since).fetch_one(&self.pool).await?;
+                if n >= limit {
+                    return Ok(false);
+                }
+                // Counted and taken under the one writer's lock (SQLite: BEGIN IMMEDIATE;
+                // PostgreSQL: the advisory lock every server copy takes).
+                let $pool = self.writer();
+                let mut tx = $begin_audit.await?;
+                let taken = sqlx::query(
+                    "INSERT INTO login_failures (key, at) SELECT $1, $2
+                     WHERE (SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $3) < $4",
+                )
+                .bind(key).bind(now).bind(since).bind(limit)
+                .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(taken.rows_affected() == 1)
+            }
+
+            async fn release_slot(&self, key: &str, at: i64) -> $crate::storage::Result<()> {
+                sqlx::query("DELETE FROM login_failures WHERE key = $1 AND at = $2").bind(key).bind(at).execute(self.writer()).await?;
+                Ok(())
+            }
+
+            async fn prune_login_failures(&self, before: i64) -> $crate::storage::Result<u64> {
+                Ok(sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(before).execute(self.writer()).await?.rows_affected())
             }
 
             async fn api_token_scopes(&self, token_hash: &str) -> $crate::storage::Result<Option<(String, Vec<String>)>> {
@@ -294,7 +318,10 @@ macro_rules! portable_accounts {
 
             #[tracing::instrument(skip_all, fields(engine = $engine, action))]
             async fn append_audit(&self, now: i64, actor: &str, action: &str, target: &str, detail: &str) -> $crate::storage::Result<zhizhi_shared::audit::AuditEntry> {
-                use zhizhi_shared::audit::{entry_hash, AuditEntry, GENESIS};
+                use zhizhi_shared::audit::{bounded, entry_hash, AuditEntry, GENESIS};
+                // Every field is bounded: nothing a caller sends can make an entry large.
+                let (actor, action, target, detail) = (bounded(actor, 64), bounded(action, 64), bounded(target, 128), bounded(detail, 1000));
+                let (actor, action, target, detail) = (actor.as_ref(), action.as_ref(), target.as_ref(), detail.as_ref());
                 let $pool = self.writer();
                 let mut tx = $begin_audit.await?;
                 let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")

@@ -44,7 +44,20 @@ impl App {
     }
 
     pub async fn send_bytes(&self, method: &str, uri: &str, cookie: Option<&str>, body: Option<(&str, Vec<u8>)>, site: &str) -> Resp {
+        self.send_from(method, uri, cookie, body, site, None).await
+    }
+
+    /// A POST of JSON from the client address `ip` (as the server sees the connection).
+    pub async fn post_from(&self, ip: &str, uri: &str, body: Value) -> Resp {
+        self.send_from("POST", uri, None, Some(("application/json", body.to_string().into_bytes())), "same-origin", Some(ip)).await
+    }
+
+    async fn send_from(&self, method: &str, uri: &str, cookie: Option<&str>, body: Option<(&str, Vec<u8>)>, site: &str, ip: Option<&str>) -> Resp {
         let mut b = Request::builder().method(method).uri(uri).header("host", "127.0.0.1:3000").header("sec-fetch-site", site);
+        if let Some(ip) = ip {
+            let at: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+            b = b.extension(axum::extract::ConnectInfo(at));
+        }
         if let Some(c) = cookie {
             b = b.header(header::COOKIE, c);
         }

@@ -5,6 +5,7 @@ mod cases;
 mod client;
 mod crash;
 mod follow;
+mod hardening;
 mod cli;
 mod harness;
 mod http;

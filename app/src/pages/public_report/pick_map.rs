@@ -39,8 +39,8 @@ pub fn PickMap(place: RwSignal<Place>, on_pick: impl Fn(f64, f64) + Copy + Send 
     #[cfg(not(feature = "hydrate"))]
     let _ = (place, on_pick);
     view! {
-        <button type="button" class="big-button" data-testid="open-map" on:click=move |_| open.update(|o| *o = !*o)>
-            {move || if open.get() { bi("收起地图", "Hide the map") } else { bi("🗺 在地图上点选位置", "🗺 Tap the place on a map") }}
+        <button type="button" class="act big-button" data-testid="open-map" on:click=move |_| open.update(|o| *o = !*o)>
+            {move || if open.get() { bi("收起地图", "Hide the map") } else { bi("在地图上点选位置", "Tap the place on a map") }}
         </button>
         // Hidden, not removed, when closed: the map keeps its element.
         <div class="pick-map-box" style:display=move || if open.get() { "block" } else { "none" }>

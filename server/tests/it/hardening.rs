@@ -1,0 +1,96 @@
+//! Availability against anonymous visitors, on both engines: nobody can lock staff out with
+//! wrong passwords, parallel attempts cannot pass a limit, and a flood of hostile logins leaves
+//! the audit log small.
+
+use crate::client::App;
+use zhizhi_server::demo::DEMO_PASSWORD;
+use crate::harness::TestDb;
+use axum::http::StatusCode;
+use serde_json::json;
+
+async fn login(app: &App, ip: &str, username: &str, password: &str) -> StatusCode {
+    app.post_from(ip, "/api/v1/login", json!({ "username": username, "password": password })).await.status
+}
+
+async fn audit(app: &App, admin: &str, action: &str) -> Vec<serde_json::Value> {
+    app.get(&format!("/api/v1/audit?action={action}&limit=500"), Some(admin)).await.body.as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_attacker_slows_down_their_own_guesses_never_the_owner_on_both_engines() {
+    for db in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let app = App::on(db).await;
+        for _ in 0..5 {
+            assert_eq!(login(&app, "10.0.0.66", "zhihui", "wrong-password-1A").await, StatusCode::UNAUTHORIZED);
+        }
+        // The attacker's address is throttled for this account, even with the right password…
+        assert_eq!(login(&app, "10.0.0.66", "zhihui", DEMO_PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+        for _ in 0..50 {
+            assert_eq!(login(&app, "10.0.0.66", "zhihui", "wrong-password-1A").await, StatusCode::TOO_MANY_REQUESTS);
+        }
+        // …the owner at their desk is not.
+        assert_eq!(login(&app, "10.0.0.7", "zhihui", DEMO_PASSWORD).await, StatusCode::OK);
+        let admin = app.login("guanliyuan").await;
+        assert_eq!(audit(&app, &admin, "login_failed").await.len(), 5);
+        let throttled = audit(&app, &admin, "login_throttled").await;
+        assert_eq!(throttled.len(), 1, "51 throttled attempts, one entry: {throttled:?}");
+        app.db.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn parallel_attempts_cannot_pass_a_limit_on_both_engines() {
+    for db in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let app = App::on(db).await;
+        // Forty guesses at once: five are checked, the rest refused unchecked.
+        let guesses = futures::future::join_all((0..40).map(|_| login(&app, "10.0.0.66", "zhihui", "wrong-password-1A"))).await;
+        let checked = guesses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+        assert_eq!(checked, 5, "{guesses:?}");
+        assert!(guesses.iter().all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS));
+
+        // Forty reports at once from one address: five an hour. A refused report does not
+        // count against the resident.
+        let building = app.get("/api/v1/public/buildings?q=%E7%A3%81%E5%8D%97%E8%A1%9727%E5%8F%B7", None).await.body[0]["id"].as_i64().unwrap();
+        let report = |phone: &str| json!({ "category": "environment.litter", "description": "垃圾桶满了，散落一地",
+            "building_id": building, "reporter_phone": phone });
+        for _ in 0..3 {
+            assert_eq!(app.post_from("10.0.0.9", "/api/v1/public/reports", report("123")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let mut long_name = report("13912345678");
+        long_name["reporter_name"] = json!("张".repeat(10_000));
+        let r = app.post_from("10.0.0.9", "/api/v1/public/reports", long_name).await;
+        assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reporter_name")), "{}", r.body);
+        let sent = futures::future::join_all((0..40).map(|_| app.post_from("10.0.0.9", "/api/v1/public/reports", report("13912345678")))).await;
+        let created = sent.iter().filter(|r| r.status == StatusCode::CREATED).count();
+        assert_eq!(created, 5, "{:?}", sent.iter().map(|r| r.status).collect::<Vec<_>>());
+        assert_eq!(sent.iter().filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS).count(), 35);
+        let stored = app.db.store.cases(&zhizhi_server::storage::CaseFilter { limit: 100_000, ..Default::default() }).await.unwrap()
+            .iter().filter(|c| c.source == zhizhi_shared::case::Source::Resident && c.description == "垃圾桶满了，散落一地").count();
+        assert_eq!(stored, 5, "every accepted report is stored, no other");
+        app.db.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_hostile_logins_leaves_the_audit_log_small() {
+    let app = App::new().await;
+    let huge = "x".repeat(64 * 1024);
+    // 1,000 attempts with 64 KB usernames from ten addresses.
+    for i in 0..1000 {
+        let ip = format!("10.0.1.{}", i % 10);
+        let status = login(&app, &ip, &format!("{huge}{}", i % 3), "wrong-password-1A").await;
+        assert!(status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS, "{status}");
+    }
+    let admin = app.login("guanliyuan").await;
+    let mut entries = audit(&app, &admin, "login_failed").await;
+    entries.extend(audit(&app, &admin, "login_throttled").await);
+    // Per address: twenty failures are checked and recorded, then one entry says it is throttled.
+    assert!(entries.len() <= 10 * (20 + 3), "{} entries", entries.len());
+    for e in &entries {
+        assert!(e["actor"].as_str().unwrap().chars().count() <= 64, "actor bounded");
+        assert!(e["detail"].as_str().unwrap().chars().count() <= 1000, "detail bounded");
+    }
+    let verdict = app.get("/api/v1/audit/verify", Some(&admin)).await;
+    assert_eq!(verdict.body["intact"], true, "{}", verdict.body);
+    app.db.remove().await;
+}
