@@ -368,7 +368,7 @@ async fn residents_report_without_an_account_within_limits() {
     let number = r.body["number"].as_str().unwrap().to_string();
     let mut keys: Vec<&String> = r.body.as_object().unwrap().keys().collect();
     keys.sort();
-    assert_eq!(keys, ["follow", "number", "token"], "an anonymous caller learns the number and their follow link, nothing else");
+    assert_eq!(keys, ["follow", "number", "token", "upload", "upload_url"], "an anonymous caller learns the number, their follow link and the grant for their photos, nothing else");
 
     let command = app.login("zhihui").await;
     let list = app.get("/api/v1/cases", Some(&command)).await.body;
