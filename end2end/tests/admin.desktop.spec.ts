@@ -45,6 +45,7 @@ test('an administrator creates a grid worker under the password policy and finds
 test('an administrator issues an Open311 key to an integration, which reports with it until the key is revoked', async ({ page }) => {
   await loginAs(page, 'guanliyuan');
   await page.goto('/admin/keys');
+  await expect(page.locator('[data-testid=key-form][data-ready]')).toHaveCount(1);
   await page.getByTestId('key-name').fill('市民通 App');
   await expect(page.getByTestId('scope-open311')).toBeChecked();
   await page.getByTestId('key-create').click();

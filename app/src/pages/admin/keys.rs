@@ -21,6 +21,9 @@ fn Keys() -> impl IntoView {
     let revoke = ServerAction::<RevokeApiToken>::new();
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec!["open311".to_string()]);
+    // The form works once hydrated; a marker tells tests (and styles) when it does.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| get_api_tokens());
     let issue = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -44,7 +47,7 @@ fn Keys() -> impl IntoView {
             <h2>{bi("新建接口密钥", "New API key")}</h2>
             <p class="note">{bi("供 Open311 居民上报应用、设备网关、区级平台等系统调用接口。每个对接方一把密钥，不再使用时立即吊销。",
                 "For Open311 reporting apps, device gateways and the district's systems. One key per integration; revoke it as soon as it is no longer used.")}</p>
-            <form class="grid-form" on:submit=issue data-testid="key-form">
+            <form class="grid-form" on:submit=issue data-testid="key-form" data-ready=move || ready.get().then_some("1")>
                 <label><span>{bi("对接方名称", "Integration")}</span>
                     <input data-testid="key-name" required placeholder=bi("如：市民通 App", "e.g. the city's reporting app")
                         prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/></label>
