@@ -27,13 +27,22 @@ pub fn follow_live(cursor: i64, connected: RwSignal<bool>, on_case: impl Fn(Case
             }
         });
         let on_reset = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| on_reset());
+        // The session ended (signed out elsewhere, password changed, account disabled, expired):
+        // nothing more will come; sign in again.
+        let closing = source.clone();
+        let on_end = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+            closing.close();
+            connected.set(false);
+            go("/login");
+        });
         let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
         let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
         let _ = source.add_event_listener_with_callback("case", on_case.as_ref().unchecked_ref());
         let _ = source.add_event_listener_with_callback("reset", on_reset.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("end", on_end.as_ref().unchecked_ref());
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let keep = send_wrapper::SendWrapper::new((source, on_case, on_reset, on_open, on_error));
+        let keep = send_wrapper::SendWrapper::new((source, on_case, on_reset, on_end, on_open, on_error));
         on_cleanup(move || keep.0.close());
     }
     #[cfg(not(feature = "hydrate"))]

@@ -26,6 +26,18 @@ pub use zhizhi_shared::auth::NewToken;
 pub struct Accounts {
     pub store: Arc<dyn Store>,
     pub auth: Arc<AuthConfig>,
+    /// Sessions ended here (logout, password change, account disabled): open live streams of
+    /// them close at once.
+    ended: tokio::sync::broadcast::Sender<SessionEnded>,
+}
+
+/// A session, or every session of a user, that has just ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionEnded {
+    /// By the hash of its token.
+    Session(String),
+    /// Every session of this user.
+    User(i64),
 }
 
 fn admin(me: &Principal) -> ServiceResult<&Principal> {
@@ -46,6 +58,23 @@ fn user_view(u: UserRecord) -> UserView {
 }
 
 impl Accounts {
+    /// Accounts over `store` under `auth`.
+    pub fn new(store: Arc<dyn Store>, auth: Arc<AuthConfig>) -> Self {
+        Accounts { store, auth, ended: tokio::sync::broadcast::channel(256).0 }
+    }
+
+    /// Sessions as they end on this server copy.
+    pub fn session_ends(&self) -> tokio::sync::broadcast::Receiver<SessionEnded> {
+        self.ended.subscribe()
+    }
+
+    /// Whether the session (by its token's hash) is still alive; reading does not keep it
+    /// alive.
+    pub async fn session_alive(&self, session: &str) -> crate::storage::Result<bool> {
+        let (idle, lifetime) = (self.auth.idle_timeout.as_millis() as i64, self.auth.lifetime.as_millis() as i64);
+        self.store.session_alive(session, auth::now_ms(), idle, lifetime).await
+    }
+
     /// The caller behind a bearer token or a session token (either may be absent); an unknown,
     /// expired or disabled one is anonymous. A used session is kept alive.
     pub async fn caller(&self, bearer: Option<&str>, session: Option<&str>) -> crate::storage::Result<Caller> {
@@ -81,6 +110,7 @@ impl Accounts {
     /// Ends the session whose token hash is `session`; audited for the user.
     pub async fn logout(&self, session: &str, who: Option<&Principal>) -> ServiceResult<()> {
         self.store.end_session(session).await?;
+        let _ = self.ended.send(SessionEnded::Session(session.to_string()));
         if let Some(p) = who {
             self.store.append_audit(auth::now_ms(), &p.username, "logout", "session", "").await?;
         }
@@ -105,6 +135,7 @@ impl Accounts {
         self.auth.password_policy.check(new, &me.username).map_err(|m| ServiceError::invalid("new_password", m))?;
         let now = auth::now_ms();
         self.store.set_password(me.user_id, &auth::hash_password_off_loop(new.to_string()).await, now).await?;
+        let _ = self.ended.send(SessionEnded::User(me.user_id));
         self.store.append_audit(now, &me.username, "password_change", &format!("user:{}", me.username), "").await?;
         Ok(())
     }
@@ -193,6 +224,9 @@ impl Accounts {
         let target = self.store.user_by_id(id).await?.ok_or(ServiceError::NotFound("没有这个账号"))?;
         let now = auth::now_ms();
         self.store.set_user_disabled(id, disabled.then_some(now)).await?;
+        if disabled {
+            let _ = self.ended.send(SessionEnded::User(id));
+        }
         let action = if disabled { "user_disable" } else { "user_enable" };
         self.store.append_audit(now, &me.username, action, &format!("user:{}", target.username), "").await?;
         Ok(user_view(self.store.user_by_id(id).await?.ok_or(ServiceError::NotFound("没有这个账号"))?))

@@ -30,6 +30,9 @@ pub struct AuthConfig {
     pub max_failures_per_account_and_address: i64,
     pub max_failures_per_address: i64,
     pub throttle_window: Duration,
+    /// How often an open live stream checks that its session is still alive (idle or
+    /// absolute expiry, or ended on another server copy); ends on this copy close it at once.
+    pub stream_recheck: Duration,
 }
 
 impl Default for AuthConfig {
@@ -42,6 +45,7 @@ impl Default for AuthConfig {
             max_failures_per_account_and_address: 5,
             max_failures_per_address: 20,
             throttle_window: Duration::from_secs(15 * 60),
+            stream_recheck: Duration::from_secs(30),
         }
     }
 }

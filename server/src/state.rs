@@ -57,7 +57,7 @@ impl AppState {
             .build();
         let auth = Arc::new(auth);
         let hub: Arc<dyn Hub> = Arc::new(LocalHub::new(1024));
-        let accounts = Arc::new(Accounts { store: store.clone(), auth: auth.clone() });
+        let accounts = Arc::new(Accounts::new(store.clone(), auth.clone()));
         let residents = Arc::new(Residents { store: store.clone() });
         let directory = Arc::new(Directory { store: store.clone() });
         let cases = Arc::new(Cases { store: store.clone(), hub });

@@ -2,6 +2,7 @@
 
 use super::{user, ApiResult};
 use crate::error::ServiceError;
+use crate::accounts::SessionEnded;
 use crate::auth::{now_ms, Caller};
 use crate::state::AppState;
 use crate::live::{self, Viewer};
@@ -165,15 +166,49 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     tokio::spawn(live::pump(state.store.clone(), live, viewer, last, tx));
     // A frame may become two events (a case and its activation): a small relay sends them on;
     // when the client goes away the relay ends, and with it the pump.
+    // A user's stream ends with their session: at once when it ends on this server copy
+    // (logout, password change, account disabled), within `stream_recheck` when it expires or
+    // ends on another copy. It says so (`end`) before it closes.
     let (events_tx, events_rx) = tokio::sync::mpsc::channel(64);
+    let session = match &caller {
+        Caller::User { principal, session } => Some((principal.user_id, session.clone())),
+        _ => None,
+    };
+    let (accounts, recheck) = (state.accounts.clone(), state.auth.stream_recheck);
+    let mut ends = state.accounts.session_ends();
     tokio::spawn(async move {
         let mut rx = rx;
-        while let Some(f) = rx.recv().await {
-            for e in sse_events(f) {
-                if events_tx.send(e).await.is_err() {
-                    return;
+        let mut every = tokio::time::interval_at(tokio::time::Instant::now() + recheck, recheck);
+        let over = loop {
+            tokio::select! {
+                frame = rx.recv() => {
+                    let Some(f) = frame else { return };
+                    for e in sse_events(f) {
+                        if events_tx.send(e).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                ended = ends.recv(), if session.is_some() => {
+                    let (user, hash) = session.as_ref().expect("guarded");
+                    match ended {
+                        Ok(SessionEnded::Session(h)) if &h == hash => break true,
+                        Ok(SessionEnded::User(u)) if u == *user => break true,
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) if !accounts.session_alive(hash).await.unwrap_or(true) => break true,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                        _ => {}
+                    }
+                }
+                _ = every.tick(), if session.is_some() => {
+                    let (_, hash) = session.as_ref().expect("guarded");
+                    if !accounts.session_alive(hash).await.unwrap_or(true) {
+                        break true;
+                    }
                 }
             }
+        };
+        if over {
+            let _ = events_tx.send(Event::default().event("end").data("会话已结束，请重新登录")).await;
         }
     });
     let events = tokio_stream::wrappers::ReceiverStream::new(events_rx).map(Ok::<_, Infallible>);
@@ -183,7 +218,8 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     ))
 }
 
-/// A stream's frame as server-sent events: `ready` (data: the cursor), `reset` (id and data:
+/// A stream's frame as server-sent events (and, last, `end` when the user's session ended):
+/// `ready` (data: the cursor), `reset` (id and data:
 /// the newest event), `case` (id: the event; data: the case as JSON), and after the `case` of
 /// a case under a contingency plan, `activation` (data: the activation's brief; no id of its
 /// own, so a reconnect resumes after the case event it belongs to).

@@ -88,6 +88,10 @@ pub trait AccountStore {
     /// than `idle_ms`, or older than `lifetime_ms`, is ended instead and `None` returned.
     async fn use_session(&self, token_hash: &str, now: i64, idle_ms: i64, lifetime_ms: i64) -> super::Result<Option<i64>>;
 
+    /// Whether a session is still alive at `now` (not ended, idle or too old), without
+    /// counting this as its use.
+    async fn session_alive(&self, token_hash: &str, now: i64, idle_ms: i64, lifetime_ms: i64) -> super::Result<bool>;
+
     /// Ends a session.
     async fn end_session(&self, token_hash: &str) -> super::Result<()>;
 
@@ -239,6 +243,15 @@ macro_rules! portable_accounts {
                     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
                 }
                 Ok(row.map(|r| r.0))
+            }
+
+            async fn session_alive(&self, token_hash: &str, now: i64, idle_ms: i64, lifetime_ms: i64) -> $crate::storage::Result<bool> {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "SELECT user_id FROM sessions WHERE token_hash = $1 AND last_seen_at > $2 - $3 AND created_at > $2 - $4",
+                )
+                .bind(token_hash).bind(now).bind(idle_ms).bind(lifetime_ms)
+                .fetch_optional(&self.pool).await?;
+                Ok(row.is_some())
             }
 
             async fn end_session(&self, token_hash: &str) -> $crate::storage::Result<()> {

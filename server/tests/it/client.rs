@@ -30,10 +30,15 @@ impl App {
 
     /// The demo district and its accounts on `db`.
     pub async fn on(db: TestDb) -> App {
+        Self::with_auth(db, zhizhi_server::auth::AuthConfig::default()).await
+    }
+
+    /// The demo district and its accounts on `db`, under the given authentication settings.
+    pub async fn with_auth(db: TestDb, auth: zhizhi_server::auth::AuthConfig) -> App {
         zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::plans(db.store.as_ref()).await.unwrap();
-        let state = AppState::new(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
+        let state = AppState::with_auth(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap(), auth);
         let ingest_handle = state.ingest.clone();
         App { db, router: router(state), ingest_handle }
     }

@@ -94,3 +94,63 @@ async fn a_flood_of_hostile_logins_leaves_the_audit_log_small() {
     assert_eq!(verdict.body["intact"], true, "{}", verdict.body);
     app.db.remove().await;
 }
+
+/// Reads a stream until it closes: the events it sent last. Fails if it stays open for 10 s.
+async fn until_closed(stream: &mut crate::client::Stream) -> Vec<String> {
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while let Some(e) = stream.next(deadline - tokio::time::Instant::now()).await {
+        seen.push(e.event);
+    }
+    assert!(tokio::time::Instant::now() < deadline, "the stream is still open: {seen:?}");
+    seen
+}
+
+#[tokio::test]
+async fn a_live_stream_ends_with_its_session_on_both_engines() {
+    for db in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let app = App::on(db).await;
+        // Signed out: the stream says so and closes; nothing more reaches it.
+        let board = app.login("zhihui").await;
+        let mut stream = app.stream(&board, None).await;
+        assert_eq!(stream.next(std::time::Duration::from_secs(5)).await.unwrap().event, "ready");
+        assert_eq!(app.post("/api/v1/logout", Some(&board), json!({})).await.status, StatusCode::OK);
+        assert_eq!(until_closed(&mut stream).await, ["end"]);
+
+        // A password changed on another device ends every session of the user.
+        let (phone, desk) = (app.login("wanggeyuan").await, app.login("wanggeyuan").await);
+        let mut stream = app.stream(&desk, None).await;
+        assert_eq!(stream.next(std::time::Duration::from_secs(5)).await.unwrap().event, "ready");
+        let r = app.post("/api/v1/me/password", Some(&phone), json!({ "current_password": DEMO_PASSWORD, "new_password": "Jialing-River-2026" })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(until_closed(&mut stream).await, ["end"]);
+
+        // An account disabled by the administrator.
+        let post = app.login("chengguan").await;
+        let mut stream = app.stream(&post, None).await;
+        assert_eq!(stream.next(std::time::Duration::from_secs(5)).await.unwrap().event, "ready");
+        let admin = app.login("guanliyuan").await;
+        let id = app.db.store.user_by_username("chengguan").await.unwrap().unwrap().id;
+        let r = app.post(&format!("/api/v1/users/{id}/disabled"), Some(&admin), json!({ "disabled": true })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(until_closed(&mut stream).await, ["end"]);
+        app.db.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn an_idle_session_closes_its_stream() {
+    let auth = zhizhi_server::auth::AuthConfig {
+        idle_timeout: std::time::Duration::from_secs(2),
+        stream_recheck: std::time::Duration::from_millis(200),
+        ..Default::default()
+    };
+    let app = App::with_auth(TestDb::sqlite().await, auth).await;
+    let board = app.login("zhihui").await;
+    let mut stream = app.stream(&board, None).await;
+    assert_eq!(stream.next(std::time::Duration::from_secs(5)).await.unwrap().event, "ready");
+    // Nothing else uses the session: it expires two seconds after the stream opened.
+    assert_eq!(until_closed(&mut stream).await, ["end"]);
+    assert_eq!(app.get("/api/v1/me", Some(&board)).await.status, StatusCode::UNAUTHORIZED);
+    app.db.remove().await;
+}
