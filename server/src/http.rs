@@ -83,12 +83,32 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let simulation = args.simulation && !args.no_simulation;
         tokio::spawn(crate::demo::life::run((*state.cases).clone(), history, simulation.then_some(args.simulation_per_hour)));
     }
+    let stopping = state.stopping.clone();
+    let mut stopped = state.stopping.subscribe();
     let app = router(state);
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // On SIGTERM or Ctrl-C: live streams close at once, requests in flight finish (an ingest
+    // request is answered after its commit), new connections are refused; whatever still runs
+    // after a few seconds is abandoned — nothing it had acknowledged is lost.
+    let signal = async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: closing live streams, finishing requests");
+        let _ = stopping.send(true);
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
+    tokio::select! {
+        done = server => done?,
+        _ = async {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(STOP_GRACE).await;
+        } => tracing::warn!("requests still running {} s after the stop signal: stopping anyway", STOP_GRACE.as_secs()),
+    }
     println!("智治已停止");
     Ok(())
 }
+
+/// How long requests in flight may run after the stop signal.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -38,6 +38,9 @@ pub struct AppState {
     pub map: Arc<MapService>,
     pub plans: Arc<Plans>,
     pub kpis: Arc<Kpis>,
+    /// Set when the server is stopping: open live streams close (their clients reconnect to
+    /// another copy and resume from `Last-Event-ID`), so that in-flight requests can finish.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -76,7 +79,8 @@ impl AppState {
             plans: plans.clone(),
             kpis: kpis.clone(),
         });
-        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, kpis }
+        let stopping = Arc::new(tokio::sync::watch::channel(false).0);
+        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, kpis, stopping }
     }
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live

@@ -176,6 +176,7 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     };
     let (accounts, recheck) = (state.accounts.clone(), state.auth.stream_recheck);
     let mut ends = state.accounts.session_ends();
+    let mut stopping = state.stopping.subscribe();
     tokio::spawn(async move {
         let mut rx = rx;
         let mut every = tokio::time::interval_at(tokio::time::Instant::now() + recheck, recheck);
@@ -199,6 +200,8 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
                         _ => {}
                     }
                 }
+                // The server is stopping: close, so that it can (the client resumes elsewhere).
+                _ = async { let _ = stopping.wait_for(|s| *s).await; } => return,
                 _ = every.tick(), if session.is_some() => {
                     let (_, hash) = session.as_ref().expect("guarded");
                     if !accounts.session_alive(hash).await.unwrap_or(true) {
