@@ -5,6 +5,7 @@
 
 pub mod csrf;
 pub mod guard;
+pub mod json_errors;
 
 use crate::api;
 use crate::cli::ServeArgs;
@@ -38,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         // anonymous visitors of pages to the login page; answers are gzipped when the browser
         // accepts it (the map script, the wasm, GeoJSON), never the live stream (SSE).
         // (Fastest: the debug wasm is 11 MB and is compressed on every load.)
+        // (Inside the compression: the error it rewrites is read before it is compressed.)
+        .layer(middleware::from_fn(json_errors::json_errors))
         .layer(tower_http::compression::CompressionLayer::new().gzip(true).quality(tower_http::CompressionLevel::Fastest))
         .layer(middleware::from_fn(guard::require_login_for_pages))
         .layer(middleware::from_fn_with_state(state.accounts.clone(), guard::authenticate))

@@ -8,6 +8,7 @@ mod follow;
 mod hardening;
 mod cli;
 mod harness;
+mod hostile;
 mod http;
 mod iot;
 mod kpis;
