@@ -132,14 +132,14 @@ pub fn error_text(e: &ServerFnError) -> String {
 #[server(prefix = "/fn")]
 pub async fn get_password_min_length() -> Result<usize, ServerFnError> {
     // Signed-in users only (also those whose password has expired: they are changing it).
-    crate::backend::principal().ok_or_else(|| ServerFnError::new("请先登录"))?;
+    crate::backend::principal().ok_or_else(|| crate::backend::fail(Problem::new("请先登录").with_status(401)))?;
     Ok(crate::backend::backend()?.password_min_length())
 }
 
 /// Changes the signed-in user's password, then sends them to sign in again.
 #[server(prefix = "/fn")]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), ServerFnError> {
-    let me = crate::backend::principal().ok_or_else(|| ServerFnError::new("请先登录"))?;
+    let me = crate::backend::principal().ok_or_else(|| crate::backend::fail(Problem::new("请先登录").with_status(401)))?;
     if new != confirm {
         return Err(crate::backend::fail(Problem::in_field("confirm", "两次输入的新密码不一致")));
     }

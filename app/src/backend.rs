@@ -206,9 +206,9 @@ pub fn principal() -> Option<Principal> {
 /// The signed-in user, or the error a server function answers to an anonymous caller (or to
 /// one whose password has expired).
 pub fn require_user() -> Result<Principal, ServerFnError> {
-    let me = principal().ok_or_else(|| ServerFnError::new("请先登录"))?;
+    let me = principal().ok_or_else(|| fail(Problem::new("请先登录").with_status(401)))?;
     if me.password_expired {
-        return Err(ServerFnError::new("密码已过期，请先修改密码"));
+        return Err(fail(Problem::new("密码已过期，请先修改密码").with_status(403)));
     }
     Ok(me)
 }

@@ -109,7 +109,7 @@ impl ServiceError {
             ServiceError::Invalid { message, .. } => message.clone(),
             e => e.user_message(),
         };
-        Problem { message, field: self.field().map(str::to_string) }
+        Problem { message, field: self.field().map(str::to_string), status: Some(self.status()) }
     }
 }
 

@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         // (Fastest: the debug wasm is 11 MB and is compressed on every load.)
         // (Inside the compression: the error it rewrites is read before it is compressed.)
         .layer(middleware::from_fn(json_errors::json_errors))
+        .layer(middleware::from_fn(json_errors::server_fn_status))
         .layer(tower_http::compression::CompressionLayer::new().gzip(true).quality(tower_http::CompressionLevel::Fastest))
         .layer(middleware::from_fn(guard::require_login_for_pages))
         .layer(middleware::from_fn_with_state(state.accounts.clone(), guard::authenticate))

@@ -11,25 +11,34 @@ pub struct Problem {
     /// The form field that is wrong (e.g. `password`), when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The HTTP status the refusal answers with (401, 403, 404, 409, 422, 429 …), when the
+    /// server knows it: a server function answers with it instead of a bare 500.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
 }
 
 impl Problem {
     /// A problem with no particular field.
     pub fn new(message: impl Into<String>) -> Self {
-        Problem { message: message.into(), field: None }
+        Problem { message: message.into(), field: None, status: None }
+    }
+
+    /// A problem answered with the HTTP `status`.
+    pub fn with_status(self, status: u16) -> Self {
+        Problem { status: Some(status), ..self }
     }
 
     /// A problem with `field`.
     pub fn in_field(field: &str, message: impl Into<String>) -> Self {
-        Problem { message: message.into(), field: Some(field.to_string()) }
+        Problem { message: message.into(), field: Some(field.to_string()), status: None }
     }
 
     /// The form in which a problem crosses a server function's error text: the plain message
-    /// when no field is named, else JSON (a message never starts with `{`).
+    /// when neither a field nor a status is named, else JSON (a message never starts with `{`).
     pub fn to_wire(&self) -> String {
-        match self.field {
-            None => self.message.clone(),
-            Some(_) => serde_json::to_string(self).unwrap_or_else(|_| self.message.clone()),
+        match (&self.field, self.status) {
+            (None, None) => self.message.clone(),
+            _ => serde_json::to_string(self).unwrap_or_else(|_| self.message.clone()),
         }
     }
 
@@ -74,5 +83,7 @@ mod tests {
         assert_eq!(plain.to_wire(), "请先登录");
         assert_eq!(Problem::from_wire("请先登录"), plain);
         assert_eq!(Problem::from_wire("{not json").field, None);
+        let refused = Problem::new("请先登录").with_status(401);
+        assert_eq!(Problem::from_wire(&refused.to_wire()), refused);
     }
 }

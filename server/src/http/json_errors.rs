@@ -10,6 +10,33 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+/// A server function's error answers with its real status instead of the framework's bare
+/// 500: input that cannot be read is 400, and a refusal carries its status in its problem
+/// (`Problem::status`: 401, 403, 404, 409, 422, 429 …). The body is left as it is: the page's
+/// side decodes any 4xx or 5xx the same way.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let server_fn = req.uri().path().starts_with("/fn/");
+    let resp = next.run(req).await;
+    if !server_fn || resp.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let status = match text.split_once('|') {
+        Some(("Args" | "Deserialization" | "MissingArg", _)) => StatusCode::BAD_REQUEST,
+        Some(("ServerError", wire)) => zhizhi_shared::problem::Problem::from_wire(wire)
+            .status
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    parts.status = status;
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 /// Rewrites an error answer under `/api/` that is not JSON into the API's error shape (under
 /// `/open311/`, into the GeoReport v2 error list).
 pub async fn json_errors(req: Request, next: Next) -> Response {

@@ -118,3 +118,24 @@ async fn every_operation_answers_hostile_input_with_a_clear_4xx() {
     assert!(sent.problems.is_empty(), "{} of {} requests:\n{}", sent.problems.len(), sent.requests, sent.problems.join("\n"));
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn every_server_function_answers_hostile_input_without_a_5xx() {
+    let app = App::new().await;
+    let command = app.login("zhihui").await;
+    let none = Value::Null;
+    let mut sent = Sent { requests: 0, problems: Vec::new() };
+    let fns: Vec<(&str, axum::http::Method)> = leptos::server_fn::axum::server_fn_paths().collect();
+    assert!(fns.len() > 30, "the app's server functions are registered: {}", fns.len());
+    for (path, method) in fns {
+        for cookie in [None, Some(command.as_str())] {
+            for body in bad_bodies() {
+                send(&app, &mut sent, method.as_str(), path, cookie, Some(body), &none, path).await;
+            }
+        }
+    }
+    sent.problems.retain(|p| !p.contains("not listed in the document"));
+    println!("{} hostile requests to server functions, {} problems", sent.requests, sent.problems.len());
+    assert!(sent.problems.is_empty(), "{} of {} requests:\n{}", sent.problems.len(), sent.requests, sent.problems.join("\n"));
+    app.db.remove().await;
+}
