@@ -26,6 +26,8 @@ use leptos_router::{ParamSegment, StaticSegment};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">
@@ -42,6 +44,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The Content-Security-Policy of a page: our own scripts only — the inline hydration scripts
+/// carry this response's nonce — and the wasm (`'wasm-unsafe-eval'`); MapLibre's worker is a
+/// `blob:`; inline styles are allowed (the views set `style` attributes); no frames, no
+/// plugins, no other origin for anything.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:; worker-src 'self' blob:; child-src 'self' blob:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Sets the page's Content-Security-Policy header with the nonce of this response.
+#[cfg(feature = "ssr")]
+fn page_policy() {
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce.to_string()))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -62,7 +62,17 @@ test('an administrator issues an Open311 key to an integration, which reports wi
   });
   const first = await post(key);
   expect(first.status()).toBe(200);
-  expect((await first.json())[0].service_request_id).toMatch(/^SJ\d{8}-\d{5}$/);
+  const number = (await first.json())[0].service_request_id;
+  expect(number).toMatch(/^SJ\d{8}-\d{5}$/);
+  // (The command centre declines the test report, so that the board is empty for the stories after.)
+  const staff = await page.context().browser()!.newContext();
+  const command = await staff.newPage();
+  await loginAs(command, 'zhihui');
+  const listed = await (await command.request.get('/api/v1/cases?limit=50')).json();
+  const id = listed.cases.find((c: { number: string }) => c.number === number).id;
+  const declined = await command.request.post(`/api/v1/cases/${id}/actions`, { data: { action: 'reject', reason: '测试数据，不予立案' }, headers: { 'Sec-Fetch-Site': 'same-origin' } });
+  expect(declined.status()).toBe(200);
+  await staff.close();
 
   await row.getByTestId('key-revoke').click();
   await expect(row).toHaveAttribute('data-revoked', '1');

@@ -46,6 +46,8 @@ test('a resident reports a blocked drain with two photos and their location, fol
   await page.context().grantPermissions(['geolocation']);
   await page.context().setGeolocation({ longitude: building.lon, latitude: building.lat + 0.00003 });
 
+  const refused: string[] = [];
+  page.on('console', (m) => { if (m.text().includes('Content Security Policy')) refused.push(m.text()); });
   await page.goto('/r');
   await expect(page.locator('form[data-ready]')).toHaveCount(1);
   await expect(page).toHaveURL(/\/r$/);
@@ -76,6 +78,7 @@ test('a resident reports a blocked drain with two photos and their location, fol
   ]);
   await expect(page.getByTestId('photos-chosen')).toHaveText('已选 2 张照片');
   await page.screenshot({ path: 'end2end/test-results/public-form-phone.png', fullPage: true });
+  expect(refused, 'the page policy lets the form, the map and its worker run').toEqual([]);
   await page.getByTestId('submit').click();
   await expect(page.getByTestId('public-error')).toContainText('11 位手机号码');
   await page.getByTestId('name').fill('张三');

@@ -33,6 +33,9 @@ function metric(name: string, value: unknown) {
 test('the board map draws the street in 3D, floor by floor, with grids, devices and a new case live', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The page's Content-Security-Policy lets the wasm, MapLibre and its worker run: any refusal
+  // would be reported here.
+  page.on('console', (m) => { if (m.text().includes('Content Security Policy')) errors.push(m.text()); });
   await loginAs(page, 'zhihui');
   const firstRender = await mapReady(page);
   metric('first_map_render_ms', firstRender);

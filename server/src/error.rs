@@ -145,7 +145,7 @@ mod tests {
         let e = ServiceError::invalid("password", "密码至少需要 12 个字符");
         assert_eq!((e.status(), e.field()), (422, Some("password")));
         assert_eq!(e.user_message(), "password：密码至少需要 12 个字符", "the JSON API names the field in the text");
-        assert_eq!(e.problem(), Problem::in_field("password", "密码至少需要 12 个字符"));
+        assert_eq!(e.problem(), Problem::in_field("password", "密码至少需要 12 个字符").with_status(422));
         let cases = [
             (ServiceError::from(Refusal::NotAllowed("只有指挥中心可以派遣".into())), 403),
             (ServiceError::from(Refusal::WrongState("事件已结案".into())), 409),
@@ -159,6 +159,7 @@ mod tests {
         for (e, status) in cases {
             assert_eq!(e.status(), status, "{e:?}");
             assert_eq!(e.problem().field, None);
+            assert_eq!(e.problem().status, Some(status), "a server function answers with it too");
         }
         let internal = ServiceError::Storage(crate::storage::Error::Corrupt { table: "cases", id: 7, detail: "bad state".into() });
         assert_eq!((internal.status(), internal.problem().message.as_str()), (500, "数据库暂时无法访问，请稍后重试"), "ours is not told");

@@ -5,6 +5,7 @@
 
 pub mod csrf;
 pub mod guard;
+pub mod headers;
 pub mod json_errors;
 
 use crate::api;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(guard::require_login_for_pages))
         .layer(middleware::from_fn_with_state(state.accounts.clone(), guard::authenticate))
         .layer(middleware::from_fn(csrf::reject_cross_site))
+        .layer(middleware::from_fn_with_state(state.auth.clone(), headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

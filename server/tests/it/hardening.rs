@@ -154,3 +154,39 @@ async fn an_idle_session_closes_its_stream() {
     assert_eq!(app.get("/api/v1/me", Some(&board)).await.status, StatusCode::UNAUTHORIZED);
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn pages_allow_only_our_own_scripts_and_nothing_can_frame_them() {
+    let app = App::new().await;
+    let (status, headers, body) = app.get_raw("/login", "").await;
+    assert_eq!(status, StatusCode::OK);
+    let csp = headers[axum::http::header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("the page's policy names its nonce");
+    assert!(nonce.len() >= 16, "{csp}");
+    for part in ["script-src 'self' 'nonce-", "'wasm-unsafe-eval'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"] {
+        assert!(csp.contains(part), "{part} missing from {csp}");
+    }
+    assert!(!csp.contains("'unsafe-inline'") || !csp.split(';').any(|d| d.trim().starts_with("script-src") && d.contains("'unsafe-inline'")), "{csp}");
+    // Every inline script of the page carries this response's nonce; the next page gets another.
+    let html = String::from_utf8(body).unwrap();
+    let scripts: Vec<&str> = html.match_indices("<script").map(|(i, _)| &html[i..i + html[i..].find('>').unwrap()]).collect();
+    assert!(!scripts.is_empty());
+    assert!(scripts.iter().all(|s| s.contains(&format!("nonce=\"{nonce}\""))), "{scripts:?}");
+    let (_, again, _) = app.get_raw("/login", "").await;
+    assert_ne!(again[axum::http::header::CONTENT_SECURITY_POLICY], headers[axum::http::header::CONTENT_SECURITY_POLICY]);
+    for name in ["x-content-type-options", "x-frame-options", "referrer-policy", "permissions-policy"] {
+        assert!(headers.contains_key(name), "{name}");
+    }
+    assert!(headers["permissions-policy"].to_str().unwrap().contains("geolocation=(self)"));
+    assert!(!headers.contains_key("strict-transport-security"), "no HSTS over plain HTTP");
+    // An API answer allows nothing at all.
+    let (_, api, _) = app.get_raw("/api/v1/summary", "").await;
+    assert_eq!(api[axum::http::header::CONTENT_SECURITY_POLICY], "default-src 'none'; frame-ancestors 'none'");
+    app.db.remove().await;
+
+    let https = zhizhi_server::auth::AuthConfig { secure_cookies: true, ..Default::default() };
+    let app = App::with_auth(TestDb::sqlite().await, https).await;
+    let (_, headers, _) = app.get_raw("/healthz", "").await;
+    assert!(headers["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+    app.db.remove().await;
+}
