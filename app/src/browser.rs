@@ -203,6 +203,15 @@ pub fn chime() {
     }
 }
 
+/// Opens the browser's print dialog (an event handler of ours: the page's policy allows no
+/// inline `onclick`).
+pub fn print_page() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
 /// Navigates to `path` with a full page load (after a change that many parts of the page show).
 pub fn go(path: &str) {
     #[cfg(feature = "hydrate")]

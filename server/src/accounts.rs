@@ -84,7 +84,8 @@ impl Accounts {
                 None => Caller::Anonymous,
             });
         }
-        let Some(token) = session else {
+        // A session token is 64 hex characters: anything else is not looked up.
+        let Some(token) = session.filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())) else {
             return Ok(Caller::Anonymous);
         };
         let hash = auth::token_hash(token);

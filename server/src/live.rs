@@ -119,15 +119,12 @@ fn case_event(e: &LiveEvent) -> Frame {
 
 async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Arc<LiveEvent>>, viewer: Viewer, last: Option<i64>, out: &mpsc::Sender<Frame>) -> Result<(), Stop> {
     let (oldest, newest) = store.event_range().await?;
-    let mut cursor = match last {
-        None => newest,
-        // Asked for events that are no longer kept (or from another database): tell the
-        // client to reload, and follow from now.
-        Some(l) if l > newest || oldest.map_or(l < newest, |o| l + 1 < o) => {
+    let mut cursor = match start_from(last, oldest, newest) {
+        Start::At(c) => c,
+        Start::Reset => {
             send(out, Frame::Reset { newest }).await?;
             newest
         }
-        Some(l) => l,
     };
     send(out, Frame::Ready { cursor }).await?;
     catch_up(&store, &viewer, &mut cursor, out).await?;
@@ -158,6 +155,42 @@ async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Arc<LiveEvent
             Err(broadcast::error::RecvError::Closed) => return Ok(()),
         }
     }
+}
+
+/// The most events a reconnecting client is sent again; further behind, it reloads.
+pub const MAX_REPLAY: i64 = 5_000;
+
+/// Where a stream starts.
+#[derive(Debug, PartialEq)]
+pub enum Start {
+    /// After this event.
+    At(i64),
+    /// From now, after telling the client to reload (`reset`).
+    Reset,
+}
+
+/// Where a stream asked to resume after `last` starts, with the log holding events
+/// `oldest..=newest`: a reload instead of a replay when the events are no longer kept, are
+/// from another database, or are more than [`MAX_REPLAY`] behind (`?after=0` replays nothing).
+pub fn start_from(last: Option<i64>, oldest: Option<i64>, newest: i64) -> Start {
+    match last {
+        None => Start::At(newest),
+        Some(l) if l > newest || oldest.map_or(l < newest, |o| l + 1 < o) || newest - l > MAX_REPLAY => Start::Reset,
+        Some(l) => Start::At(l),
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn a_stream_resumes_only_what_is_kept_and_not_too_far_behind() {
+    assert_eq!(start_from(None, Some(1), 900), Start::At(900));
+    assert_eq!(start_from(Some(850), Some(1), 900), Start::At(850));
+    assert_eq!(start_from(Some(900), Some(1), 900), Start::At(900));
+    assert_eq!(start_from(Some(901), Some(1), 900), Start::Reset, "another database");
+    assert_eq!(start_from(Some(10), Some(100), 900), Start::Reset, "pruned");
+    assert_eq!(start_from(Some(0), Some(1), 900), Start::At(0), "everything kept and near");
+    assert_eq!(start_from(Some(0), Some(1), MAX_REPLAY + 1), Start::Reset, "too far behind");
+    assert_eq!(start_from(Some(1), Some(1), MAX_REPLAY + 1), Start::At(1));
 }
 
 async fn catch_up(store: &Arc<dyn Store>, viewer: &Viewer, cursor: &mut i64, out: &mpsc::Sender<Frame>) -> Result<(), Stop> {

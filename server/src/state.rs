@@ -41,6 +41,8 @@ pub struct AppState {
     /// Set when the server is stopping: open live streams close (their clients reconnect to
     /// another copy and resume from `Last-Event-ID`), so that in-flight requests can finish.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Live streams open per user (or token), to bound them.
+    pub streams: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
 }
 
 impl AppState {
@@ -80,7 +82,7 @@ impl AppState {
             kpis: kpis.clone(),
         });
         let stopping = Arc::new(tokio::sync::watch::channel(false).0);
-        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, kpis, stopping }
+        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, kpis, stopping, streams: Arc::default() }
     }
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live

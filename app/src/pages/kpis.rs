@@ -211,7 +211,7 @@ fn Report(report: KpiReport, picked: RwSignal<Option<Pick>>, xlsx: String) -> im
                 <span class="exports">
                     <a class="btn primary" data-testid="export-xlsx" href=xlsx download>{bi("导出 Excel", "Export Excel")}</a>
                     <a class="btn" data-testid="export-csv" href=csv download=file>{bi("导出 CSV", "Export CSV")}</a>
-                    <button class="btn" data-testid="print" onclick="window.print()">{bi("打印月报", "Print report")}</button>
+                    <button class="btn" data-testid="print" on:click=|_| crate::browser::print_page()>{bi("打印月报", "Print report")}</button>
                 </span>
             </header>
             {body}

@@ -159,6 +159,7 @@ pub struct StreamQuery {
 /// event tells it to reload when what it asks for is no longer kept.
 pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<Caller>, headers: HeaderMap, Query(q): Query<StreamQuery>) -> ApiResult<impl IntoResponse> {
     let viewer = if caller.has_scope("read") || caller.has_scope("cases") { Viewer::Machine } else { Viewer::User(user(&caller)?.clone()) };
+    let slot = StreamSlot::take(&state.streams, caller.actor())?;
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok()).or(q.after);
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     // Subscribe before reading the log, so nothing falls between the two.
@@ -178,6 +179,7 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     let mut ends = state.accounts.session_ends();
     let mut stopping = state.stopping.subscribe();
     tokio::spawn(async move {
+        let _slot = slot;
         let mut rx = rx;
         let mut every = tokio::time::interval_at(tokio::time::Instant::now() + recheck, recheck);
         let over = loop {
@@ -200,6 +202,8 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
                         _ => {}
                     }
                 }
+                // The client went away.
+                _ = events_tx.closed() => return,
                 // The server is stopping: close, so that it can (the client resumes elsewhere).
                 _ = async { let _ = stopping.wait_for(|s| *s).await; } => return,
                 _ = every.tick(), if session.is_some() => {
@@ -219,6 +223,40 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
         [(header::CACHE_CONTROL, "no-cache"), (header::HeaderName::from_static("x-accel-buffering"), "no")],
         Sse::new(events).keep_alive(KeepAlive::default()),
     ))
+}
+
+/// At most this many live streams open at once per user (or token): wall screens, desks and
+/// phones, not a loop opening connections.
+pub const STREAMS_PER_CALLER: usize = 16;
+
+/// One of a caller's live streams, given back when the stream ends.
+struct StreamSlot {
+    table: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+    key: String,
+}
+
+impl StreamSlot {
+    fn take(table: &std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>, key: String) -> Result<StreamSlot, ServiceError> {
+        let mut open = table.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(key.clone()).or_default();
+        if *n >= STREAMS_PER_CALLER {
+            return Err(ServiceError::Throttled(format!("同时打开的实时连接过多（每个账号最多 {STREAMS_PER_CALLER} 个），请关闭不用的页面")));
+        }
+        *n += 1;
+        Ok(StreamSlot { table: table.clone(), key })
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
 }
 
 /// A stream's frame as server-sent events (and, last, `end` when the user's session ended):

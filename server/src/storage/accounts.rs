@@ -230,6 +230,12 @@ macro_rules! portable_accounts {
             }
 
             async fn use_session(&self, token_hash: &str, now: i64, idle_ms: i64, lifetime_ms: i64) -> $crate::storage::Result<Option<i64>> {
+                // A token of no session costs a read, never a write (junk cookies).
+                let known: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash).fetch_optional(&self.pool).await?;
+                if known.is_none() {
+                    return Ok(None);
+                }
                 // One statement both checks and extends the session, so two requests racing
                 // on an expiring session cannot revive it.
                 let row: Option<(i64,)> = sqlx::query_as(

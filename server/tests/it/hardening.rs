@@ -190,3 +190,44 @@ async fn pages_allow_only_our_own_scripts_and_nothing_can_frame_them() {
     assert!(headers["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn a_user_cannot_open_live_streams_without_bound() {
+    use tower::ServiceExt;
+    let app = App::new().await;
+    let board = app.login("zhihui").await;
+    let open = |cookie: String| {
+        let router = app.router.clone();
+        async move {
+            let req = axum::http::Request::builder().uri("/api/v1/stream").header("host", "127.0.0.1:3000").header(axum::http::header::COOKIE, cookie)
+                .body(axum::body::Body::empty()).unwrap();
+            router.oneshot(req).await.unwrap()
+        }
+    };
+    let mut streams = Vec::new();
+    for _ in 0..zhizhi_server::api::cases::STREAMS_PER_CALLER {
+        let r = open(board.clone()).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        streams.push(r);
+    }
+    let refused = open(board.clone()).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another user is not affected; a stream closed gives its place back.
+    assert_eq!(open(app.login("wanggeyuan").await).await.status(), StatusCode::OK);
+    drop(streams.pop());
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let r = open(board.clone()).await;
+        if r.status() == StatusCode::OK {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the closed stream's place was not given back");
+        tokio::task::yield_now().await;
+    }
+
+    // A junk or unknown session cookie is anonymous.
+    for junk in ["zz_session=abc".to_string(), format!("zz_session={}", "0".repeat(64)), format!("zz_session={}", "é".repeat(5000))] {
+        assert_eq!(app.get("/api/v1/me", Some(&junk)).await.status, StatusCode::UNAUTHORIZED);
+    }
+    app.db.remove().await;
+}
