@@ -74,9 +74,9 @@ pub async fn get_api_tokens() -> Result<Vec<zhizhi_shared::auth::ApiToken>, Serv
 
 /// Issues an API token (administrators); the secret is shown once.
 #[server(prefix = "/fn", input = Json)]
-pub async fn create_api_token(name: String, scopes: Vec<String>) -> Result<zhizhi_shared::auth::NewToken, ServerFnError> {
+pub async fn create_api_token(name: String, scopes: Vec<String>, days: Option<u32>) -> Result<zhizhi_shared::auth::NewToken, ServerFnError> {
     let me = crate::backend::require_user()?;
-    crate::backend::backend()?.create_api_token(&me, name, scopes).await.map_err(crate::backend::fail)
+    crate::backend::backend()?.create_api_token(&me, name, scopes, days).await.map_err(crate::backend::fail)
 }
 
 /// Revokes an API token at once (administrators).

@@ -49,8 +49,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Every API token, without its secret (administrators).
     async fn api_tokens(&self, me: &Principal) -> Result<Vec<zhizhi_shared::auth::ApiToken>, Problem>;
 
-    /// Issues an API token; the secret is in this answer only (administrators, audited).
-    async fn create_api_token(&self, me: &Principal, name: String, scopes: Vec<String>) -> Result<zhizhi_shared::auth::NewToken, Problem>;
+    /// Issues an API token valid for `days` (`None`: until revoked); the secret is in this
+    /// answer only (administrators, audited).
+    async fn create_api_token(&self, me: &Principal, name: String, scopes: Vec<String>, days: Option<u32>) -> Result<zhizhi_shared::auth::NewToken, Problem>;
 
     /// Revokes an API token at once (administrators, audited).
     async fn revoke_api_token(&self, me: &Principal, id: i64) -> Result<(), Problem>;

@@ -79,7 +79,7 @@ impl Accounts {
     /// expired or disabled one is anonymous. A used session is kept alive.
     pub async fn caller(&self, bearer: Option<&str>, session: Option<&str>) -> crate::storage::Result<Caller> {
         if let Some(token) = bearer {
-            return Ok(match self.store.api_token_scopes(&auth::token_hash(token)).await? {
+            return Ok(match self.store.api_token_scopes(&auth::token_hash(token), auth::now_ms()).await? {
                 Some((name, scopes)) => Caller::Token { name, scopes },
                 None => Caller::Anonymous,
             });
@@ -258,19 +258,28 @@ impl Accounts {
         })
     }
 
-    /// A token for a machine client, for an administrator; the secret is only in this answer.
-    pub async fn create_token(&self, me: &Principal, name: &str, scopes: &[String]) -> ServiceResult<NewToken> {
+    /// A token for a machine client, for an administrator, valid for `days` (`None`: until
+    /// revoked); the secret is only in this answer.
+    pub async fn create_token(&self, me: &Principal, name: &str, scopes: &[String], days: Option<u32>) -> ServiceResult<NewToken> {
         admin(me)?;
         if name.trim().is_empty() {
             return Err(ServiceError::invalid("name", "请填写令牌名称"));
+        }
+        if name.trim().chars().count() > 60 {
+            return Err(ServiceError::invalid("name", "令牌名称不能超过 60 个字"));
+        }
+        if days.is_some_and(|d| d == 0 || d > zhizhi_shared::auth::TOKEN_MAX_DAYS) {
+            return Err(ServiceError::invalid("expires_in_days", format!("有效期应为 1–{} 天，或不填（长期有效）", zhizhi_shared::auth::TOKEN_MAX_DAYS)));
         }
         if scopes.is_empty() || scopes.iter().any(|s| !TOKEN_SCOPES.contains(&s.as_str())) {
             return Err(ServiceError::invalid("scopes", format!("权限范围须取自 {}", TOKEN_SCOPES.join("、"))));
         }
         let token = auth::new_token();
         let now = auth::now_ms();
-        let id = self.store.create_api_token(name.trim(), &auth::token_hash(&token), scopes, now).await?;
-        self.store.append_audit(now, &me.username, "token_create", &format!("token:{id}"), &scopes.join(",")).await?;
+        let expires_at = days.map(|d| now + i64::from(d) * 86_400_000);
+        let id = self.store.create_api_token(name.trim(), &auth::token_hash(&token), scopes, now, expires_at).await?;
+        let until = days.map_or("长期有效".to_string(), |d| format!("{d} 天"));
+        self.store.append_audit(now, &me.username, "token_create", &format!("token:{id}"), &format!("{}；{until}", scopes.join(","))).await?;
         Ok(NewToken { id, token })
     }
 

@@ -247,8 +247,8 @@ impl Backend for StoreBackend {
         Ok(self.accounts.tokens(me).await?)
     }
 
-    async fn create_api_token(&self, me: &Principal, name: String, scopes: Vec<String>) -> Result<zhizhi_shared::auth::NewToken, Problem> {
-        Ok(self.accounts.create_token(me, &name, &scopes).await?)
+    async fn create_api_token(&self, me: &Principal, name: String, scopes: Vec<String>, days: Option<u32>) -> Result<zhizhi_shared::auth::NewToken, Problem> {
+        Ok(self.accounts.create_token(me, &name, &scopes, days).await?)
     }
 
     async fn revoke_api_token(&self, me: &Principal, id: i64) -> Result<(), Problem> {

@@ -238,15 +238,18 @@ pub struct AuditVerdict {
 }
 
 /// What an API token may be allowed: `(code, 中文, English)`.
-pub const TOKEN_SCOPE_NAMES: [(&str, &str, &str); 5] = [
+pub const TOKEN_SCOPE_NAMES: [(&str, &str, &str); 6] = [
     ("read", "只读查询", "Read"),
+    ("report", "只上报事件（如 12345 热线）", "Report cases only (e.g. a 12345 hotline)"),
     ("cases", "事件上报与办理", "Cases"),
     ("ingest", "设备数据接入", "Device ingest"),
     ("district", "区级对接", "District"),
     ("open311", "Open311 居民上报接口", "Open311 reports"),
 ];
 /// The codes of [`TOKEN_SCOPE_NAMES`].
-pub const TOKEN_SCOPES: [&str; 5] = ["read", "cases", "ingest", "district", "open311"];
+pub const TOKEN_SCOPES: [&str; 6] = ["read", "report", "cases", "ingest", "district", "open311"];
+/// The longest an API token may be issued for, in days.
+pub const TOKEN_MAX_DAYS: u32 = 3650;
 
 /// An API token as administrators see it (the secret is never stored, only its hash).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -256,6 +259,9 @@ pub struct ApiToken {
     pub scopes: Vec<String>,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// Refused from this time on (`None`: until revoked).
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 /// A new API token: its id and the secret, shown only once.

@@ -60,6 +60,9 @@ pub async fn verify(State(state): State<AppState>, Extension(caller): Extension<
 pub struct CreateToken {
     pub name: String,
     pub scopes: Vec<String>,
+    /// Valid for this many days (1–3650); absent: until revoked.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
 }
 
 /// `POST /api/v1/tokens`: a token for a machine client; the secret is shown only in this answer.
@@ -68,7 +71,7 @@ pub async fn create_token(
     Extension(caller): Extension<Caller>,
     Json(body): Json<CreateToken>,
 ) -> ApiResult<(StatusCode, Json<NewToken>)> {
-    Ok((StatusCode::CREATED, Json(state.accounts.create_token(user(&caller)?, &body.name, &body.scopes).await?)))
+    Ok((StatusCode::CREATED, Json(state.accounts.create_token(user(&caller)?, &body.name, &body.scopes, body.expires_in_days).await?)))
 }
 
 /// `GET /api/v1/tokens`: every API token, without its secret (administrators).

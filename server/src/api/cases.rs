@@ -19,24 +19,37 @@ use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::case::view::{BuildingRef, CaseDetail, CaseList, CaseQuery, NewCase};
 use zhizhi_shared::case::{Action, CATEGORIES, GROUPS};
 
-/// The principal a request acts as: a signed-in user, or an integration (for example the
-/// 12345 hotline platform) holding a token with the `cases` scope, which acts with the
-/// command centre's rights under the token's name.
+/// The principal a request acts as: a signed-in user, or an integration holding a token with
+/// the `cases` scope, which acts with the command centre's rights under the token's name.
 pub(super) fn actor(caller: &Caller) -> ApiResult<Principal> {
     if let Caller::Token { name, .. } = caller
         && caller.has_scope("cases")
     {
-        return Ok(Principal {
-            user_id: -1,
-            username: format!("token:{name}"),
-            display_name: name.clone(),
-            roles: vec![Role::Command],
-            post_id: None,
-            grid_ids: vec![],
-            password_expired: false,
-        });
+        return Ok(machine(name));
     }
     user(caller).cloned()
+}
+
+/// Who reports a case: as [`actor`], and also a token of scope `report` (a 12345 hotline
+/// platform), which may report and do nothing else.
+fn reporter(caller: &Caller) -> ApiResult<Principal> {
+    match caller {
+        Caller::Token { name, .. } if caller.has_scope("report") => Ok(machine(name)),
+        _ => actor(caller),
+    }
+}
+
+/// A machine client acting as the command centre would, under its token's name.
+fn machine(name: &str) -> Principal {
+    Principal {
+        user_id: -1,
+        username: format!("token:{name}"),
+        display_name: name.to_string(),
+        roles: vec![Role::Command],
+        post_id: None,
+        grid_ids: vec![],
+        password_expired: false,
+    }
 }
 
 /// A category as forms list it.
@@ -81,7 +94,7 @@ pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Ca
 
 /// `POST /api/v1/cases`: reports a case.
 pub async fn report(State(state): State<AppState>, Extension(caller): Extension<Caller>, Json(new): Json<NewCase>) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
-    let me = actor(&caller)?;
+    let me = reporter(&caller)?;
     Ok((StatusCode::CREATED, Json(state.cases.report(&me, new, now_ms()).await?)))
 }
 

@@ -178,7 +178,7 @@ pub async fn post_request(State(state): State<AppState>, Path(file): Path<String
     let Some(key) = p.api_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) else {
         return refused(format, Refused { code: 403, description: "缺少 api_key：请向街道系统管理员申请 Open311 接入密钥".into() });
     };
-    let integration = match state.store.api_token_scopes(&token_hash(key)).await {
+    let integration = match state.store.api_token_scopes(&token_hash(key), crate::auth::now_ms()).await {
         Ok(Some((name, scopes))) if scopes.iter().any(|s| s == "open311") => name,
         Ok(_) => return refused(format, Refused { code: 403, description: "api_key 无效、已吊销，或没有 open311 权限".into() }),
         Err(e) => return refused(format, crate::error::ServiceError::from(e).into()),

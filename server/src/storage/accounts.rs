@@ -110,10 +110,10 @@ pub trait AccountStore {
     async fn prune_login_failures(&self, before: i64) -> super::Result<u64>;
 
     /// The scopes of a live API token.
-    async fn api_token_scopes(&self, token_hash: &str) -> super::Result<Option<(String, Vec<String>)>>;
+    async fn api_token_scopes(&self, token_hash: &str, now: i64) -> super::Result<Option<(String, Vec<String>)>>;
 
-    /// Creates an API token.
-    async fn create_api_token(&self, name: &str, token_hash: &str, scopes: &[String], now: i64) -> super::Result<i64>;
+    /// Creates an API token, valid until `expires_at` (`None`: until revoked).
+    async fn create_api_token(&self, name: &str, token_hash: &str, scopes: &[String], now: i64, expires_at: Option<i64>) -> super::Result<i64>;
 
     /// Every API token (never its secret): id, name, scopes, created, revoked.
     async fn api_tokens(&self) -> super::Result<Vec<TokenRow>>;
@@ -300,24 +300,26 @@ macro_rules! portable_accounts {
                 Ok(sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(before).execute(self.writer()).await?.rows_affected())
             }
 
-            async fn api_token_scopes(&self, token_hash: &str) -> $crate::storage::Result<Option<(String, Vec<String>)>> {
-                let row: Option<(String, String)> =
-                    sqlx::query_as("SELECT name, scopes FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-                        .bind(token_hash).fetch_optional(&self.pool).await?;
+            async fn api_token_scopes(&self, token_hash: &str, now: i64) -> $crate::storage::Result<Option<(String, Vec<String>)>> {
+                let row: Option<(String, String)> = sqlx::query_as(
+                    "SELECT name, scopes FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+                )
+                .bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
                 Ok(row.map(|(name, scopes)| (name, $crate::storage::portable::split(&scopes).map(str::to_owned).collect())))
             }
 
             async fn api_tokens(&self) -> $crate::storage::Result<Vec<$crate::storage::accounts::TokenRow>> {
-                let rows: Vec<(i64, String, String, i64, Option<i64>)> =
-                    sqlx::query_as("SELECT id, name, scopes, created_at, revoked_at FROM api_tokens ORDER BY id").fetch_all(&self.pool).await?;
+                let rows: Vec<(i64, String, String, i64, Option<i64>, Option<i64>)> =
+                    sqlx::query_as("SELECT id, name, scopes, created_at, revoked_at, expires_at FROM api_tokens ORDER BY id").fetch_all(&self.pool).await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(id, name, scopes, created_at, revoked_at)| $crate::storage::accounts::TokenRow {
+                    .map(|(id, name, scopes, created_at, revoked_at, expires_at)| $crate::storage::accounts::TokenRow {
                         id,
                         name,
                         scopes: $crate::storage::portable::split(&scopes).map(str::to_owned).collect(),
                         created_at,
                         revoked_at,
+                        expires_at,
                     })
                     .collect())
             }
@@ -328,9 +330,9 @@ macro_rules! portable_accounts {
                 Ok(done.rows_affected() > 0)
             }
 
-            async fn create_api_token(&self, name: &str, token_hash: &str, scopes: &[String], now: i64) -> $crate::storage::Result<i64> {
-                let (id,): (i64,) = sqlx::query_as("INSERT INTO api_tokens (name, token_hash, scopes, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-                    .bind(name).bind(token_hash).bind(scopes.join(",")).bind(now)
+            async fn create_api_token(&self, name: &str, token_hash: &str, scopes: &[String], now: i64, expires_at: Option<i64>) -> $crate::storage::Result<i64> {
+                let (id,): (i64,) = sqlx::query_as("INSERT INTO api_tokens (name, token_hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                    .bind(name).bind(token_hash).bind(scopes.join(",")).bind(now).bind(expires_at)
                     .fetch_one(&self.pool).await?;
                 Ok(id)
             }

@@ -231,3 +231,41 @@ async fn a_user_cannot_open_live_streams_without_bound() {
     }
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn a_hotline_token_reports_and_does_nothing_else_and_tokens_expire() {
+    use tower::ServiceExt;
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let r = app.post("/api/v1/tokens", Some(&admin), json!({ "name": "12345热线", "scopes": ["report"], "expires_in_days": 0 })).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("expires_in_days")));
+    let r = app.post("/api/v1/tokens", Some(&admin), json!({ "name": "12345热线", "scopes": ["report"], "expires_in_days": 30 })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let secret = r.body["token"].as_str().unwrap().to_string();
+    let call = |method: &str, uri: &str, body: serde_json::Value| {
+        let req = axum::http::Request::builder().method(method).uri(uri).header("host", "127.0.0.1:3000")
+            .header(axum::http::header::AUTHORIZATION, format!("Bearer {secret}"))
+            .header(axum::http::header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(body.to_string())).unwrap();
+        let router = app.router.clone();
+        async move { router.oneshot(req).await.unwrap().status() }
+    };
+    let building = app.get("/api/v1/public/buildings?q=%E7%A3%81%E5%8D%97%E8%A1%9727%E5%8F%B7", None).await.body[0]["id"].as_i64().unwrap();
+    let reported = call("POST", "/api/v1/cases", json!({ "category": "livelihood.noise", "description": "楼下夜间施工噪声扰民", "building_id": building,
+        "reporter_name": "王五", "reporter_phone": "13800001234" })).await;
+    assert_eq!(reported, StatusCode::CREATED);
+    let command = app.login("zhihui").await;
+    let id = app.get("/api/v1/cases", Some(&command)).await.body["cases"][0]["id"].as_i64().unwrap();
+    // Reporting is all it may do: no reading, no action on any case, no reveal.
+    assert_eq!(call("GET", "/api/v1/cases", json!(null)).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(call("POST", &format!("/api/v1/cases/{id}/actions"), json!({ "action": "reject", "reason": "不予立案" })).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(call("POST", &format!("/api/v1/cases/{id}/contact"), json!({ "reason": "回访核实处理结果" })).await, StatusCode::UNAUTHORIZED);
+    // It expires after its thirty days.
+    let hash = zhizhi_server::auth::token_hash(&secret);
+    let now = zhizhi_server::auth::now_ms();
+    assert!(app.db.store.api_token_scopes(&hash, now + 29 * 86_400_000).await.unwrap().is_some());
+    assert!(app.db.store.api_token_scopes(&hash, now + 31 * 86_400_000).await.unwrap().is_none());
+    let listed = app.get("/api/v1/tokens", Some(&admin)).await.body;
+    assert!(listed[0]["expires_at"].as_i64().unwrap() > now + 29 * 86_400_000);
+    app.db.remove().await;
+}

@@ -6,7 +6,7 @@
 
 use crate::client::App;
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, Request};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;

@@ -30,7 +30,7 @@ async fn health_and_summary() {
     let (status, _) = get(&app, "/api/v1/summary").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the counts are for signed-in users");
     let token = zhizhi_server::auth::new_token();
-    db.store.create_api_token("test", &zhizhi_server::auth::token_hash(&token), &["read".into()], 0).await.unwrap();
+    db.store.create_api_token("test", &zhizhi_server::auth::token_hash(&token), &["read".into()], 0, None).await.unwrap();
     let req = Request::get("/api/v1/summary").header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();

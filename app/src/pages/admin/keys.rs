@@ -21,13 +21,14 @@ fn Keys() -> impl IntoView {
     let revoke = ServerAction::<RevokeApiToken>::new();
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec!["open311".to_string()]);
+    let days = RwSignal::new(String::from("365"));
     // The form works once hydrated; a marker tells tests (and styles) when it does.
     let ready = RwSignal::new(false);
     Effect::new(move |_| ready.set(true));
     let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| get_api_tokens());
     let issue = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        create.dispatch(CreateApiToken { name: name.get_untracked(), scopes: scopes.get_untracked() });
+        create.dispatch(CreateApiToken { name: name.get_untracked(), scopes: scopes.get_untracked(), days: days.get_untracked().parse().ok() });
     };
     let result = move || {
         create.value().get().map(|r| match r {
@@ -51,6 +52,14 @@ fn Keys() -> impl IntoView {
                 <label><span>{bi("对接方名称", "Integration")}</span>
                     <input data-testid="key-name" required placeholder=bi("如：市民通 App", "e.g. the city's reporting app")
                         prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/></label>
+                <label><span>{bi("有效期", "Valid for")}</span>
+                    <select data-testid="key-days" on:change=move |e| days.set(event_target_value(&e)) prop:value=move || days.get()>
+                        <option value="30">{bi("30 天", "30 days")}</option>
+                        <option value="90">{bi("90 天", "90 days")}</option>
+                        <option value="365">{bi("1 年", "1 year")}</option>
+                        <option value="">{bi("长期（直至吊销）", "Until revoked")}</option>
+                    </select>
+                </label>
                 <fieldset class="scopes">
                     <legend>{bi("权限范围", "Scopes")}</legend>
                     {TOKEN_SCOPE_NAMES.iter().map(|&(code, zh, en)| view! {
@@ -83,11 +92,11 @@ fn Keys() -> impl IntoView {
                     Ok(list) => view! {
                         <table class="data" data-testid="keys-table">
                             <thead><tr>
-                                <th>{bi("对接方", "Integration")}</th><th>{bi("权限范围", "Scopes")}</th><th>{bi("生成时间", "Issued")}</th>
+                                <th>{bi("对接方", "Integration")}</th><th>{bi("权限范围", "Scopes")}</th><th>{bi("生成时间", "Issued")}</th><th>{bi("到期", "Expires")}</th>
                                 <th>{bi("状态", "Status")}</th><th>{bi("操作", "Action")}</th>
                             </tr></thead>
                             <tbody>
-                                {list.into_iter().map(|t| {
+                                {let now = js_now(); list.into_iter().map(move |t| {
                                     let id = t.id;
                                     let scope_names = t.scopes.iter().map(|c| {
                                         TOKEN_SCOPE_NAMES.iter().find(|s| s.0 == c).map_or(c.clone(), |s| pick(s.1, s.2).to_string())
@@ -97,9 +106,14 @@ fn Keys() -> impl IntoView {
                                             <td>{t.name}</td>
                                             <td>{scope_names}</td>
                                             <td>{beijing_datetime(t.created_at)}</td>
-                                            <td>{match t.revoked_at {
-                                                Some(at) => view! { <span class="muted">{bi("已吊销 ", "Revoked ")}{beijing_datetime(at)}</span> }.into_any(),
-                                                None => view! { <span>{bi("有效", "Active")}</span> }.into_any(),
+                                            <td>{match t.expires_at {
+                                                Some(at) => view! { <span>{beijing_datetime(at)}</span> }.into_any(),
+                                                None => view! { <span>{bi("直至吊销", "Until revoked")}</span> }.into_any(),
+                                            }}</td>
+                                            <td>{match (t.revoked_at, t.expires_at.is_some_and(|at| at <= now)) {
+                                                (Some(at), _) => view! { <span class="muted">{bi("已吊销 ", "Revoked ")}{beijing_datetime(at)}</span> }.into_any(),
+                                                (None, true) => view! { <span class="muted">{bi("已过期", "Expired")}</span> }.into_any(),
+                                                (None, false) => view! { <span>{bi("有效", "Active")}</span> }.into_any(),
                                             }}</td>
                                             <td>{t.revoked_at.is_none().then(|| view! {
                                                 <button class="small danger" data-testid="key-revoke"
@@ -114,5 +128,17 @@ fn Keys() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// Now, in milliseconds since the epoch (the server's clock while rendering, the browser's after).
+fn js_now() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
     }
 }
