@@ -258,6 +258,14 @@ impl Accounts {
         })
     }
 
+    /// The audit chain's checkpoints, for an administrator to export and keep apart: with them a
+    /// copy of the database cannot drop or rewrite entries unnoticed.
+    pub async fn audit_checkpoints(&self, me: &Principal) -> ServiceResult<Vec<zhizhi_shared::audit::Checkpoint>> {
+        admin(me)?;
+        let list = self.store.audit_checkpoints().await?;
+        Ok(list.into_iter().map(|(seq, hash, at_ms)| zhizhi_shared::audit::Checkpoint { seq, hash, at_ms }).collect())
+    }
+
     /// A token for a machine client, for an administrator, valid for `days` (`None`: until
     /// revoked); the secret is only in this answer.
     pub async fn create_token(&self, me: &Principal, name: &str, scopes: &[String], days: Option<u32>) -> ServiceResult<NewToken> {

@@ -95,6 +95,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/users/{id}/disabled", admin::set_disabled)
         .get("/api/v1/audit", admin::audit)
         .get("/api/v1/audit/verify", admin::verify)
+        .get("/api/v1/audit/checkpoints", admin::audit_checkpoints)
         .post("/api/v1/tokens", admin::create_token)
         .get("/api/v1/tokens", admin::tokens)
         .post("/api/v1/tokens/{id}/revoke", admin::revoke_token)

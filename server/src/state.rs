@@ -87,11 +87,13 @@ impl AppState {
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live
     /// events beyond the newest [`EVENTS_KEPT`], device messages older than
-    /// `keep_messages_days`, and throttling records older than a day.
+    /// `keep_messages_days`, and throttling records older than a day; and checkpoints the audit
+    /// chain's head every ten minutes.
     pub fn start_housekeeping(&self, keep_messages_days: u32) {
         tokio::spawn(prune_event_log(self.store.clone()));
         tokio::spawn(prune_messages(self.store.clone(), keep_messages_days));
         tokio::spawn(prune_login_failures(self.store.clone()));
+        tokio::spawn(checkpoint_audit(self.store.clone()));
     }
 }
 
@@ -136,6 +138,19 @@ async fn prune_login_failures(store: Arc<dyn Store>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(pruned = n, "old login failures forgotten"),
             Err(e) => tracing::warn!(error = %e, "cannot prune login failures"),
+        }
+    }
+}
+
+/// Writes a checkpoint of the audit chain's head every ten minutes (when it moved).
+async fn checkpoint_audit(store: Arc<dyn Store>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match store.checkpoint_audit(crate::auth::now_ms()).await {
+            Ok(None) => {}
+            Ok(Some((seq, _))) => tracing::debug!(seq, "audit checkpoint written"),
+            Err(e) => tracing::warn!(error = %e, "cannot write an audit checkpoint"),
         }
     }
 }

@@ -54,6 +54,14 @@ pub struct ChainBreak {
     pub reason: &'static str,
 }
 
+/// A checkpoint of the chain's head: the chain must pass through it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub at_ms: i64,
+}
+
 /// Verifies entries in `seq` order, continuing a chain whose last verified entry had
 /// `prev_hash` and `prev_seq` (use [`GENESIS`] and 0 from the start).
 pub fn verify<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>, mut prev_hash: String, mut prev_seq: i64) -> Result<(String, i64), ChainBreak> {

@@ -55,6 +55,11 @@ pub async fn verify(State(state): State<AppState>, Extension(caller): Extension<
     Ok(Json(state.accounts.verify_audit(user(&caller)?).await?))
 }
 
+/// `GET /api/v1/audit/checkpoints`: the audit chain's checkpoints, to export (administrators).
+pub async fn audit_checkpoints(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<zhizhi_shared::audit::Checkpoint>>> {
+    Ok(Json(state.accounts.audit_checkpoints(user(&caller)?).await?))
+}
+
 /// The body of `POST /api/v1/tokens`.
 #[derive(Debug, Deserialize)]
 pub struct CreateToken {

@@ -57,10 +57,10 @@ pub struct AuditQuery {
     pub limit: i64,
 }
 
-/// The accounts part of [`Store`](super::Store).
 /// An API token as administrators see it (the secret is never stored, only its hash).
 pub use zhizhi_shared::auth::ApiToken as TokenRow;
 
+/// The accounts part of [`Store`](super::Store).
 #[async_trait]
 pub trait AccountStore {
     /// Creates an account; [`Error::Conflict`] if the username is taken.
@@ -129,6 +129,13 @@ pub trait AccountStore {
 
     /// Verifies the whole audit chain: the number of entries, or where it breaks.
     async fn verify_audit(&self) -> super::Result<Result<i64, ChainBreak>>;
+
+    /// Records the chain's head as a checkpoint at `now`, unless it is recorded already: the
+    /// checkpoint written, if any, as `(seq, hash)`.
+    async fn checkpoint_audit(&self, now: i64) -> super::Result<Option<(i64, String)>>;
+
+    /// Every checkpoint, oldest first: `(seq, hash, at_ms)`.
+    async fn audit_checkpoints(&self) -> super::Result<Vec<(i64, String, i64)>>;
 }
 
 /// The columns of `users`, in the order [`user_from_row`] reads them.
@@ -384,7 +391,7 @@ macro_rules! portable_accounts {
                     )
                     .bind(seq).fetch_all(&self.pool).await?;
                     if rows.is_empty() {
-                        return Ok(Ok(seq));
+                        break;
                     }
                     let page: Vec<AuditEntry> = rows.into_iter().map(|r| AuditEntry {
                         seq: r.0, at_ms: r.1, actor: r.2, action: r.3, target: r.4, detail: r.5, prev_hash: r.6, hash: r.7,
@@ -394,6 +401,33 @@ macro_rules! portable_accounts {
                         Err(e) => return Ok(Err(e)),
                     }
                 }
+                // The chain links; it must also pass through every checkpoint.
+                let checkpoints: Vec<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_checkpoints ORDER BY seq").fetch_all(&self.pool).await?;
+                for (at, expected) in checkpoints {
+                    if at > seq {
+                        return Ok(Err(zhizhi_shared::audit::ChainBreak { seq: seq + 1, reason: "检查点之后的审计记录缺失（末尾的记录被删除）" }));
+                    }
+                    let (stored,): (String,) = sqlx::query_as("SELECT hash FROM audit_log WHERE seq = $1").bind(at).fetch_one(&self.pool).await?;
+                    if stored != expected {
+                        return Ok(Err(zhizhi_shared::audit::ChainBreak { seq: at, reason: "与检查点不符：记录被改写并重新计算了哈希" }));
+                    }
+                }
+                Ok(Ok(seq))
+            }
+
+            async fn checkpoint_audit(&self, now: i64) -> $crate::storage::Result<Option<(i64, String)>> {
+                let $pool = self.writer();
+                let mut tx = $begin_audit.await?;
+                let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *tx).await?;
+                let Some((seq, hash)) = head else { return Ok(None) };
+                let written = sqlx::query("INSERT INTO audit_checkpoints (seq, hash, at_ms) VALUES ($1, $2, $3) ON CONFLICT (seq) DO NOTHING")
+                    .bind(seq).bind(&hash).bind(now).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok((written.rows_affected() == 1).then_some((seq, hash)))
+            }
+
+            async fn audit_checkpoints(&self) -> $crate::storage::Result<Vec<(i64, String, i64)>> {
+                Ok(sqlx::query_as("SELECT seq, hash, at_ms FROM audit_checkpoints ORDER BY seq").fetch_all(&self.pool).await?)
             }
         }
     };

@@ -14,6 +14,7 @@ on_both_engines!(
     boards_list_their_posts_in_order,
     the_grid_network_comes_back_whole,
     the_audit_chain_finds_an_edited_row,
+    the_audit_chain_is_anchored_by_its_checkpoints,
     sessions_end_when_idle_or_too_old,
     usernames_are_unique,
     a_case_is_written_with_its_timeline_tasks_and_event,
@@ -127,6 +128,40 @@ async fn the_audit_chain_finds_an_edited_row(db: &TestDb) {
     db.tamper("UPDATE audit_log SET detail = '无' WHERE seq = 3").await;
     let broken = db.store.verify_audit().await.unwrap().unwrap_err();
     assert_eq!(broken.seq, 3, "{broken:?}");
+}
+
+async fn the_audit_chain_is_anchored_by_its_checkpoints(db: &TestDb) {
+    use zhizhi_shared::audit::entry_hash;
+    for i in 1..=6 {
+        db.store.append_audit(1_000 + i, "zhihui", "reveal", &format!("resident:{i}"), "核实独居老人情况").await.unwrap();
+    }
+    let (seq, _) = db.store.checkpoint_audit(2_000).await.unwrap().expect("the head is checkpointed");
+    assert_eq!(seq, 6);
+    assert_eq!(db.store.checkpoint_audit(2_001).await.unwrap(), None, "an unmoved head is not checkpointed twice");
+    assert_eq!(db.store.verify_audit().await.unwrap(), Ok(6));
+    // An intruder rewrites entry 3 and recomputes every hash after it: the chain links again…
+    let entries = db.store.audit_entries(&zhizhi_server::storage::AuditQuery { limit: 100, ..Default::default() }).await.unwrap();
+    let mut entries: Vec<_> = entries.into_iter().rev().collect();
+    let mut prev = entries[1].hash.clone();
+    for e in entries.iter_mut().skip(2) {
+        if e.seq == 3 {
+            e.detail = "无".into();
+        }
+        e.prev_hash = prev.clone();
+        e.hash = entry_hash(&e.prev_hash, e.seq, e.at_ms, &e.actor, &e.action, &e.target, &e.detail);
+        prev = e.hash.clone();
+        let sql = format!("UPDATE audit_log SET detail = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}", e.detail, e.prev_hash, e.hash, e.seq);
+        db.tamper(Box::leak(sql.into_boxed_str())).await;
+    }
+    // … but not through its checkpoint.
+    let broken = db.store.verify_audit().await.unwrap().unwrap_err();
+    assert_eq!(broken.seq, 6, "{broken:?}");
+    assert!(broken.reason.contains("检查点"), "{broken:?}");
+    // Dropping the newest entries is found too.
+    db.tamper("DELETE FROM audit_log WHERE seq >= 5").await;
+    let broken = db.store.verify_audit().await.unwrap().unwrap_err();
+    assert_eq!((broken.seq, broken.reason), (5, "检查点之后的审计记录缺失（末尾的记录被删除）"));
+    assert_eq!(db.store.audit_checkpoints().await.unwrap().len(), 1);
 }
 
 async fn sessions_end_when_idle_or_too_old(db: &TestDb) {
