@@ -274,7 +274,29 @@ pub enum Action {
     FalseAlarm { reason: String },
 }
 
+/// The longest note or reason an action carries, in characters.
+pub const ACTION_TEXT_MAX: usize = 2000;
+
 impl Action {
+    /// The words the action carries, with their field: `("note", …)` or `("reason", …)`.
+    pub fn text(&self) -> Option<(&'static str, &str)> {
+        use Action as A;
+        match self {
+            A::Dispatch { note, .. } | A::ReportBack { note, .. } | A::Verify { note } | A::Close { note } | A::DistrictResolve { note } => Some(("note", note)),
+            A::Reject { reason }
+            | A::ReturnTask { reason, .. }
+            | A::RequestExtension { reason, .. }
+            | A::DenyExtension { reason, .. }
+            | A::Conclude { reason }
+            | A::Rework { reason }
+            | A::Suspend { reason }
+            | A::Escalate { reason }
+            | A::DistrictReturn { reason }
+            | A::FalseAlarm { reason } => Some(("reason", reason)),
+            _ => None,
+        }
+    }
+
     /// The action's code, as in the API.
     pub fn code(&self) -> &'static str {
         match self {

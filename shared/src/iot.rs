@@ -90,11 +90,19 @@ fn flag(payload: &serde_json::Value, field: &str) -> Result<bool, String> {
     payload.get(field).and_then(|v| v.as_bool()).ok_or_else(|| format!("payload.{field} 缺失或不是 true/false"))
 }
 
+/// The largest payload a message may carry, serialised, in bytes.
+pub const PAYLOAD_MAX_BYTES: usize = 4096;
+
 /// Checks a message's kind and payload against the kind of device that sent it.
 pub fn parse(device: DeviceKind, kind: &str, payload: &serde_json::Value) -> Result<Parsed, String> {
     use DeviceKind as D;
     if !(payload.is_object() || payload.is_null()) {
         return Err("payload 必须是 JSON 对象".into());
+    }
+    // What is stored is what was sent: a payload is bounded like every other field.
+    let size = payload.to_string().len();
+    if size > PAYLOAD_MAX_BYTES {
+        return Err(format!("payload 过大（{size} 字节，最多 {PAYLOAD_MAX_BYTES} 字节）"));
     }
     let reading = match (kind, device) {
         ("heartbeat", _) => Reading::Heartbeat,

@@ -117,6 +117,11 @@ impl Principal {
 /// Decides what `action` by `me` does to `case` at `now`.
 pub fn decide(case: &Case, me: &Principal, action: &Action, now: i64) -> Result<Decision, Refusal> {
     use CaseState as S;
+    if let Some((field, text)) = action.text()
+        && text.chars().count() > super::ACTION_TEXT_MAX
+    {
+        return Err(Refusal::Invalid { field, message: format!("内容不能超过 {} 字", super::ACTION_TEXT_MAX) });
+    }
     let command = me.has(Role::Command);
     let mut out = Decision {
         state: case.state,

@@ -293,3 +293,14 @@ fn sensor_alarms_can_be_closed_as_false_alarms_by_command_or_the_holder_on_scene
     assert!(matches!(decide(&case(CaseState::Reported, &[]), &command(), &fa(), NOW), Err(Refusal::WrongState(_))));
     assert!(matches!(decide(&sensor(CaseState::Closed, &[]), &command(), &fa(), NOW), Err(Refusal::WrongState(_))));
 }
+
+#[test]
+fn a_note_or_reason_longer_than_the_limit_is_refused_naming_its_field() {
+    let c = case(CaseState::Reported, &[]);
+    let long = "情况".repeat(ACTION_TEXT_MAX);
+    let refused = decide(&c, &command(), &Action::Reject { reason: long.clone() }, 0).unwrap_err();
+    assert!(matches!(refused, Refusal::Invalid { field: "reason", .. }), "{refused:?}");
+    let refused = decide(&c, &command(), &Action::Dispatch { holders: vec![Holder::Post(1)], note: long }, 0).unwrap_err();
+    assert!(matches!(refused, Refusal::Invalid { field: "note", .. }), "{refused:?}");
+    assert!(decide(&c, &command(), &Action::Reject { reason: "情况".repeat(ACTION_TEXT_MAX / 2) }, 0).is_ok(), "at the limit");
+}

@@ -234,3 +234,11 @@ fn csv_import_reports_every_bad_line() {
     assert!(errors[2].contains("10 列"));
     assert!(parse_csv("YG-1,camera").is_err(), "a header is required");
 }
+
+#[test]
+fn a_payload_is_bounded_like_every_other_field() {
+    let big = serde_json::json!({ "open": true, "extra": "x".repeat(PAYLOAD_MAX_BYTES) });
+    let e = parse(DeviceKind::DoorSensor, "door", &big).unwrap_err();
+    assert!(e.contains("payload 过大"), "{e}");
+    assert!(parse(DeviceKind::DoorSensor, "door", &serde_json::json!({ "open": true, "extra": "x".repeat(100) })).is_ok());
+}
