@@ -22,6 +22,9 @@ pub struct AuditParams {
 
 pub use zhizhi_shared::auth::NewToken;
 
+/// Audit entries are kept at least this many days before they may be archived.
+pub const AUDIT_RETENTION_DAYS: u32 = 180;
+
 /// Accounts over a store, under the authentication settings.
 pub struct Accounts {
     pub store: Arc<dyn Store>,
@@ -256,6 +259,45 @@ impl Accounts {
             Ok(n) => AuditVerdict { intact: true, entries: Some(n), broken_at: None, reason: None },
             Err(b) => AuditVerdict { intact: false, entries: None, broken_at: Some(b.seq), reason: Some(b.reason.into()) },
         })
+    }
+
+    /// Archives the audit entries older than `days` (at least [`AUDIT_RETENTION_DAYS`]) to a
+    /// new JSON-lines file at `out`, one entry a line with its hashes, and only once the file
+    /// is on disk removes them from the table, remembering where the chain now starts. The
+    /// number archived and the range of sequence numbers; the archive is itself audited.
+    pub async fn archive_audit(&self, days: u32, out: &std::path::Path, now: i64) -> anyhow::Result<(u64, Option<(i64, i64)>)> {
+        use std::io::Write as _;
+        anyhow::ensure!(days >= AUDIT_RETENTION_DAYS, "审计日志至少保留 {AUDIT_RETENTION_DAYS} 天：--older-than-days 不能小于 {AUDIT_RETENTION_DAYS}");
+        let before = now - i64::from(days) * 86_400_000;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(out)
+            .map_err(|e| anyhow::anyhow!("不能新建归档文件 {}（已存在的归档不会被覆盖）：{e}", out.display()))?;
+        let (mut count, mut first, mut last) = (0u64, None, None::<(i64, String)>);
+        let mut after = 0;
+        loop {
+            let page = self.store.audit_to_archive(before, after, 10_000).await?;
+            let Some(end) = page.last() else { break };
+            after = end.seq;
+            for e in &page {
+                writeln!(file, "{}", serde_json::to_string(e)?)?;
+            }
+            first = first.or(page.first().map(|e| e.seq));
+            last = Some((end.seq, end.hash.clone()));
+            count += page.len() as u64;
+        }
+        file.sync_all()?;
+        let Some((up_to, hash)) = last else {
+            drop(file);
+            std::fs::remove_file(out)?;
+            return Ok((0, None));
+        };
+        let name = out.display().to_string();
+        self.store.drop_archived_audit(up_to, &hash, &name, now).await?;
+        let range = first.map(|f| (f, up_to));
+        self.store.append_audit(now, "system", "audit_archive", "audit", &format!("归档 {count} 条（#{}–#{up_to}，{days} 天以前）至 {name}", first.unwrap_or(up_to))).await?;
+        Ok((count, range))
     }
 
     /// The audit chain's checkpoints, for an administrator to export and keep apart: with them a

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => zhizhi_server::http::serve(args).await,
             Command::Simulate(args) => zhizhi_server::simulate::run(args).await,
+            Command::AuditArchive(args) => zhizhi_server::cli::audit_archive(args).await,
         }
     });
     match result {

@@ -136,6 +136,14 @@ pub trait AccountStore {
 
     /// Every checkpoint, oldest first: `(seq, hash, at_ms)`.
     async fn audit_checkpoints(&self) -> super::Result<Vec<(i64, String, i64)>>;
+
+    /// Up to `limit` entries written before `before`, after entry `after`, oldest first: what
+    /// an archive takes.
+    async fn audit_to_archive(&self, before: i64, after: i64, limit: i64) -> super::Result<Vec<AuditEntry>>;
+
+    /// Deletes the entries up to `up_to` (archived to `file`, the last with `hash`) and records
+    /// where the chain now starts, in one transaction: the number deleted.
+    async fn drop_archived_audit(&self, up_to: i64, hash: &str, file: &str, now: i64) -> super::Result<u64>;
 }
 
 /// The columns of `users`, in the order [`user_from_row`] reads them.
@@ -383,8 +391,12 @@ macro_rules! portable_accounts {
             async fn verify_audit(&self) -> $crate::storage::Result<Result<i64, zhizhi_shared::audit::ChainBreak>> {
                 use zhizhi_shared::audit::{verify, AuditEntry, GENESIS};
                 type Row = (i64, i64, String, String, String, String, String, String);
-                // Page through the chain so that memory stays flat however long it grows.
-                let (mut hash, mut seq) = (GENESIS.to_string(), 0i64);
+                // Page through the chain so that memory stays flat however long it grows; it starts
+                // after the newest archive, if entries were archived.
+                let anchor: Option<(i64, String)> =
+                    sqlx::query_as("SELECT up_to_seq, hash FROM audit_archives ORDER BY up_to_seq DESC LIMIT 1").fetch_optional(&self.pool).await?;
+                let (mut seq, mut hash) = anchor.unwrap_or((0, GENESIS.to_string()));
+                let start = seq;
                 loop {
                     let rows: Vec<Row> = sqlx::query_as(
                         "SELECT seq, at_ms, actor, action, target, detail, prev_hash, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000",
@@ -403,7 +415,7 @@ macro_rules! portable_accounts {
                 }
                 // The chain links; it must also pass through every checkpoint.
                 let checkpoints: Vec<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_checkpoints ORDER BY seq").fetch_all(&self.pool).await?;
-                for (at, expected) in checkpoints {
+                for (at, expected) in checkpoints.into_iter().filter(|c| c.0 > start) {
                     if at > seq {
                         return Ok(Err(zhizhi_shared::audit::ChainBreak { seq: seq + 1, reason: "检查点之后的审计记录缺失（末尾的记录被删除）" }));
                     }
@@ -428,6 +440,27 @@ macro_rules! portable_accounts {
 
             async fn audit_checkpoints(&self) -> $crate::storage::Result<Vec<(i64, String, i64)>> {
                 Ok(sqlx::query_as("SELECT seq, hash, at_ms FROM audit_checkpoints ORDER BY seq").fetch_all(&self.pool).await?)
+            }
+
+            async fn audit_to_archive(&self, before: i64, after: i64, limit: i64) -> $crate::storage::Result<Vec<zhizhi_shared::audit::AuditEntry>> {
+                type Row = (i64, i64, String, String, String, String, String, String);
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT seq, at_ms, actor, action, target, detail, prev_hash, hash FROM audit_log WHERE at_ms < $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                )
+                .bind(before).bind(after).bind(limit).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|r| zhizhi_shared::audit::AuditEntry {
+                    seq: r.0, at_ms: r.1, actor: r.2, action: r.3, target: r.4, detail: r.5, prev_hash: r.6, hash: r.7,
+                }).collect())
+            }
+
+            async fn drop_archived_audit(&self, up_to: i64, hash: &str, file: &str, now: i64) -> $crate::storage::Result<u64> {
+                let $pool = self.writer();
+                let mut tx = $begin_audit.await?;
+                let dropped = sqlx::query("DELETE FROM audit_log WHERE seq <= $1").bind(up_to).execute(&mut *tx).await?.rows_affected();
+                sqlx::query("INSERT INTO audit_archives (up_to_seq, hash, file, at_ms) VALUES ($1, $2, $3, $4)")
+                    .bind(up_to).bind(hash).bind(file).bind(now).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(dropped)
             }
         }
     };

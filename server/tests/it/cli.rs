@@ -65,3 +65,33 @@ fn the_demos_life_needs_the_demo() {
         assert_eq!(lines, ["zhizhi: error: --history-days and --simulation play the demo street: add --demo"], "{flag:?}");
     }
 }
+
+#[tokio::test]
+async fn old_audit_entries_are_archived_to_a_file_and_the_chain_goes_on() {
+    let db = crate::harness::TestDb::sqlite().await;
+    let now = zhizhi_server::auth::now_ms();
+    let day = 86_400_000;
+    for (i, age) in [400, 300, 200, 10, 1].into_iter().enumerate() {
+        db.store.append_audit(now - age * day, "zhihui", "reveal", &format!("resident:{i}"), "核实独居老人情况").await.unwrap();
+    }
+    let out = std::env::temp_dir().join(format!("zhizhi_audit_{}_{now}.jsonl", std::process::id()));
+    // The retention is 180 days at least: nothing shorter is archived.
+    let refused = zhizhi(&["audit-archive", "--db", &db.url, "--older-than-days", "30", "--out", out.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(stderr_lines(&refused)[0].contains("至少保留 180 天"), "{:?}", stderr_lines(&refused));
+    let done = zhizhi(&["audit-archive", "--db", &db.url, "--older-than-days", "180", "--out", out.to_str().unwrap()]);
+    assert!(done.status.success(), "{:?}", stderr_lines(&done));
+    assert!(String::from_utf8_lossy(&done.stdout).contains("已归档 3 条审计记录（#1–#3）"));
+    let archived: Vec<serde_json::Value> = std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(archived.iter().map(|e| e["seq"].as_i64().unwrap()).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(archived.iter().all(|e| e["hash"].as_str().is_some_and(|h| h.len() == 64)));
+    // The table keeps the recent two and the archive's own entry; the chain verifies from the
+    // last archived entry on.
+    assert_eq!(db.store.verify_audit().await.unwrap(), Ok(6));
+    // The file is never overwritten.
+    let again = zhizhi(&["audit-archive", "--db", &db.url, "--older-than-days", "180", "--out", out.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(stderr_lines(&again)[0].contains("已存在的归档不会被覆盖"), "{:?}", stderr_lines(&again));
+    let _ = std::fs::remove_file(&out);
+    db.remove().await;
+}

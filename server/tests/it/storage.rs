@@ -15,6 +15,7 @@ on_both_engines!(
     the_grid_network_comes_back_whole,
     the_audit_chain_finds_an_edited_row,
     the_audit_chain_is_anchored_by_its_checkpoints,
+    archived_audit_entries_leave_and_the_chain_goes_on,
     sessions_end_when_idle_or_too_old,
     usernames_are_unique,
     a_case_is_written_with_its_timeline_tasks_and_event,
@@ -162,6 +163,22 @@ async fn the_audit_chain_is_anchored_by_its_checkpoints(db: &TestDb) {
     let broken = db.store.verify_audit().await.unwrap().unwrap_err();
     assert_eq!((broken.seq, broken.reason), (5, "检查点之后的审计记录缺失（末尾的记录被删除）"));
     assert_eq!(db.store.audit_checkpoints().await.unwrap().len(), 1);
+}
+
+async fn archived_audit_entries_leave_and_the_chain_goes_on(db: &TestDb) {
+    for i in 1..=6 {
+        db.store.append_audit(i * 1_000, "zhihui", "reveal", &format!("resident:{i}"), "核实").await.unwrap();
+    }
+    db.store.checkpoint_audit(3_500).await.unwrap();
+    let old = db.store.audit_to_archive(4_500, 0, 100).await.unwrap();
+    assert_eq!(old.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(db.store.audit_to_archive(4_500, 2, 1).await.unwrap()[0].seq, 3, "paged after a sequence number");
+    assert_eq!(db.store.drop_archived_audit(4, &old[3].hash, "audit-1.jsonl", 9_000).await.unwrap(), 4);
+    assert_eq!(db.store.verify_audit().await.unwrap(), Ok(6), "the chain verifies from the archived head");
+    db.store.append_audit(10_000, "zhihui", "reveal", "resident:7", "核实").await.unwrap();
+    assert_eq!(db.store.verify_audit().await.unwrap(), Ok(7));
+    db.tamper("UPDATE audit_log SET detail = '无' WHERE seq = 5").await;
+    assert_eq!(db.store.verify_audit().await.unwrap().unwrap_err().seq, 5);
 }
 
 async fn sessions_end_when_idle_or_too_old(db: &TestDb) {
