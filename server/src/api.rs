@@ -36,7 +36,11 @@ impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let message = self.user_message();
-        (status, Json(json!({ "error": message, "field": self.field() }))).into_response()
+        let mut resp = (status, Json(json!({ "error": message, "field": self.field() }))).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
+        resp
     }
 }
 

@@ -74,6 +74,7 @@ impl ServiceError {
             ServiceError::Login(LoginError::Storage) => 500,
             ServiceError::Storage(S::Conflict { .. } | S::Stale) => 409,
             ServiceError::Storage(S::Invalid(_)) => 422,
+            ServiceError::Storage(e) if e.is_unavailable() => 503,
             ServiceError::Storage(_) => 500,
         }
     }

@@ -55,6 +55,23 @@ pub enum Error {
     Invalid(String),
 }
 
+impl Error {
+    /// Whether the database could not be reached (stopped, restarting, the network gone, no
+    /// connection free in time) rather than refusing this request: worth retrying shortly.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Connect { .. } => true,
+            Error::Db(e) => match e {
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+                // Connection exceptions (08…) and the server shutting down or starting (57P…).
+                sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
 /// Result of a storage operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -257,3 +257,115 @@ async fn sigterm_with_open_streams_and_ingest_running_stops_in_seconds_and_loses
     println!("stopped in {} ms with 3 open streams, {} messages acknowledged", took.as_millis(), acked.len());
     let _ = std::fs::remove_file(&path);
 }
+
+/// A PostgreSQL cluster of the test's own (initdb in a temporary directory, its own port), so
+/// that stopping it disturbs no other test.
+struct Cluster {
+    bin: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl Cluster {
+    fn as_postgres(&self, command: &str) {
+        // initdb and pg_ctl refuse to run as root: as root, run them as the postgres user.
+        let root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+        let status = if root {
+            Command::new("su").args(["postgres", "-c", command]).stdout(Stdio::null()).status()
+        } else {
+            Command::new("sh").args(["-c", command]).stdout(Stdio::null()).status()
+        };
+        assert!(status.is_ok_and(|s| s.success()), "{command}");
+    }
+
+    fn new() -> Cluster {
+        let versions = std::fs::read_dir("/usr/lib/postgresql").expect("PostgreSQL's programs under /usr/lib/postgresql");
+        let bin = versions.filter_map(Result::ok).map(|e| e.path().join("bin")).filter(|p| p.join("initdb").exists()).max().expect("initdb");
+        let dir = std::env::temp_dir().join(format!("zhizhi_pg_{}_{}", std::process::id(), zhizhi_server::auth::now_ms()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let _ = Command::new("chown").args(["postgres", dir.to_str().unwrap()]).status();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let c = Cluster { bin, dir, port };
+        c.as_postgres(&format!("{}/initdb -D {}/data -A trust -U postgres", c.bin.display(), c.dir.display()));
+        c.start();
+        c
+    }
+
+    fn start(&self) {
+        let (bin, dir, port) = (self.bin.display(), self.dir.display(), self.port);
+        self.as_postgres(&format!("{bin}/pg_ctl -D {dir}/data -o '-p {port} -k {dir} -c listen_addresses=127.0.0.1' -l {dir}/log -w start"));
+    }
+
+    fn stop(&self) {
+        self.as_postgres(&format!("{}/pg_ctl -D {}/data -m fast -w stop", self.bin.display(), self.dir.display()));
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Command::new("su").args(["postgres", "-c", &format!("{}/pg_ctl -D {}/data -m immediate stop", self.bin.display(), self.dir.display())]).status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_going_away_is_answered_with_503_and_service_resumes_by_itself() {
+    let cluster = Cluster::new();
+    let mut server = start(&cluster.url());
+    server.ready().await;
+    let bearer = format!("Authorization: Bearer {}\r\n", token(&server.addr).await);
+    let mut c = HttpClient::connect(&server.addr, "").await.unwrap();
+    let (_, h, _) = c.request("POST", "/api/v1/login", &json!({ "username": "zhihui", "password": zhizhi_server::demo::DEMO_PASSWORD }).to_string()).await.unwrap();
+    let cookie = format!("Cookie: {}\r\n", h["set-cookie"].split(';').next().unwrap());
+    let report = |n: u32| json!({ "category": "greening.branch", "description": format!("树枝断落第 {n} 处"), "building_id": 1 }).to_string();
+    let mut staff = HttpClient::connect(&server.addr, &cookie).await.unwrap();
+    let (status, _, body) = staff.request("POST", "/api/v1/cases", &report(1)).await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    let before: Value = serde_json::from_str(&body).unwrap();
+    let district = zhizhi_shared::demo::generate(zhizhi_shared::demo::DEFAULT_SEED);
+    let device = district.devices.iter().find(|d| d.kind == DeviceKind::SmokeDetector).unwrap().code.clone();
+    let heartbeat = |id: &str| json!([{ "device_id": device, "msg_id": id, "ts": zhizhi_server::auth::now_ms(), "kind": "heartbeat", "payload": {} }]).to_string();
+    let mut gateway = HttpClient::connect(&server.addr, &bearer).await.unwrap();
+    assert_eq!(gateway.request("POST", "/api/v1/ingest", &heartbeat("before")).await.unwrap().0, 200);
+
+    // The database stops: every request that needs it is refused with 503, in words, and when
+    // to retry; nothing is acknowledged.
+    cluster.stop();
+    for (who, path, body) in [(&cookie, "/api/v1/cases", report(2)), (&bearer, "/api/v1/ingest", heartbeat("during"))] {
+        let mut fresh = HttpClient::connect(&server.addr, who).await.unwrap();
+        let (status, headers, answer) = fresh.request("POST", path, &body).await.unwrap();
+        assert_eq!(status, 503, "{path}: {answer}");
+        assert!(headers.contains_key("retry-after"), "{path}: {headers:?}");
+        let v: Value = serde_json::from_str(&answer).unwrap_or_else(|_| panic!("{path}: not JSON: {answer}"));
+        assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{answer}");
+    }
+    let mut probe = HttpClient::connect(&server.addr, "").await.unwrap();
+    assert_eq!(probe.request("GET", "/healthz", "").await.unwrap().0, 503);
+
+    // It comes back: the same server serves again by itself, and nothing it had accepted is lost.
+    cluster.start();
+    let back = Instant::now();
+    loop {
+        let mut probe = HttpClient::connect(&server.addr, "").await.unwrap();
+        if probe.request("GET", "/healthz", "").await.unwrap().0 == 200 {
+            break;
+        }
+        assert!(back.elapsed() < Duration::from_secs(60), "still unavailable a minute after the database returned");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut staff = HttpClient::connect(&server.addr, &cookie).await.unwrap();
+    let (status, _, body) = staff.request("POST", "/api/v1/cases", &report(3)).await.unwrap();
+    assert_eq!(status, 201, "the session and the service survive the outage: {body}");
+    let (_, _, body) = staff.request("GET", &format!("/api/v1/cases/{}", before["case"]["id"]), "").await.unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["case"]["number"], before["case"]["number"]);
+    let store = zhizhi_server::storage::open(&cluster.url()).await.unwrap();
+    let id = store.device_records(None).await.unwrap().into_iter().find(|d| d.code == device).unwrap().id;
+    assert!(store.has_message(id, "before").await.unwrap());
+    assert!(!store.has_message(id, "during").await.unwrap(), "refused, so not stored: the sender keeps it");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
