@@ -68,7 +68,7 @@ impl ServiceError {
             ServiceError::Throttled(_) => 429,
             ServiceError::TooLarge(_) => 413,
             ServiceError::Unavailable(_) => 503,
-            ServiceError::Login(LoginError::Throttled) => 429,
+            ServiceError::Login(LoginError::Throttled | LoginError::ThrottledForDay) => 429,
             ServiceError::Login(LoginError::Disabled) => 403,
             ServiceError::Login(LoginError::BadCredentials) => 401,
             ServiceError::Login(LoginError::Storage) => 500,

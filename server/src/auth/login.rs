@@ -13,6 +13,9 @@ pub enum LoginError {
     BadCredentials,
     #[error("登录失败次数过多，请 15 分钟后再试")]
     Throttled,
+    /// Failed again and again over a day from this address: the wait grows to a day.
+    #[error("今天从这台设备登录失败的次数过多，请明天再试，或联系系统管理员")]
+    ThrottledForDay,
     #[error("账号已停用，请联系系统管理员")]
     Disabled,
     #[error("数据库暂时无法访问")]
@@ -29,13 +32,14 @@ pub struct LoggedIn {
 
 /// Checks credentials and starts a session.
 ///
-/// Throttling is per account *and* address (five failures in the window), and per address over
-/// all accounts (twenty): an attacker slows down their own guesses, never the owner signing in
-/// from elsewhere (OWASP Authentication Cheat Sheet: account lockout must not become a denial
-/// of service). Each attempt takes its slot before the password is checked, in one step with
-/// the count, so parallel guesses cannot pass the limit; the slot is given back when the
-/// password was right. While throttled, one audit entry per key and window says so (not one per
-/// attempt), and throttled attempts write nothing else.
+/// Throttling is per account *and* address (five failures in the window, and twenty in a day:
+/// the wait grows from the window to a day), and per address over all accounts (twenty): an
+/// attacker slows down their own guesses, never the owner signing in from elsewhere (OWASP
+/// Authentication Cheat Sheet: account lockout must not become a denial of service). Each
+/// attempt takes its slots before the password is checked, in one step with the count, so
+/// parallel guesses cannot pass the limit; the slots are given back when the password was right.
+/// While throttled, one audit entry per key and window says so (not one per attempt), and
+/// throttled attempts write nothing else.
 pub async fn login(store: &dyn Store, cfg: &AuthConfig, username: &str, password: &str, address: &str) -> Result<LoggedIn, LoginError> {
     let storage = |e: crate::storage::Error| {
         tracing::error!(error = %e, "login failed on storage");
@@ -47,21 +51,29 @@ pub async fn login(store: &dyn Store, cfg: &AuthConfig, username: &str, password
     let now = now_ms();
     let since = now - cfg.throttle_window.as_millis() as i64;
     let (pair_key, addr_key) = (format!("pair:{username}|{address}"), format!("addr:{address}"));
-    let throttled = |key: String| async move {
+    // Progressive: beyond a few windows' worth of failures in a day, the wait grows to a day
+    // (for this account from this address only).
+    let (day_key, day_since) = (format!("day:{username}|{address}"), now - 86_400_000);
+    let throttled = |key: String, error: LoginError| async move {
         // One entry per key and window: a flood does not fill the audit log.
         if store.take_slot(&format!("throttled:{key}"), since, 1, now).await.map_err(storage)? {
             let minutes = cfg.throttle_window.as_secs() / 60;
             let detail = format!("地址 {address}，{key}；{minutes} 分钟内的后续尝试不再逐条记录");
             store.append_audit(now, username, "login_throttled", "session", &detail).await.map_err(storage)?;
         }
-        Err::<LoggedIn, _>(LoginError::Throttled)
+        Err::<LoggedIn, _>(error)
     };
     if !store.take_slot(&pair_key, since, cfg.max_failures_per_account_and_address, now).await.map_err(storage)? {
-        return throttled(pair_key).await;
+        return throttled(pair_key, LoginError::Throttled).await;
+    }
+    if !store.take_slot(&day_key, day_since, cfg.max_failures_per_account_and_address * 4, now).await.map_err(storage)? {
+        store.release_slot(&pair_key, now).await.map_err(storage)?;
+        return throttled(day_key, LoginError::ThrottledForDay).await;
     }
     if !store.take_slot(&addr_key, since, cfg.max_failures_per_address, now).await.map_err(storage)? {
         store.release_slot(&pair_key, now).await.map_err(storage)?;
-        return throttled(addr_key).await;
+        store.release_slot(&day_key, now).await.map_err(storage)?;
+        return throttled(addr_key, LoginError::Throttled).await;
     }
     let user = store.user_by_username(username).await.map_err(storage)?;
     // Verify against a dummy hash when the account does not exist, so that the answer takes as
@@ -84,10 +96,12 @@ pub async fn login(store: &dyn Store, cfg: &AuthConfig, username: &str, password
     store.release_slot(&addr_key, now).await.map_err(storage)?;
     if user.disabled_at.is_some() {
         store.release_slot(&pair_key, now).await.map_err(storage)?;
+        store.release_slot(&day_key, now).await.map_err(storage)?;
         store.append_audit(now, username, "login_refused", "session", "账号已停用").await.map_err(storage)?;
         return Err(LoginError::Disabled);
     }
     store.clear_login_failures(&pair_key).await.map_err(storage)?;
+    store.clear_login_failures(&day_key).await.map_err(storage)?;
     let token = new_token();
     store.create_session(&token_hash(&token), user.id, now, address).await.map_err(storage)?;
     store.append_audit(now, username, "login", "session", &format!("地址 {address}")).await.map_err(storage)?;

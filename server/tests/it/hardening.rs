@@ -269,3 +269,18 @@ async fn a_hotline_token_reports_and_does_nothing_else_and_tokens_expire() {
     assert!(listed[0]["expires_at"].as_i64().unwrap() > now + 29 * 86_400_000);
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn the_wait_grows_to_a_day_for_one_who_keeps_guessing() {
+    // A window of a millisecond: only the day's limit binds.
+    let auth = zhizhi_server::auth::AuthConfig { throttle_window: std::time::Duration::from_millis(1), ..Default::default() };
+    let app = App::with_auth(TestDb::sqlite().await, auth).await;
+    for _ in 0..20 {
+        assert_eq!(login(&app, "10.0.0.66", "zhihui", "wrong-password-1A").await, StatusCode::UNAUTHORIZED);
+    }
+    let r = app.post_from("10.0.0.66", "/api/v1/login", json!({ "username": "zhihui", "password": DEMO_PASSWORD })).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body["error"].as_str().unwrap().contains("明天再试"), "{}", r.body);
+    assert_eq!(login(&app, "10.0.0.7", "zhihui", DEMO_PASSWORD).await, StatusCode::OK, "the owner elsewhere is not held up");
+    app.db.remove().await;
+}
