@@ -145,6 +145,12 @@ pub struct ServeArgs {
     #[arg(long, env = "ZHIZHI_MQTT_URL")]
     pub mqtt_url: Option<String>,
 
+    /// The broker runs Mosquitto's dynamic-security plugin and the --mqtt-url user administers
+    /// it: Zhizhi registers each device (its code, its secret, a role that publishes on its own
+    /// topic only) when the secret is issued, and disables retired ones.
+    #[arg(long, env = "ZHIZHI_MQTT_PROVISION")]
+    pub mqtt_provision: bool,
+
     /// The MQTT client id: the broker keeps this session's unacknowledged messages while the
     /// server is down.
     #[arg(long, env = "ZHIZHI_MQTT_CLIENT_ID", default_value = "zhizhi-ingest")]

@@ -256,6 +256,10 @@ impl Devices {
         }
         self.store.append_audit(now, &me.username, if retired { "device_retire" } else { "device_restore" }, &format!("device:{id}"), "").await?;
         self.ingest.reload(Some(id)).await;
+        // A retired device can no longer reach the broker either.
+        if let (Some(broker), Some(code)) = (self.ingest.broker(), self.ingest.code_of(id)) {
+            broker.set_enabled(&code, !retired).await.map_err(|e| ServiceError::Unavailable(format!("设备已{}，但 MQTT 代理未能同步：{e}", if retired { "停用" } else { "恢复" })))?;
+        }
         Ok(())
     }
 
@@ -263,6 +267,11 @@ impl Devices {
     pub async fn new_secret(&self, me: &Principal, id: i64, now: i64) -> ServiceResult<String> {
         Self::require_admin(me)?;
         let secret = crate::auth::new_token();
+        // Registered in the broker first: a secret the broker does not know is not issued.
+        if let Some(broker) = self.ingest.broker() {
+            let code = self.ingest.code_of(id).ok_or(ServiceError::NotFound("没有这台设备"))?;
+            broker.provision(&code, &secret).await.map_err(|e| ServiceError::Unavailable(format!("未能在 MQTT 代理登记这台设备，密钥未生成：{e}")))?;
+        }
         if !self.store.set_device_secret(id, &crate::auth::token_hash(&secret)).await? {
             return Err(ServiceError::NotFound("没有这台设备"));
         }

@@ -81,6 +81,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::with_auth(store, &args.site_root, addr, args.auth_config());
     if let Some(url) = &args.mqtt_url {
         let broker: crate::ingest::mqtt::BrokerUrl = url.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        let mut broker = broker;
+        if args.mqtt_provision {
+            let admin = crate::ingest::broker::BrokerAdmin::start(&broker).map_err(|e| anyhow::anyhow!(e))?;
+            // The ingest connects as a client of its own, made (with its role) here.
+            let ingest_client = admin.prepare().await.map_err(|e| anyhow::anyhow!("cannot administer the MQTT broker: {e}"))?;
+            broker.credentials = Some(ingest_client);
+            state.ingest.set_broker(admin);
+        }
         tokio::spawn(crate::ingest::mqtt::run(state.ingest.clone(), broker, args.mqtt_client_id.clone()));
     }
     state.start_housekeeping(args.keep_messages_days);

@@ -11,6 +11,7 @@
 //! service after the commit; one that was raised but has no case yet (a crash in between) gets
 //! it when the engine starts.
 
+pub mod broker;
 mod engine;
 pub mod mqtt;
 mod registry;
@@ -96,6 +97,8 @@ pub struct Ingest {
     permits: Arc<Semaphore>,
     ready: watch::Receiver<bool>,
     pub registry: Arc<RwLock<Registry>>,
+    /// The broker's administration, when Zhizhi provisions device identities there.
+    broker: std::sync::OnceLock<Arc<broker::BrokerAdmin>>,
 }
 
 pub(super) fn millis() -> i64 {
@@ -127,7 +130,23 @@ impl Ingest {
                 }
             }
         });
-        Arc::new(Ingest { jobs, permits, ready, registry })
+        Arc::new(Ingest { jobs, permits, ready, registry, broker: std::sync::OnceLock::new() })
+    }
+
+    /// Provisions device identities in this broker from now on.
+    pub fn set_broker(&self, admin: Arc<broker::BrokerAdmin>) {
+        let _ = self.broker.set(admin);
+    }
+
+    /// The broker's administration, when device identities are provisioned there.
+    pub fn broker(&self) -> Option<&Arc<broker::BrokerAdmin>> {
+        self.broker.get()
+    }
+
+    /// A device's code, by its id.
+    pub fn code_of(&self, id: i64) -> Option<String> {
+        let reg = self.registry.read().ok()?;
+        reg.by_id.get(&id).map(|&i| reg.devices[i].rec.code.clone())
     }
 
     /// Messages waiting to be stored.

@@ -1,6 +1,7 @@
 //! Integration tests of the server: the storage suite on both engines, and the HTTP router.
 
 mod access;
+mod broker;
 mod cases;
 mod client;
 mod crash;
