@@ -1,10 +1,11 @@
 //! Authentication: passwords, sessions, API tokens, login throttling, and who a caller is.
 //! The request guards that use them are the HTTP layer's (`http/guard.rs`, `http/csrf.rs`).
 
+pub mod address;
 mod caller;
 mod login;
 
-pub use caller::{bearer_token, client_address, session_token, Caller};
+pub use caller::{bearer_token, client_address, session_token, Caller, ClientAddress};
 pub use login::{login, LoggedIn, LoginError};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -33,6 +34,8 @@ pub struct AuthConfig {
     /// How often an open live stream checks that its session is still alive (idle or
     /// absolute expiry, or ended on another server copy); ends on this copy close it at once.
     pub stream_recheck: Duration,
+    /// Reverse proxies whose forwarding headers are believed (`--trusted-proxy`).
+    pub trusted_proxies: Vec<address::Cidr>,
 }
 
 impl Default for AuthConfig {
@@ -46,6 +49,7 @@ impl Default for AuthConfig {
             max_failures_per_address: 20,
             throttle_window: Duration::from_secs(15 * 60),
             stream_recheck: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -145,6 +145,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ZHIZHI_MQTT_URL")]
     pub mqtt_url: Option<String>,
 
+    /// Reverse proxies (addresses or ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8) whose
+    /// X-Forwarded-For / Forwarded headers name the client; nobody else's are believed.
+    #[arg(long, env = "ZHIZHI_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxy: Vec<crate::auth::address::Cidr>,
+
     /// The broker runs Mosquitto's dynamic-security plugin and the --mqtt-url user administers
     /// it: Zhizhi registers each device (its code, its secret, a role that publishes on its own
     /// topic only) when the secret is issued, and disables retired ones.
@@ -192,6 +197,7 @@ impl ServeArgs {
                 min_classes: self.password_min_classes as usize,
                 max_age_days: self.password_max_age_days,
             },
+            trusted_proxies: self.trusted_proxy.clone(),
             ..Default::default()
         }
     }

@@ -40,9 +40,16 @@ impl Caller {
     }
 }
 
+/// The client's address as the guard resolved it (through trusted proxies; IPv6 by its /64).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientAddress(pub String);
+
 /// The client's address, from a request's extensions, for throttling and the audit log.
 pub fn client_address(extensions: &axum::http::Extensions) -> String {
-    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    if let Some(a) = extensions.get::<ClientAddress>() {
+        return a.0.clone();
+    }
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| super::address::address_key(c.0.ip())).unwrap_or_else(|| "unknown".into())
 }
 
 /// The session token from the `Cookie` header.

@@ -12,6 +12,12 @@ use std::sync::Arc;
 /// Resolves the caller and stores it (and, for users, their [`Principal`], which the Leptos
 /// app reads) in the request's extensions.
 pub async fn authenticate(State(accounts): State<Arc<Accounts>>, mut req: Request, next: Next) -> Response {
+    // Who the client is, once: through the trusted proxies' headers, IPv6 by its /64.
+    if let Some(peer) = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()) {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let ip = crate::auth::address::client_ip(peer, &accounts.auth.trusted_proxies, header("x-forwarded-for").as_deref(), header("forwarded").as_deref());
+        req.extensions_mut().insert(crate::auth::ClientAddress(crate::auth::address::address_key(ip)));
+    }
     let session = session_token(req.headers(), accounts.auth.cookie_name());
     match accounts.caller(bearer_token(req.headers()), session.as_deref()).await {
         Ok(caller) => {

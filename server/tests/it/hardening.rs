@@ -284,3 +284,39 @@ async fn the_wait_grows_to_a_day_for_one_who_keeps_guessing() {
     assert_eq!(login(&app, "10.0.0.7", "zhihui", DEMO_PASSWORD).await, StatusCode::OK, "the owner elsewhere is not held up");
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_throttled_as_itself() {
+    use tower::ServiceExt;
+    let auth = zhizhi_server::auth::AuthConfig { trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Default::default() };
+    let app = App::with_auth(TestDb::sqlite().await, auth).await;
+    // A login arriving from `peer` with the proxy's header naming `client`.
+    let via = |peer: &'static str, client: &'static str, password: &'static str| {
+        let router = app.router.clone();
+        async move {
+            let at: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+            let req = axum::http::Request::post("/api/v1/login").header("host", "127.0.0.1:3000").header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/json").header("x-forwarded-for", client)
+                .extension(axum::extract::ConnectInfo(at))
+                .body(axum::body::Body::from(json!({ "username": "zhihui", "password": password }).to_string())).unwrap();
+            router.oneshot(req).await.unwrap().status()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(via("127.0.0.1", "203.0.113.66", "wrong-password-1A").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(via("127.0.0.1", "203.0.113.66", DEMO_PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "the guesser, through the proxy");
+    assert_eq!(via("127.0.0.1", "203.0.113.7", DEMO_PASSWORD).await, StatusCode::OK, "everyone else behind the same proxy");
+    // The header of a client that is not a trusted proxy is not believed.
+    for _ in 0..5 {
+        assert_eq!(via("198.51.100.9", "203.0.113.8", "wrong-password-1A").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(via("198.51.100.9", "203.0.113.99", DEMO_PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "a forged header changes nothing");
+    // IPv6: one /64 is one client.
+    for _ in 0..5 {
+        assert_eq!(via("127.0.0.1", "2001:db8:0:1::1", "wrong-password-1A").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(via("127.0.0.1", "2001:db8:0:1::2", DEMO_PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "the same /64");
+    assert_eq!(via("127.0.0.1", "2001:db8:0:2::1", DEMO_PASSWORD).await, StatusCode::OK, "another /64");
+    app.db.remove().await;
+}
