@@ -32,7 +32,10 @@ pub async fn authenticate(State(accounts): State<Arc<Accounts>>, mut req: Reques
             // The database is away: say so (the API in its JSON shape), and when to retry.
             let message = "数据库暂时无法访问，请稍后重试";
             let retry = [(axum::http::header::RETRY_AFTER, "5")];
-            if req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/fn/") {
+            let path = req.uri().path();
+            if path.starts_with("/open311/") {
+                (StatusCode::SERVICE_UNAVAILABLE, retry, axum::Json(serde_json::json!([{ "code": 503, "description": message }]))).into_response()
+            } else if path.starts_with("/api/") || path.starts_with("/fn/") {
                 (StatusCode::SERVICE_UNAVAILABLE, retry, axum::Json(serde_json::json!({ "error": message, "field": null }))).into_response()
             } else {
                 (StatusCode::SERVICE_UNAVAILABLE, retry, message).into_response()
