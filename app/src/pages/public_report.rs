@@ -76,15 +76,23 @@ pub fn PublicReportPage() -> impl IntoView {
 
     // A point is checked as soon as it is chosen (in the street? which address?), and the
     // place with the category for reports already open nearby.
+    // The place and category last asked about: a point's own check already brought its
+    // nearby reports, so the effect below does not ask again.
+    let checked = RwSignal::new(None::<((f64, f64), String)>);
     let set_point = move |lon: f64, lat: f64| {
         error.set(None);
         spawn_local_scoped(async move {
-            match check_place(lon, lat, category.get_untracked()).await {
+            let cat = category.get_untracked();
+            match check_place(lon, lat, cat.clone()).await {
                 Ok(c) if !c.in_street => {
                     place.set(Place::None);
                     error.set(Some(pick("这个位置不在本街道范围内：请输入地址，或在地图上点选街道内的位置", "That point is outside the street: type the address, or tap a point inside the street").into()));
                 }
-                Ok(c) => place.set(Place::Point { lon, lat, address: c.address }),
+                Ok(c) => {
+                    checked.set(Some(((lon, lat), cat)));
+                    place.set(Place::Point { lon, lat, address: c.address.clone() });
+                    nearby.set(c);
+                }
                 Err(e) => error.set(Some(error_text(&e))),
             }
         });
@@ -95,6 +103,10 @@ pub fn PublicReportPage() -> impl IntoView {
             nearby.set(PlaceCheck::default());
             return;
         };
+        if checked.with_untracked(|c| c.as_ref().is_some_and(|(p, c)| *p == (lon, lat) && *c == cat)) {
+            return;
+        }
+        checked.set(Some(((lon, lat), cat.clone())));
         spawn_local_scoped(async move {
             if let Ok(c) = check_place(lon, lat, cat).await {
                 nearby.set(c);

@@ -28,29 +28,19 @@ impl Cases {
 
     /// A resident's report from the public form (no account): the phone number is required so
     /// that the street can call back; it is stored, never shown unmasked. Only the case number,
-    /// the private follow link's token and the photo upload grant are returned.
+    /// the private follow link's token and the photo upload grant are returned. At most a few
+    /// reports an hour from one address: enough for a resident, not for a script flooding the
+    /// board.
     pub async fn report_public(&self, mut new: NewCase, address: &str, now: i64) -> ServiceResult<Receipt> {
-        // At most a few reports an hour from one address: enough for a resident, not for a
-        // script flooding the board. The slot is taken in one step with the count (parallel
-        // reports cannot pass the limit) and given back when the report is refused.
         let key = format!("public-report:{}", zhizhi_shared::audit::bounded(address, 64));
-        if !self.store.take_slot(&key, now - 3_600_000, PUBLIC_REPORTS_PER_HOUR, now).await? {
-            return Err(ServiceError::Throttled("提交过于频繁，请稍后再试，紧急情况请拨打 12345 或 110".into()));
-        }
-        let phone: String = new.reporter_phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-        let receipt = if !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
-            Err(ServiceError::invalid("reporter_phone", "请填写 11 位手机号码，以便工作人员回访"))
-        } else {
-            new.reporter_phone = phone;
-            if new.reporter_name.trim().is_empty() {
-                new.reporter_name = "居民".into();
-            }
+        let refused = ServiceError::Throttled("提交过于频繁，请稍后再试，紧急情况请拨打 12345 或 110".into());
+        self.within_hourly_limit(&key, PUBLIC_REPORTS_PER_HOUR, refused, now, async {
+            new.reporter_phone = mobile(&new.reporter_phone)
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| ServiceError::invalid("reporter_phone", "请填写 11 位手机号码，以便工作人员回访"))?;
             self.open_followed(PUBLIC_ACTOR, "居民（公众上报）", new, true, now).await
-        };
-        if receipt.is_err() {
-            self.store.release_slot(&key, now).await?;
-        }
-        receipt
+        })
+        .await
     }
 
     /// A resident's report through an integration (an Open311 client holding an API key
@@ -58,28 +48,34 @@ impl Cases {
     /// form counts; the phone, when given, must be a mobile number.
     pub async fn report_by_integration(&self, integration: &str, mut new: NewCase, per_hour: i64, now: i64) -> ServiceResult<Receipt> {
         let key = format!("integration-report:{integration}");
-        if !self.store.take_slot(&key, now - 3_600_000, per_hour, now).await? {
-            return Err(ServiceError::Throttled(format!("「{integration}」本小时已提交 {per_hour} 件，请稍后再试")));
-        }
-        let phone: String = new.reporter_phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-        let receipt = if !phone.is_empty() && !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
-            Err(ServiceError::invalid("phone", "手机号码应为 11 位数字"))
-        } else {
-            new.reporter_phone = phone;
-            if new.reporter_name.trim().is_empty() {
-                new.reporter_name = "居民".into();
-            }
+        let refused = ServiceError::Throttled(format!("「{integration}」本小时已提交 {per_hour} 件，请稍后再试"));
+        self.within_hourly_limit(&key, per_hour, refused, now, async {
+            new.reporter_phone = mobile(&new.reporter_phone).ok_or_else(|| ServiceError::invalid("phone", "手机号码应为 11 位数字"))?;
             self.open_followed(&format!("integration:{integration}"), &format!("居民（经{integration}上报）"), new, false, now).await
-        };
-        if receipt.is_err() {
-            self.store.release_slot(&key, now).await?;
+        })
+        .await
+    }
+
+    /// Runs `report` within `per_hour` reports an hour under `key`: the slot is taken in one
+    /// step with the count (parallel reports cannot pass the limit) and given back when the
+    /// report is refused.
+    async fn within_hourly_limit<T>(&self, key: &str, per_hour: i64, refused: ServiceError, now: i64, report: impl std::future::Future<Output = ServiceResult<T>>) -> ServiceResult<T> {
+        if !self.store.take_slot(key, now - 3_600_000, per_hour, now).await? {
+            return Err(refused);
         }
-        receipt
+        let done = report.await;
+        if done.is_err() {
+            self.store.release_slot(key, now).await?;
+        }
+        done
     }
 
     /// Opens a resident's report with its private follow link (only the token's hash is
     /// stored): the number and the token, and with `upload` a one-time grant for its photos.
-    async fn open_followed(&self, username: &str, display_name: &str, new: NewCase, upload: bool, now: i64) -> ServiceResult<Receipt> {
+    async fn open_followed(&self, username: &str, display_name: &str, mut new: NewCase, upload: bool, now: i64) -> ServiceResult<Receipt> {
+        if new.reporter_name.trim().is_empty() {
+            new.reporter_name = "居民".into();
+        }
         let resident = Principal {
             user_id: -1,
             username: username.into(),
@@ -140,7 +136,7 @@ impl Cases {
                     .ok_or_else(|| ServiceError::invalid("lon", "该位置不在本街道的网格范围内"))?;
                 // A point without words is named by the nearest building (or its coordinates).
                 let address = match new.address.trim() {
-                    "" => match self.nearest_address([lon, lat]).await? {
+                    "" => match self.nearest_address([lon, lat], m.grid_id).await? {
                         Some(a) => format!("{a}附近"),
                         None => format!("{lon:.5}, {lat:.5}"),
                     },
@@ -275,4 +271,11 @@ impl Cases {
             Err(e) => Err(e),
         }
     }
+}
+
+/// A mobile number as given, spaces and dashes dropped: `Some("")` when none was given, `None`
+/// when it is not 11 digits starting with 1.
+fn mobile(given: &str) -> Option<String> {
+    let phone: String = given.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    (phone.is_empty() || (phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit()))).then_some(phone)
 }

@@ -60,14 +60,15 @@ impl Cases {
         Err(ServiceError::Conflict("照片同时上传过多，请逐张重试".into()))
     }
 
-    /// The address of the nearest building within [`ADDRESS_METRES`] of a point.
-    pub(crate) async fn nearest_address(&self, at: [f64; 2]) -> ServiceResult<Option<String>> {
+    /// The address of the nearest building of the point's grid within [`ADDRESS_METRES`]
+    /// (only that grid's buildings are read).
+    pub(crate) async fn nearest_address(&self, at: [f64; 2], grid_id: i64) -> ServiceResult<Option<String>> {
         Ok(self
             .store
-            .buildings()
+            .search_buildings("", &[grid_id], 2_000)
             .await?
             .into_iter()
-            .map(|b| (metres_between(at, b.anchor()), b.address))
+            .map(|b| (metres_between(at, [b.lon, b.lat]), b.address))
             .filter(|(m, _)| *m <= ADDRESS_METRES)
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, address)| address))
@@ -82,11 +83,10 @@ impl Cases {
         if !category.is_empty() && case::category(category).is_none() {
             return Err(ServiceError::invalid("category", format!("没有事件类别「{category}」")));
         }
-        let in_street = self.store.micro_grid_at([lon, lat]).await?.is_some();
-        if !in_street {
+        let Some(micro) = self.store.micro_grid_at([lon, lat]).await? else {
             return Ok(PlaceCheck::default());
-        }
-        let address = self.nearest_address([lon, lat]).await?;
+        };
+        let address = self.nearest_address([lon, lat], micro.grid_id).await?;
         let reports = if category.is_empty() {
             Vec::new()
         } else {
@@ -100,6 +100,6 @@ impl Cases {
             };
             nearby_reports(&self.store.cases(&filter).await?, [lon, lat], category)
         };
-        Ok(PlaceCheck { in_street, address, reports })
+        Ok(PlaceCheck { in_street: true, address, reports })
     }
 }

@@ -75,16 +75,31 @@ impl BrokerAdmin {
             .await
             .map_err(|_| "MQTT 代理连接不上".to_string())?
             .map_err(|_| "MQTT 代理连接已关闭".to_string())?;
-        let mut answers = Vec::new();
+        let (mut ids, mut answers) = (Vec::new(), Vec::new());
         for c in &mut commands {
             let id = format!("zz-{}", self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
             c["correlationData"] = json!(id);
             let (tx, rx) = oneshot::channel();
-            self.pending.lock().map_err(|_| "lock")?.insert(id, tx);
+            self.pending.lock().map_err(|_| "lock")?.insert(id.clone(), tx);
+            ids.push(id);
             answers.push(rx);
         }
         let body = json!({ "commands": commands }).to_string();
-        self.client.publish(CONTROL, QoS::AtLeastOnce, false, body).await.map_err(|e| format!("MQTT 代理管理命令未能发出：{e}"))?;
+        let sent = self.client.publish(CONTROL, QoS::AtLeastOnce, false, body).await.map_err(|e| format!("MQTT 代理管理命令未能发出：{e}"));
+        let out = match sent {
+            Ok(()) => self.answers(answers).await,
+            Err(e) => Err(e),
+        };
+        // Whatever was not answered is forgotten.
+        if let Ok(mut pending) = self.pending.lock() {
+            for id in &ids {
+                pending.remove(id);
+            }
+        }
+        out
+    }
+
+    async fn answers(&self, answers: Vec<oneshot::Receiver<Value>>) -> Result<Vec<Value>, String> {
         let mut out = Vec::new();
         for rx in answers {
             let answer = tokio::time::timeout(Duration::from_secs(10), rx).await.map_err(|_| "MQTT 代理没有回答管理命令（是否启用了 dynamic-security 插件？）".to_string())?;
