@@ -13,6 +13,7 @@ pub mod kpis;
 pub mod map;
 pub mod open311;
 pub mod openapi;
+pub mod flood;
 pub mod plans;
 pub mod residents;
 pub mod session;
@@ -24,7 +25,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::{Extension, Json, Router};
 use serde_json::json;
 use zhizhi_shared::auth::Principal;
@@ -77,6 +78,10 @@ impl Routes {
 
     fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
         self.add("put", path, put(h))
+    }
+
+    fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("delete", path, delete(h))
     }
 }
 
@@ -170,6 +175,18 @@ pub fn routes() -> Routes {
         .get("/api/v1/kpis/points", kpis::points)
         .get("/api/v1/kpis/weights", kpis::weights)
         .put("/api/v1/kpis/weights", kpis::set_weights)
+        .get("/api/v1/flood", flood::board)
+        .put("/api/v1/flood/gauges/{id}", flood::save_gauge)
+        .put("/api/v1/flood/gauges/{id}/forecast", flood::set_forecast)
+        .delete("/api/v1/flood/gauges/{id}/forecast", flood::clear_forecast)
+        .post("/api/v1/flood/response", flood::confirm)
+        .post("/api/v1/flood/response/stand-down", flood::stand_down)
+        .post("/api/v1/flood/evacuation", flood::draw_list)
+        .post("/api/v1/flood/evacuation/households", flood::update)
+        .post_large("/api/v1/flood/zones", 16 * MB, flood::import_zones)
+        .post("/api/v1/flood/shelters", flood::add_shelter)
+        .post("/api/v1/flood/checkpoints", flood::add_checkpoint)
+        .post("/api/v1/flood/checkpoints/{id}/turned-away", flood::turn_away)
 }
 
 /// `GET /api/v1/summary`: the street's counts, for any signed-in user or a token with `read`.

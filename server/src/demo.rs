@@ -90,6 +90,24 @@ pub async fn plans(store: &dyn Store) -> Result<(), Error> {
     Ok(())
 }
 
+/// Stores the demo street's flood set-up (its gauges' lines, three flood zones, three
+/// shelters) if no gauge is set up yet.
+pub async fn flood(store: &dyn Store) -> Result<(), Error> {
+    if !store.flood_gauges().await?.is_empty() {
+        return Ok(());
+    }
+    let f = zhizhi_shared::flood::demo::setup(&generate(DEFAULT_SEED));
+    for (device_id, settings) in &f.gauges {
+        store.save_flood_gauge(*device_id, settings).await?;
+    }
+    store.import_flood_zones(&f.zones, true, crate::auth::now_ms()).await?;
+    for s in &f.shelters {
+        store.add_flood_shelter(s).await?;
+    }
+    println!("示范防汛设置已载入：水位站 {} 个，淹没区 {} 个，安置点 {} 个", f.gauges.len(), f.zones.len(), f.shelters.len());
+    Ok(())
+}
+
 /// The password of every demo account. It is public (printed and in the README): never use
 /// `--demo` data for real work.
 pub const DEMO_PASSWORD: &str = "Ciqikou-141-demo";

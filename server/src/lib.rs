@@ -17,6 +17,7 @@ pub mod demo;
 pub mod devices;
 pub mod directory;
 pub mod error;
+pub mod flood;
 pub mod http;
 pub mod ingest;
 pub mod kpis;

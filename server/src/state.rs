@@ -13,6 +13,7 @@ use crate::ingest::Ingest;
 use crate::kpis::Kpis;
 use crate::live::{Hub, LocalHub};
 use crate::map::MapService;
+use crate::flood::Flood;
 use crate::plans::Plans;
 use crate::residents::Residents;
 use crate::storage::Store;
@@ -37,6 +38,7 @@ pub struct AppState {
     pub devices: Arc<Devices>,
     pub map: Arc<MapService>,
     pub plans: Arc<Plans>,
+    pub flood: Arc<Flood>,
     pub kpis: Arc<Kpis>,
     /// Set when the server is stopping: open live streams close (their clients reconnect to
     /// another copy and resume from `Last-Event-ID`), so that in-flight requests can finish.
@@ -71,6 +73,8 @@ impl AppState {
         let map = Arc::new(MapService { store: store.clone(), cases: cases.clone(), devices: devices.clone() });
         let plans = Arc::new(Plans { store: store.clone(), cases: (*cases).clone() });
         let kpis = Arc::new(Kpis { store: store.clone() });
+        let flood = Arc::new(Flood::new(store.clone(), plans.clone()));
+        flood.watch();
         let backend: Arc<dyn Backend> = Arc::new(StoreBackend {
             accounts: accounts.clone(),
             residents: residents.clone(),
@@ -82,7 +86,7 @@ impl AppState {
             kpis: kpis.clone(),
         });
         let stopping = Arc::new(tokio::sync::watch::channel(false).0);
-        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, kpis, stopping, streams: Arc::default() }
+        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, flood, kpis, stopping, streams: Arc::default() }
     }
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live

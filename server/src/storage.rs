@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod flood;
 pub mod follow;
 pub mod iot;
 pub mod kpi;
@@ -96,7 +97,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
 /// Everything Zhizhi keeps, whatever the engine.
 #[async_trait]
-pub trait Store: AccountStore + CaseStore + follow::FollowStore + iot::IotStore + kpi::KpiStore + map::MapStore + plans::PlanStore + Send + Sync + 'static {
+pub trait Store: AccountStore + CaseStore + flood::FloodStore + follow::FollowStore + iot::IotStore + kpi::KpiStore + map::MapStore + plans::PlanStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
 

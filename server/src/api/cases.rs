@@ -191,6 +191,9 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     let (accounts, recheck) = (state.accounts.clone(), state.auth.stream_recheck);
     let mut ends = state.accounts.session_ends();
     let mut stopping = state.stopping.subscribe();
+    // Flood control's changes (a version number; the screen reads the board again).
+    let mut flood = state.flood.changed.subscribe();
+    flood.mark_unchanged();
     tokio::spawn(async move {
         let _slot = slot;
         let mut rx = rx;
@@ -213,6 +216,16 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) if !accounts.session_alive(hash).await.unwrap_or(true) => break true,
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                         _ => {}
+                    }
+                }
+                changed = flood.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    let (version, reading) = *flood.borrow_and_update();
+                    let e = Event::default().event("flood").data(format!("{version}-{reading}"));
+                    if events_tx.send(e).await.is_err() {
+                        return;
                     }
                 }
                 // The client went away.

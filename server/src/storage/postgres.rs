@@ -53,3 +53,4 @@ super::map::portable_map!(PgStore, sqlx::Postgres, begin = |pool| pool.begin());
 super::plans::portable_plans!(PgStore, sqlx::Postgres, begin = |pool| pool.begin());
 super::kpi::portable_kpi!(PgStore, begin = |pool| pool.begin());
 super::follow::portable_follow!(PgStore);
+super::flood::portable_flood!(PgStore, begin = |pool| pool.begin());

@@ -70,3 +70,4 @@ super::map::portable_map!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_w
 super::plans::portable_plans!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::kpi::portable_kpi!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::follow::portable_follow!(SqliteStore);
+super::flood::portable_flood!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
