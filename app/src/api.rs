@@ -1,6 +1,7 @@
 //! Server functions: what the pages ask the server for (their answer types live in `shared`).
 
 pub mod cases;
+pub mod flood;
 pub mod follow;
 pub mod iot;
 pub mod kpis;

@@ -197,6 +197,12 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Writes a new plan (`id` `None`) or a new version of plan `id`, edited from version `seen`.
     async fn save_plan(&self, me: &Principal, id: Option<i64>, seen: Option<i64>, save: PlanSave) -> Result<PlanView, Problem>;
+
+    /// The flood board, drawn for `level_m` if given.
+    async fn flood_board(&self, me: &Principal, level_m: Option<f64>) -> Result<zhizhi_shared::flood::view::FloodBoard, Problem>;
+
+    /// A flood action; the board as it then stands.
+    async fn flood_act(&self, me: &Principal, action: zhizhi_shared::flood::view::FloodAction) -> Result<zhizhi_shared::flood::view::FloodBoard, Problem>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

@@ -51,6 +51,38 @@ pub fn follow_live(cursor: i64, connected: RwSignal<bool>, on_case: impl Fn(Case
     }
 }
 
+/// Follows flood control's changes on the live stream (from now on): `on_change` whenever the
+/// flood board would read differently. `connected` tells whether the stream is open.
+pub fn follow_flood(connected: RwSignal<bool>, on_change: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::prelude::*;
+        use wasm_bindgen::JsCast;
+        let Ok(source) = web_sys::EventSource::new("/api/v1/stream") else {
+            return;
+        };
+        let on_flood = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| on_change());
+        let closing = source.clone();
+        let on_end = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+            closing.close();
+            connected.set(false);
+            go("/login");
+        });
+        let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
+        let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
+        let _ = source.add_event_listener_with_callback("flood", on_flood.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("end", on_end.as_ref().unchecked_ref());
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let keep = send_wrapper::SendWrapper::new((source, on_flood, on_end, on_open, on_error));
+        on_cleanup(move || keep.0.close());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (connected, on_change);
+    }
+}
+
 /// The file input with `input_id`, after hydration.
 #[cfg(feature = "hydrate")]
 fn file_input(input_id: &str) -> Result<web_sys::HtmlInputElement, String> {

@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("devices"), ParamSegment("id")) view=pages::iot::DevicePage/>
                 <Route path=StaticSegment("plans") view=pages::plans::PlansPage/>
                 <Route path=StaticSegment("kpis") view=pages::kpis::KpisPage/>
+                <Route path=StaticSegment("flood") view=pages::flood::FloodPage/>
                 <Route path=(StaticSegment("plans"), StaticSegment("new")) view=pages::plan_edit::PlanEditPage/>
                 <Route path=(StaticSegment("plans"), ParamSegment("id"), StaticSegment("edit")) view=pages::plan_edit::PlanEditPage/>
                 <Route path=(StaticSegment("activations"), ParamSegment("id")) view=pages::incident::IncidentPage/>

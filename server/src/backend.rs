@@ -38,6 +38,7 @@ pub struct StoreBackend {
     pub map: Arc<MapService>,
     pub plans: Arc<Plans>,
     pub kpis: Arc<crate::kpis::Kpis>,
+    pub flood: Arc<crate::flood::Flood>,
 }
 
 /// The most buildings a search on the pages lists.
@@ -45,6 +46,26 @@ const BUILDING_SEARCH_LIMIT: i64 = 300;
 
 #[async_trait::async_trait]
 impl Backend for StoreBackend {
+    async fn flood_board(&self, me: &Principal, level_m: Option<f64>) -> Result<zhizhi_shared::flood::view::FloodBoard, Problem> {
+        Ok(self.flood.board(me, level_m, now_ms()).await?)
+    }
+
+    async fn flood_act(&self, me: &Principal, action: zhizhi_shared::flood::view::FloodAction) -> Result<zhizhi_shared::flood::view::FloodBoard, Problem> {
+        use zhizhi_shared::flood::view::FloodAction as A;
+        let now = now_ms();
+        let f = &self.flood;
+        match action {
+            A::Confirm { level, reason } => drop(f.confirm(me, level, &reason, now).await?),
+            A::StandDown { reason } => drop(f.stand_down(me, &reason, now).await?),
+            A::DrawList { level_m } => drop(f.draw_list(me, level_m, now).await?),
+            A::Update(u) => drop(f.update(me, &u, now).await?),
+            A::Forecast { device_id, peak_m, peak_at } => f.forecast(me, device_id, Some(&zhizhi_shared::flood::ForecastInput { peak_m, peak_at }), now).await?,
+            A::Checkpoint { name } => drop(f.add_checkpoint(me, &name, now).await?),
+            A::TurnAway { checkpoint, people } => f.turn_away(me, checkpoint, people, now).await?,
+        }
+        Ok(f.board(me, None, now).await?)
+    }
+
     async fn plans(&self, me: &Principal) -> Result<Vec<PlanView>, Problem> {
         Ok(self.plans.list(me).await?)
     }

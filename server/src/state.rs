@@ -84,6 +84,7 @@ impl AppState {
             map: map.clone(),
             plans: plans.clone(),
             kpis: kpis.clone(),
+            flood: flood.clone(),
         });
         let stopping = Arc::new(tokio::sync::watch::channel(false).0);
         AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, flood, kpis, stopping, streams: Arc::default() }

@@ -29,7 +29,7 @@ pub fn Clock() -> impl IntoView {
     }
 }
 
-fn js_now() -> i64 {
+pub(crate) fn js_now() -> i64 {
     #[cfg(feature = "hydrate")]
     {
         js_sys::Date::now() as i64

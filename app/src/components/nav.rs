@@ -14,7 +14,7 @@ const AREAS: [(Msg, &str, Option<&str>); 10] = [
     (Msg::NavDevices, "◈", Some("/iot")),
     (Msg::NavPlans, "⚑", Some("/plans")),
     (Msg::NavInspection, "✓", None),
-    (Msg::NavFlood, "≋", None),
+    (Msg::NavFlood, "≋", Some("/flood")),
     (Msg::NavAnalysis, "▤", Some("/kpis")),
     (Msg::NavAdmin, "⚙", Some("/admin/users")),
 ];

@@ -177,3 +177,18 @@ pub struct FloodBoard {
     /// Changes with every flood write: the stream's cursor.
     pub version: i64,
 }
+
+/// What a flood screen asks for; the answer is the board as it then stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum FloodAction {
+    /// Confirm a response level.
+    Confirm { level: Level, reason: String },
+    StandDown { reason: String },
+    /// Put the households under water at `level_m` (default: the board's level) on the list.
+    DrawList { level_m: Option<f64> },
+    Update(super::EvacUpdate),
+    Forecast { device_id: i64, peak_m: f64, peak_at: i64 },
+    Checkpoint { name: String },
+    TurnAway { checkpoint: i64, people: i64 },
+}
