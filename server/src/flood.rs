@@ -83,7 +83,14 @@ impl Flood {
     pub fn watch(&self) {
         let me = self.clone();
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(POLL);
+            // Where things stand at start is not a change.
+            if let Ok(c) = me.store.flood_cursor().await {
+                me.changed.send_if_modified(|v| {
+                    *v = c;
+                    false
+                });
+            }
+            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + POLL, POLL);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;

@@ -107,10 +107,16 @@ pub fn story(d: &District, name: &str, run: &str, now: i64) -> anyhow::Result<Ve
             let c = first(DeviceKind::Camera, &|_| true)?;
             vec![message(&c.code, id(0), now, "ai_event", json!({ "event": "crowd", "confidence": 0.93, "count": 80 }))]
         }
-        // The river rising through the warning level.
+        // The Jialing at 磁器口 rising through the warning level (180.5 m) over six hours, faster
+        // towards the end: a reading every 5 minutes from 178.60 m to 180.70 m.
         "river" => {
             let g = first(DeviceKind::WaterLevelGauge, &|_| true)?;
-            [179.6, 180.1, 180.7].iter().enumerate().map(|(i, m)| message(&g.code, id(i), now - (2 - i as i64) * 300_000, "water_level", json!({ "metres": m }))).collect()
+            (0..=72)
+                .map(|i| {
+                    let m = 178.6 + 2.1 * (i as f64 / 72.0).powf(1.5);
+                    message(&g.code, id(i), now - (72 - i as i64) * 300_000, "water_level", json!({ "metres": (m * 100.0).round() / 100.0 }))
+                })
+                .collect()
         }
         other => bail!("没有剧本「{other}」（可选：{}）", STORIES.join("、")),
     })

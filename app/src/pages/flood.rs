@@ -12,6 +12,7 @@ use crate::components::auth_gate::AuthGate;
 use crate::components::case_view::short_time;
 use crate::components::nav::{BottomNav, SideNav};
 use crate::components::top_bar::TopBar;
+use crate::components::user_menu::UserMenu;
 use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -35,8 +36,11 @@ fn FloodScreen(me: Principal) -> impl IntoView {
     let phone = !me.has(Role::Command) && me.has(Role::GridWorker);
     view! {
         <div class=if phone { "screen phone" } else { "screen command" }>
-            <TopBar me=me.clone()/>
-            {(!phone).then(|| view! { <SideNav/> })}
+            {if phone {
+                view! { <header class="phone-top"><h1>{bi("防汛转移", "Flood evacuation")}</h1><UserMenu me=me.clone()/></header> }.into_any()
+            } else {
+                view! { <TopBar me=me.clone()/><SideNav/> }.into_any()
+            }}
             <main class=if phone { "phone-main flood-phone" } else { "flood-main" }>
                 <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
                     {move || data.get().map(|r| match r {

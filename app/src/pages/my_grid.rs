@@ -32,6 +32,7 @@ fn MyGrid(me: Principal) -> impl IntoView {
             <main class="phone-main">
                 {no_grid.then(|| view! { <p class="state empty">{tr(Msg::NoGrid)}</p> })}
                 {(!no_grid).then(|| view! {
+                    <a class="btn big-button" href="/flood" data-testid="flood-link">{crate::i18n::bi("防汛转移名单 →", "Flood evacuation list →")}</a>
                     <section class="panel phone-map">
                         <h2>{crate::i18n::bi("网格地图 · 我的任务", "My grid and tasks")}</h2>
                         <DistrictMap id="phone-map" mode=MapMode::Phone focus_grids=my_grids.clone()/>

@@ -38,6 +38,7 @@ impl App {
         zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::plans(db.store.as_ref()).await.unwrap();
+        zhizhi_server::demo::flood(db.store.as_ref()).await.unwrap();
         let state = AppState::with_auth(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap(), auth);
         let ingest_handle = state.ingest.clone();
         App { db, router: router(state), ingest_handle }
@@ -165,14 +166,14 @@ impl Stream {
         }
     }
 
-    /// The next `case` event, skipping `ready` and `activation`; panics after `wait`.
+    /// The next `case` event, skipping `ready`, `activation` and `flood`; panics after `wait`.
     pub async fn next_case(&mut self, wait: std::time::Duration) -> (i64, Value) {
         loop {
             let e = self.next(wait).await.expect("a case event in time");
             if e.event == "case" {
                 return (e.id.expect("case events carry ids"), serde_json::from_str(&e.data).unwrap());
             }
-            assert!(e.event == "ready" || e.event == "activation", "{e:?}");
+            assert!(e.event == "ready" || e.event == "activation" || e.event == "flood", "{e:?}");
         }
     }
 }

@@ -5,6 +5,7 @@ mod broker;
 mod cases;
 mod client;
 mod crash;
+mod flood;
 mod follow;
 mod hardening;
 mod cli;

@@ -149,6 +149,12 @@ fn the_demo_riverside_row_holds_about_nine_lived_in_households_and_floods_first(
     let people = d.residents.iter().filter(|r| households.iter().any(|h| h.id == r.household_id)).count();
     assert!((9..=24).contains(&households.len()), "{} households in {} buildings", households.len(), inside.len());
     assert!(people >= 9, "{people} people");
+    // In the grid of 磁南街, whose worker the demo has an account for.
+    let grid = d.grids.iter().find(|g| g.code == "CQK-01-01").unwrap().id;
+    for b in &inside {
+        let m = d.micro_grids.iter().find(|m| m.id == b.micro_grid_id).unwrap();
+        assert_eq!(m.grid_id, grid, "{} is outside the demo worker's grid", b.address);
+    }
     assert!(f.shelters.iter().all(|s| check_shelter(&s.name, s.capacity).is_ok()));
 }
 
