@@ -258,7 +258,7 @@ macro_rules! portable_flood {
                 type Row = (i64, String, String, f64, f64, i64, String, Option<i64>, i64);
                 let rows: Vec<Row> = sqlx::query_as(
                     "SELECT s.id, s.name, s.address, s.lon, s.lat, s.capacity, s.supplies,
-                            (SELECT SUM(e.headcount) FROM flood_evacuations e WHERE e.shelter_id = s.id AND e.response_id = $1 AND e.state = 'at_shelter'),
+                            (SELECT CAST(SUM(e.headcount) AS BIGINT) FROM flood_evacuations e WHERE e.shelter_id = s.id AND e.response_id = $1 AND e.state = 'at_shelter'),
                             (SELECT COUNT(*) FROM flood_evacuations e WHERE e.shelter_id = s.id AND e.response_id = $1 AND e.state = 'at_shelter')
                      FROM flood_shelters s ORDER BY s.id",
                 )
@@ -324,7 +324,7 @@ macro_rules! portable_flood {
                 let mut tx = $begin.await?;
                 sqlx::query(
                     "INSERT INTO flood_evacuation_log (response_id, household_id, state, headcount, shelter_id, reason, at, by_user)
-                     SELECT response_id, household_id, 'returned', headcount, NULL, '响应终止，返家', $2, $3
+                     SELECT response_id, household_id, 'returned', headcount, CAST(NULL AS BIGINT), '响应终止，返家', $2, $3
                      FROM flood_evacuations WHERE response_id = $1 AND state <> 'refused' AND state <> 'returned'",
                 )
                 .bind(id).bind(now).bind(by).execute(&mut *tx).await?;
@@ -390,7 +390,7 @@ macro_rules! portable_flood {
                 let room = match (room, u.shelter_id) {
                     (Some((capacity,)), Some(s)) => {
                         let (occupancy,): (Option<i64>,) = sqlx::query_as(
-                            "SELECT SUM(headcount) FROM flood_evacuations WHERE response_id = $1 AND shelter_id = $2 AND state = 'at_shelter' AND household_id <> $3",
+                            "SELECT CAST(SUM(headcount) AS BIGINT) FROM flood_evacuations WHERE response_id = $1 AND shelter_id = $2 AND state = 'at_shelter' AND household_id <> $3",
                         )
                         .bind(id).bind(s).bind(u.household_id).fetch_one(&mut *tx).await?;
                         Some(Room { capacity, occupancy: occupancy.unwrap_or(0) })
