@@ -99,6 +99,9 @@ fn LiveFlood(me: Principal, board: FloodBoard) -> impl IntoView {
     let connected = RwSignal::new(false);
     browser::follow_flood(connected, move || f.reload());
     let command = me.has(Role::Command);
+    // Kept outside the parts that redraw with every change, so typing survives them.
+    let reason = RwSignal::new(String::new());
+    let primary = f.board.with_untracked(|b| b.gauges.iter().find(|g| g.gauge.primary).map(|g| g.gauge.device_id));
     if f.board.with_untracked(|b| b.mine_only) {
         return view! {
             <section class="flood flood-mine" data-testid="flood" data-live=move || connected.get().then_some("1")>
@@ -113,7 +116,11 @@ fn LiveFlood(me: Principal, board: FloodBoard) -> impl IntoView {
         <section class="flood" data-testid="flood" data-live=move || connected.get().then_some("1")>
             <div class="flood-top">
                 {move || f.board.get().gauges.into_iter().find(|g| g.gauge.primary).map(|g| gauge_card(&g))}
-                {move || level_panel(&f.board.get(), command, f)}
+                <div class="panel flood-level">
+                    <h3>{bi("响应级别", "Response level")}</h3>
+                    {move || level_panel(&f.board.get(), command, f, reason)}
+                    {command.then(|| primary.map(|device_id| forecast_form(device_id, f)))}
+                </div>
             </div>
             {move || f.error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="flood-error">{e}</p> })}
             <div class="flood-grid">
@@ -169,11 +176,10 @@ fn gauge_card(g: &GaugeView) -> impl IntoView + use<> {
 
 /// The response: what the river suggests and the confirmation, or the running response with
 /// its level, the list and the stand-down.
-fn level_panel(b: &FloodBoard, command: bool, f: Flood) -> impl IntoView + use<> {
+fn level_panel(b: &FloodBoard, command: bool, f: Flood, reason: RwSignal<String>) -> impl IntoView + use<> {
     let running = b.response.clone().filter(|r| r.stood_down_at.is_none());
     let suggestion = b.suggestion.clone();
-    let reason = RwSignal::new(String::new());
-    let body = match (&running, &suggestion) {
+    match (&running, &suggestion) {
         (Some(r), _) => {
             let list_level = b.level_m;
             let other: Vec<Level> = Level::ALL.into_iter().filter(|l| *l != r.level).collect();
@@ -232,14 +238,6 @@ fn level_panel(b: &FloodBoard, command: bool, f: Flood) -> impl IntoView + use<>
             <p class="state empty" data-testid="flood-quiet">{bi("水位正常，未达响应条件。", "The river is below every response line.")}</p>
         }
         .into_any(),
-    };
-    let primary = b.gauges.iter().find(|g| g.gauge.primary).map(|g| g.gauge.device_id);
-    view! {
-        <div class="panel flood-level">
-            <h3>{bi("响应级别", "Response level")}</h3>
-            {body}
-            {command.then(|| primary.map(|device_id| forecast_form(device_id, f)))}
-        </div>
     }
 }
 

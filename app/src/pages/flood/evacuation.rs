@@ -21,11 +21,11 @@ fn residents(h: &HouseholdRow) -> impl IntoView + use<> {
     h.residents
         .iter()
         .map(|r| {
-            let tags: Vec<String> = r.tags.iter().filter(|t| zhizhi_shared::flood::view::vulnerable(**t)).map(|t| t.name_zh().to_string()).collect();
+            let tags: Vec<String> = r.tags.iter().filter(|t| zhizhi_shared::flood::view::vulnerable(**t)).map(|t| pick(t.name_zh(), crate::i18n::care_tag_en(*t)).to_string()).collect();
             view! {
                 <span class="resident-chip">
                     {r.name.clone()}" "{pick(&format!("{} 岁", r.age), &format!("{}", r.age)).to_string()}
-                    {(!tags.is_empty()).then(|| view! { <span class="tag tag-elderly">{tags.join("、")}</span> })}
+                    {(!tags.is_empty()).then(|| view! { <span class="tag tag-elderly">{tags.join(pick("、", ", "))}</span> })}
                 </span>
             }
         })
@@ -39,15 +39,16 @@ fn floor_text(floor: i32) -> String {
 /// The command screen's list: every household under water, vulnerable first.
 #[component]
 pub fn CommandList(f: Flood, command: bool) -> impl IntoView {
+    let rows = move || f.board.with(|b| b.households.clone());
+    let empty = Memo::new(move |_| f.board.with(|b| b.households.is_empty()));
     view! {
         <div class="panel flood-households">
             <h3>{bi("淹没区住户（脆弱人群优先，低楼层优先）", "Households under water (the vulnerable first, ground floors first)")}</h3>
             {move || {
-                let b = f.board.get();
-                if b.households.is_empty() {
+                // Only whether there are rows redraws the table; the rows follow in <For>.
+                if empty.get() {
                     return view! { <p class="state empty" data-testid="no-households">{bi("该水位下淹没区内没有住户。可在地图上选择更高的水位查看。", "No household is under water at this level. Choose a higher level on the map to look ahead.")}</p> }.into_any();
                 }
-                let shelters = b.shelters.clone();
                 view! {
                     <div class="table-scroll">
                         <table class="tasks-table" data-testid="flood-households">
@@ -57,20 +58,19 @@ pub fn CommandList(f: Flood, command: bool) -> impl IntoView {
                                 {command.then(|| view! { <th></th> })}
                             </tr></thead>
                             <tbody>
-                                {b.households.into_iter().map(|h| {
-                                    let form = (command && h.evac.is_some()).then(|| view! { <td><HouseholdForm f h=h.clone() shelters=shelters.clone() compact=true/></td> });
-                                    view! {
-                                        <tr data-testid="flood-household" data-household=h.household_id class:vulnerable=h.vulnerable>
-                                            <td>{h.address.clone()}" "{h.unit.clone()}</td>
-                                            <td>{floor_text(h.floor)}</td>
-                                            <td>{residents(&h)}</td>
-                                            <td>{h.members}</td>
-                                            <td>{h.grid.clone()}" · "{h.responsible.clone()}</td>
-                                            <td>{state_chip(&h)}</td>
-                                            {form}
-                                        </tr>
-                                    }
-                                }).collect_view()}
+                                // Keyed by the row's version: a row another change left alone keeps
+                                // what the user was choosing in it.
+                                <For each=rows key=|h: &HouseholdRow| (h.household_id, h.evac.as_ref().map(|e| e.version)) let:h>
+                                    <tr data-testid="flood-household" data-household=h.household_id class:vulnerable=h.vulnerable>
+                                        <td>{h.address.clone()}" "{h.unit.clone()}</td>
+                                        <td>{floor_text(h.floor)}</td>
+                                        <td>{residents(&h)}</td>
+                                        <td>{h.members}</td>
+                                        <td>{h.grid.clone()}" · "{h.responsible.clone()}</td>
+                                        <td>{state_chip(&h)}</td>
+                                        {(command && h.evac.is_some()).then(|| view! { <td><HouseholdForm f h=h.clone() compact=true/></td> })}
+                                    </tr>
+                                </For>
                             </tbody>
                         </table>
                     </div>
@@ -84,27 +84,29 @@ pub fn CommandList(f: Flood, command: bool) -> impl IntoView {
 /// The grid worker's phone: their households on the list, one card each.
 #[component]
 pub fn PhoneList(f: Flood) -> impl IntoView {
+    let listed = move || f.board.with(|b| b.households.iter().filter(|h| h.evac.is_some()).cloned().collect::<Vec<HouseholdRow>>());
+    let empty = Memo::new(move |_| f.board.with(|b| b.households.iter().all(|h| h.evac.is_none())));
     view! {
         <div class="flood-cards">
             {move || f.error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="flood-error">{e}</p> })}
             {move || {
-                let b = f.board.get();
-                let listed: Vec<HouseholdRow> = b.households.into_iter().filter(|h| h.evac.is_some()).collect();
-                if listed.is_empty() {
+                if empty.get() {
                     return view! { <p class="state empty" data-testid="no-households">{bi("您的网格没有需要转移的住户。下达转移名单后会在这里出现。", "No household of your grids is on an evacuation list. They appear here once a list is issued.")}</p> }.into_any();
                 }
-                let shelters = b.shelters.clone();
-                listed.into_iter().map(|h| view! {
-                    <article class="panel flood-card" data-testid="flood-household" data-household=h.household_id class:vulnerable=h.vulnerable>
-                        <header>
-                            <strong>{h.address.clone()}" "{h.unit.clone()}</strong>
-                            <span>{floor_text(h.floor)}" · "{pick(&format!("{} 人", h.members), &format!("{} people", h.members)).to_string()}</span>
-                        </header>
-                        <div class="resident-list">{residents(&h)}</div>
-                        {state_chip(&h)}
-                        <HouseholdForm f h=h.clone() shelters=shelters.clone() compact=false/>
-                    </article>
-                }).collect_view().into_any()
+                view! {
+                    <For each=listed key=|h: &HouseholdRow| (h.household_id, h.evac.as_ref().map(|e| e.version)) let:h>
+                        <article class="panel flood-card" data-testid="flood-household" data-household=h.household_id class:vulnerable=h.vulnerable>
+                            <header>
+                                <strong>{h.address.clone()}" "{h.unit.clone()}</strong>
+                                <span>{floor_text(h.floor)}" · "{pick(&format!("{} 人", h.members), &format!("{} people", h.members)).to_string()}</span>
+                            </header>
+                            <div class="resident-list">{residents(&h)}</div>
+                            {state_chip(&h)}
+                            <HouseholdForm f h=h.clone() compact=false/>
+                        </article>
+                    </For>
+                }
+                .into_any()
             }}
         </div>
     }
@@ -113,7 +115,8 @@ pub fn PhoneList(f: Flood) -> impl IntoView {
 /// The next states of a household, with the head count (the household's size by default), the
 /// shelter and the reason where they are needed.
 #[component]
-fn HouseholdForm(f: Flood, h: HouseholdRow, shelters: Vec<zhizhi_shared::flood::view::ShelterView>, compact: bool) -> impl IntoView {
+fn HouseholdForm(f: Flood, h: HouseholdRow, compact: bool) -> impl IntoView {
+    let shelters = f.board.with_untracked(|b| b.shelters.clone());
     let Some(evac) = h.evac.clone() else { return ().into_any() };
     let next: Vec<EvacState> = EvacState::ALL.into_iter().filter(|s| evac.state.may_become(*s)).collect();
     if next.is_empty() {
@@ -159,7 +162,7 @@ fn HouseholdForm(f: Flood, h: HouseholdRow, shelters: Vec<zhizhi_shared::flood::
                     <select data-testid="evac-shelter" on:change=move |e| shelter.set(event_target_value(&e).parse().ok())>
                         {shelters.iter().map(|s| {
                             let id = s.id;
-                            view! { <option value=id selected=move || shelter.get() == Some(id)>{format!("{}（{}/{}）", s.name, s.occupancy, s.capacity)}</option> }
+                            view! { <option value=id selected=move || shelter.get() == Some(id)>{pick(&format!("{}（{}/{}）", s.name, s.occupancy, s.capacity), &format!("{} ({}/{})", s.name, s.occupancy, s.capacity)).to_string()}</option> }
                         }).collect_view()}
                     </select>
                 </label>
