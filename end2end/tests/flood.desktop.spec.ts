@@ -85,11 +85,23 @@ test('the river rises past the warning level: Ⅳ confirmed, the riverside house
   await expect(school.getByTestId('shelter-occupancy')).not.toHaveText('0 / 60 人');
   await coord.screenshot({ path: 'end2end/test-results/flood-all-moved.png', fullPage: true });
 
-  // Stand-down: everyone goes home, the shelters empty.
+  // The river falls back below the warning level (the gauge's alarm clears); stand-down:
+  // everyone goes home, the shelters empty.
+  const admin = await signedIn(browser, 'guanliyuan', { viewport: { width: 1366, height: 768 }, ...zh });
+  const issued = await admin.request.post('/api/v1/tokens', { data: { name: 'e2e-gauge', scopes: ['ingest'] }, headers: { 'Sec-Fetch-Site': 'same-origin' } });
+  expect(issued.status()).toBe(201);
+  const gauge = (await (await admin.request.get('/api/v1/devices?kind=water_level_gauge&limit=100')).json()).devices.sort((a: any, b: any) => a.id - b.id)[0];
+  const fell = await admin.request.post('/api/v1/ingest', {
+    data: [{ device_id: gauge.code, msg_id: `e2e-fall-${Date.now()}`, ts: Date.now(), kind: 'water_level', payload: { metres: 179.6 } }],
+    headers: { Authorization: `Bearer ${(await issued.json()).token}` },
+  });
+  expect(fell.status()).toBe(200);
+  await expect(coord.getByTestId('gauge-level')).toHaveText('179.60 米', { timeout: 10_000 });
   await coord.getByTestId('flood-reason').fill('水位回落至警戒水位以下');
   await coord.getByTestId('flood-stand-down').click();
   await expect(coord.getByTestId('flood-level')).toHaveCount(0);
   await expect(school.getByTestId('shelter-occupancy')).toHaveText('0 / 60 人');
   await expect(rows.getByTestId('evac-state').filter({ hasText: '已返家' })).toHaveCount(n);
   expect(problems).toEqual([]);
+  for (const p of [coord, worker, admin]) await p.context().close();
 });

@@ -105,7 +105,7 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   await coord.screenshot({ path: 'end2end/test-results/plan-dialog.png' });
   await coord.getByTestId('confirm-activation').click();
   await expect(coord).toHaveURL(/\/activations\/\d+$/, { timeout: 15_000 });
-  await expect(coord.locator('[data-testid=incident][data-live]')).toHaveCount(1);
+  await expect(coord.locator('[data-testid=incident][data-live]')).toHaveCount(1, { timeout: 15_000 });
   await expect(coord.getByTestId('incident-level')).toHaveText('Ⅳ级');
   await expect(coord.getByTestId('incident-tasks').getByTestId('incident-task')).toHaveCount(6);
   await expect(coord.getByTestId('district-items').getByTestId('incident-task')).toHaveCount(3);
@@ -183,8 +183,10 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   expect(Number(coord.url().match(/activations\/(\d+)/)![1])).not.toBe(activation);
   await expect(coord.getByTestId('incident-case')).not.toHaveText(detail.case.number);
   await coord.goto('/plans');
-  await expect(coord.getByTestId('activation-item')).toHaveCount(2);
-  await expect(coord.getByTestId('activation-item').filter({ hasText: '演练' })).toHaveCount(1);
+  // (The flood story before this one left its own, stood-down response in the list.)
+  const tourismItems = coord.getByTestId('activation-item').filter({ hasText: '重大旅游消费纠纷处置预案' });
+  await expect(tourismItems).toHaveCount(2);
+  await expect(tourismItems.filter({ hasText: '演练' })).toHaveCount(1);
   await coord.screenshot({ path: 'end2end/test-results/plans-library.png' });
   // The board counts real cases only: the drill has a chip of its own.
   await coord.goto('/board');

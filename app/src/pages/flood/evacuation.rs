@@ -162,14 +162,20 @@ fn HouseholdForm(f: Flood, h: HouseholdRow, compact: bool) -> impl IntoView {
                     <select data-testid="evac-shelter" on:change=move |e| shelter.set(event_target_value(&e).parse().ok())>
                         {shelters.iter().map(|s| {
                             let id = s.id;
-                            view! { <option value=id selected=move || shelter.get() == Some(id)>{pick(&format!("{}（{}/{}）", s.name, s.occupancy, s.capacity), &format!("{} ({}/{})", s.name, s.occupancy, s.capacity)).to_string()}</option> }
+                            let name = s.name.clone();
+                            // The occupancy as it stands now, not when the row was drawn.
+                            let label = move || f.board.with(|b| {
+                                let (o, c) = b.shelters.iter().find(|x| x.id == id).map(|x| (x.occupancy, x.capacity)).unwrap_or_default();
+                                pick(&format!("{name}（{o}/{c}）"), &format!("{name} ({o}/{c})")).to_string()
+                            });
+                            view! { <option value=id selected=move || shelter.get() == Some(id)>{label}</option> }
                         }).collect_view()}
                     </select>
                 </label>
                 <label class="check"><input type="checkbox" data-testid="evac-override" prop:checked=move || over.get() on:change=move |e| over.set(event_target_checked(&e))/>
                     {bi("超员入住", "Over capacity")}</label>
             </Show>
-            <Show when=move || matches!(choice.get(), EvacState::Refused | EvacState::AtShelter)>
+            <Show when=move || choice.get() == EvacState::Refused || (choice.get() == EvacState::AtShelter && over.get())>
                 <input type="text" maxlength="200" data-testid="evac-reason" placeholder=bi("原因（拒绝转移、超员入住须填写）", "Reason (for a refusal or over capacity)")
                     prop:value=move || reason.get() on:input=move |e| reason.set(event_target_value(&e))/>
             </Show>

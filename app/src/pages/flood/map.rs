@@ -43,9 +43,11 @@ pub fn FloodMap(f: Flood) -> impl IntoView {
 fn drawing(b: &FloodBoard) -> impl IntoView + use<> {
     const W: f64 = 520.0;
     const H: f64 = 300.0;
-    let mut pts: Vec<LonLat> = b.zones.iter().flat_map(|z| z.zone.area.0.clone()).collect();
-    pts.extend(b.shelters.iter().map(|s| [s.lon, s.lat]));
-    pts.extend(b.gauges.iter().map(|g| [g.lon, g.lat]));
+    // Framed on what is under water (and the buildings in it) when something is, else on every
+    // zone; gauges and shelters are drawn where they fall inside (the shelters' panel lists all).
+    let flooded: Vec<LonLat> = b.zones.iter().filter(|z| z.flooded).flat_map(|z| z.zone.area.0.clone()).collect();
+    let mut pts: Vec<LonLat> = if flooded.is_empty() { b.zones.iter().flat_map(|z| z.zone.area.0.clone()).collect() } else { flooded };
+    pts.extend(b.buildings.iter().flat_map(|bd| bd.footprint.0.clone()));
     if pts.is_empty() {
         return view! { <p class="state empty">{bi("还没有淹没区。请由管理员导入淹没区 GeoJSON。", "No flood zones yet: an administrator imports them as GeoJSON.")}</p> }.into_any();
     }
@@ -54,6 +56,9 @@ fn drawing(b: &FloodBoard) -> impl IntoView + use<> {
         sw = [sw[0].min(p[0]), sw[1].min(p[1])];
         ne = [ne[0].max(p[0]), ne[1].max(p[1])];
     }
+    let pad = [(ne[0] - sw[0]) * 0.08 + 0.0001, (ne[1] - sw[1]) * 0.08 + 0.0001];
+    let (sw, ne) = ([sw[0] - pad[0], sw[1] - pad[1]], [ne[0] + pad[0], ne[1] + pad[1]]);
+    let inside = move |p: LonLat| (sw[0]..=ne[0]).contains(&p[0]) && (sw[1]..=ne[1]).contains(&p[1]);
     // Degrees of longitude are shorter than of latitude at 29.6°N.
     let kx = (sw[1].to_radians()).cos();
     let sx = (W - 20.0) / ((ne[0] - sw[0]) * kx).max(1e-9);
@@ -78,10 +83,10 @@ fn drawing(b: &FloodBoard) -> impl IntoView + use<> {
                     </polygon>
                 }
             }).collect_view()}
-            {b.gauges.iter().map(|g| { let (x, y) = at([g.lon, g.lat]); view! {
+            {b.gauges.iter().filter(|g| inside([g.lon, g.lat])).map(|g| { let (x, y) = at([g.lon, g.lat]); view! {
                 <circle class=format!("gauge sev-{}", g.stage.colour()) cx=x cy=y r="5"><title>{g.gauge.station.clone()}</title></circle>
             }}).collect_view()}
-            {b.shelters.iter().map(|sh| { let (x, y) = at([sh.lon, sh.lat]); view! {
+            {b.shelters.iter().filter(|sh| inside([sh.lon, sh.lat])).map(|sh| { let (x, y) = at([sh.lon, sh.lat]); view! {
                 <rect class="shelter" x=x - 6.0 y=y - 6.0 width="12" height="12"><title>{sh.name.clone()}</title></rect>
                 <text class="chart-label" x=x + 9.0 y=y + 4.0>{format!("{}/{}", sh.occupancy, sh.capacity)}</text>
             }}).collect_view()}
