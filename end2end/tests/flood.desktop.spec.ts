@@ -105,3 +105,32 @@ test('the river rises past the warning level: Ⅳ confirmed, the riverside house
   expect(problems).toEqual([]);
   for (const p of [coord, worker, admin]) await p.context().close();
 });
+
+test('an administrator brings the street\'s own flood zones from a GeoJSON file and adds a shelter', async ({ browser }) => {
+  const admin = await signedIn(browser, 'guanliyuan', { viewport: { width: 1366, height: 768 }, ...zh });
+  await admin.goto('/flood');
+  await expect(admin.locator('[data-testid=flood][data-live]')).toHaveCount(1);
+  const square = [[106.440, 29.5855], [106.442, 29.5855], [106.442, 29.5865], [106.440, 29.5865], [106.440, 29.5855]];
+  const file = (features: object[]) => ({ name: 'zones.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features })) });
+  const good = { type: 'Feature', properties: { name: '滨江路低洼段', flood_level_m: 186 }, geometry: { type: 'Polygon', coordinates: [square] } };
+  const bad = { type: 'Feature', properties: { name: '无水位的区' }, geometry: { type: 'Polygon', coordinates: [square] } };
+  // One bad feature: nothing is imported, and the file's feature is named.
+  await admin.getByTestId('zone-file').setInputFiles(file([good, bad]));
+  await admin.getByTestId('zone-import-go').click();
+  await expect(admin.getByTestId('flood-error')).toContainText('第 2 个要素');
+  await expect(admin.getByTestId('zone-level').filter({ hasText: '186.00 米' })).toHaveCount(0);
+  await admin.getByTestId('zone-file').setInputFiles(file([good]));
+  await admin.getByTestId('zone-import-go').click();
+  await expect(admin.getByTestId('zone-level').filter({ hasText: '186.00 米' })).toHaveCount(1);
+  // A shelter at a building found by its address.
+  await admin.getByTestId('shelter-name').fill('磁南街社区临时安置点');
+  await admin.getByTestId('shelter-capacity').fill('40');
+  await admin.getByTestId('shelter-address').fill('磁南街27号');
+  await admin.getByTestId('shelter-search').click();
+  await admin.getByTestId('shelter-building').first().click();
+  await admin.getByTestId('shelter-add').click();
+  const added = admin.getByTestId('shelter').filter({ hasText: '磁南街社区临时安置点' });
+  await expect(added.getByTestId('shelter-occupancy')).toHaveText('0 / 40 人');
+  await admin.screenshot({ path: 'end2end/test-results/flood-settings.png', fullPage: true });
+  await admin.context().close();
+});

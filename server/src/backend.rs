@@ -62,6 +62,11 @@ impl Backend for StoreBackend {
             A::Forecast { device_id, peak_m, peak_at } => f.forecast(me, device_id, Some(&zhizhi_shared::flood::ForecastInput { peak_m, peak_at }), now).await?,
             A::Checkpoint { name } => drop(f.add_checkpoint(me, &name, now).await?),
             A::TurnAway { checkpoint, people } => f.turn_away(me, checkpoint, people, now).await?,
+            A::ImportZones { geojson, replace } => {
+                let fc: serde_json::Value = serde_json::from_str(&geojson).map_err(|e| crate::error::ServiceError::invalid("features", format!("文件不是有效的 JSON：{e}")))?;
+                drop(f.import_zones(me, &fc, replace, now).await?)
+            }
+            A::AddShelter(s) => drop(f.add_shelter(me, &s).await?),
         }
         Ok(f.board(me, None, now).await?)
     }

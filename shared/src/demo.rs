@@ -7,10 +7,10 @@
 //! rectangle south of the Jialing river, each split into grids and micro-grids that tile it in
 //! turn, so that every point of the street lies in exactly one micro-grid.
 
-mod ids;
+pub mod ids;
 pub mod life;
 mod names;
-mod rng;
+pub mod rng;
 
 pub use ids::{id_check_char, is_valid_id_number, uscc_check_char};
 pub use rng::Rng;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod case;
 pub mod demo;
 pub mod device;
+pub mod enterprise;
 pub mod flood;
 pub mod geo;
 pub mod iot;

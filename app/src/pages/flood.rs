@@ -23,6 +23,7 @@ use zhizhi_shared::plan::Level;
 
 mod evacuation;
 mod map;
+mod settings;
 
 /// The page at `/flood`.
 #[component]
@@ -141,6 +142,12 @@ fn LiveFlood(me: Principal, board: FloodBoard) -> impl IntoView {
                 <evacuation::Shelters f/>
                 <evacuation::Checkpoints f command/>
             </div>
+            {(command || me.has(Role::Admin)).then(|| view! {
+                <div class="flood-grid two">
+                    <settings::ZoneImport f/>
+                    <settings::ShelterForm f/>
+                </div>
+            })}
         </section>
     }
     .into_any()

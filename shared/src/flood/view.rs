@@ -191,4 +191,7 @@ pub enum FloodAction {
     Forecast { device_id: i64, peak_m: f64, peak_at: i64 },
     Checkpoint { name: String },
     TurnAway { checkpoint: i64, people: i64 },
+    /// Flood zones from a GeoJSON text.
+    ImportZones { geojson: String, replace: bool },
+    AddShelter(NewShelter),
 }
