@@ -102,6 +102,8 @@ test('the river rises past the warning level: Ⅳ confirmed, the riverside house
   await expect(coord.getByTestId('flood-level')).toHaveCount(0);
   await expect(school.getByTestId('shelter-occupancy')).toHaveText('0 / 60 人');
   await expect(rows.getByTestId('evac-state').filter({ hasText: '已返家' })).toHaveCount(n);
+  await expect(coord.getByTestId('all-home')).toContainText(`${must}已返家`);
+  await expect(coord.getByTestId('all-moved')).toHaveCount(0);
   expect(problems).toEqual([]);
   for (const p of [coord, worker, admin]) await p.context().close();
 });

@@ -579,6 +579,9 @@ pub struct Headcount {
     pub refused: i64,
     /// 未落实: neither moved nor refused (includes the rest of a household only partly moved).
     pub unaccounted: i64,
+    /// 已返家: people of the households sent home at the stand-down.
+    #[serde(default)]
+    pub returned: i64,
 }
 
 impl Headcount {
@@ -587,7 +590,7 @@ impl Headcount {
         self.households += 1;
         self.must_move += members;
         if state == EvacState::Returned {
-            self.moved += members;
+            self.returned += members;
             return;
         }
         if state.is_out() {
@@ -603,9 +606,9 @@ impl Headcount {
         }
     }
 
-    /// Everyone on the list is out of the zone.
+    /// Everyone on the list is out of the zone (and not yet home again).
     pub fn all_moved(&self) -> bool {
-        self.households > 0 && self.unaccounted == 0 && self.refused == 0
+        self.households > 0 && self.unaccounted == 0 && self.refused == 0 && self.returned == 0
     }
 }
 

@@ -298,6 +298,7 @@ pub(crate) fn headcount_strip(h: &Headcount) -> impl IntoView + use<> {
             <div class=unaccounted_class><span class="value" data-testid="hc-unaccounted">{people(h.unaccounted)}</span><small>{bi("未落实", "Unaccounted")}</small></div>
             <div><span class="value">{people(h.refused)}</span><small>{bi("拒绝转移", "Refused")}</small></div>
             {h.all_moved().then(|| view! { <strong class="all-moved" data-testid="all-moved">{bi("全部转移", "All moved")}</strong> })}
+            {(h.returned > 0).then(|| view! { <strong class="all-moved home" data-testid="all-home">{pick(&format!("响应已终止，{} 人已返家", h.returned), &format!("Stood down: {} people home again", h.returned)).to_string()}</strong> })}
         </div>
     }
 }

@@ -175,6 +175,7 @@ async fn story(app: &App) {
     let b = app.flood(&command).await;
     assert!(b["households"].as_array().unwrap().iter().all(|h| h["evac"]["state"] == "returned"));
     assert!(b["shelters"].as_array().unwrap().iter().all(|s| s["occupancy"] == 0));
+    assert_eq!((b["headcount"]["returned"].as_i64(), b["headcount"]["moved"].as_i64()), (Some(must), Some(0)));
     let a = app.get(&format!("/api/v1/activations/{activation}"), Some(&command)).await;
     assert_eq!(a.body["brief"]["state"], "stood_down");
 }

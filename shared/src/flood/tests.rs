@@ -119,6 +119,10 @@ fn the_head_count_reaches_all_moved_only_when_everyone_is_out() {
     assert!(h.all_moved());
     h.add(EvacState::Refused, 1, 0);
     assert!(!h.all_moved(), "a refusal is not all moved");
+    let mut home = Headcount::default();
+    home.add(EvacState::Returned, 3, 3);
+    assert_eq!((home.must_move, home.moved, home.returned), (3, 0, 3));
+    assert!(!home.all_moved(), "after the stand-down people are home, not moved");
 }
 
 #[test]

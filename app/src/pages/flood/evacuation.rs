@@ -200,7 +200,7 @@ pub fn Shelters(f: Flood) -> impl IntoView {
                             <strong>{s.name.clone()}</strong>
                             <span data-testid="shelter-occupancy" class:u-red=full>{pick(&format!("{} / {} 人", s.occupancy, s.capacity), &format!("{} / {}", s.occupancy, s.capacity)).to_string()}</span>
                             <div class="occupancy-bar"><span style=format!("width:{pct}%")></span></div>
-                            <small>{s.address.clone()}" · "{s.supplies.clone()}</small>
+                            <small>{s.address.clone()}{(!s.supplies.is_empty()).then(|| format!(" · {}", s.supplies))}</small>
                         </li>
                     }
                 }).collect_view()}

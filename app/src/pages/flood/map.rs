@@ -34,6 +34,7 @@ pub fn FloodMap(f: Flood) -> impl IntoView {
                 <span><i class="swatch b-none"></i>{bi("未转移", "Not moved")}</span>
                 <span><i class="swatch b-part"></i>{bi("部分转移", "Partly moved")}</span>
                 <span><i class="swatch b-all"></i>{bi("已全部转移", "All moved")}</span>
+                <span><i class="swatch b-home"></i>{bi("已返家", "Home again")}</span>
                 <span><i class="swatch shelter"></i>{bi("安置点", "Shelter")}</span>
             </div>
         </div>
@@ -76,7 +77,7 @@ fn drawing(b: &FloodBoard) -> impl IntoView + use<> {
             }).collect_view()}
             {b.buildings.iter().map(|bd| {
                 let h = &bd.headcount;
-                let class = if h.households == 0 { "bld b-none" } else if h.all_moved() { "bld b-all" } else if h.moved > 0 { "bld b-part" } else { "bld b-none" };
+                let class = if h.households > 0 && h.returned > 0 { "bld b-home" } else if h.households == 0 { "bld b-none" } else if h.all_moved() { "bld b-all" } else if h.moved > 0 { "bld b-part" } else { "bld b-none" };
                 view! {
                     <polygon class=class points=path(&bd.footprint.0) data-testid="flood-building">
                         <title>{format!("{} · {}", bd.address, pick(&format!("{} 人，已转移 {} 人", bd.people, h.moved), &format!("{} people, {} moved", bd.people, h.moved)))}</title>

@@ -96,7 +96,7 @@ pub fn ShelterForm(f: Flood) -> impl IntoView {
             <input type="text" maxlength="500" data-testid="shelter-supplies" placeholder=bi("物资，如 折叠床 50 张、饮用水 30 箱", "Supplies, e.g. 50 camp beds, 30 cases of water")
                 prop:value=move || supplies.get() on:input=move |e| supplies.set(event_target_value(&e))/>
             <div class="row-actions">
-                <input type="text" data-testid="shelter-address" placeholder=bi("楼栋地址，如 磁南街27号", "Building address, e.g. 磁南街27号")
+                <input type="text" data-testid="shelter-address" placeholder=bi("楼栋地址，如 磁南街27号", "The building's address")
                     prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
                 <button class="btn" data-testid="shelter-search" on:click=search>{bi("查找", "Find")}</button>
             </div>
