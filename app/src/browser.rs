@@ -7,6 +7,39 @@ use crate::i18n::pick;
 use leptos::prelude::*;
 use zhizhi_shared::case::view::CaseSummary;
 
+/// A message handler of the live stream.
+#[cfg(feature = "hydrate")]
+type OnEvent = wasm_bindgen::closure::Closure<dyn Fn(web_sys::MessageEvent)>;
+
+/// Opens `/api/v1/stream` at `url` with the handlers `listeners` (by event name); `connected`
+/// follows the connection, and when the session ends (signed out elsewhere, password changed,
+/// account disabled, expired: `end`) the stream closes and the user signs in again. Closed with
+/// the component.
+#[cfg(feature = "hydrate")]
+fn open_stream(url: &str, connected: RwSignal<bool>, mut listeners: Vec<(&'static str, OnEvent)>) {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let Ok(source) = web_sys::EventSource::new(url) else {
+        return;
+    };
+    let closing = source.clone();
+    let on_end: OnEvent = Closure::new(move |_: web_sys::MessageEvent| {
+        closing.close();
+        connected.set(false);
+        go("/login");
+    });
+    let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
+    let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
+    listeners.push(("end", on_end));
+    for (name, f) in &listeners {
+        let _ = source.add_event_listener_with_callback(name, f.as_ref().unchecked_ref());
+    }
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let keep = send_wrapper::SendWrapper::new((source, listeners, on_open, on_error));
+    on_cleanup(move || keep.0.close());
+}
+
 /// Follows the live stream after `cursor`: `on_case` for every case event, `on_reset` when the
 /// server says what we asked for is no longer kept (reload). `connected` tells whether the
 /// stream is open. The browser's EventSource reconnects by itself and sends `Last-Event-ID`,
@@ -14,36 +47,15 @@ use zhizhi_shared::case::view::CaseSummary;
 pub fn follow_live(cursor: i64, connected: RwSignal<bool>, on_case: impl Fn(CaseSummary) + 'static, on_reset: impl Fn() + 'static) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::prelude::*;
-        use wasm_bindgen::JsCast;
-        let Ok(source) = web_sys::EventSource::new(&format!("/api/v1/stream?after={cursor}")) else {
-            return;
-        };
-        let on_case = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        let on_case: OnEvent = wasm_bindgen::closure::Closure::new(move |e: web_sys::MessageEvent| {
             if let Some(text) = e.data().as_string()
                 && let Ok(case) = serde_json::from_str::<CaseSummary>(&text)
             {
                 on_case(case);
             }
         });
-        let on_reset = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| on_reset());
-        // The session ended (signed out elsewhere, password changed, account disabled, expired):
-        // nothing more will come; sign in again.
-        let closing = source.clone();
-        let on_end = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
-            closing.close();
-            connected.set(false);
-            go("/login");
-        });
-        let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
-        let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
-        let _ = source.add_event_listener_with_callback("case", on_case.as_ref().unchecked_ref());
-        let _ = source.add_event_listener_with_callback("reset", on_reset.as_ref().unchecked_ref());
-        let _ = source.add_event_listener_with_callback("end", on_end.as_ref().unchecked_ref());
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let keep = send_wrapper::SendWrapper::new((source, on_case, on_reset, on_end, on_open, on_error));
-        on_cleanup(move || keep.0.close());
+        let on_reset: OnEvent = wasm_bindgen::closure::Closure::new(move |_: web_sys::MessageEvent| on_reset());
+        open_stream(&format!("/api/v1/stream?after={cursor}"), connected, vec![("case", on_case), ("reset", on_reset)]);
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -56,26 +68,8 @@ pub fn follow_live(cursor: i64, connected: RwSignal<bool>, on_case: impl Fn(Case
 pub fn follow_flood(connected: RwSignal<bool>, on_change: impl Fn() + 'static) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::prelude::*;
-        use wasm_bindgen::JsCast;
-        let Ok(source) = web_sys::EventSource::new("/api/v1/stream") else {
-            return;
-        };
-        let on_flood = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| on_change());
-        let closing = source.clone();
-        let on_end = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
-            closing.close();
-            connected.set(false);
-            go("/login");
-        });
-        let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
-        let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
-        let _ = source.add_event_listener_with_callback("flood", on_flood.as_ref().unchecked_ref());
-        let _ = source.add_event_listener_with_callback("end", on_end.as_ref().unchecked_ref());
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let keep = send_wrapper::SendWrapper::new((source, on_flood, on_end, on_open, on_error));
-        on_cleanup(move || keep.0.close());
+        let on_flood: OnEvent = wasm_bindgen::closure::Closure::new(move |_: web_sys::MessageEvent| on_change());
+        open_stream("/api/v1/stream", connected, vec![("flood", on_flood)]);
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -72,6 +72,16 @@ fn age(birth: &str, now: i64) -> i64 {
     a.max(0)
 }
 
+/// The river's level for the zones: the primary gauge's newest reading, or its forecast peak
+/// (still ahead) when that is higher.
+fn river_level(primary: Option<&flood::Gauge>, latest: Option<f64>, now: i64) -> (Option<f64>, LevelSource) {
+    let forecast = primary.and_then(|g| g.forecast.as_ref().filter(|f| f.peak_at >= now).map(|f| f.peak_m));
+    match (latest, forecast) {
+        (c, Some(f)) if c.is_none_or(|c| f > c) => (Some(f), LevelSource::Forecast),
+        (c, _) => (c, LevelSource::Current),
+    }
+}
+
 impl Flood {
     /// A service over `store` (its poller started by [`Flood::watch`]).
     pub fn new(store: Arc<dyn Store>, plans: Arc<Plans>) -> Self {
@@ -147,15 +157,10 @@ impl Flood {
         let response = self.store.flood_response().await?;
         let running = response.as_ref().filter(|r| r.stood_down_at.is_none());
         let primary = gauges.iter().find(|g| g.gauge.primary).or(gauges.first());
-        let current = primary.and_then(|g| g.latest.map(|r| r.m));
-        let forecast = primary.and_then(|g| g.gauge.forecast.as_ref().filter(|f| f.peak_at >= now).map(|f| f.peak_m));
         let (level_m, level_source) = match (level, running.and_then(|r| r.list_level_m)) {
             (Some(l), _) => (Some(l), LevelSource::Chosen),
             (None, Some(l)) => (Some(l), LevelSource::List),
-            _ => match (current, forecast) {
-                (c, Some(f)) if c.is_none_or(|c| f > c) => (Some(f), LevelSource::Forecast),
-                (c, _) => (c, LevelSource::Current),
-            },
+            _ => river_level(primary.map(|g| &g.gauge), primary.and_then(|g| g.latest.map(|r| r.m)), now),
         };
         let zones = self.store.flood_zones().await?;
         let zone_views: Vec<ZoneView> = zones.iter().map(|z| ZoneView { flooded: level_m.is_some_and(|l| z.flood_level_m <= l), zone: z.clone() }).collect();
@@ -164,7 +169,7 @@ impl Flood {
             None => Vec::new(),
         };
         let listed_by: HashMap<i64, _> = listed.iter().map(|e| (e.household_id, e)).collect();
-        let (exposed, _) = self.exposed(level_m, &zones, &listed.iter().map(|e| e.building_id).collect::<Vec<_>>()).await?;
+        let exposed = self.exposed(level_m, &zones, &listed.iter().map(|e| e.building_id).collect::<Vec<_>>()).await?;
         let mine_only = !me.has(Role::Command) && me.has(Role::GridWorker);
         let mut households = Vec::new();
         let mut buildings = Vec::new();
@@ -275,10 +280,10 @@ impl Flood {
 
     /// The buildings under water at `level_m` (by their footprint's centre), with the lowest
     /// zone that floods them, plus the buildings in `also` (on the list already).
-    async fn exposed(&self, level_m: Option<f64>, zones: &[flood::Zone], also: &[i64]) -> ServiceResult<(Vec<(zhizhi_shared::place::Building, String)>, usize)> {
+    async fn exposed(&self, level_m: Option<f64>, zones: &[flood::Zone], also: &[i64]) -> ServiceResult<Vec<(zhizhi_shared::place::Building, String)>> {
         let flooded: Vec<_> = level_m.map(|l| flood::flooded(zones, l)).unwrap_or_default();
         if flooded.is_empty() && also.is_empty() {
-            return Ok((Vec::new(), 0));
+            return Ok(Vec::new());
         }
         let mut out = Vec::new();
         for b in self.store.buildings().await? {
@@ -290,8 +295,7 @@ impl Flood {
                 None => {}
             }
         }
-        let n = out.len();
-        Ok((out, n))
+        Ok(out)
     }
 
     /// Confirms a response level: the flood plan is activated at it (on the primary gauge's
@@ -365,13 +369,20 @@ impl Flood {
         let level = match level_m {
             Some(l) if l.is_finite() && (0.0..=9000.0).contains(&l) => l,
             Some(_) => return Err(ServiceError::invalid("level_m", "水位应在 0 至 9000 米之间")),
+            // The board's level without a list: the primary gauge's newest reading or its
+            // forecast peak.
             None => {
-                let board = self.board(me, None, now).await?;
-                board.level_m.ok_or_else(|| ServiceError::Conflict("还没有水位读数，请指定水位".into()))?
+                let gauges = self.store.flood_gauges().await?;
+                let primary = gauges.iter().find(|g| g.primary).or(gauges.first());
+                let latest = match primary {
+                    Some(g) => self.store.water_readings(g.device_id, now - 72 * HOUR).await?.last().map(|(_, m)| g.to_reference(*m)),
+                    None => None,
+                };
+                river_level(primary, latest, now).0.ok_or_else(|| ServiceError::Conflict("还没有水位读数，请指定水位".into()))?
             }
         };
         let zones = self.store.flood_zones().await?;
-        let (exposed, _) = self.exposed(Some(level), &zones, &[]).await?;
+        let exposed = self.exposed(Some(level), &zones, &[]).await?;
         let mut rows = Vec::new();
         for (b, _) in &exposed {
             let mut members: BTreeMap<i64, i64> = BTreeMap::new();
