@@ -7,6 +7,7 @@ pub mod iot;
 pub mod kpis;
 pub mod map;
 pub mod plans;
+pub mod supervision;
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;

@@ -203,6 +203,27 @@ pub trait Backend: Send + Sync + 'static {
 
     /// A flood action; the board as it then stands.
     async fn flood_act(&self, me: &Principal, action: zhizhi_shared::flood::view::FloodAction) -> Result<zhizhi_shared::flood::view::FloodBoard, Problem>;
+
+    /// The enterprise supervision board.
+    async fn supervision_board(&self, me: &Principal) -> Result<zhizhi_shared::enterprise::view::SupervisionBoard, Problem>;
+
+    /// Businesses matching a query.
+    async fn enterprises(&self, me: &Principal, query: zhizhi_shared::enterprise::view::EnterpriseQuery) -> Result<Vec<zhizhi_shared::enterprise::view::EnterpriseRow>, Problem>;
+
+    /// One business whole (audited).
+    async fn enterprise(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::enterprise::view::EnterpriseDetail, Problem>;
+
+    /// One inspection whole.
+    async fn inspection(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::enterprise::view::InspectionView, Problem>;
+
+    /// A supervision action; the id of what it created (an inspection filed, a draw), if any.
+    async fn supervise(&self, me: &Principal, action: zhizhi_shared::enterprise::view::SupervisionAction) -> Result<Option<i64>, Problem>;
+
+    /// One draw for staff.
+    async fn draw(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::enterprise::view::DrawView, Problem>;
+
+    /// The draws as published, for anyone.
+    async fn public_draws(&self) -> Result<Vec<zhizhi_shared::enterprise::view::DrawView>, Problem>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

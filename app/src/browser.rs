@@ -63,17 +63,18 @@ pub fn follow_live(cursor: i64, connected: RwSignal<bool>, on_case: impl Fn(Case
     }
 }
 
-/// Follows flood control's changes on the live stream (from now on): `on_change` whenever the
-/// flood board would read differently. `connected` tells whether the stream is open.
-pub fn follow_flood(connected: RwSignal<bool>, on_change: impl Fn() + 'static) {
+/// Follows one topic's changes on the live stream (from now on): `on_change` whenever a
+/// `flood` or `supervision` event says the screen would read differently. `connected` tells
+/// whether the stream is open.
+pub fn follow_topic(event: &'static str, connected: RwSignal<bool>, on_change: impl Fn() + 'static) {
     #[cfg(feature = "hydrate")]
     {
-        let on_flood: OnEvent = wasm_bindgen::closure::Closure::new(move |_: web_sys::MessageEvent| on_change());
-        open_stream("/api/v1/stream", connected, vec![("flood", on_flood)]);
+        let on_event: OnEvent = wasm_bindgen::closure::Closure::new(move |_: web_sys::MessageEvent| on_change());
+        open_stream("/api/v1/stream", connected, vec![(event, on_event)]);
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (connected, on_change);
+        let _ = (event, connected, on_change);
     }
 }
 

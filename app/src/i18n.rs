@@ -103,7 +103,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         Msg::NavPeople => ("人房企", "People & places"),
         Msg::NavDevices => ("物联感知", "IoT devices"),
         Msg::NavPlans => ("应急预案", "Contingency plans"),
-        Msg::NavInspection => ("综合查一次", "Joint inspection"),
+        Msg::NavInspection => ("企业监管", "Enterprises"),
         Msg::NavFlood => ("防汛", "Flood control"),
         Msg::NavAnalysis => ("统计分析", "Analysis"),
         Msg::NavAdmin => ("系统管理", "Administration"),

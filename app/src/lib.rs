@@ -101,6 +101,10 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("plans") view=pages::plans::PlansPage/>
                 <Route path=StaticSegment("kpis") view=pages::kpis::KpisPage/>
                 <Route path=StaticSegment("flood") view=pages::flood::FloodPage/>
+                <Route path=StaticSegment("enterprises") view=pages::enterprises::EnterprisesPage/>
+                <Route path=(StaticSegment("enterprises"), ParamSegment("id")) view=pages::enterprises::detail::EnterprisePage/>
+                <Route path=(StaticSegment("inspections"), ParamSegment("id")) view=pages::enterprises::inspection::InspectionPage/>
+                <Route path=StaticSegment("gongshi") view=pages::enterprises::public::PublicDrawsPage/>
                 <Route path=(StaticSegment("plans"), StaticSegment("new")) view=pages::plan_edit::PlanEditPage/>
                 <Route path=(StaticSegment("plans"), ParamSegment("id"), StaticSegment("edit")) view=pages::plan_edit::PlanEditPage/>
                 <Route path=(StaticSegment("activations"), ParamSegment("id")) view=pages::incident::IncidentPage/>

@@ -14,6 +14,7 @@ pub mod password;
 pub mod phone_tasks;
 pub mod plan_edit;
 pub mod plans;
+pub mod enterprises;
 pub mod flood;
 pub mod follow;
 pub mod public_report;

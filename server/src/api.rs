@@ -14,6 +14,7 @@ pub mod map;
 pub mod open311;
 pub mod openapi;
 pub mod flood;
+pub mod supervision;
 pub mod plans;
 pub mod residents;
 pub mod session;
@@ -187,6 +188,19 @@ pub fn routes() -> Routes {
         .post("/api/v1/flood/shelters", flood::add_shelter)
         .post("/api/v1/flood/checkpoints", flood::add_checkpoint)
         .post("/api/v1/flood/checkpoints/{id}/turned-away", flood::turn_away)
+        .get("/api/v1/enterprises", supervision::list)
+        .get("/api/v1/enterprises/board", supervision::board)
+        .get("/api/v1/enterprises/{id}", supervision::detail)
+        .post("/api/v1/enterprises/{id}/grades", supervision::regrade)
+        .post("/api/v1/enterprises/{id}/help", supervision::help)
+        .put("/api/v1/cases/{id}/enterprise", supervision::link_case)
+        .get("/api/v1/inspections", supervision::open)
+        .post("/api/v1/inspections", supervision::file)
+        .get("/api/v1/inspections/{id}", supervision::inspection)
+        .post("/api/v1/inspections/{id}/steps", supervision::step)
+        .post("/api/v1/inspections/draws", supervision::draw)
+        .get("/api/v1/inspections/draws/{id}", supervision::draw_of)
+        .get("/api/v1/public/draws", supervision::public_draws)
 }
 
 /// `GET /api/v1/summary`: the street's counts, for any signed-in user or a token with `read`.

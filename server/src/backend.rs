@@ -39,6 +39,7 @@ pub struct StoreBackend {
     pub plans: Arc<Plans>,
     pub kpis: Arc<crate::kpis::Kpis>,
     pub flood: Arc<crate::flood::Flood>,
+    pub supervision: Arc<crate::supervision::Supervision>,
 }
 
 /// The most buildings a search on the pages lists.
@@ -64,11 +65,60 @@ impl Backend for StoreBackend {
             A::TurnAway { checkpoint, people } => f.turn_away(me, checkpoint, people, now).await?,
             A::ImportZones { geojson, replace } => {
                 let fc: serde_json::Value = serde_json::from_str(&geojson).map_err(|e| crate::error::ServiceError::invalid("features", format!("文件不是有效的 JSON：{e}")))?;
-                drop(f.import_zones(me, &fc, replace, now).await?)
+                f.import_zones(me, &fc, replace, now).await?;
             }
             A::AddShelter(s) => drop(f.add_shelter(me, &s).await?),
         }
         Ok(f.board(me, None, now).await?)
+    }
+
+    async fn supervision_board(&self, me: &Principal) -> Result<zhizhi_shared::enterprise::view::SupervisionBoard, Problem> {
+        Ok(self.supervision.board(me, now_ms()).await?)
+    }
+
+    async fn enterprises(&self, me: &Principal, query: zhizhi_shared::enterprise::view::EnterpriseQuery) -> Result<Vec<zhizhi_shared::enterprise::view::EnterpriseRow>, Problem> {
+        Ok(self.supervision.list(me, &query, now_ms()).await?)
+    }
+
+    async fn enterprise(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::enterprise::view::EnterpriseDetail, Problem> {
+        Ok(self.supervision.detail(me, id, now_ms()).await?)
+    }
+
+    async fn inspection(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::enterprise::view::InspectionView, Problem> {
+        Ok(self.supervision.inspection(me, id, now_ms()).await?)
+    }
+
+    async fn supervise(&self, me: &Principal, action: zhizhi_shared::enterprise::view::SupervisionAction) -> Result<Option<i64>, Problem> {
+        use crate::supervision::inspect::Step;
+        use zhizhi_shared::enterprise::view::SupervisionAction as A;
+        let now = now_ms();
+        let s = &self.supervision;
+        let step = |id: i64, step: Step| async move { s.step(me, id, step, now).await.map(|()| Some(id)) };
+        Ok(match action {
+            A::Regrade { enterprise_id, change } => s.regrade(me, enterprise_id, &change, now).await.map(|()| None)?,
+            A::Help { enterprise_id, kind, note } => s.add_help(me, enterprise_id, kind, &note, now).await.map(|()| None)?,
+            A::File { enterprise_id, scheduled_at } => Some(s.file(me, enterprise_id, scheduled_at, now).await?),
+            A::AddItem { inspection_id, post, item } => step(inspection_id, Step::AddItem { post, item }).await?,
+            A::RemoveItem { inspection_id, item_id } => step(inspection_id, Step::RemoveItem { item_id }).await?,
+            A::Schedule { inspection_id, scheduled_at } => step(inspection_id, Step::Schedule { at: scheduled_at }).await?,
+            A::Submit { inspection_id } => step(inspection_id, Step::Submit).await?,
+            A::Approve { inspection_id } => step(inspection_id, Step::Approve).await?,
+            A::Return { inspection_id, reason } => step(inspection_id, Step::Return { reason }).await?,
+            A::Start { inspection_id } => step(inspection_id, Step::Start).await?,
+            A::Check { inspection_id, check } => step(inspection_id, Step::Check { item_id: check.item_id, outcome: check.outcome, finding: check.finding }).await?,
+            A::Notice { inspection_id, requirements } => step(inspection_id, Step::Notice { requirements }).await?,
+            A::Rectify { inspection_id, item_id, evidence } => step(inspection_id, Step::Rectify { item_id, evidence }).await?,
+            A::Recheck { inspection_id, item_id, passed } => step(inspection_id, Step::Recheck { item_id, passed }).await?,
+            A::Draw { year, seed } => Some(s.draw(me, year, seed, now).await?.brief.id),
+        })
+    }
+
+    async fn draw(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::enterprise::view::DrawView, Problem> {
+        Ok(self.supervision.draw_of(me, id).await?)
+    }
+
+    async fn public_draws(&self) -> Result<Vec<zhizhi_shared::enterprise::view::DrawView>, Problem> {
+        Ok(self.supervision.public_draws().await?)
     }
 
     async fn plans(&self, me: &Principal) -> Result<Vec<PlanView>, Problem> {

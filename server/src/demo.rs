@@ -1,6 +1,8 @@
 //! Loading the demo district into an empty database, with progress on the console.
 
 pub mod life;
+mod supervision;
+pub use supervision::supervision;
 
 use crate::storage::{Error, Store};
 use std::time::Instant;
@@ -47,7 +49,7 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, Error> {
 /// The demo's accounts: one per role, all with [`DEMO_PASSWORD`]; post staff for the six posts
 /// the tourism dispute plan calls. The grid worker answers for the grid of 磁南街 (the
 /// article's address).
-pub const DEMO_ACCOUNTS: [(&str, &str, &str); 10] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 12] = [
     ("zhihui", "指挥中心值班员", "command"),
     ("wanggeyuan", "磁南街网格员", "grid_worker"),
     ("chengguan", "城市管理岗", "post"),
@@ -58,10 +60,12 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str); 10] = [
     ("minjing", "派出所民警", "post"),
     ("guanliyuan", "系统管理员", "admin"),
     ("quchengyun", "区城运中心", "district"),
+    ("xiaofang", "消防救援站", "post"),
+    ("qusifaju", "区司法局审批员", "district"),
 ];
 
 /// The post of each demo account that has one.
-const DEMO_POSTS: [(&str, &str); 7] = [
+const DEMO_POSTS: [(&str, &str); 8] = [
     ("chengguan", "城市管理"),
     ("zhifa", "综合执法"),
     ("xuanchuan", "宣传统战"),
@@ -69,6 +73,7 @@ const DEMO_POSTS: [(&str, &str); 7] = [
     ("wenlv", "文旅服务"),
     ("minjing", "派出所"),
     ("zhihui", "综合协调"),
+    ("xiaofang", "消防救援站"),
 ];
 
 /// Stores the demo street's contingency plans if no plan is stored yet.

@@ -91,32 +91,17 @@ impl Flood {
     /// Reads the flood version and the newest gauge reading every [`POLL`] and tells the open
     /// streams when either moved: writes of other server copies and new readings arrive so.
     pub fn watch(&self) {
-        let me = self.clone();
-        tokio::spawn(async move {
-            // Where things stand at start is not a change.
-            if let Ok(c) = me.store.flood_cursor().await {
-                me.changed.send_if_modified(|v| {
-                    *v = c;
-                    false
-                });
-            }
-            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + POLL, POLL);
-            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                every.tick().await;
-                me.touch().await;
-            }
+        let store = self.store.clone();
+        crate::live::poll(self.changed.clone(), POLL, move || {
+            let store = store.clone();
+            async move { store.flood_cursor().await.ok() }
         });
     }
 
     /// Re-reads the cursor and tells the streams if it moved.
     async fn touch(&self) {
         if let Ok(c) = self.store.flood_cursor().await {
-            self.changed.send_if_modified(|v| {
-                let moved = *v != c;
-                *v = c;
-                moved
-            });
+            crate::live::moved(&self.changed, c);
         }
     }
 

@@ -70,6 +70,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         crate::demo::accounts(store.as_ref()).await.context("cannot create the demo accounts")?;
         crate::demo::plans(store.as_ref()).await.context("cannot store the demo plans")?;
         crate::demo::flood(store.as_ref()).await.context("cannot store the demo flood set-up")?;
+        crate::demo::supervision(store.as_ref()).await.context("cannot store the demo supervision data")?;
     }
     if !args.site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %args.site_root.display(), "no compiled site found: pages will render without styles or interactivity; build it with `cargo leptos build`");

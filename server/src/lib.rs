@@ -28,5 +28,6 @@ pub mod plans;
 pub mod residents;
 pub mod simulate;
 pub mod state;
+pub mod supervision;
 pub mod storage;
 pub mod xlsx;

@@ -207,3 +207,39 @@ async fn catch_up(store: &Arc<dyn Store>, viewer: &Viewer, cursor: &mut i64, out
         }
     }
 }
+
+/// Reads `read` every `every` and tells the receivers of `tx` when the value moved (where things
+/// stand at start is not a change): how a screen following a version number learns of the writes
+/// of other server copies. One task per call.
+pub fn poll<T, F, Fut>(tx: Arc<tokio::sync::watch::Sender<T>>, every: std::time::Duration, read: F)
+where
+    T: PartialEq + Send + Sync + 'static,
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Option<T>> + Send,
+{
+    tokio::spawn(async move {
+        if let Some(c) = read().await {
+            tx.send_if_modified(|v| {
+                *v = c;
+                false
+            });
+        }
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Some(c) = read().await {
+                moved(&tx, c);
+            }
+        }
+    });
+}
+
+/// Sets `tx`'s value, telling its receivers if it moved.
+pub fn moved<T: PartialEq>(tx: &tokio::sync::watch::Sender<T>, c: T) {
+    tx.send_if_modified(|v| {
+        let moved = *v != c;
+        *v = c;
+        moved
+    });
+}

@@ -40,6 +40,7 @@ pub struct AppState {
     pub plans: Arc<Plans>,
     pub flood: Arc<Flood>,
     pub kpis: Arc<Kpis>,
+    pub supervision: Arc<crate::supervision::Supervision>,
     /// Set when the server is stopping: open live streams close (their clients reconnect to
     /// another copy and resume from `Last-Event-ID`), so that in-flight requests can finish.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -75,6 +76,8 @@ impl AppState {
         let kpis = Arc::new(Kpis { store: store.clone() });
         let flood = Arc::new(Flood::new(store.clone(), plans.clone()));
         flood.watch();
+        let supervision = Arc::new(crate::supervision::Supervision::new(store.clone()));
+        supervision.watch();
         let backend: Arc<dyn Backend> = Arc::new(StoreBackend {
             accounts: accounts.clone(),
             residents: residents.clone(),
@@ -85,9 +88,10 @@ impl AppState {
             plans: plans.clone(),
             kpis: kpis.clone(),
             flood: flood.clone(),
+            supervision: supervision.clone(),
         });
         let stopping = Arc::new(tokio::sync::watch::channel(false).0);
-        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, flood, kpis, stopping, streams: Arc::default() }
+        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, flood, kpis, supervision, stopping, streams: Arc::default() }
     }
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live

@@ -16,6 +16,7 @@ pub mod plans;
 mod portable;
 mod postgres;
 mod sqlite;
+pub mod supervision;
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -97,7 +98,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
 /// Everything Zhizhi keeps, whatever the engine.
 #[async_trait]
-pub trait Store: AccountStore + CaseStore + flood::FloodStore + follow::FollowStore + iot::IotStore + kpi::KpiStore + map::MapStore + plans::PlanStore + Send + Sync + 'static {
+pub trait Store: AccountStore + CaseStore + flood::FloodStore + follow::FollowStore + iot::IotStore + kpi::KpiStore + map::MapStore + plans::PlanStore + supervision::SupervisionStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
 

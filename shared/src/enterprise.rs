@@ -6,6 +6,9 @@
 //! Grades follow national credit-based supervision: A low risk … D high risk
 //! ([`CreditRating`]).
 
+pub mod inspection;
+pub mod view;
+
 use crate::demo::rng::Rng;
 use crate::people::CreditRating;
 use serde::{Deserialize, Serialize};
@@ -83,7 +86,8 @@ impl Default for CreditRating {
 /// A reason to look at a business's grade again, and the grade it points to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Flag {
-    pub code: &'static str,
+    /// `repeated_cases`, `licence_expired`, `failed_inspection`, `rectification_overdue`.
+    pub code: String,
     pub text_zh: String,
     pub text_en: String,
     /// The grade the flag suggests at best (a business already at or below it is not flagged).
@@ -98,7 +102,7 @@ pub fn flags(f: &Facts, now: i64) -> Vec<Flag> {
     let mut out = Vec::new();
     let mut flag = |code: &'static str, suggests: CreditRating, zh: String, en: String| {
         if f.grade < suggests {
-            out.push(Flag { code, text_zh: zh, text_en: en, suggests });
+            out.push(Flag { code: code.to_string(), text_zh: zh, text_en: en, suggests });
         }
     };
     if f.cases_90d >= 3 {

@@ -13,7 +13,7 @@ const AREAS: [(Msg, &str, Option<&str>); 10] = [
     (Msg::NavPeople, "⌂", None),
     (Msg::NavDevices, "◈", Some("/iot")),
     (Msg::NavPlans, "⚑", Some("/plans")),
-    (Msg::NavInspection, "✓", None),
+    (Msg::NavInspection, "✓", Some("/enterprises")),
     (Msg::NavFlood, "≋", Some("/flood")),
     (Msg::NavAnalysis, "▤", Some("/kpis")),
     (Msg::NavAdmin, "⚙", Some("/admin/users")),

@@ -98,7 +98,7 @@ impl Flood {
 fn LiveFlood(me: Principal, board: FloodBoard) -> impl IntoView {
     let f = Flood { board: RwSignal::new(board), chosen: RwSignal::new(None), error: RwSignal::new(None), busy: RwSignal::new(false) };
     let connected = RwSignal::new(false);
-    browser::follow_flood(connected, move || f.reload());
+    browser::follow_topic("flood", connected, move || f.reload());
     let command = me.has(Role::Command);
     // Kept outside the parts that redraw with every change, so typing survives them.
     let reason = RwSignal::new(String::new());

@@ -194,6 +194,9 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     // Flood control's changes (a version number; the screen reads the board again).
     let mut flood = state.flood.changed.subscribe();
     flood.mark_unchanged();
+    // Enterprise supervision's changes, the same way.
+    let mut supervision = state.supervision.changed.subscribe();
+    supervision.mark_unchanged();
     tokio::spawn(async move {
         let _slot = slot;
         let mut rx = rx;
@@ -225,6 +228,15 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
                     let (version, reading) = *flood.borrow_and_update();
                     let e = Event::default().event("flood").data(format!("{version}-{reading}"));
                     if events_tx.send(e).await.is_err() {
+                        return;
+                    }
+                }
+                changed = supervision.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    let version = *supervision.borrow_and_update();
+                    if events_tx.send(Event::default().event("supervision").data(version.to_string())).await.is_err() {
                         return;
                     }
                 }

@@ -49,6 +49,9 @@ pub const PUBLIC_REPORT_PAGE: &str = "/r";
 /// A resident's follow page, `/f/{token}`: open without an account (the token is the key).
 pub const FOLLOW_PAGES: &str = "/f/";
 
+/// The public page of the random inspection draws (双随机、一公开): open without an account.
+pub const PUBLIC_DRAWS_PAGE: &str = "/gongshi";
+
 /// The page where a user changes their password.
 pub const PASSWORD_PAGE: &str = "/account/password";
 
@@ -58,7 +61,7 @@ pub const PASSWORD_PAGE: &str = "/account/password";
 /// login page are open.
 pub async fn require_login_for_pages(req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let open = path == "/login" || path == PUBLIC_REPORT_PAGE || path.starts_with(FOLLOW_PAGES)
+    let open = path == "/login" || path == PUBLIC_REPORT_PAGE || path == PUBLIC_DRAWS_PAGE || path.starts_with(FOLLOW_PAGES)
         || ["/api/", "/fn/", "/pkg/", "/open311/"].iter().any(|p| path.starts_with(p))
         || path == "/healthz"
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'));

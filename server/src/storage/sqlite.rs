@@ -71,3 +71,4 @@ super::plans::portable_plans!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.beg
 super::kpi::portable_kpi!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::follow::portable_follow!(SqliteStore);
 super::flood::portable_flood!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
+super::supervision::portable_supervision!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));

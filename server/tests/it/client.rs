@@ -39,6 +39,7 @@ impl App {
         zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::plans(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::flood(db.store.as_ref()).await.unwrap();
+        zhizhi_server::demo::supervision(db.store.as_ref()).await.unwrap();
         let state = AppState::with_auth(db.store.clone(), std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap(), auth);
         let ingest_handle = state.ingest.clone();
         App { db, router: router(state), ingest_handle }

@@ -21,3 +21,4 @@ mod plans;
 mod public_report;
 mod server_fns;
 mod storage;
+mod supervision;

@@ -1,0 +1,197 @@
+import { test, expect, devices, Page, Browser } from '@playwright/test';
+import { apiPost, loginAs } from './helpers';
+
+// Enterprise supervision. The article's two shops: the analysis lists them at C and D with the
+// reason (their trademark dispute); the street records its help (mediation, a subsidised loan),
+// market supervision re-grades them with evidence to A and B, the history shows it, and the
+// year's random draw is published. Then 综合查一次: 市场监管 files a joint inspection with 消防
+// and 综合执法, the district justice bureau approves it, the agencies work their checklists on
+// phones, one combined notice, one rectification on time, one overdue and raised on the board,
+// the re-inspection closes it.
+
+const zh = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+const desk = { viewport: { width: 1440, height: 900 }, ...zh };
+const phone = { ...devices['Pixel 5'], ...zh };
+
+async function signedIn(browser: Browser, username: string, options: object): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  await loginAs(page, username);
+  return page;
+}
+
+function watch(p: Page, problems: string[]) {
+  p.on('pageerror', (e) => problems.push(e.message));
+  p.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+}
+
+test('the two shops: from the analysis to A and B, with the help and the history; the year\'s draw published', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const problems: string[] = [];
+  const market = await signedIn(browser, 'shijian', desk);
+  watch(market, problems);
+  await market.goto('/enterprises');
+  await expect(market.locator('[data-testid=supervision][data-live]')).toHaveCount(1);
+  const rows = market.getByTestId('watch-row');
+  await expect(rows.nth(0).getByTestId('grade')).toHaveText('C');
+  await expect(rows.nth(1).getByTestId('grade')).toHaveText('D');
+  await expect(rows.nth(0)).toContainText('商标纠纷');
+  await market.screenshot({ path: 'test-results/supervision-board.png' });
+  const names = [await rows.nth(0).getByTestId('watch-name').innerText(), await rows.nth(1).getByTestId('watch-name').innerText()];
+  const hrefs = [await rows.nth(0).getByTestId('watch-name').getAttribute('href'), await rows.nth(1).getByTestId('watch-name').getAttribute('href')];
+
+  const help = [['mediation', '调解两家商标纠纷，签订共用老字号协议'], ['loan', '协调银行发放创业担保贴息贷款 20 万元']];
+  for (const [i, to] of [[0, 'A'], [1, 'B']] as const) {
+    await market.goto(hrefs[i]!);
+    await expect(market.locator('[data-testid=enterprise][data-live]')).toHaveCount(1);
+    await expect(market.getByTestId('ent-name')).toContainText(names[i]);
+    await expect(market.getByTestId('grade-entry')).toHaveCount(1);
+    // The help the street gave.
+    for (const [kind, note] of help.slice(0, i + 1)) {
+      await market.getByTestId(`help-${kind}`).click();
+      await market.getByTestId('help-note').fill(note);
+      await market.getByTestId('help-save').click();
+      await expect(market.getByTestId('help-entry').filter({ hasText: note })).toHaveCount(1);
+    }
+    // No re-grade without a reason.
+    await market.getByTestId('regrade-to').selectOption(to);
+    await market.getByTestId('regrade-evidence').fill('调解协议、复查记录');
+    await market.getByTestId('regrade-save').click();
+    await expect(market.getByTestId('ent-error')).toContainText('理由');
+    await market.getByTestId('regrade-reason').fill('商标纠纷化解，证照齐全，经营规范');
+    await market.getByTestId('regrade-save').click();
+    await expect(market.getByTestId('grade-entry')).toHaveCount(2);
+    await expect(market.getByTestId('ent-name').getByTestId('grade')).toHaveText(to);
+    await expect(market.getByTestId('grade-entry').nth(1)).toContainText('调解协议、复查记录');
+  }
+  await market.screenshot({ path: 'test-results/supervision-shop.png', fullPage: true });
+  await market.goto('/enterprises');
+  await expect(market.locator('[data-testid=supervision][data-live]')).toHaveCount(1);
+  for (const name of names) await expect(market.getByTestId('watch-row').filter({ hasText: name })).toHaveCount(0);
+
+  // The year's random draw, then its public page without an account.
+  await market.getByTestId('draw-seed').fill('20261203');
+  await market.getByTestId('draw-run').click();
+  await expect(market.getByTestId('draw-brief')).toContainText('种子 20261203');
+  const anon = await (await browser.newContext(desk)).newPage();
+  await anon.goto('/gongshi');
+  await expect(anon.getByTestId('public-seed')).toContainText('随机种子 20261203');
+  expect(await anon.getByTestId('public-target').count()).toBeGreaterThan(100);
+  await anon.context().close();
+  await market.context().close();
+  expect(problems).toEqual([]);
+});
+
+test('综合查一次: filed by 市场监管 with two agencies, approved by the district, checked on phones, one notice, one overdue, re-inspected', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const problems: string[] = [];
+  const market = await signedIn(browser, 'shijian', desk);
+  watch(market, problems);
+  await market.goto('/enterprises');
+  await market.getByTestId('ent-q').fill('记');
+  await market.getByTestId('ent-search').click();
+  const first = market.getByTestId('enterprise-row').first().locator('a');
+  const shop = await first.innerText();
+  await first.click();
+  await expect(market.locator('[data-testid=enterprise][data-live]')).toHaveCount(1);
+  const shopUrl = market.url();
+  await market.getByTestId('file-inspection').click();
+  await market.waitForURL(/\/inspections\/\d+$/);
+  const url = new URL(market.url()).pathname;
+  const id = Number(url.split('/').pop());
+  await expect(market.locator('[data-testid=inspection][data-live]')).toHaveCount(1);
+
+  // The lead adds each agency's items from their lists; no item twice.
+  for (const [post, item] of [['市场监管', '食品经营许可证'], ['消防救援站', '灭火器配置与有效期'], ['综合执法', '占道经营']]) {
+    await market.getByTestId('item-post').selectOption(post);
+    await market.getByTestId('item-text').fill(item);
+    await market.getByTestId('item-add').click();
+    await expect(market.locator(`[data-testid=insp-item][data-item="${item}"]`)).toHaveCount(1);
+  }
+  await market.getByTestId('item-post').selectOption('综合执法');
+  await market.getByTestId('item-text').fill('灭火器配置与有效期');
+  await market.getByTestId('item-add').click();
+  await expect(market.getByTestId('insp-error')).toContainText('已由消防救援站检查');
+  // Not started without approval.
+  const early = await apiPost(market, `/api/v1/inspections/${id}/steps`, { step: 'start' });
+  expect(early.status()).toBe(409);
+  expect((await early.json()).error).toContain('未经区司法局批准');
+  const tomorrow = new Date(Date.now() + 8 * 3600_000 + 86400_000).toISOString().slice(0, 10);
+  await market.getByTestId('insp-at').fill(`${tomorrow}T09:30`);
+  await market.getByTestId('insp-schedule').click();
+  await expect(market.getByTestId('insp-time')).toContainText('09:30');
+  await market.getByTestId('insp-submit').click();
+  await expect(market.getByTestId('stage').first()).toHaveText('待区司法局审批');
+
+  // The district justice bureau approves.
+  const approver = await signedIn(browser, 'qusifaju', desk);
+  watch(approver, problems);
+  await approver.goto(url);
+  await approver.getByTestId('insp-approve').click();
+  await expect(approver.getByTestId('insp-approved')).toContainText('区司法局审批员');
+  await approver.context().close();
+  await expect(market.getByTestId('stage').first()).toHaveText('已批准，待检查');
+  await market.getByTestId('insp-start').click();
+  await expect(market.getByTestId('stage').first()).toHaveText('联合检查中');
+
+  // On site, each agency on its phone.
+  const fire = await signedIn(browser, 'xiaofang', phone);
+  const law = await signedIn(browser, 'zhifa', phone);
+  watch(fire, problems);
+  watch(law, problems);
+  for (const [p, item, finding] of [[fire, '灭火器配置与有效期', '2 具灭火器过期'], [law, '占道经营', '店外货架占用人行道']] as const) {
+    await p.goto(url);
+    await expect(p.locator('[data-testid=inspection][data-live]')).toHaveCount(1);
+    const card = p.locator(`[data-testid=insp-item][data-item="${item}"]`);
+    await card.getByTestId('item-finding').fill(finding);
+    await card.getByTestId('item-fail').click();
+    await expect(card.getByTestId('item-result')).toHaveText('不合格');
+  }
+  await fire.screenshot({ path: 'test-results/supervision-phone-checklist.png', fullPage: true });
+  const licence = market.locator('[data-testid=insp-item][data-item="食品经营许可证"]');
+  await licence.getByTestId('item-pass').click();
+  await expect(licence.getByTestId('item-result')).toHaveText('合格');
+
+  // The combined notice: the extinguishers within a week; the stall in a few seconds (to see it
+  // fall overdue without waiting days).
+  await expect(market.getByTestId('notice-req')).toHaveCount(2);
+  const view = await (await market.request.get(`/api/v1/inspections/${id}`)).json();
+  const itemId = (name: string) => view.items.find((t: { item: string }) => t.item === name).id;
+  const notice = await apiPost(market, `/api/v1/inspections/${id}/steps`, { step: 'notice', requirements: [
+    { item_id: itemId('灭火器配置与有效期'), requirement: '更换过期灭火器', deadline: Date.now() + 7 * 86400_000 },
+    { item_id: itemId('占道经营'), requirement: '货架移回店内', deadline: Date.now() + 4_000 },
+  ] });
+  expect(notice.status()).toBe(200);
+  await expect(market.getByTestId('notice-no')).toHaveText(/综查告〔\d{4}〕\d+号/);
+  await expect(market.getByTestId('notice')).toContainText('共检查 3 项，其中 2 项不符合要求');
+  await market.screenshot({ path: 'test-results/supervision-notice.png', fullPage: true });
+
+  // The extinguishers are replaced in time.
+  const ext = fire.locator('[data-testid=insp-item][data-item="灭火器配置与有效期"]');
+  await ext.getByTestId('item-evidence').fill('已更换 2 具灭火器，附照片');
+  await ext.getByTestId('item-rectify').click();
+  await expect(ext.getByTestId('item-rectified')).toContainText('已更换');
+  // The stall is not: once its deadline passes the board raises it.
+  await market.goto('/enterprises');
+  await expect.poll(async () => {
+    await market.reload();
+    return market.getByTestId('overdue-item').filter({ hasText: '占道经营' }).count();
+  }, { timeout: 30_000 }).toBe(1);
+  await expect(market.getByTestId('overdue-item').first()).toContainText(shop);
+  await market.screenshot({ path: 'test-results/supervision-overdue.png' });
+
+  // Late, but done; the re-inspection closes the inspection.
+  const stall = law.locator('[data-testid=insp-item][data-item="占道经营"]');
+  await expect(stall.getByTestId('item-overdue')).toHaveCount(1);
+  await stall.getByTestId('item-evidence').fill('货架已移回店内');
+  await stall.getByTestId('item-rectify').click();
+  await stall.getByTestId('item-recheck-pass').click();
+  await expect(stall.getByTestId('item-recheck')).toHaveCount(1);
+  await ext.getByTestId('item-recheck-pass').click();
+  await expect(fire.getByTestId('stage').first()).toHaveText('已办结');
+  await fire.context().close();
+  await law.context().close();
+  await market.goto(shopUrl);
+  await expect(market.getByTestId('visits')).toContainText('其中联合检查 1 次');
+  await market.context().close();
+  expect(problems).toEqual([]);
+});

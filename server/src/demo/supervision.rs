@@ -1,0 +1,58 @@
+//! The demo street's enterprise supervision: every business's licences (a business licence for
+//! all, a food licence with its expiry for the restaurants — a few expired), and the article's two
+//! shops: neighbours in 磁南街's grid with a long trademark dispute, graded C and D at this year's
+//! evaluation (the grade history says why), the D shop's food licence expired.
+
+use crate::storage::Store;
+use zhizhi_shared::demo::Rng;
+use zhizhi_shared::enterprise::GradeChange;
+use zhizhi_shared::people::CreditRating;
+
+const DAY: i64 = 86_400_000;
+
+/// Who graded the demo's businesses.
+const EVALUATOR: &str = "区市场监管局（年度信用评价）";
+
+/// The two shops of the story: the first two restaurants (else businesses) of grid CQK-01-01,
+/// by id.
+pub async fn story_shops(store: &dyn Store) -> crate::storage::Result<Vec<i64>> {
+    let grid = store.grids().await?.into_iter().find(|g| g.code == "CQK-01-01").map(|g| g.id);
+    let all = store.enterprise_records(None).await?;
+    let mut mine: Vec<_> = all.iter().filter(|e| Some(e.grid_id) == grid).collect();
+    mine.sort_by_key(|e| (e.sector != "餐饮", e.id));
+    Ok(mine.into_iter().take(2).map(|e| e.id).collect())
+}
+
+/// Stores the demo's licences and the two shops' grades, unless licences are stored already.
+pub async fn supervision(store: &dyn Store) -> crate::storage::Result<()> {
+    if !store.licences(None).await?.is_empty() {
+        return Ok(());
+    }
+    let now = crate::auth::now_ms();
+    let all = store.enterprise_records(None).await?;
+    let shops = story_shops(store).await?;
+    let mut rng = Rng::new(0x11CE);
+    let mut licences = Vec::new();
+    for e in &all {
+        licences.push((e.id, "营业执照".to_string(), e.credit_code.clone(), None));
+        if e.sector == "餐饮" || shops.contains(&e.id) {
+            // Issued for five years at some time in the last five; the D shop's ran out.
+            let expires = if shops.get(1) == Some(&e.id) { now - 20 * DAY } else { now + rng.range(-30, 5 * 365) * DAY };
+            licences.push((e.id, "食品经营许可证".to_string(), format!("JY150010600{:05}", e.id), Some(expires)));
+        }
+    }
+    store.add_licences(&licences).await?;
+    let grades = [
+        (CreditRating::C, "与相邻商户的商标纠纷长期未解，双方相互投诉，经营秩序受影响"),
+        (CreditRating::D, "商标纠纷引发多次投诉，食品经营许可证过期未续"),
+    ];
+    for (id, (to, reason)) in shops.iter().zip(grades) {
+        let Some(e) = all.iter().find(|e| e.id == *id) else { continue };
+        let change = GradeChange { to, reason: reason.into(), evidence: "年度信用评价表、投诉记录".into() };
+        if e.grade != to {
+            store.regrade(*id, e.grade, &change, EVALUATOR, now - 40 * DAY).await?;
+        }
+    }
+    println!("示范企业监管数据已载入：证照 {} 个，重点帮扶商户 {} 家", licences.len(), shops.len());
+    Ok(())
+}
