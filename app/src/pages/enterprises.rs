@@ -94,7 +94,7 @@ fn Live(me: Principal, board: SupervisionBoard) -> impl IntoView {
                         let share = if total == 0 { 0.0 } else { f64::from(n) * 100.0 / f64::from(total) };
                         view! {
                             <div class=format!("panel grade-card g-{}", grade_colour(grade)) data-testid=format!("grade-{}", grade.letter())>
-                                <span class="grade-letter">{grade.letter()}{bi(" 级", "")}</span>
+                                <span class="grade-letter">{pick(&format!("{} 级", grade.letter()), &format!("Grade {}", grade.letter())).to_string()}</span>
                                 <span class="grade-n">{pick(&format!("{n} 家"), &format!("{n}")).to_string()}</span>
                                 <small>{format!("{share:.1}%")}</small>
                             </div>
@@ -121,7 +121,7 @@ fn Live(me: Principal, board: SupervisionBoard) -> impl IntoView {
                                 o.into_iter().map(|i| view! {
                                     <a class="alarm-row sv-red" href=format!("/inspections/{}", i.inspection_id) data-testid="overdue-item">
                                         <strong>{i.enterprise}</strong>
-                                        <span>{i.post}"：「"{i.item}"」"</span>
+                                        <span>{pick(&format!("{}：「{}」", i.post, i.item), &format!("{}: “{}”", i.post, i.item)).to_string()}</span>
                                         <small>{bi("期限 ", "Due ")}{short_time(i.deadline)}</small>
                                     </a>
                                 }).collect_view().into_any()
@@ -165,7 +165,7 @@ fn watch_list(rows: Vec<WatchRow>) -> impl IntoView {
                             <a href=format!("/enterprises/{}", w.row.id) data-testid="watch-name">{w.row.name.clone()}</a>
                             <small>{w.row.grid.clone()}</small>
                         </div>
-                        {(!w.reason.is_empty()).then(|| view! { <p class="watch-reason">{w.reason.clone()}{w.since.map(|t| format!("（{}）", short_time(t)))}</p> })}
+                        {(!w.reason.is_empty()).then(|| view! { <p class="watch-reason">{w.reason.clone()}{w.since.map(|t| pick(&format!("（{}）", short_time(t)), &format!(" ({})", short_time(t))).to_string())}</p> })}
                         {(!w.row.flags.is_empty()).then(|| view! { <p class="watch-flags">{flags_text(&w.row)}</p> })}
                         {match help {
                             Some(h) => view! { <p class="watch-help" data-testid="watch-help">{pick(&format!("帮扶 {n} 次：", ), &format!("Helped {n}×: ")).to_string()}{h}</p> }.into_any(),
@@ -188,7 +188,7 @@ fn inspections(list: Vec<InspectionBrief>) -> impl IntoView {
             <a class="insp-row" href=format!("/inspections/{}", i.id) data-testid="inspection-row">
                 <strong>{i.enterprise.clone()}</strong>
                 {stage_chip(i.stage)}
-                <small>{i.posts.join("、")}</small>
+                <small>{i.posts.join(pick("、", ", "))}</small>
                 {i.scheduled_at.map(|t| view! { <small>{short_time(t)}</small> })}
                 {(i.overdue > 0).then(|| view! { <span class="chip sev-red">{pick(&format!("逾期 {}", i.overdue), &format!("{} overdue", i.overdue)).to_string()}</span> })}
             </a>
@@ -212,7 +212,7 @@ pub(crate) fn rows_table(rows: Vec<EnterpriseRow>) -> impl IntoView {
                         <td>{r.sector.clone()}</td>
                         <td>{grade_chip(r.grade)}</td>
                         <td>{r.grid.clone()}</td>
-                        <td>{pick(&format!("{} 次", r.visits_year), &r.visits_year.to_string()).to_string()}</td>
+                        <td>{pick(&format!("{} 次", r.visits_year), &format!("{}×", r.visits_year)).to_string()}</td>
                         <td class="flags">{flags_text(&r)}</td>
                     </tr>
                 }).collect_view()}

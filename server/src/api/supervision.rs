@@ -32,7 +32,7 @@ pub async fn detail(State(state): State<AppState>, Extension(caller): Extension<
 /// `POST /api/v1/enterprises/{id}/grades`: a grade change with reason and evidence.
 pub async fn regrade(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, Json(c): Json<GradeChange>) -> ApiResult<StatusCode> {
     state.supervision.regrade(user(&caller)?, id, &c, now_ms()).await?;
-    Ok(StatusCode::CREATED)
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Help given.
@@ -45,7 +45,7 @@ pub struct NewHelp {
 /// `POST /api/v1/enterprises/{id}/help`.
 pub async fn help(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, Json(h): Json<NewHelp>) -> ApiResult<StatusCode> {
     state.supervision.add_help(user(&caller)?, id, h.kind, &h.note, now_ms()).await?;
-    Ok(StatusCode::CREATED)
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The business a case is about.

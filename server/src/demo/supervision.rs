@@ -46,11 +46,12 @@ pub async fn supervision(store: &dyn Store) -> crate::storage::Result<()> {
         (CreditRating::C, "与相邻商户的商标纠纷长期未解，双方相互投诉，经营秩序受影响"),
         (CreditRating::D, "商标纠纷引发多次投诉，食品经营许可证过期未续"),
     ];
-    for (id, (to, reason)) in shops.iter().zip(grades) {
+    for (n, (id, (to, reason))) in shops.iter().zip(grades).enumerate() {
         let Some(e) = all.iter().find(|e| e.id == *id) else { continue };
         let change = GradeChange { to, reason: reason.into(), evidence: "年度信用评价表、投诉记录".into() };
         if e.grade != to {
-            store.regrade(*id, e.grade, &change, EVALUATOR, now - 40 * DAY).await?;
+            // The C shop's evaluation is the later one: the analysis lists it first.
+            store.regrade(*id, e.grade, &change, EVALUATOR, now - (40 + n as i64) * DAY).await?;
         }
     }
     println!("示范企业监管数据已载入：证照 {} 个，重点帮扶商户 {} 家", licences.len(), shops.len());

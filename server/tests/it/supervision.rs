@@ -51,7 +51,7 @@ async fn two_shops(app: &App) {
 
     // The street helps: mediation of the trademark dispute, a subsidised loan, promotion.
     for (id, kind, note) in [(c_id, "mediation", "调解两家商标纠纷，签订共用老字号协议"), (d_id, "mediation", "调解两家商标纠纷，签订共用老字号协议"), (d_id, "loan", "协调银行发放创业担保贴息贷款 20 万元"), (c_id, "promotion", "纳入磁器口老字号宣传推广")] {
-        ok(&app.post(&format!("/api/v1/enterprises/{id}/help"), Some(&worker), json!({ "kind": kind, "note": note })).await, StatusCode::CREATED);
+        ok(&app.post(&format!("/api/v1/enterprises/{id}/help"), Some(&worker), json!({ "kind": kind, "note": note })).await, StatusCode::NO_CONTENT);
     }
     // A grade change needs a reason and evidence, and a grader.
     let r = app.post(&format!("/api/v1/enterprises/{c_id}/grades"), Some(&market), json!({ "to": "A", "reason": "", "evidence": "复查记录" })).await;
@@ -60,7 +60,7 @@ async fn two_shops(app: &App) {
     ok(&r, StatusCode::FORBIDDEN);
     for (id, to) in [(c_id, "A"), (d_id, "B")] {
         let r = app.post(&format!("/api/v1/enterprises/{id}/grades"), Some(&market), json!({ "to": to, "reason": "商标纠纷化解，证照齐全，经营规范", "evidence": "调解协议、复查记录" })).await;
-        ok(&r, StatusCode::CREATED);
+        ok(&r, StatusCode::NO_CONTENT);
     }
     let c = app.json(&format!("/api/v1/enterprises/{c_id}"), &command).await;
     let history: Vec<(Option<&str>, &str)> = c["grades"].as_array().unwrap().iter().map(|e| (e["from"].as_str(), e["to"].as_str().unwrap())).collect();

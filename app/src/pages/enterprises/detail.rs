@@ -183,7 +183,7 @@ fn Live(me: Principal, detail: EnterpriseDetail) -> impl IntoView {
                             list.into_iter().map(|i| view! {
                                 <a class="insp-row" href=format!("/inspections/{}", i.id)>
                                     <strong>{if i.joint { pick("联合检查", "Joint") } else { pick("检查", "Inspection") }.to_string()}</strong>
-                                    {stage_chip(i.stage)}<small>{i.posts.join("、")}</small>
+                                    {stage_chip(i.stage)}<small>{i.posts.join(pick("、", ", "))}</small>
                                     <small>{i.notice_no.clone()}</small>
                                 </a>
                             }).collect_view().into_any()

@@ -139,7 +139,7 @@ fn head(v: &InspectionView) -> impl IntoView + use<> {
     view! {
         <div class="panel insp-head no-print">
             <h2><a href=format!("/enterprises/{}", b.enterprise_id) data-testid="insp-enterprise">{b.enterprise.clone()}</a>" "{stage_chip(b.stage)}</h2>
-            <p>{bi("牵头部门：", "Lead: ")}{b.lead_post.clone()}" · "{bi("参加部门：", "Agencies: ")}<span data-testid="insp-posts">{b.posts.join("、")}</span></p>
+            <p>{bi("牵头部门：", "Lead: ")}{b.lead_post.clone()}" · "{bi("参加部门：", "Agencies: ")}<span data-testid="insp-posts">{b.posts.join(pick("、", ", "))}</span></p>
             <p data-testid="insp-time">{bi("检查时间：", "Time: ")}{b.scheduled_at.map(short_time).unwrap_or_else(|| pick("未定", "Not set").to_string())}</p>
             {(!v.approved_by.is_empty()).then(|| view! { <p data-testid="insp-approved">{bi("审批：", "Approved: ")}{v.approved_by.clone()}" · "{v.approved_at.map(short_time)}</p> })}
             {(!v.return_reason.is_empty() && b.stage == Stage::Returned).then(|| view! { <p class="form-error" data-testid="insp-returned">{bi("退回理由：", "Returned: ")}{v.return_reason.clone()}</p> })}
@@ -306,7 +306,7 @@ fn NoticeForm(f: Insp) -> impl IntoView {
         if let Some(d) = drafts.with_untracked(|d| d.iter().find(|x| x.0 == id).map(|x| (x.1, x.2))) {
             return d;
         }
-        let d = (RwSignal::new(format!("整改：{finding}")), RwSignal::new("7".to_string()));
+        let d = (RwSignal::new(pick(&format!("整改：{finding}"), &format!("Rectify: {finding}")).to_string()), RwSignal::new("7".to_string()));
         drafts.update_untracked(|v| v.push((id, d.0, d.1)));
         d
     };
@@ -358,7 +358,7 @@ fn notice(v: &InspectionView) -> impl IntoView + use<> {
             <p>{b.enterprise.clone()}{bi("（统一社会信用代码 ", " (credit code ")}{v.credit_code.clone()}{bi("）：", "):")}</p>
             <p>
                 {pick(&format!("{}，{}联合对你单位（{}）开展了“综合查一次”检查，共检查 {} 项，其中 {} 项不符合要求。现将结果一并告知如下：",
-                    v.approved_at.map(short_time).unwrap_or_default(), b.posts.join("、"), v.address, v.items.len(), failed.len()),
+                    v.approved_at.map(short_time).unwrap_or_default(), b.posts.join(pick("、", ", ")), v.address, v.items.len(), failed.len()),
                     &format!("On {}, {} inspected your business ({}) together: {} items, {} not in order. The results:",
                     v.approved_at.map(short_time).unwrap_or_default(), b.posts.join(", "), v.address, v.items.len(), failed.len())).to_string()}
             </p>
@@ -368,7 +368,7 @@ fn notice(v: &InspectionView) -> impl IntoView + use<> {
                     {v.items.iter().map(|t| view! {
                         <tr>
                             <td>{t.post.clone()}</td><td>{t.item.clone()}</td>
-                            <td>{if t.outcome == Outcome::Fail { format!("{}：{}", pick("不合格", "Fail"), t.finding) } else { pick("合格", "Pass").to_string() }}</td>
+                            <td>{if t.outcome == Outcome::Fail { format!("{}{}{}", pick("不合格", "Fail"), pick("：", ": "), t.finding) } else { pick("合格", "Pass").to_string() }}</td>
                             <td>{t.requirement.clone()}</td>
                             <td>{t.deadline.map(short_time).unwrap_or_default()}</td>
                         </tr>

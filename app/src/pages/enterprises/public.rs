@@ -41,14 +41,14 @@ fn draw(d: DrawView) -> impl IntoView {
                       &format!("Seed {} · drawn {} · {} businesses", d.brief.seed, short_time(d.brief.drawn_at), d.brief.targets)).to_string()}
             </p>
             <p class="hint">
-                {pick(&format!("按信用等级确定抽查比例（{}），同一企业一年内检查不超过 {} 次；同一种子、同一名录得到同一结果。", rates.join("，"), d.yearly_cap),
+                {pick(&format!("按信用等级确定抽查比例（{}），同一企业一年内检查不超过 {} 次；同一种子、同一名录得到同一结果。", rates.join(pick("，", ", ")), d.yearly_cap),
                       &format!("Shares by credit grade ({}); a business is visited at most {} times a year; the same seed and register give the same draw.", rates.join(", "), d.yearly_cap)).to_string()}
             </p>
             <table class="data">
                 <thead><tr><th>{bi("企业名称", "Business")}</th><th>{bi("统一社会信用代码", "Credit code")}</th><th>{bi("地址", "Address")}</th><th>{bi("检查人员", "Inspectors")}</th></tr></thead>
                 <tbody>
                     {d.targets.into_iter().map(|t| view! {
-                        <tr data-testid="public-target"><td>{t.name}</td><td>{t.credit_code}</td><td>{t.address}</td><td>{t.inspectors.join("、")}</td></tr>
+                        <tr data-testid="public-target"><td>{t.name}</td><td>{t.credit_code}</td><td>{t.address}</td><td>{t.inspectors.join(pick("、", ", "))}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
