@@ -35,7 +35,7 @@ test('the two shops: from the analysis to A and B, with the help and the history
   await expect(rows.nth(0).getByTestId('grade')).toHaveText('C');
   await expect(rows.nth(1).getByTestId('grade')).toHaveText('D');
   await expect(rows.nth(0)).toContainText('商标纠纷');
-  await market.screenshot({ path: 'test-results/supervision-board.png' });
+  await market.screenshot({ path: 'end2end/test-results/supervision-board.png' });
   const names = [await rows.nth(0).getByTestId('watch-name').innerText(), await rows.nth(1).getByTestId('watch-name').innerText()];
   const hrefs = [await rows.nth(0).getByTestId('watch-name').getAttribute('href'), await rows.nth(1).getByTestId('watch-name').getAttribute('href')];
 
@@ -63,7 +63,7 @@ test('the two shops: from the analysis to A and B, with the help and the history
     await expect(market.getByTestId('ent-name').getByTestId('grade')).toHaveText(to);
     await expect(market.getByTestId('grade-entry').nth(1)).toContainText('调解协议、复查记录');
   }
-  await market.screenshot({ path: 'test-results/supervision-shop.png', fullPage: true });
+  await market.screenshot({ path: 'end2end/test-results/supervision-shop.png', fullPage: true });
   await market.goto('/enterprises');
   await expect(market.locator('[data-testid=supervision][data-live]')).toHaveCount(1);
   for (const name of names) await expect(market.getByTestId('watch-row').filter({ hasText: name })).toHaveCount(0);
@@ -146,7 +146,7 @@ test('综合查一次: filed by 市场监管 with two agencies, approved by the 
     await card.getByTestId('item-fail').click();
     await expect(card.getByTestId('item-result')).toHaveText('不合格');
   }
-  await fire.screenshot({ path: 'test-results/supervision-phone-checklist.png', fullPage: true });
+  await fire.screenshot({ path: 'end2end/test-results/supervision-phone-checklist.png', fullPage: true });
   const licence = market.locator('[data-testid=insp-item][data-item="食品经营许可证"]');
   await licence.getByTestId('item-pass').click();
   await expect(licence.getByTestId('item-result')).toHaveText('合格');
@@ -163,7 +163,7 @@ test('综合查一次: filed by 市场监管 with two agencies, approved by the 
   expect(notice.status()).toBe(200);
   await expect(market.getByTestId('notice-no')).toHaveText(/综查告〔\d{4}〕\d+号/);
   await expect(market.getByTestId('notice')).toContainText('共检查 3 项，其中 2 项不符合要求');
-  await market.screenshot({ path: 'test-results/supervision-notice.png', fullPage: true });
+  await market.screenshot({ path: 'end2end/test-results/supervision-notice.png', fullPage: true });
 
   // The extinguishers are replaced in time.
   const ext = fire.locator('[data-testid=insp-item][data-item="灭火器配置与有效期"]');
@@ -177,9 +177,11 @@ test('综合查一次: filed by 市场监管 with two agencies, approved by the 
     return market.getByTestId('overdue-item').filter({ hasText: '占道经营' }).count();
   }, { timeout: 30_000 }).toBe(1);
   await expect(market.getByTestId('overdue-item').first()).toContainText(shop);
-  await market.screenshot({ path: 'test-results/supervision-overdue.png' });
+  await market.screenshot({ path: 'end2end/test-results/supervision-overdue.png' });
 
   // Late, but done; the re-inspection closes the inspection.
+  await law.reload();
+  await expect(law.locator('[data-testid=inspection][data-live]')).toHaveCount(1);
   const stall = law.locator('[data-testid=insp-item][data-item="占道经营"]');
   await expect(stall.getByTestId('item-overdue')).toHaveCount(1);
   await stall.getByTestId('item-evidence').fill('货架已移回店内');
