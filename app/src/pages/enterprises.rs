@@ -109,7 +109,7 @@ fn Live(me: Principal, board: SupervisionBoard) -> impl IntoView {
                     <p class="hint">{bi("帮扶中的商户在前，其次是最近评定的。点名称查看证照、等级变化和帮扶记录。", "Businesses being helped first, then the most recently graded. Open one for its licences, grade history and help.")}</p>
                     {move || watch_list(board.get().watch)}
                 </div>
-                <Search/>
+                <Search board/>
                 <div class="ent-side">
                     <div class="panel" data-testid="overdue">
                         <h3>{bi("整改逾期告警", "Overdue rectifications")}</h3>
@@ -134,17 +134,6 @@ fn Live(me: Principal, board: SupervisionBoard) -> impl IntoView {
                     </div>
                     <Draw board grader/>
                 </div>
-            </div>
-            <div class="panel ent-flagged">
-                <h3>{bi("分析提示：建议复核信用等级", "Analysis: grades to review")}</h3>
-                {move || {
-                    let f = board.get().flagged;
-                    if f.is_empty() {
-                        view! { <p class="empty">{bi("暂无需要复核的商户", "No business to review")}</p> }.into_any()
-                    } else {
-                        rows_table(f).into_any()
-                    }
-                }}
             </div>
         </section>
     }
@@ -221,8 +210,9 @@ pub(crate) fn rows_table(rows: Vec<EnterpriseRow>) -> impl IntoView {
     }
 }
 
+/// The search; before any, the businesses the analysis flags for a re-grade.
 #[component]
-fn Search() -> impl IntoView {
+fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
     let words = RwSignal::new(String::new());
     let grade = RwSignal::new(String::new());
     let flagged = RwSignal::new(false);
@@ -248,7 +238,17 @@ fn Search() -> impl IntoView {
                 <button class="btn primary" type="submit" data-testid="ent-search">{bi("查询", "Search")}</button>
             </form>
             {move || match found.get() {
-                None => view! { <p class="empty">{bi("输入名称、统一社会信用代码或地址后查询；可按信用等级筛选。", "Search by name, credit code or address; filter by grade.")}</p> }.into_any(),
+                None => {
+                    let f = board.get().flagged;
+                    view! {
+                        <h4 data-testid="flagged-title">{bi("分析提示：建议复核信用等级", "Analysis: grades to review")}</h4>
+                        {if f.is_empty() {
+                            view! { <p class="empty">{bi("暂无需要复核的商户。可输入名称、统一社会信用代码或地址查询。", "No business to review. Search by name, credit code or address.")}</p> }.into_any()
+                        } else {
+                            rows_table(f).into_any()
+                        }}
+                    }.into_any()
+                }
                 Some(Err(e)) => view! { <p class="form-error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => view! { <p class="empty">{bi("没有符合条件的企业", "No business matches")}</p> }.into_any(),
                 Some(Ok(rows)) => view! {

@@ -124,7 +124,7 @@ fn Live(me: Principal, detail: EnterpriseDetail) -> impl IntoView {
                                 <ol class="grade-history" data-testid="grade-history">
                                     {g.into_iter().map(|e| view! {
                                         <li data-testid="grade-entry">
-                                            {e.from.map(|f| view! { {grade_chip(f)}" → " })}{grade_chip(e.to)}
+                                            <div class="grade-move">{e.from.map(|f| view! { {grade_chip(f)}" → " })}{grade_chip(e.to)}</div>
                                             <span>{e.reason}</span>
                                             <small>{bi("依据：", "Evidence: ")}{e.evidence}" · "{e.by}" · "{short_time(e.at)}</small>
                                         </li>

@@ -350,6 +350,8 @@ fn NoticeForm(f: Insp) -> impl IntoView {
 fn notice(v: &InspectionView) -> impl IntoView + use<> {
     let b = &v.brief;
     let failed: Vec<&ItemView> = v.items.iter().filter(|t| t.outcome == Outcome::Fail).collect();
+    // The visit and the notice are the same day.
+    let day = v.noticed_at.map(zhizhi_shared::time::beijing_date).unwrap_or_default();
     view! {
         <div class="panel notice" data-testid="notice">
             <div class="row-actions no-print"><button class="btn" data-testid="notice-print" on:click=move |_| browser::print_page()>{bi("打印告知单", "Print the notice")}</button></div>
@@ -358,9 +360,9 @@ fn notice(v: &InspectionView) -> impl IntoView + use<> {
             <p>{b.enterprise.clone()}{bi("（统一社会信用代码 ", " (credit code ")}{v.credit_code.clone()}{bi("）：", "):")}</p>
             <p>
                 {pick(&format!("{}，{}联合对你单位（{}）开展了“综合查一次”检查，共检查 {} 项，其中 {} 项不符合要求。现将结果一并告知如下：",
-                    v.approved_at.map(short_time).unwrap_or_default(), b.posts.join(pick("、", ", ")), v.address, v.items.len(), failed.len()),
+                    day, b.posts.join(pick("、", ", ")), v.address, v.items.len(), failed.len()),
                     &format!("On {}, {} inspected your business ({}) together: {} items, {} not in order. The results:",
-                    v.approved_at.map(short_time).unwrap_or_default(), b.posts.join(", "), v.address, v.items.len(), failed.len())).to_string()}
+                    day, b.posts.join(", "), v.address, v.items.len(), failed.len())).to_string()}
             </p>
             <table class="data notice-table">
                 <thead><tr><th>{bi("部门", "Agency")}</th><th>{bi("检查事项", "Item")}</th><th>{bi("结果", "Result")}</th><th>{bi("整改要求", "To rectify")}</th><th>{bi("整改期限", "Deadline")}</th></tr></thead>
@@ -376,7 +378,7 @@ fn notice(v: &InspectionView) -> impl IntoView + use<> {
                 </tbody>
             </table>
             <p>{bi("请于期限内一次性完成全部整改，并将整改情况报牵头部门；逾期未整改的，依法处理并纳入信用评价。", "Rectify everything by the deadlines and report to the lead agency; what is overdue is dealt with by law and counts in the credit grade.")}</p>
-            <p class="notice-sign">{bi("牵头部门：", "Lead: ")}{b.lead_post.clone()}" · "{v.noticed_at.map(short_time).unwrap_or_default()}</p>
+            <p class="notice-sign">{bi("牵头部门：", "Lead: ")}{b.lead_post.clone()}" · "{day.clone()}</p>
         </div>
     }
 }
