@@ -192,6 +192,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/enterprises/board", supervision::board)
         .get("/api/v1/enterprises/{id}", supervision::detail)
         .post("/api/v1/enterprises/{id}/grades", supervision::regrade)
+        .put("/api/v1/enterprises/{id}/licences", supervision::licence)
         .post("/api/v1/enterprises/{id}/help", supervision::help)
         .put("/api/v1/cases/{id}/enterprise", supervision::link_case)
         .get("/api/v1/inspections", supervision::open)

@@ -96,6 +96,7 @@ impl Backend for StoreBackend {
         let step = |id: i64, step: Step| async move { s.step(me, id, step, now).await.map(|()| Some(id)) };
         Ok(match action {
             A::Regrade { enterprise_id, change } => s.regrade(me, enterprise_id, &change, now).await.map(|()| None)?,
+            A::Licence { enterprise_id, licence } => s.save_licence(me, enterprise_id, &licence, now).await.map(|()| None)?,
             A::Help { enterprise_id, kind, note } => s.add_help(me, enterprise_id, kind, &note, now).await.map(|()| None)?,
             A::File { enterprise_id, scheduled_at } => Some(s.file(me, enterprise_id, scheduled_at, now).await?),
             A::AddItem { inspection_id, post, item } => step(inspection_id, Step::AddItem { post, item }).await?,

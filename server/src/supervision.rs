@@ -13,7 +13,7 @@ use crate::storage::Store;
 use std::collections::HashMap;
 use std::sync::Arc;
 use zhizhi_shared::auth::{Principal, Role};
-use zhizhi_shared::enterprise::view::{DrawBrief, DrawTarget, DrawView, EnterpriseDetail, EnterpriseQuery, EnterpriseRow, HelpKind, Licence, SupervisionBoard, WatchRow};
+use zhizhi_shared::enterprise::view::{DrawBrief, DrawTarget, DrawView, EnterpriseDetail, EnterpriseQuery, EnterpriseRow, HelpKind, Licence, NewLicence, SupervisionBoard, WatchRow};
 use zhizhi_shared::enterprise::{self, Candidate, DrawRules, Facts, GradeChange};
 use zhizhi_shared::people::CreditRating;
 use zhizhi_shared::{mask, time};
@@ -183,7 +183,8 @@ impl Supervision {
         flagged.sort_by_key(|r| (std::cmp::Reverse(r.flags.len()), r.id));
         flagged.truncate(LIST_LIMIT);
         let (open, overdue) = inspect::open_and_overdue(&*self.store, now).await?;
-        Ok(SupervisionBoard { grades, watch, flagged, open, overdue, draw: self.draw_briefs().await?.into_iter().next(), version })
+        let dots = rows.iter().map(|r| (r.id, r.lon, r.lat, r.grade)).collect();
+        Ok(SupervisionBoard { grades, watch, flagged, open, overdue, draw: self.draw_briefs().await?.into_iter().next(), dots, version })
     }
 
     /// Changes a business's grade with reason and evidence.
@@ -195,6 +196,20 @@ impl Supervision {
             return Err(ServiceError::Conflict("该企业的信用等级刚被他人调整，请刷新后再试".into()));
         }
         self.store.append_audit(now, &me.username, "enterprise_grade", &format!("enterprise:{id}"), &format!("{}→{}", e.grade.letter(), c.to.letter())).await?;
+        self.touch().await;
+        Ok(())
+    }
+
+    /// Records a licence renewed or added (command staff and market supervision); it replaces
+    /// the business's licence of the same kind.
+    pub async fn save_licence(&self, me: &Principal, id: i64, l: &NewLicence, now: i64) -> ServiceResult<()> {
+        self.grader(me).await?;
+        zhizhi_shared::enterprise::view::check_licence(l).map_err(|(f, m)| ServiceError::invalid(f, m))?;
+        if self.store.enterprise_records(Some(id)).await?.is_empty() {
+            return Err(ServiceError::NotFound("没有这家企业"));
+        }
+        self.store.save_licence(id, l.kind.trim(), l.number.trim(), l.expires_at).await?;
+        self.store.append_audit(now, &me.username, "enterprise_licence", &format!("enterprise:{id}"), l.kind.trim()).await?;
         self.touch().await;
         Ok(())
     }

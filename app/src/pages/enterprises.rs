@@ -109,7 +109,10 @@ fn Live(me: Principal, board: SupervisionBoard) -> impl IntoView {
                     <p class="hint">{bi("帮扶中的商户在前，其次是最近评定的。点名称查看证照、等级变化和帮扶记录。", "Businesses being helped first, then the most recently graded. Open one for its licences, grade history and help.")}</p>
                     {move || watch_list(board.get().watch)}
                 </div>
-                <Search board/>
+                <div class="ent-centre">
+                    <Dots board/>
+                    <Search board/>
+                </div>
                 <div class="ent-side">
                     <div class="panel" data-testid="overdue">
                         <h3>{bi("整改逾期告警", "Overdue rectifications")}</h3>
@@ -313,6 +316,54 @@ fn Draw(board: RwSignal<SupervisionBoard>, grader: bool) -> impl IntoView {
                 </div>
             })}
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        </div>
+    }
+}
+
+/// Every business as a dot at its place, coloured by grade (D red, C orange, B yellow, A blue),
+/// the worse grades drawn last so that they show; a dot opens its business.
+#[component]
+fn Dots(board: RwSignal<SupervisionBoard>) -> impl IntoView {
+    const W: f64 = 560.0;
+    const H: f64 = 230.0;
+    let drawing = move || {
+        let mut dots = board.get().dots;
+        if dots.is_empty() {
+            return view! { <p class="empty">{bi("还没有企业数据", "No businesses yet")}</p> }.into_any();
+        }
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for (_, lon, lat, _) in &dots {
+            (x0, y0, x1, y1) = (x0.min(*lon), y0.min(*lat), x1.max(*lon), y1.max(*lat));
+        }
+        // Metres east and north are not the same number of degrees: scale longitude by cos(lat).
+        let k = ((y0 + y1) / 2.0).to_radians().cos();
+        let (w, h) = (((x1 - x0) * k).max(1e-6), (y1 - y0).max(1e-6));
+        let s = ((W - 16.0) / w).min((H - 16.0) / h);
+        let (ox, oy) = ((W - w * s) / 2.0, (H - h * s) / 2.0);
+        dots.sort_by_key(|d| d.3);
+        view! {
+            <svg class="ent-dots" viewBox=format!("0 0 {W} {H}") role="img" aria-label=bi("企业分布（按信用等级着色）", "Businesses by credit grade") data-testid="ent-dots">
+                {dots.into_iter().map(|(id, lon, lat, g)| {
+                    let (x, y) = (ox + (lon - x0) * k * s, H - oy - (lat - y0) * s);
+                    let r = if g >= CreditRating::C { "3.2" } else { "2.2" };
+                    view! {
+                        <a href=format!("/enterprises/{id}")>
+                            <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r=r class=format!("dot g-{}", grade_colour(g))/>
+                        </a>
+                    }
+                }).collect_view()}
+            </svg>
+        }.into_any()
+    };
+    view! {
+        <div class="panel ent-map">
+            <h3>{bi("企业分布（按信用等级）", "Businesses by credit grade")}</h3>
+            {drawing}
+            <div class="legend">
+                {[CreditRating::A, CreditRating::B, CreditRating::C, CreditRating::D].into_iter().map(|g| view! {
+                    <span><i class=format!("swatch dot-swatch g-{}", grade_colour(g))></i>{pick(&format!("{} 级", g.letter()), &format!("Grade {}", g.letter())).to_string()}</span>
+                }).collect_view()}
+            </div>
         </div>
     }
 }

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use zhizhi_shared::enterprise::view::{DrawView, EnterpriseDetail, EnterpriseQuery, EnterpriseRow, HelpKind, InspectionBrief, InspectionView, SupervisionBoard};
+use zhizhi_shared::enterprise::view::{DrawView, EnterpriseDetail, EnterpriseQuery, EnterpriseRow, HelpKind, InspectionBrief, NewLicence, InspectionView, SupervisionBoard};
 use zhizhi_shared::enterprise::GradeChange;
 
 /// `GET /api/v1/enterprises?q=&grid_id=&grade=&flagged=`.
@@ -32,6 +32,13 @@ pub async fn detail(State(state): State<AppState>, Extension(caller): Extension<
 /// `POST /api/v1/enterprises/{id}/grades`: a grade change with reason and evidence.
 pub async fn regrade(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, Json(c): Json<GradeChange>) -> ApiResult<StatusCode> {
     state.supervision.regrade(user(&caller)?, id, &c, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/v1/enterprises/{id}/licences`: a licence renewed or added (replaces the one of the
+/// same kind).
+pub async fn licence(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, Json(l): Json<NewLicence>) -> ApiResult<StatusCode> {
+    state.supervision.save_licence(user(&caller)?, id, &l, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -134,6 +134,9 @@ pub trait SupervisionStore {
     /// Stores licences `(business, kind, number, expiry)` in one transaction.
     async fn add_licences(&self, licences: &[(i64, String, String, Option<i64>)]) -> super::Result<()>;
 
+    /// Records a licence, replacing the business's licence of the same kind.
+    async fn save_licence(&self, enterprise_id: i64, kind: &str, number: &str, expires_at: Option<i64>) -> super::Result<()>;
+
     /// A business's grade history, oldest first.
     async fn grade_history(&self, enterprise_id: i64) -> super::Result<Vec<GradeEntry>>;
 
@@ -360,6 +363,17 @@ macro_rules! portable_supervision {
                     sqlx::query("INSERT INTO enterprise_licences (enterprise_id, kind, number, expires_at) VALUES ($1, $2, $3, $4)")
                         .bind(enterprise_id).bind(kind).bind(number).bind(expires_at).execute(&mut *tx).await?;
                 }
+                sqlx::query("UPDATE supervision_state SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn save_licence(&self, enterprise_id: i64, kind: &str, number: &str, expires_at: Option<i64>) -> $crate::storage::Result<()> {
+                let $pool = self.writer();
+                let mut tx = $begin.await?;
+                sqlx::query("DELETE FROM enterprise_licences WHERE enterprise_id = $1 AND kind = $2").bind(enterprise_id).bind(kind).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO enterprise_licences (enterprise_id, kind, number, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(enterprise_id).bind(kind).bind(number).bind(expires_at).execute(&mut *tx).await?;
                 sqlx::query("UPDATE supervision_state SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())

@@ -53,6 +53,16 @@ async fn two_shops(app: &App) {
     for (id, kind, note) in [(c_id, "mediation", "调解两家商标纠纷，签订共用老字号协议"), (d_id, "mediation", "调解两家商标纠纷，签订共用老字号协议"), (d_id, "loan", "协调银行发放创业担保贴息贷款 20 万元"), (c_id, "promotion", "纳入磁器口老字号宣传推广")] {
         ok(&app.post(&format!("/api/v1/enterprises/{id}/help"), Some(&worker), json!({ "kind": kind, "note": note })).await, StatusCode::NO_CONTENT);
     }
+    // The D shop's food licence is renewed: no flag is left.
+    let r = app.send("PUT", &format!("/api/v1/enterprises/{d_id}/licences"), Some(&worker), Some(json!({ "kind": "食品经营许可证", "number": "JY1", "expires_at": now() + 365 * DAY })), "same-origin").await;
+    ok(&r, StatusCode::FORBIDDEN);
+    let r = app.send("PUT", &format!("/api/v1/enterprises/{d_id}/licences"), Some(&market), Some(json!({ "kind": "食品经营许可证", "number": "", "expires_at": null })), "same-origin").await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("number")), "{}", r.body);
+    let r = app.send("PUT", &format!("/api/v1/enterprises/{d_id}/licences"), Some(&market), Some(json!({ "kind": "食品经营许可证", "number": "JY15001060099999", "expires_at": now() + 5 * 365 * DAY })), "same-origin").await;
+    ok(&r, StatusCode::NO_CONTENT);
+    let shop = app.json(&format!("/api/v1/enterprises/{d_id}"), &worker).await;
+    assert!(shop["licences"].as_array().unwrap().iter().all(|l| l["expired"] == false), "{}", shop["licences"]);
+    assert_eq!(shop["licences"].as_array().unwrap().len(), 2, "renewed, not added");
     // A grade change needs a reason and evidence, and a grader.
     let r = app.post(&format!("/api/v1/enterprises/{c_id}/grades"), Some(&market), json!({ "to": "A", "reason": "", "evidence": "复查记录" })).await;
     assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")), "{}", r.body);

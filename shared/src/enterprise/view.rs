@@ -59,6 +59,23 @@ pub struct Licence {
     pub expired: bool,
 }
 
+/// A licence as recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewLicence {
+    pub kind: String,
+    pub number: String,
+    pub expires_at: Option<i64>,
+}
+
+/// Checks a licence: a kind and a number.
+pub fn check_licence(l: &NewLicence) -> Result<(), (&'static str, String)> {
+    match (l.kind.trim().chars().count(), l.number.trim().chars().count()) {
+        (0, _) | (41.., _) => Err(("kind", "请填写证照名称（最多 40 个字）".into())),
+        (_, 0) | (_, 61..) => Err(("number", "请填写证照编号（最多 60 个字）".into())),
+        _ => Ok(()),
+    }
+}
+
 /// One grade change as the history shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradeEntry {
@@ -241,6 +258,8 @@ pub struct SupervisionBoard {
     pub overdue: Vec<OverdueItem>,
     /// The newest draw, if any.
     pub draw: Option<DrawBrief>,
+    /// Every business on the map: id, longitude, latitude, grade.
+    pub dots: Vec<(i64, f64, f64, CreditRating)>,
     /// Grows with every supervision write.
     pub version: i64,
 }
@@ -305,6 +324,8 @@ pub struct DrawView {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum SupervisionAction {
     Regrade { enterprise_id: i64, change: GradeChange },
+    /// A licence renewed (or added): replaces the business's licence of the same kind.
+    Licence { enterprise_id: i64, licence: NewLicence },
     Help { enterprise_id: i64, kind: HelpKind, note: String },
     /// File a joint inspection of a business led by the caller's post.
     File { enterprise_id: i64, scheduled_at: Option<i64> },

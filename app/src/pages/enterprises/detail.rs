@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use zhizhi_shared::auth::{Principal, Role};
-use zhizhi_shared::enterprise::view::{EnterpriseDetail, HelpKind, SupervisionAction};
+use zhizhi_shared::enterprise::view::{EnterpriseDetail, HelpKind, NewLicence, SupervisionAction};
 use zhizhi_shared::enterprise::GradeChange;
 use zhizhi_shared::people::CreditRating;
 
@@ -169,6 +169,11 @@ fn Live(me: Principal, detail: EnterpriseDetail) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    {may_grade.then(|| {
+                        // The form starts on the licence that ran out, if one did.
+                        let kind = d.with_untracked(|x| x.licences.iter().find(|l| l.expired).map(|l| l.kind.clone()).unwrap_or_default());
+                        view! { <LicenceForm id kind busy act/> }
+                    })}
                 </div>
                 <div class="panel">
                     <h3>{bi("检查记录", "Inspections")}</h3>
@@ -262,6 +267,39 @@ fn HelpForm(id: i64, busy: RwSignal<bool>, act: impl Fn(SupervisionAction, Box<d
             <input type="text" maxlength="500" data-testid="help-note" placeholder=bi("做了什么、结果如何", "What was done, and what came of it")
                 prop:value=move || note.get() on:input=move |e| note.set(event_target_value(&e))/>
             <button class="btn primary" type="submit" data-testid="help-save" disabled=move || busy.get()>{bi("登记帮扶", "Record help")}</button>
+        </form>
+    }
+}
+
+/// `YYYY-MM-DD` as the last millisecond of that Beijing day.
+fn end_of_day(s: &str) -> Option<i64> {
+    let mut d = s.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, m, dd) = (d.next()??, d.next()??, d.next()??);
+    Some(zhizhi_shared::time::beijing_midnight(y, m as u32, dd as u32) + 86_400_000 - 1)
+}
+
+#[component]
+fn LicenceForm(id: i64, kind: String, busy: RwSignal<bool>, act: impl Fn(SupervisionAction, Box<dyn FnOnce(Option<i64>)>) + Copy + 'static) -> impl IntoView {
+    let kind = RwSignal::new(kind);
+    let number = RwSignal::new(String::new());
+    let until = RwSignal::new(String::new());
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        let licence = NewLicence { kind: kind.get_untracked(), number: number.get_untracked(), expires_at: end_of_day(&until.get_untracked()) };
+        act(SupervisionAction::Licence { enterprise_id: id, licence }, Box::new(move |_| {
+            number.set(String::new());
+            until.set(String::new());
+        }));
+    };
+    view! {
+        <form class="row-actions licence-form" data-testid="licence-form" on:submit=submit>
+            <input type="text" maxlength="40" data-testid="licence-kind" placeholder=bi("证照名称", "Licence")
+                prop:value=move || kind.get() on:input=move |e| kind.set(event_target_value(&e))/>
+            <input type="text" maxlength="60" data-testid="licence-number" placeholder=bi("新证编号", "New number")
+                prop:value=move || number.get() on:input=move |e| number.set(event_target_value(&e))/>
+            <input type="date" data-testid="licence-until" aria-label=bi("有效期至（长期有效不填）", "Valid until (empty: no expiry)")
+                prop:value=move || until.get() on:input=move |e| until.set(event_target_value(&e))/>
+            <button class="btn" type="submit" data-testid="licence-save" disabled=move || busy.get()>{bi("登记换证", "Record renewal")}</button>
         </form>
     }
 }
