@@ -100,6 +100,7 @@ test('综合查一次: filed by 市场监管 with two agencies, approved by the 
   await market.goto('/enterprises');
   await market.getByTestId('ent-q').fill('记');
   await market.getByTestId('ent-search').click();
+  await expect(market.getByTestId('found')).toContainText('找到');
   const first = market.getByTestId('enterprise-row').first().locator('a');
   const shop = await first.innerText();
   await first.click();

@@ -255,7 +255,7 @@ fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
                 Some(Err(e)) => view! { <p class="form-error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => view! { <p class="empty">{bi("没有符合条件的企业", "No business matches")}</p> }.into_any(),
                 Some(Ok(rows)) => view! {
-                    <p class="hint">{pick(&format!("找到 {} 家", rows.len()), &format!("{} found", rows.len())).to_string()}</p>
+                    <p class="hint" data-testid="found">{pick(&format!("找到 {} 家", rows.len()), &format!("{} found", rows.len())).to_string()}</p>
                     {rows_table(rows)}
                 }.into_any(),
             }}
