@@ -247,6 +247,22 @@ impl Supervision {
         Ok(())
     }
 
+    /// Links the case numbered `number` (as the case page shows it) to a business.
+    pub async fn link_case_number(&self, me: &Principal, enterprise_id: i64, number: &str) -> ServiceResult<()> {
+        if !(me.has(Role::Command) || me.has(Role::Post)) {
+            return Err(ServiceError::Denied("只有指挥中心和岗位人员可以关联企业".into()));
+        }
+        if self.store.enterprise_records(Some(enterprise_id)).await?.is_empty() {
+            return Err(ServiceError::NotFound("没有这家企业"));
+        }
+        let number = number.trim().to_uppercase();
+        if self.store.link_case_number(&number, enterprise_id).await?.is_none() {
+            return Err(ServiceError::invalid("number", format!("没有编号为「{number}」的事件")));
+        }
+        self.touch().await;
+        Ok(())
+    }
+
     /// Draws this year's inspection targets from `seed` under the default rules, and assigns
     /// each two inspectors at random from the members of the inspecting agencies. Audited; the
     /// same businesses, visits and seed always give the same draw.

@@ -157,6 +157,9 @@ pub trait SupervisionStore {
     /// Links a case to a business (or unlinks it); `false` if there is no such case.
     async fn link_case(&self, case_id: i64, enterprise_id: Option<i64>) -> super::Result<bool>;
 
+    /// Links the case numbered `number` to a business; the case's id, `None` if there is none.
+    async fn link_case_number(&self, number: &str, enterprise_id: i64) -> super::Result<Option<i64>>;
+
     /// Inspections of one business, or those not closed; newest first.
     async fn inspections(&self, enterprise_id: Option<i64>) -> super::Result<Vec<InspectionStored>>;
 
@@ -465,6 +468,16 @@ macro_rules! portable_supervision {
                 sqlx::query("UPDATE supervision_state SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn link_case_number(&self, number: &str, enterprise_id: i64) -> $crate::storage::Result<Option<i64>> {
+                let $pool = self.writer();
+                let mut tx = $begin.await?;
+                let id: Option<(i64,)> = sqlx::query_as("UPDATE cases SET enterprise_id = $1 WHERE number = $2 RETURNING id")
+                    .bind(enterprise_id).bind(number).fetch_optional(&mut *tx).await?;
+                sqlx::query("UPDATE supervision_state SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(id.map(|(i,)| i))
             }
 
             async fn inspections(&self, enterprise_id: Option<i64>) -> $crate::storage::Result<Vec<$crate::storage::supervision::InspectionStored>> {

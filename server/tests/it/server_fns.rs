@@ -12,7 +12,7 @@ use tower::ServiceExt;
 use zhizhi_app::api::map::{GetBuilding, GetDivision, GetGrids, SaveGridDivision, SearchMap, SetGridWorker};
 
 /// Calls the server function `F` as a page does: its status and its answer's text.
-async fn call<F: ServerFn>(app: &App, cookie: &str, json_input: bool, args: Value) -> (StatusCode, String) {
+pub(crate) async fn call<F: ServerFn>(app: &App, cookie: &str, json_input: bool, args: Value) -> (StatusCode, String) {
     let (content_type, body) = if json_input {
         ("application/json", args.to_string())
     } else {

@@ -90,9 +90,17 @@ async fn two_shops(app: &App) {
         ok(&r, StatusCode::CREATED);
         ids.push(r.body["case"]["id"].as_i64().unwrap());
     }
-    for id in &ids {
+    for id in &ids[..2] {
         ok(&app.send("PUT", &format!("/api/v1/cases/{id}/enterprise"), Some(&command), Some(json!({ "enterprise_id": c_id })), "same-origin").await, StatusCode::NO_CONTENT);
     }
+    // The third by its number, as the business's page links it.
+    use zhizhi_app::api::supervision::Supervise;
+    let link = |number: &str| json!({ "action": { "action": "link_case", "enterprise_id": c_id, "number": number } });
+    let (status, body) = crate::server_fns::call::<Supervise>(app, &command, true, link("SJ00000000-99999")).await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && body.contains("没有编号为"), "{status} {body}");
+    let number = app.json(&format!("/api/v1/cases/{}", ids[2]), &command).await["case"]["number"].as_str().unwrap().to_lowercase();
+    let (status, body) = crate::server_fns::call::<Supervise>(app, &command, true, link(&number)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let c = app.json(&format!("/api/v1/enterprises/{c_id}"), &command).await;
     assert_eq!(c["row"]["flags"][0]["code"], "repeated_cases", "{}", c["row"]["flags"]);
     assert_eq!(c["cases"].as_array().unwrap().len(), 3);

@@ -327,6 +327,8 @@ pub enum SupervisionAction {
     /// A licence renewed (or added): replaces the business's licence of the same kind.
     Licence { enterprise_id: i64, licence: NewLicence },
     Help { enterprise_id: i64, kind: HelpKind, note: String },
+    /// Link the case with this number (e.g. `SJ20261203-00001`) to the business.
+    LinkCase { enterprise_id: i64, number: String },
     /// File a joint inspection of a business led by the caller's post.
     File { enterprise_id: i64, scheduled_at: Option<i64> },
     AddItem { inspection_id: i64, post: String, item: String },

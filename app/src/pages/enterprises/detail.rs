@@ -195,6 +195,7 @@ fn Live(me: Principal, detail: EnterpriseDetail) -> impl IntoView {
                         }
                     }}
                     <h3>{bi("关联事件", "Linked cases")}</h3>
+                    {may_grade.then(|| view! { <LinkCaseForm id busy act/> })}
                     {move || {
                         let c = d.get().cases;
                         if c.is_empty() {
@@ -300,6 +301,22 @@ fn LicenceForm(id: i64, kind: String, busy: RwSignal<bool>, act: impl Fn(Supervi
             <input type="date" data-testid="licence-until" aria-label=bi("有效期至（长期有效不填）", "Valid until (empty: no expiry)")
                 prop:value=move || until.get() on:input=move |e| until.set(event_target_value(&e))/>
             <button class="btn" type="submit" data-testid="licence-save" disabled=move || busy.get()>{bi("登记换证", "Record renewal")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn LinkCaseForm(id: i64, busy: RwSignal<bool>, act: impl Fn(SupervisionAction, Box<dyn FnOnce(Option<i64>)>) + Copy + 'static) -> impl IntoView {
+    let number = RwSignal::new(String::new());
+    let submit = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        act(SupervisionAction::LinkCase { enterprise_id: id, number: number.get_untracked() }, Box::new(move |_| number.set(String::new())));
+    };
+    view! {
+        <form class="row-actions" data-testid="link-case-form" on:submit=submit>
+            <input type="text" maxlength="40" data-testid="link-case-number" placeholder=bi("事件编号，投诉该企业的事件", "Number of a case about this business")
+                prop:value=move || number.get() on:input=move |e| number.set(event_target_value(&e))/>
+            <button class="btn" type="submit" data-testid="link-case-save" disabled=move || busy.get()>{bi("关联", "Link")}</button>
         </form>
     }
 }
