@@ -179,12 +179,14 @@ impl Supervision {
             })
             .collect();
         watch.sort_by_key(|w| (w.help.is_empty(), std::cmp::Reverse(w.since), w.row.flags.is_empty(), std::cmp::Reverse(w.row.grade), w.row.id));
+        let watch_total = watch.len() as u32;
+        watch.truncate(zhizhi_shared::enterprise::view::WATCH_SHOWN);
         let mut flagged: Vec<EnterpriseRow> = rows.iter().filter(|r| !r.flags.is_empty()).cloned().collect();
         flagged.sort_by_key(|r| (std::cmp::Reverse(r.flags.len()), r.id));
         flagged.truncate(LIST_LIMIT);
         let (open, overdue) = inspect::open_and_overdue(&*self.store, now).await?;
         let dots = rows.iter().map(|r| (r.id, r.lon, r.lat, r.grade)).collect();
-        Ok(SupervisionBoard { grades, watch, flagged, open, overdue, draw: self.draw_briefs().await?.into_iter().next(), dots, version })
+        Ok(SupervisionBoard { grades, watch, watch_total, flagged, open, overdue, draw: self.draw_briefs().await?.into_iter().next(), dots, version })
     }
 
     /// Changes a business's grade with reason and evidence.

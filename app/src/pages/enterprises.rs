@@ -107,7 +107,7 @@ fn Live(me: Principal, board: SupervisionBoard) -> impl IntoView {
                 <div class="panel ent-watch">
                     <h3>{bi("重点帮扶：C、D 级商户", "Watch list: grades C and D")}</h3>
                     <p class="hint">{bi("帮扶中的商户在前，其次是最近评定的。点名称查看证照、等级变化和帮扶记录。", "Businesses being helped first, then the most recently graded. Open one for its licences, grade history and help.")}</p>
-                    {move || watch_list(board.get().watch)}
+                    {move || { let b = board.get(); watch_list(b.watch, b.watch_total) }}
                 </div>
                 <div class="ent-centre">
                     <Dots board/>
@@ -142,9 +142,9 @@ fn Live(me: Principal, board: SupervisionBoard) -> impl IntoView {
     }
 }
 
-fn watch_list(rows: Vec<WatchRow>) -> impl IntoView {
-    let total = rows.len();
+fn watch_list(rows: Vec<WatchRow>, total: u32) -> impl IntoView {
     let shown: Vec<WatchRow> = rows.into_iter().take(30).collect();
+    let shown_n = shown.len();
     view! {
         <ul class="watch-list">
             {shown.into_iter().map(|w| {
@@ -167,7 +167,7 @@ fn watch_list(rows: Vec<WatchRow>) -> impl IntoView {
                 }
             }).collect_view()}
         </ul>
-        {(total > 30).then(|| view! { <p class="hint">{pick(&format!("共 {total} 家，用右侧查询查看其余"), &format!("{total} in all; search for the rest")).to_string()}</p> })}
+        {(total as usize > shown_n).then(|| view! { <p class="hint">{pick(&format!("共 {total} 家，其余可按等级查询"), &format!("{total} in all; search for the rest")).to_string()}</p> })}
     }
 }
 

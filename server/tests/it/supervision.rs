@@ -39,6 +39,9 @@ async fn two_shops(app: &App) {
     assert_eq!(g.iter().sum::<i64>(), 1674, "every demo business is graded");
     // The analysis's first list: the two shops graded at this year's evaluation come first.
     let watch = board["watch"].as_array().unwrap();
+    let watch_total = board["watch_total"].as_i64().unwrap();
+    assert_eq!(watch_total, g[2] + g[3], "every C and D business counted");
+    assert_eq!(watch.len(), 50, "the board carries the first 50");
     let (c, d) = (&watch[0], &watch[1]);
     assert_eq!((c["row"]["grade"].as_str(), d["row"]["grade"].as_str()), (Some("C"), Some("D")), "{c}\n{d}");
     assert!(c["reason"].as_str().unwrap().contains("商标纠纷"), "{c}");
@@ -81,6 +84,7 @@ async fn two_shops(app: &App) {
     let board = app.json("/api/v1/enterprises/board", &command).await;
     assert!(board["watch"].as_array().unwrap().iter().all(|w| w["row"]["id"] != c_id && w["row"]["id"] != d_id), "off the C/D list");
     assert_eq!(board["grades"][0].as_i64().unwrap(), g[0] + 1);
+    assert_eq!(board["watch_total"].as_i64().unwrap(), watch_total - 2);
 
     // Cases linked to an A business flag it for review.
     let building = c["row"]["building_id"].as_i64().unwrap();

@@ -243,13 +243,18 @@ pub struct InspectionView {
     pub version: i64,
 }
 
+/// How many C/D businesses the board carries (the rest are found by the search).
+pub const WATCH_SHOWN: usize = 50;
+
 /// The supervision board.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SupervisionBoard {
     /// Businesses by grade A, B, C, D.
     pub grades: [u32; 4],
-    /// The C and D businesses with the help they were given.
+    /// The C and D businesses with the help they were given (the first [`WATCH_SHOWN`]).
     pub watch: Vec<WatchRow>,
+    /// How many C and D businesses there are.
+    pub watch_total: u32,
     /// Businesses the analysis flags below their grade (a re-grade to consider).
     pub flagged: Vec<EnterpriseRow>,
     /// Inspections not yet closed.
