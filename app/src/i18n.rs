@@ -165,6 +165,7 @@ pub fn role_en(r: zhizhi_shared::auth::Role) -> &'static str {
         Role::GridWorker => "Grid worker",
         Role::Admin => "Administrator",
         Role::District => "District operations centre",
+        Role::Approver => "District approver (joint inspections)",
     }
 }
 

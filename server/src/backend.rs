@@ -97,7 +97,7 @@ impl Backend for StoreBackend {
         Ok(match action {
             A::Regrade { enterprise_id, change } => s.regrade(me, enterprise_id, &change, now).await.map(|()| None)?,
             A::Licence { enterprise_id, licence } => s.save_licence(me, enterprise_id, &licence, now).await.map(|()| None)?,
-            A::LinkCase { enterprise_id, number } => s.link_case_number(me, enterprise_id, &number).await.map(|()| None)?,
+            A::LinkCase { enterprise_id, number } => s.link_case_number(me, enterprise_id, &number, now).await.map(|()| None)?,
             A::Help { enterprise_id, kind, note } => s.add_help(me, enterprise_id, kind, &note, now).await.map(|()| None)?,
             A::File { enterprise_id, scheduled_at } => Some(s.file(me, enterprise_id, scheduled_at, now).await?),
             A::AddItem { inspection_id, post, item } => step(inspection_id, Step::AddItem { post, item }).await?,

@@ -61,7 +61,7 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str); 12] = [
     ("guanliyuan", "系统管理员", "admin"),
     ("quchengyun", "区城运中心", "district"),
     ("xiaofang", "消防救援站", "post"),
-    ("qusifaju", "区司法局审批员", "district"),
+    ("qusifaju", "区司法局审批员", "approver"),
 ];
 
 /// The post of each demo account that has one.

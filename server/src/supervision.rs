@@ -50,6 +50,17 @@ pub fn year_start(now: i64) -> (i64, i32) {
     (time::beijing_midnight(y, 1, 1), y as i32)
 }
 
+/// The Beijing year `now` falls in: its start and the start of the next.
+pub fn year_bounds(now: i64) -> (i64, i64) {
+    let (_, (y, _, _)) = time::beijing_day_start(now);
+    (time::beijing_midnight(y, 1, 1), time::beijing_midnight(y + 1, 1, 1))
+}
+
+/// Whether `me` may see the businesses of `grid_id`: grid workers only their own grids.
+pub(crate) fn may_see(me: &Principal, grid_id: i64) -> bool {
+    !me.has(Role::GridWorker) || me.roles.len() > 1 || me.grid_ids.contains(&grid_id)
+}
+
 impl Supervision {
     pub fn new(store: Arc<dyn Store>) -> Self {
         Supervision { store, changed: Arc::new(tokio::sync::watch::channel(0).0) }
@@ -89,8 +100,7 @@ impl Supervision {
     /// Every business as rows (masked), with flags and visits.
     async fn rows(&self, id: Option<i64>, now: i64) -> ServiceResult<Vec<EnterpriseRow>> {
         let records = self.store.enterprise_records(id).await?;
-        let (year, _) = year_start(now);
-        let counts = self.store.enterprise_counts(now - 90 * DAY, year, now).await?;
+        let counts = self.store.enterprise_counts(now - 90 * DAY, year_bounds(now), now).await?;
         let mut licences: HashMap<i64, Vec<Option<i64>>> = HashMap::new();
         for (e, l) in self.store.licences(id).await? {
             licences.entry(e).or_default().push(l.expires_at);
@@ -106,7 +116,12 @@ impl Supervision {
     }
 
     fn visible(me: &Principal, r: &EnterpriseRow) -> bool {
-        !me.has(Role::GridWorker) || me.roles.len() > 1 || me.grid_ids.contains(&r.grid_id.unwrap_or(-1))
+        may_see(me, r.grid_id.unwrap_or(-1))
+    }
+
+    /// Whether `me` grades businesses (see [`Supervision::grader`]), as the screens ask.
+    async fn grades(&self, me: &Principal) -> ServiceResult<bool> {
+        Ok(self.grader(me).await.is_ok())
     }
 
     /// Businesses matching `q` (at most [`LIST_LIMIT`]), grid workers' own grids only.
@@ -133,10 +148,17 @@ impl Supervision {
         if !Self::visible(me, &row) {
             return Err(ServiceError::Denied("这家企业不在您的网格内".into()));
         }
-        let (year, _) = year_start(now);
+        let (year, next) = year_bounds(now);
         let licences = self.store.licences(Some(id)).await?.into_iter().map(|(_, l)| Licence { expired: l.expires_at.is_some_and(|e| e < now), ..l }).collect();
         let inspections = self.store.inspections(Some(id)).await?;
-        let joint_year = inspections.iter().filter(|i| i.joint && i.scheduled_at.unwrap_or(i.created_at) >= year && inspect::counts_as_visit(i.stage)).count() as u32;
+        let joint_year = inspections
+            .iter()
+            .filter(|i| i.joint && (year..next).contains(&i.scheduled_at.unwrap_or(i.created_at)) && inspect::counts_as_visit(i.stage))
+            .count() as u32;
+        let may_grade = self.grades(me).await?;
+        // The cases linked: for those who may see every case (command staff, the district) and
+        // the graders, who link them.
+        let cases = if may_grade || me.has(Role::District) { self.store.linked_cases(id).await? } else { Vec::new() };
         let mut briefs = Vec::new();
         for i in &inspections {
             briefs.push(inspect::brief(&*self.store, i, now).await?);
@@ -149,7 +171,8 @@ impl Supervision {
             help: self.store.help_entries(Some(id)).await?.into_iter().map(|(_, h)| h).collect(),
             inspections: briefs,
             joint_year,
-            cases: self.store.linked_cases(id).await?,
+            cases,
+            may_grade,
         })
     }
 
@@ -184,9 +207,14 @@ impl Supervision {
         let mut flagged: Vec<EnterpriseRow> = rows.iter().filter(|r| !r.flags.is_empty()).cloned().collect();
         flagged.sort_by_key(|r| (std::cmp::Reverse(r.flags.len()), r.id));
         flagged.truncate(LIST_LIMIT);
-        let (open, overdue) = inspect::open_and_overdue(&*self.store, now).await?;
+        let (mut open, mut overdue) = inspect::open_and_overdue(&*self.store, now).await?;
+        // A grid worker sees the inspections of their grids' businesses only.
+        let seen: std::collections::HashSet<i64> = rows.iter().map(|r| r.id).collect();
+        open.retain(|i| seen.contains(&i.enterprise_id));
+        overdue.retain(|o| open.iter().any(|i| i.id == o.inspection_id));
         let dots = rows.iter().map(|r| (r.id, r.lon, r.lat, r.grade)).collect();
-        Ok(SupervisionBoard { grades, watch, watch_total, flagged, open, overdue, draw: self.draw_briefs().await?.into_iter().next(), dots, version })
+        let may_grade = self.grades(me).await?;
+        Ok(SupervisionBoard { grades, watch, watch_total, flagged, open, overdue, draw: self.draw_briefs().await?.into_iter().next(), dots, may_grade, version })
     }
 
     /// Changes a business's grade with reason and evidence.
@@ -232,11 +260,10 @@ impl Supervision {
         Ok(())
     }
 
-    /// Links a case to a business (command staff and posts), so the analysis counts it.
-    pub async fn link_case(&self, me: &Principal, case_id: i64, enterprise_id: Option<i64>) -> ServiceResult<()> {
-        if !(me.has(Role::Command) || me.has(Role::Post)) {
-            return Err(ServiceError::Denied("只有指挥中心和岗位人员可以关联企业".into()));
-        }
+    /// Links a case to a business (command staff and market supervision), so the analysis
+    /// counts it. Audited.
+    pub async fn link_case(&self, me: &Principal, case_id: i64, enterprise_id: Option<i64>, now: i64) -> ServiceResult<()> {
+        self.grader(me).await?;
         if let Some(e) = enterprise_id
             && self.store.enterprise_records(Some(e)).await?.is_empty()
         {
@@ -245,22 +272,23 @@ impl Supervision {
         if !self.store.link_case(case_id, enterprise_id).await? {
             return Err(ServiceError::NotFound("没有这个事件"));
         }
+        let to = enterprise_id.map(|e| format!("enterprise:{e}")).unwrap_or_default();
+        self.store.append_audit(now, &me.username, "case_enterprise", &format!("case:{case_id}"), &to).await?;
         self.touch().await;
         Ok(())
     }
 
     /// Links the case numbered `number` (as the case page shows it) to a business.
-    pub async fn link_case_number(&self, me: &Principal, enterprise_id: i64, number: &str) -> ServiceResult<()> {
-        if !(me.has(Role::Command) || me.has(Role::Post)) {
-            return Err(ServiceError::Denied("只有指挥中心和岗位人员可以关联企业".into()));
-        }
+    pub async fn link_case_number(&self, me: &Principal, enterprise_id: i64, number: &str, now: i64) -> ServiceResult<()> {
+        self.grader(me).await?;
         if self.store.enterprise_records(Some(enterprise_id)).await?.is_empty() {
             return Err(ServiceError::NotFound("没有这家企业"));
         }
         let number = number.trim().to_uppercase();
-        if self.store.link_case_number(&number, enterprise_id).await?.is_none() {
+        let Some(case_id) = self.store.link_case_number(&number, enterprise_id).await? else {
             return Err(ServiceError::invalid("number", format!("没有编号为「{number}」的事件")));
-        }
+        };
+        self.store.append_audit(now, &me.username, "case_enterprise", &format!("case:{case_id}"), &format!("enterprise:{enterprise_id}")).await?;
         self.touch().await;
         Ok(())
     }
@@ -270,12 +298,15 @@ impl Supervision {
     /// same businesses, visits and seed always give the same draw.
     pub async fn draw(&self, me: &Principal, year: i32, seed: u64, now: i64) -> ServiceResult<DrawView> {
         self.grader(me).await?;
-        let (start, this_year) = year_start(now);
+        let (_, this_year) = year_start(now);
         if year != this_year {
             return Err(ServiceError::invalid("year", format!("只能抽取本年度（{this_year} 年）的检查对象")));
         }
+        if let Some(d) = self.store.draws().await?.into_iter().find(|d| d.1 == year) {
+            return Err(ServiceError::Conflict(format!("{year} 年度已抽取（种子 {}），每年只抽取一次", d.2)));
+        }
         let rules = DrawRules::default();
-        let counts = self.store.enterprise_counts(now - 90 * DAY, start, now).await?;
+        let counts = self.store.enterprise_counts(now - 90 * DAY, year_bounds(now), now).await?;
         let candidates: Vec<Candidate> = self
             .store
             .enterprise_records(None)
@@ -348,6 +379,8 @@ impl Supervision {
             for t in &mut v.targets {
                 t.grade = None;
             }
+            // How many of each grade were drawn would tell the grades of small groups.
+            v.brief.by_grade = [(0, 0); 4];
             out.push(v);
         }
         Ok(out)

@@ -17,11 +17,13 @@ pub enum Role {
     Admin,
     /// 区城运中心: cases escalated to the district.
     District,
+    /// 区司法局审批: approves or returns joint inspections (综合查一次); nothing else.
+    Approver,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 5] = [Self::Command, Self::Post, Self::GridWorker, Self::Admin, Self::District];
+    pub const ALL: [Role; 6] = [Self::Command, Self::Post, Self::GridWorker, Self::Admin, Self::District, Self::Approver];
 
     /// The stable code stored in the database.
     pub fn code(self) -> &'static str {
@@ -31,6 +33,7 @@ impl Role {
             Self::GridWorker => "grid_worker",
             Self::Admin => "admin",
             Self::District => "district",
+            Self::Approver => "approver",
         }
     }
 
@@ -47,6 +50,7 @@ impl Role {
             Self::GridWorker => "网格员",
             Self::Admin => "系统管理员",
             Self::District => "区城运中心",
+            Self::Approver => "区级审批（综合查一次）",
         }
     }
 }

@@ -24,6 +24,9 @@ pub fn CommandCentre() -> impl IntoView {
         <AuthGate page=|me: Principal| {
             if me.roles == [Role::GridWorker] {
                 view! { <Redirect path="/my-grid"/> }.into_any()
+            } else if me.roles == [Role::Approver] {
+                // The district approver works from the joint inspections.
+                view! { <Redirect path="/enterprises"/> }.into_any()
             } else if !me.has(Role::Command) && !me.has(Role::Admin) && (me.has(Role::Post) || me.has(Role::District)) {
                 // Post staff and the district work from their case inbox.
                 view! { <Redirect path="/board"/> }.into_any()

@@ -14,7 +14,7 @@ use crate::components::top_bar::TopBar;
 use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::auth::Principal;
 use zhizhi_shared::enterprise::view::{EnterpriseQuery, EnterpriseRow, InspectionBrief, SupervisionAction, SupervisionBoard, WatchRow};
 use zhizhi_shared::people::CreditRating;
 
@@ -38,7 +38,7 @@ fn Screen(me: Principal) -> impl IntoView {
             <main class="ent-main">
                 <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
                     {move || data.get().map(|r| match r {
-                        Ok(b) => view! { <Live me=me.clone() board=b/> }.into_any(),
+                        Ok(b) => view! { <Live board=b/> }.into_any(),
                         Err(e) => view! { <p class="state error" role="alert">{error_text(&e)}</p> }.into_any(),
                     })}
                 </Suspense>
@@ -72,7 +72,7 @@ fn flags_text(r: &EnterpriseRow) -> String {
 }
 
 #[component]
-fn Live(me: Principal, board: SupervisionBoard) -> impl IntoView {
+fn Live(board: SupervisionBoard) -> impl IntoView {
     let board = RwSignal::new(board);
     let connected = RwSignal::new(false);
     let reload = move || {
@@ -83,7 +83,7 @@ fn Live(me: Principal, board: SupervisionBoard) -> impl IntoView {
         })
     };
     browser::follow_topic("supervision", connected, reload);
-    let grader = me.has(Role::Command) || me.has(Role::Post);
+    let grader = board.with_untracked(|b| b.may_grade);
     view! {
         <section class="ent" data-testid="supervision" data-live=move || connected.get().then_some("1")>
             <div class="ent-grades" data-testid="grades">

@@ -8,7 +8,7 @@ CREATE TABLE enterprise_licences (
     number        TEXT    NOT NULL,
     expires_at    INTEGER
 );
-CREATE INDEX enterprise_licences_enterprise ON enterprise_licences(enterprise_id);
+CREATE UNIQUE INDEX enterprise_licences_kind ON enterprise_licences(enterprise_id, kind);
 CREATE TABLE enterprise_grades (
     id            INTEGER PRIMARY KEY,
     enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),
@@ -50,6 +50,7 @@ CREATE TABLE inspections (
 );
 CREATE INDEX inspections_enterprise ON inspections(enterprise_id, created_at);
 CREATE INDEX inspections_stage ON inspections(stage);
+CREATE UNIQUE INDEX inspections_notice_no ON inspections(notice_no) WHERE notice_no <> '';
 CREATE TABLE inspection_items (
     id            INTEGER PRIMARY KEY,
     inspection_id INTEGER NOT NULL REFERENCES inspections(id),
@@ -84,6 +85,8 @@ CREATE TABLE inspection_draws (
     drawn_by      TEXT    NOT NULL,
     drawn_at      INTEGER NOT NULL
 );
+-- One draw a year: a second would let a seed be tried until it picks what someone wants.
+CREATE UNIQUE INDEX inspection_draws_year ON inspection_draws(year);
 CREATE TABLE inspection_draw_targets (
     draw_id       INTEGER NOT NULL REFERENCES inspection_draws(id),
     enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),

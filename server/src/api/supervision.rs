@@ -63,7 +63,7 @@ pub struct CaseLink {
 
 /// `PUT /api/v1/cases/{id}/enterprise`: link a case to a business (or unlink it).
 pub async fn link_case(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, Json(l): Json<CaseLink>) -> ApiResult<StatusCode> {
-    state.supervision.link_case(user(&caller)?, id, l.enterprise_id).await?;
+    state.supervision.link_case(user(&caller)?, id, l.enterprise_id, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

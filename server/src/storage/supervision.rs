@@ -124,9 +124,10 @@ pub trait SupervisionStore {
     /// Every business (or one), in id order.
     async fn enterprise_records(&self, id: Option<i64>) -> super::Result<Vec<EnterpriseStored>>;
 
-    /// Per business: cases since `since_90d`, failed items and visits since `year_start`,
+    /// Per business: cases since `since_90d`; failed inspections and visits within `year`
+    /// (start, end) — inspections under way or done, or else this year's draws that picked it;
     /// rectification items overdue at `now`. Businesses with nothing are left out.
-    async fn enterprise_counts(&self, since_90d: i64, year_start: i64, now: i64) -> super::Result<HashMap<i64, Counts>>;
+    async fn enterprise_counts(&self, since_90d: i64, year: (i64, i64), now: i64) -> super::Result<HashMap<i64, Counts>>;
 
     /// Licences (of one business, or all), with their business.
     async fn licences(&self, enterprise_id: Option<i64>) -> super::Result<Vec<(i64, Licence)>>;
@@ -302,7 +303,7 @@ macro_rules! portable_supervision {
                 rows.into_iter().map($crate::storage::supervision::enterprise).collect()
             }
 
-            async fn enterprise_counts(&self, since_90d: i64, year_start: i64, now: i64) -> $crate::storage::Result<std::collections::HashMap<i64, $crate::storage::supervision::Counts>> {
+            async fn enterprise_counts(&self, since_90d: i64, (year_start, year_end): (i64, i64), now: i64) -> $crate::storage::Result<std::collections::HashMap<i64, $crate::storage::supervision::Counts>> {
                 let mut out: std::collections::HashMap<i64, $crate::storage::supervision::Counts> = std::collections::HashMap::new();
                 let cases: Vec<(i64, i64)> = sqlx::query_as(
                     "SELECT enterprise_id, COUNT(*) FROM cases WHERE enterprise_id IS NOT NULL AND created_at >= $1 GROUP BY enterprise_id",
@@ -313,11 +314,11 @@ macro_rules! portable_supervision {
                 }
                 // Failed inspections: inspections with a failed item, noticed this year.
                 let failed: Vec<(i64, i64)> = sqlx::query_as(
-                    "SELECT i.enterprise_id, COUNT(*) FROM inspections i WHERE i.noticed_at >= $1
+                    "SELECT i.enterprise_id, COUNT(*) FROM inspections i WHERE i.noticed_at >= $1 AND i.noticed_at < $2
                         AND EXISTS (SELECT 1 FROM inspection_items t WHERE t.inspection_id = i.id AND t.outcome = 'fail')
                      GROUP BY i.enterprise_id",
                 )
-                .bind(year_start).fetch_all(&self.pool).await?;
+                .bind(year_start).bind(year_end).fetch_all(&self.pool).await?;
                 for (id, n) in failed {
                     out.entry(id).or_default().failed_year = n as u32;
                 }
@@ -331,22 +332,25 @@ macro_rules! portable_supervision {
                 }
                 let visits: Vec<(i64, i64, i64)> = sqlx::query_as(
                     "SELECT enterprise_id, COUNT(*), CAST(SUM(joint) AS BIGINT) FROM inspections
-                     WHERE COALESCE(scheduled_at, created_at) >= $1 AND stage IN ('approved', 'inspecting', 'rectifying', 'closed')
+                     WHERE COALESCE(scheduled_at, created_at) >= $1 AND COALESCE(scheduled_at, created_at) < $2
+                        AND stage IN ('inspecting', 'rectifying', 'closed')
                      GROUP BY enterprise_id",
                 )
-                .bind(year_start).fetch_all(&self.pool).await?;
+                .bind(year_start).bind(year_end).fetch_all(&self.pool).await?;
                 for (id, n, joint) in visits {
                     let c = out.entry(id).or_default();
-                    c.visits_year += n as u32;
+                    c.visits_year = n as u32;
                     c.joint_year = joint as u32;
                 }
                 let drawn: Vec<(i64, i64)> = sqlx::query_as(
                     "SELECT t.enterprise_id, COUNT(*) FROM inspection_draw_targets t JOIN inspection_draws d ON d.id = t.draw_id
-                     WHERE d.drawn_at >= $1 GROUP BY t.enterprise_id",
+                     WHERE d.drawn_at >= $1 AND d.drawn_at < $2 GROUP BY t.enterprise_id",
                 )
-                .bind(year_start).fetch_all(&self.pool).await?;
+                .bind(year_start).bind(year_end).fetch_all(&self.pool).await?;
+                // The planned visit is the visit until it is made: not counted twice.
                 for (id, n) in drawn {
-                    out.entry(id).or_default().visits_year += n as u32;
+                    let c = out.entry(id).or_default();
+                    c.visits_year = c.visits_year.max(n as u32);
                 }
                 Ok(out)
             }
@@ -374,9 +378,11 @@ macro_rules! portable_supervision {
             async fn save_licence(&self, enterprise_id: i64, kind: &str, number: &str, expires_at: Option<i64>) -> $crate::storage::Result<()> {
                 let $pool = self.writer();
                 let mut tx = $begin.await?;
-                sqlx::query("DELETE FROM enterprise_licences WHERE enterprise_id = $1 AND kind = $2").bind(enterprise_id).bind(kind).execute(&mut *tx).await?;
-                sqlx::query("INSERT INTO enterprise_licences (enterprise_id, kind, number, expires_at) VALUES ($1, $2, $3, $4)")
-                    .bind(enterprise_id).bind(kind).bind(number).bind(expires_at).execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO enterprise_licences (enterprise_id, kind, number, expires_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (enterprise_id, kind) DO UPDATE SET number = excluded.number, expires_at = excluded.expires_at",
+                )
+                .bind(enterprise_id).bind(kind).bind(number).bind(expires_at).execute(&mut *tx).await?;
                 sqlx::query("UPDATE supervision_state SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
@@ -551,6 +557,8 @@ macro_rules! portable_supervision {
             async fn write_inspection(&self, w: &$crate::storage::supervision::InspectionWrite) -> $crate::storage::Result<()> {
                 let $pool = self.writer();
                 let mut tx = $begin.await?;
+                // First, so that concurrent writers queue here (the notice number is counted below).
+                sqlx::query("UPDATE supervision_state SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
                 let notice_no = match w.notice_year {
                     Some(year) => {
                         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM inspections WHERE notice_no LIKE $1")
@@ -589,7 +597,6 @@ macro_rules! portable_supervision {
                     .execute(&mut *tx).await?;
                 }
                 sqlx::query("INSERT INTO inspection_log (inspection_id, at, by_name, what) VALUES ($1, $2, $3, $4)").bind(w.id).bind(w.now).bind(&w.by).bind(&w.what).execute(&mut *tx).await?;
-                sqlx::query("UPDATE supervision_state SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -602,7 +609,8 @@ macro_rules! portable_supervision {
                     "INSERT INTO inspection_draws (year, seed, rates, yearly_cap, drawn_by, drawn_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
                 .bind(i64::from(year)).bind(seed.to_string()).bind(rates).bind(i64::from(cap)).bind(by).bind(now)
-                .fetch_one(&mut *tx).await?;
+                .fetch_one(&mut *tx).await
+                .map_err(|e| $crate::storage::portable::conflict(e, || format!("{year} 年度的抽取")))?;
                 for (e, grade, inspectors) in targets {
                     sqlx::query("INSERT INTO inspection_draw_targets (draw_id, enterprise_id, grade, inspectors) VALUES ($1, $2, $3, $4)")
                         .bind(id).bind(e).bind(grade.letter()).bind(inspectors.join("、")).execute(&mut *tx).await?;

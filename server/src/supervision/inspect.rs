@@ -18,10 +18,15 @@ impl From<InspectionError> for ServiceError {
     }
 }
 
-/// Whether an inspection at `stage` counts as a visit of its business.
+/// Whether an inspection at `stage` counts as a visit of its business: once the agencies went in.
 pub fn counts_as_visit(stage: Stage) -> bool {
-    matches!(stage, Stage::Approved | Stage::Inspecting | Stage::Rectifying | Stage::Closed)
+    matches!(stage, Stage::Inspecting | Stage::Rectifying | Stage::Closed)
 }
+
+const DAY: i64 = 86_400_000;
+
+/// How long a rectification found wanting at re-inspection gets again.
+const RECHECK_DAYS: i64 = 7;
 
 fn with_overdue(mut items: Vec<ItemView>, now: i64) -> Vec<ItemView> {
     for t in &mut items {
@@ -113,8 +118,11 @@ impl Supervision {
             return Err(ServiceError::Forbidden);
         }
         let s = self.load(id).await?;
-        let items = with_overdue(self.store.inspection_items(id).await?, now);
         let e = self.store.enterprise_records(Some(s.enterprise_id)).await?.pop().ok_or(ServiceError::NotFound("没有这家企业"))?;
+        if !super::may_see(me, e.grid_id) {
+            return Err(ServiceError::Denied("这家企业不在您的网格内".into()));
+        }
+        let items = with_overdue(self.store.inspection_items(id).await?, now);
         Ok(InspectionView {
             brief: brief_of(&s, &items),
             items,
@@ -140,6 +148,10 @@ impl Supervision {
         };
         if self.store.enterprise_records(Some(enterprise_id)).await?.is_empty() {
             return Err(ServiceError::invalid("enterprise_id", "没有这家企业"));
+        }
+        // One door, one inspection: agencies join the one under way.
+        if let Some(open) = self.store.inspections(Some(enterprise_id)).await?.into_iter().find(|i| i.closed_at.is_none()) {
+            return Err(ServiceError::Conflict(format!("该企业已有进行中的联合检查（{}牵头），请在其中增加检查事项", open.lead_post)));
         }
         if scheduled_at.is_some_and(|t| t < now) {
             return Err(ServiceError::invalid("scheduled_at", "联合检查的时间不能早于现在"));
@@ -201,7 +213,7 @@ impl Supervision {
                 w.what = "报区司法局审批".into();
             }
             Step::Approve => {
-                district(me)?;
+                approver(me, &s)?;
                 go(&s, Stage::Approved, "批准")?;
                 w.stage = Stage::Approved;
                 w.approved_by = who.to_string();
@@ -209,10 +221,10 @@ impl Supervision {
                 w.what = "区司法局审批通过".into();
             }
             Step::Return { reason } => {
-                district(me)?;
+                approver(me, &s)?;
                 go(&s, Stage::Returned, "退回")?;
-                if reason.trim().chars().count() < 4 {
-                    return Err(ServiceError::invalid("reason", "退回须写明理由（至少 4 个字）"));
+                if !(4..=500).contains(&reason.trim().chars().count()) {
+                    return Err(ServiceError::invalid("reason", "退回须写明理由（4 至 500 个字）"));
                 }
                 w.stage = Stage::Returned;
                 w.return_reason = reason.trim().to_string();
@@ -270,8 +282,8 @@ impl Supervision {
                 }
                 let mut t = items.iter().find(|t| t.id == item_id && t.deadline.is_some()).cloned().ok_or(ServiceError::invalid("item_id", "这一项不需要整改"))?;
                 self.for_post(me, &s, &t.post).await?;
-                if evidence.trim().chars().count() < 2 {
-                    return Err(ServiceError::invalid("evidence", "请写明整改情况或佐证材料"));
+                if !(2..=500).contains(&evidence.trim().chars().count()) {
+                    return Err(ServiceError::invalid("evidence", "请写明整改情况或佐证材料（最多 500 个字）"));
                 }
                 if t.rectified_at.is_some() {
                     return Err(ServiceError::Conflict(format!("「{}」已登记整改，待复查", t.item)));
@@ -294,9 +306,15 @@ impl Supervision {
                 }
                 t.recheck = if passed { Outcome::Pass } else { Outcome::Fail };
                 if !passed {
+                    // Back to rectify, with a week from now (the old deadline may have passed).
                     t.rectified_at = None;
+                    t.deadline = Some(t.deadline.unwrap_or(now).max(now + RECHECK_DAYS * DAY));
                 }
-                w.what = format!("复查「{}」：{}", t.item, if passed { "整改到位" } else { "未整改到位，继续整改" });
+                w.what = if passed {
+                    format!("复查「{}」：整改到位", t.item)
+                } else {
+                    format!("复查「{}」：未整改到位，重新限期至 {}", t.item, zhizhi_shared::time::beijing_datetime(t.deadline.unwrap_or(now)))
+                };
                 let done = items.iter().filter(|x| x.deadline.is_some()).all(|x| if x.id == t.id { passed } else { x.recheck == Outcome::Pass });
                 if done {
                     w.stage = Stage::Closed;
@@ -317,8 +335,16 @@ impl Supervision {
     }
 }
 
-fn district(me: &Principal) -> ServiceResult<()> {
-    if me.has(Role::District) { Ok(()) } else { Err(ServiceError::Denied("联合检查由区司法局（区级审批人员）审批".into())) }
+/// Whether `me` may approve or return `s`: the district approver role (区司法局), never someone
+/// who leads the inspection.
+fn approver(me: &Principal, s: &InspectionStored) -> ServiceResult<()> {
+    if !me.has(Role::Approver) {
+        return Err(ServiceError::Denied("联合检查由区司法局（区级审批人员）审批".into()));
+    }
+    if Supervision::leads(me, s) {
+        return Err(ServiceError::Denied("牵头部门不能审批自己发起的联合检查".into()));
+    }
+    Ok(())
 }
 
 /// One step of an inspection after filing.

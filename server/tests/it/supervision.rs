@@ -119,6 +119,14 @@ async fn joint_inspection(app: &App) {
     let r = app.post("/api/v1/inspections", Some(&market), json!({ "enterprise_id": target })).await;
     ok(&r, StatusCode::CREATED);
     let id = r.body["id"].as_i64().unwrap();
+    // One door, one inspection: a second filing for the business is refused.
+    ok(&app.post("/api/v1/inspections", Some(&fire), json!({ "enterprise_id": target })).await, StatusCode::CONFLICT);
+    // A grid worker sees the inspections of their own grids' businesses only.
+    let worker = app.login("wanggeyuan").await;
+    let mine = app.json("/api/v1/enterprises", &worker).await.as_array().unwrap().iter().any(|r| r["id"] == target);
+    let r = app.get(&format!("/api/v1/inspections/{id}"), Some(&worker)).await;
+    assert_eq!(r.status, if mine { StatusCode::OK } else { StatusCode::FORBIDDEN }, "{}", r.body);
+    assert_eq!(app.json("/api/v1/enterprises/board", &worker).await["open"].as_array().unwrap().len(), usize::from(mine));
     let add = |post: &str, item: &str| json!({ "step": "add_item", "post": post, "item": item });
     ok(&app.step(id, &market, add("市场监管", "食品经营许可证")).await, StatusCode::OK);
     ok(&app.step(id, &fire, add("消防救援站", "灭火器配置与有效期")).await, StatusCode::OK);
@@ -136,7 +144,8 @@ async fn joint_inspection(app: &App) {
     assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("scheduled_at")), "{}", r.body);
     ok(&app.step(id, &market, json!({ "step": "schedule", "at": now() + DAY })).await, StatusCode::OK);
     ok(&app.step(id, &market, json!({ "step": "submit" })).await, StatusCode::OK);
-    // Only the district approves; a return needs a reason, and sends it back for changes.
+    // Only the district justice bureau's approver approves (not the district operations centre,
+    // nor a post); a return needs a reason, and sends it back for changes.
     ok(&app.step(id, &market, json!({ "step": "approve" })).await, StatusCode::FORBIDDEN);
     let r = app.step(id, &approver, json!({ "step": "return", "reason": "" })).await;
     assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")), "{}", r.body);
@@ -144,7 +153,8 @@ async fn joint_inspection(app: &App) {
     assert_eq!((r.status, r.body["brief"]["stage"].as_str()), (StatusCode::OK, Some("returned")), "{}", r.body);
     ok(&app.step(id, &law, add("综合执法", "油烟排放")).await, StatusCode::OK);
     ok(&app.step(id, &market, json!({ "step": "submit" })).await, StatusCode::OK);
-    let r = app.step(id, &district, json!({ "step": "approve" })).await;
+    ok(&app.step(id, &district, json!({ "step": "approve" })).await, StatusCode::FORBIDDEN);
+    let r = app.step(id, &approver, json!({ "step": "approve" })).await;
     assert_eq!((r.status, r.body["brief"]["stage"].as_str()), (StatusCode::OK, Some("approved")), "{}", r.body);
     ok(&app.step(id, &market, json!({ "step": "start" })).await, StatusCode::OK);
 
@@ -179,6 +189,11 @@ async fn joint_inspection(app: &App) {
     // Re-inspection: the stall rectified late, both re-checked, the inspection closes.
     ok(&app.step(id, &law, json!({ "step": "recheck", "item_id": stall, "passed": true })).await, StatusCode::CONFLICT);
     ok(&app.step(id, &law, json!({ "step": "rectify", "item_id": stall, "evidence": "货架已移回店内" })).await, StatusCode::OK);
+    ok(&app.step(id, &fire, json!({ "step": "recheck", "item_id": extinguisher, "passed": false })).await, StatusCode::OK);
+    let v = app.json(&format!("/api/v1/inspections/{id}"), &market).await;
+    let ext = v["items"].as_array().unwrap().iter().find(|t| t["id"] == extinguisher).unwrap().clone();
+    assert!(ext["rectified_at"].is_null() && ext["deadline"].as_i64().unwrap() > now() + 6 * DAY, "back to rectify with a new week: {ext}");
+    ok(&app.step(id, &fire, json!({ "step": "rectify", "item_id": extinguisher, "evidence": "已更换合格灭火器" })).await, StatusCode::OK);
     ok(&app.step(id, &fire, json!({ "step": "recheck", "item_id": extinguisher, "passed": true })).await, StatusCode::OK);
     let r = app.step(id, &law, json!({ "step": "recheck", "item_id": stall, "passed": true })).await;
     assert_eq!((r.status, r.body["brief"]["stage"].as_str()), (StatusCode::OK, Some("closed")), "{}", r.body);
@@ -208,6 +223,11 @@ async fn draw(app: &App) {
     assert_eq!(public.body[0]["brief"]["seed"], 20261203);
     assert_eq!(public.body[0]["targets"].as_array().unwrap().len(), targets.len());
     assert!(public.body[0]["targets"].as_array().unwrap().iter().all(|t| t["grade"].is_null()));
+    assert_eq!(public.body[0]["brief"]["by_grade"], json!([[0, 0], [0, 0], [0, 0], [0, 0]]), "no counts by grade in public");
+    // Once a year: a seed cannot be tried again.
+    let again = app.post("/api/v1/inspections/draws", Some(&command), json!({ "year": year, "seed": 7 })).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body["error"].as_str().unwrap().contains("每年只抽取一次"), "{}", again.body);
     // A drawn business counts a planned visit this year.
     let drawn = targets[0]["enterprise_id"].as_i64().unwrap();
     assert!(app.json(&format!("/api/v1/enterprises/{drawn}"), &command).await["row"]["visits_year"].as_i64().unwrap() >= 1);

@@ -228,8 +228,8 @@ pub fn check_notice(failed: &[i64], reqs: &[Requirement], now: i64) -> Result<()
         if !failed.contains(&r.item_id) {
             return err("requirements", "只有不合格事项需要整改");
         }
-        if r.requirement.trim().chars().count() < 2 {
-            return err("requirement", "整改要求至少 2 个字");
+        if !(2..=500).contains(&r.requirement.trim().chars().count()) {
+            return err("requirement", "整改要求 2 至 500 个字");
         }
         if r.deadline <= now {
             return err("deadline", "整改期限须晚于现在");

@@ -184,6 +184,8 @@ pub struct EnterpriseDetail {
     /// Of this year's inspections, how many were joint.
     pub joint_year: u32,
     pub cases: Vec<LinkedCase>,
+    /// Whether the reader may re-grade, renew licences and link cases.
+    pub may_grade: bool,
 }
 
 /// An inspection as lists show it.
@@ -265,6 +267,8 @@ pub struct SupervisionBoard {
     pub draw: Option<DrawBrief>,
     /// Every business on the map: id, longitude, latitude, grade.
     pub dots: Vec<(i64, f64, f64, CreditRating)>,
+    /// Whether the reader may re-grade and run the draw.
+    pub may_grade: bool,
     /// Grows with every supervision write.
     pub version: i64,
 }

@@ -107,7 +107,7 @@ fn Live(me: Principal, view: InspectionView) -> impl IntoView {
     let f = Insp { v: RwSignal::new(view), error: RwSignal::new(None), busy: RwSignal::new(false) };
     let connected = RwSignal::new(false);
     browser::follow_topic("supervision", connected, move || f.reload());
-    let district = me.has(Role::District);
+    let district = me.has(Role::Approver);
     let stage = move || f.v.with(|v| v.brief.stage);
     view! {
         <section class="insp" data-testid="inspection" data-live=move || connected.get().then_some("1")>
