@@ -77,7 +77,10 @@ fn Live(board: SupervisionBoard) -> impl IntoView {
     let connected = RwSignal::new(false);
     let reload = move || {
         spawn_local(async move {
-            if let Ok(b) = get_supervision().await {
+            // Reads may answer out of order: never go back to an older board.
+            if let Ok(b) = get_supervision().await
+                && b.version >= board.with_untracked(|x| x.version)
+            {
                 board.set(b);
             }
         })

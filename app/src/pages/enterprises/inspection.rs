@@ -66,7 +66,10 @@ impl Insp {
     fn reload(self) {
         let id = self.v.with_untracked(|v| v.brief.id);
         spawn_local(async move {
-            if let Ok(x) = get_inspection(id).await {
+            // Reads may answer out of order (an action's and a live event's): never go back.
+            if let Ok(x) = get_inspection(id).await
+                && x.version >= self.v.with_untracked(|v| v.version)
+            {
                 self.v.set(x);
             }
         });
