@@ -144,6 +144,7 @@ impl Supervision {
     /// One business whole. The read is audited (it names its legal representative, masked).
     pub async fn detail(&self, me: &Principal, id: i64, now: i64) -> ServiceResult<EnterpriseDetail> {
         staff(me)?;
+        let version = self.store.supervision_version().await?;
         let row = self.rows(Some(id), now).await?.pop().ok_or(ServiceError::NotFound("没有这家企业"))?;
         if !Self::visible(me, &row) {
             return Err(ServiceError::Denied("这家企业不在您的网格内".into()));
@@ -173,6 +174,7 @@ impl Supervision {
             joint_year,
             cases,
             may_grade,
+            version,
         })
     }
 

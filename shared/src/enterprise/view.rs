@@ -186,6 +186,8 @@ pub struct EnterpriseDetail {
     pub cases: Vec<LinkedCase>,
     /// Whether the reader may re-grade, renew licences and link cases.
     pub may_grade: bool,
+    /// The supervision version when this was read (a screen never goes back to an older one).
+    pub version: i64,
 }
 
 /// An inspection as lists show it.

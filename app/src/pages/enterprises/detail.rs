@@ -55,7 +55,10 @@ fn Live(me: Principal, detail: EnterpriseDetail) -> impl IntoView {
     let connected = RwSignal::new(false);
     let reload = move || {
         spawn_local(async move {
-            if let Ok(x) = get_enterprise(id).await {
+            // Reads may answer out of order (an action's and a live event's): never go back.
+            if let Ok(x) = get_enterprise(id).await
+                && x.version >= d.with_untracked(|v| v.version)
+            {
                 d.set(x);
             }
         })
