@@ -55,9 +55,22 @@ test('KPIs: last month of the demo history, trend and heat, posts ranked down to
   const d = await apiPost(page, `/api/v1/cases/${reported.case.id}/actions`, { action: 'dispatch', holders: [{ kind: 'post', id: reported.suggested_post[0] }] });
   expect(d.status()).toBe(200);
 
+  // A business regraded this month: C → B (raised).
+  const regraded = await apiPost(page, '/api/v1/enterprises/3/grades', { to: 'B', reason: '考核测试：纠纷化解，经营规范', evidence: '调解协议' });
+  expect(regraded.status()).toBe(204);
+
   await page.goto('/kpis');
   await expect(page.getByTestId('kpi-report')).toBeVisible();
   await expect(page.getByTestId('demo-history')).toHaveCount(0);
+  // Device health and grade changes beside the case figures; the grading behind the count.
+  const grades = page.locator('[data-testid=health-card][data-indicator=grade_changes]');
+  await expect(grades.getByTestId('kpi-value')).toHaveText(/^升 [1-9]\d* · 降 \d+$/);
+  await expect(page.locator('[data-testid=health-card][data-indicator=device_availability]').getByTestId('kpi-value')).toHaveText(/^(\d+\.\d%|—)$/);
+  await grades.click();
+  const change = page.getByTestId('grade-change').filter({ hasText: '考核测试：纠纷化解' });
+  await expect(change).toHaveAttribute('data-direction', 'up');
+  await expect(change).toContainText('李记千张');
+  await expect(change).toContainText('C → B');
   const closure = page.locator('[data-testid=kpi-card][data-indicator=closure]');
   await closure.click();
   await expect(page.getByTestId('drill-down').getByTestId('drill-case').filter({ hasText: number })).toHaveCount(1);
@@ -73,11 +86,18 @@ test('KPIs: last month of the demo history, trend and heat, posts ranked down to
   const onTime = page.locator('[data-testid=kpi-card][data-indicator=on_time_dispatch]');
   await expect(onTime.getByTestId('kpi-value')).toHaveText(/^(8|9)\d\.\d%$/);
   await expect(page.locator('[data-testid=kpi-card][data-indicator=report_to_dispatch]').getByTestId('kpi-value')).toHaveText(/^\d\.\d 分钟$/);
-  // The trend: a bar per day, three lines; the heat table: the category groups by hour.
+  // The trend: a bar per day, three lines to start with; the coordinator swaps one rate for
+  // the rework rate. The heat table: the category groups by hour.
   const trend = page.getByTestId('trend');
   expect(await trend.locator('rect.bar').count()).toBeGreaterThanOrEqual(28);
   await expect(trend.getByTestId('trend-line')).toHaveCount(3);
   expect(await trend.getByTestId('trend-line').first().getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+ (L[\d.]+,[\d.]+ ){10,}/);
+  await trend.locator('[data-testid=trend-pick][data-indicator=closure]').click();
+  await trend.locator('[data-testid=trend-pick][data-indicator=rework]').click();
+  await expect(trend.locator('[data-testid=trend-pick][data-indicator=rework]')).toHaveAttribute('aria-pressed', 'true');
+  await expect(trend.getByTestId('trend-line')).toHaveCount(3);
+  await expect(trend.locator('[data-testid=trend-line][data-indicator=closure]')).toHaveCount(0);
+  expect(await trend.locator('[data-testid=trend-line][data-indicator=rework]').getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+ (L[\d.]+,[\d.]+ ){10,}/);
   await expect(page.getByTestId('heat-row')).not.toHaveCount(0);
   await expect(page.locator('[data-testid=heat-row][data-key=order] td').nth(10)).toHaveText(/^\d+$/);
   // The hot spots: the month's cases on the district map's heat layer.
@@ -85,6 +105,10 @@ test('KPIs: last month of the demo history, trend and heat, posts ranked down to
   await expect(map).toHaveAttribute('data-heat-points', /^[1-9]\d{2,}$/, { timeout: 60_000 });
   const all = Number(await map.getAttribute('data-heat-points'));
   await expect(page.getByTestId('hotspot-count')).toHaveText(`${all} 件事件`);
+  // The hot-spot map's legend is its density scale, not the severity colours it does not draw.
+  await expect(page.getByTestId('hotspots').getByTestId('heat-legend')).toContainText('事件密度');
+  await expect(page.getByTestId('hotspots').locator('.map-legend')).not.toContainText('特急');
+  await expect(page.getByTestId('hotspots').locator('[data-testid^=layer-]')).toHaveCount(1);
   await page.getByTestId('hotspot-group').selectOption('order');
   await expect.poll(async () => Number(await map.getAttribute('data-heat-points'))).toBeLessThan(all);
   await expect(page.getByTestId('hotspot-count')).toHaveText(`${await map.getAttribute('data-heat-points')} 件事件`);
@@ -106,14 +130,15 @@ test('KPIs: last month of the demo history, trend and heat, posts ranked down to
   expect(late).toBeGreaterThan(0);
   await page.screenshot({ path: 'end2end/test-results/kpis-posts.png', fullPage: true });
 
-  // The workbook: four sheets, the ranking with every post's score.
+  // The workbook: five sheets, the ranking with every post's score.
   const href = (await page.getByTestId('export-xlsx').getAttribute('href'))!;
   expect(href).toMatch(/^\/api\/v1\/kpis\.xlsx\?period=month&by=post&at=\d+$/);
   const x = await page.request.get(href);
   expect(x.status()).toBe(200);
   expect(x.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   const parts = unzipStored(await x.body());
-  expect([...parts.keys()]).toContain('xl/worksheets/sheet4.xml');
+  expect([...parts.keys()]).toContain('xl/worksheets/sheet5.xml');
+  expect(parts.get('xl/workbook.xml')).toContain('<sheet name="设备与企业"');
   expect(parts.get('xl/workbook.xml')).toMatch(/<sheet name="考核排名 \d{4}-\d{2}"/);
   const sheet = parts.get('xl/worksheets/sheet1.xml')!;
   expect(sheet).toContain('<t xml:space="preserve">城市管理</t>');

@@ -71,9 +71,16 @@ impl Kpis {
         let rows = kpi::compute(&cases, &names, grouping, &w);
         let previous_rows = kpi::compute(&before, &names, grouping, &w);
         let (trend, hours) = (kpi::trend(&cases, &period, &w), kpi::hours(&cases));
+        let (health, previous_health) = tokio::try_join!(self.health(period.from, period.to, now), self.health(previous.from, previous.to, now))?;
         let (played, planned) = DEMO_HISTORY.get();
         let demo_history = (played < planned).then_some([played, planned]);
-        Ok(KpiReport { period, previous, grouping, cases: cases.len() as i64, rows, previous_rows, trend, hours, weights, demo_history })
+        Ok(KpiReport { period, previous, grouping, cases: cases.len() as i64, rows, previous_rows, trend, hours, weights, health, previous_health, demo_history })
+    }
+
+    /// Device health and enterprise grade changes over `[from, to)`.
+    async fn health(&self, from: i64, to: i64, now: i64) -> ServiceResult<kpi::Health> {
+        let ((devices, spells), gradings) = tokio::try_join!(self.store.kpi_devices(from, to), self.store.kpi_gradings(from, to))?;
+        Ok(kpi::Health { devices: kpi::device_health(&devices, &spells, from, to, now), grades: kpi::grade_changes(gradings) })
     }
 
     /// The weights in force: every indicator's, as an administrator set it or by default.
@@ -195,12 +202,47 @@ pub fn workbook(r: &KpiReport) -> Vec<u8> {
         defs.push(vec![d.name.0.into(), d.numerator.0.into(), d.denominator.0.into(), i64::from(weight).into(), if d.higher_is_better { "是" } else { "否" }.into()]);
     }
     let label = r.period.label();
+    let health = health_rows(r);
     crate::xlsx::workbook(&[
         Sheet { name: format!("考核排名 {label}"), rows: ranking },
         Sheet { name: "趋势".into(), rows: trend },
         Sheet { name: "时段分布".into(), rows: hours },
+        Sheet { name: "设备与企业".into(), rows: health },
         Sheet { name: "指标说明".into(), rows: defs },
     ])
+}
+
+/// The sheet of device health and grade changes: the figures of both periods, then the
+/// devices offline and the gradings behind them.
+fn health_rows(r: &KpiReport) -> Vec<Vec<Cell>> {
+    let hours = |m: i64| Cell::from(Some((m as f64 / 6.0).round() / 10.0));
+    let (d, p) = (&r.health.devices, &r.previous_health.devices);
+    let (g, pg) = (&r.health.grades, &r.previous_health.grades);
+    let mut rows: Vec<Vec<Cell>> = vec![
+        vec!["指标".into(), "本期".into(), "分子".into(), "分母".into(), "上期".into(), "上期分子".into(), "上期分母".into()],
+        vec!["设备在线率（%，分子分母为设备·小时）".into(), value(d.value), hours(d.online_minutes), hours(d.minutes), value(p.value), hours(p.online_minutes), hours(p.minutes)],
+        vec!["在网设备（台）".into(), d.devices.into(), Cell::Empty, Cell::Empty, p.devices.into()],
+        vec!["有离线的设备（台）".into(), d.offline_devices.into(), Cell::Empty, Cell::Empty, p.offline_devices.into()],
+        vec!["企业信用等级调升（次）".into(), g.raised.into(), g.raised.into(), g.gradings.into(), pg.raised.into(), pg.raised.into(), pg.gradings.into()],
+        vec!["企业信用等级调降（次）".into(), g.lowered.into(), g.lowered.into(), g.gradings.into(), pg.lowered.into(), pg.lowered.into(), pg.gradings.into()],
+        vec![],
+        vec!["离线设备".into(), "类型".into(), "离线时长（小时）".into(), "离线次数".into()],
+    ];
+    for x in &d.offline {
+        rows.push(vec![x.code.clone().into(), x.kind.clone().into(), hours(x.minutes), x.spells.into()]);
+    }
+    rows.push(vec![]);
+    rows.push(vec!["企业".into(), "原等级".into(), "新等级".into(), "时间".into(), "理由".into()]);
+    for c in &g.changes {
+        rows.push(vec![
+            c.name.clone().into(),
+            c.from.clone().unwrap_or_else(|| "初评".into()).into(),
+            c.to.clone().into(),
+            zhizhi_shared::time::beijing_datetime(c.at).into(),
+            c.reason.clone().into(),
+        ]);
+    }
+    rows
 }
 
 fn kpi_grouping_name(g: Grouping) -> &'static str {

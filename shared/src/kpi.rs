@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 mod chart;
 mod definitions;
+mod health;
 mod period;
 mod weights;
 #[cfg(test)]
@@ -20,6 +21,7 @@ mod tests;
 pub use chart::{hours, trend, HourRow};
 pub use period::{period_of, KpiQuery, Period, PeriodKind};
 pub use definitions::DEFINITIONS;
+pub use health::{device_health, grade_changes, DeviceDown, DeviceHealth, DeviceInService, GradeChangeRow, GradeChanges, Health, OfflineSpell, DOWN_SHOWN, HEALTH_DEFINITIONS};
 pub use weights::{check_weights, weights_in_force, IndicatorWeight};
 
 const MINUTE: i64 = 60_000;
@@ -479,6 +481,11 @@ pub struct KpiReport {
     /// The weights the scores were computed with.
     #[serde(default)]
     pub weights: Vec<IndicatorWeight>,
+    /// Device health and enterprise grade changes over the period, and over the one before.
+    #[serde(default)]
+    pub health: Health,
+    #[serde(default)]
+    pub previous_health: Health,
     /// While the demo's history is being played: cases played and planned (the figures are
     /// still changing).
     #[serde(default, skip_serializing_if = "Option::is_none")]

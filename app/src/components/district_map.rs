@@ -108,10 +108,10 @@ pub fn DistrictMap(
             {move || error.get().map(|e| view! { <p class="map-error" role="alert">{e}</p> })}
             <div class="map-tools">
                 {command.then(|| view! { <MapSearch id selected/> })}
-                <LayerToggles id/>
+                <LayerToggles id heat=mode == MapMode::Heat/>
                 <span class="live-dot" class:on=move || live.get() data-testid="map-live">{bi("实时", "Live")}</span>
             </div>
-            <Legend/>
+            <Legend heat=mode == MapMode::Heat/>
             {move || picked.get().map(|c| view! { <CaseCard c picked/> })}
             {move || detail.get().map(|d| view! { <BuildingPanel d selected/> })}
         </div>
@@ -119,8 +119,20 @@ pub fn DistrictMap(
     .into_any()
 }
 
+/// The map's legend: the severity colours and device states, or on the hot-spot map (where
+/// neither is drawn) the density scale.
 #[component]
-fn Legend() -> impl IntoView {
+fn Legend(heat: bool) -> impl IntoView {
+    if heat {
+        return view! {
+            <ul class="map-legend" aria-label=bi("图例", "Legend") data-testid="heat-legend">
+                <li>{bi("事件密度：稀", "Case density: sparse")}</li>
+                <li><i class="heat-scale"></i></li>
+                <li>{bi("密", "dense")}</li>
+            </ul>
+        }
+        .into_any();
+    }
     view! {
         <ul class="map-legend" aria-label=bi("图例", "Legend")>
             <li><i class="dot u-red"></i>{bi("特急", "Critical")}</li>
@@ -137,11 +149,12 @@ fn Legend() -> impl IntoView {
 const TOGGLE_NAMES: [(&str, &str, &str); 4] =
     [("buildings", "楼栋", "Buildings"), ("grids", "网格", "Grids"), ("devices", "设备", "Devices"), ("cases", "事件", "Cases")];
 
+/// The layer toggles (on the hot-spot map only those of layers it draws).
 #[component]
-fn LayerToggles(id: &'static str) -> impl IntoView {
+fn LayerToggles(id: &'static str, heat: bool) -> impl IntoView {
     view! {
         <div class="layer-toggles" role="group" aria-label=bi("图层", "Layers")>
-            {TOGGLE_NAMES.iter().map(|&(key, zh, en)| {
+            {TOGGLE_NAMES.iter().filter(|t| !heat || t.0 == "grids").map(|&(key, zh, en)| {
                 let on = RwSignal::new(true);
                 let flip = move |_| {
                     on.update(|v| *v = !*v);

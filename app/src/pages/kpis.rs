@@ -5,6 +5,7 @@
 //! exports to CSV (Excel opens it).
 
 mod charts;
+mod health;
 
 use crate::api::error_text;
 use crate::api::kpis::{get_kpi_cases, get_kpi_points, get_kpis, set_kpi_weights};
@@ -196,6 +197,7 @@ fn Report(report: KpiReport, picked: RwSignal<Option<Pick>>, xlsx: String) -> im
         return view! {
             {history}
             <section class="panel"><p class="state empty" data-testid="kpi-empty">{bi("这一周期没有上报的事件。换一个周期，或在「事件处置」中上报事件后再来看。", "No case was reported in this period. Choose another period.")}</p></section>
+            {health::health_panel(&report)}
         }.into_any();
     }
     let csv = csv_href(&report);
@@ -220,6 +222,7 @@ fn Report(report: KpiReport, picked: RwSignal<Option<Pick>>, xlsx: String) -> im
             {(report.trend.len() > 1).then(|| charts::trend_chart(&report))}
             {(!report.hours.is_empty()).then(|| charts::heat_table(&report))}
         </div>
+        {health::health_panel(&report)}
     }
     .into_any()
 }
@@ -526,6 +529,14 @@ fn Definitions(data: Resource<Result<KpiReport, ServerFnError>>, shown: RwSignal
                             }}</td>
                         </tr>
                     }
+                }).collect_view()}
+                {zhizhi_shared::kpi::HEALTH_DEFINITIONS.iter().map(|(_, name, n, d)| view! {
+                    <tr>
+                        <th scope="row">{bi(name.0, name.1)}</th>
+                        <td>{bi(n.0, n.1)}</td>
+                        <td>{bi(d.0, d.1)}</td>
+                        <td><span>"—"</span></td>
+                    </tr>
                 }).collect_view()}</tbody>
             </table>
             {admin.then(|| view! {

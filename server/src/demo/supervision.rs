@@ -13,6 +13,9 @@ const DAY: i64 = 86_400_000;
 /// Who graded the demo's businesses.
 const EVALUATOR: &str = "区市场监管局（年度信用评价）";
 
+/// Who graded them in between, for a cause.
+const MARKET: &str = "磁器口市场监管所";
+
 /// The two shops of the story: the first two restaurants (else businesses) of grid CQK-01-01,
 /// by id.
 pub async fn story_shops(store: &dyn Store) -> crate::storage::Result<Vec<i64>> {
@@ -54,6 +57,27 @@ pub async fn supervision(store: &dyn Store) -> crate::storage::Result<()> {
             store.regrade(*id, e.grade, &change, EVALUATOR, now - (40 + n as i64) * DAY).await?;
         }
     }
-    println!("示范企业监管数据已载入：证照 {} 个，重点帮扶商户 {} 家", licences.len(), shops.len());
+    // A year of the regulator's gradings: a business lowered for a cause and raised again once
+    // it was put right (its grade today as before), so that the grade changes the KPI page
+    // counts have a history. Only A and B businesses: the watch list of C and D is the story's.
+    let causes = [
+        ("消费投诉查实 2 起，限期整改", "整改到位，复查合格"),
+        ("消防检查发现安全出口堵塞", "安全出口已清理，复查合格"),
+        ("未按时报送年度报告", "已补报年度报告，信用修复"),
+        ("价格标示不规范被查处", "明码标价整改完成，三个月无新投诉"),
+    ];
+    let mut gradings = 0;
+    for (n, e) in all.iter().filter(|e| !shops.contains(&e.id) && e.grade <= CreditRating::B).step_by(37).take(36).enumerate() {
+        let lower = if e.grade == CreditRating::A { CreditRating::B } else { CreditRating::C };
+        let (down_reason, up_reason) = causes[n % causes.len()];
+        let down = now - rng.range(20, 360) * DAY;
+        let up = (down + rng.range(10, 60) * DAY).min(now - DAY / 2);
+        let lowered = GradeChange { to: lower, reason: down_reason.into(), evidence: "检查记录、投诉处理单".into() };
+        let raised = GradeChange { to: e.grade, reason: up_reason.into(), evidence: "复查记录".into() };
+        if store.regrade(e.id, e.grade, &lowered, MARKET, down).await? && store.regrade(e.id, lower, &raised, MARKET, up).await? {
+            gradings += 2;
+        }
+    }
+    println!("示范企业监管数据已载入：证照 {} 个，重点帮扶商户 {} 家，近一年信用评级变动 {gradings} 次", licences.len(), shops.len());
     Ok(())
 }

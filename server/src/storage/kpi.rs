@@ -3,7 +3,7 @@
 //! grids. Drills are left out here already.
 
 use async_trait::async_trait;
-use zhizhi_shared::kpi::{CaseFacts, Names};
+use zhizhi_shared::kpi::{CaseFacts, DeviceInService, GradeChangeRow, Names, OfflineSpell};
 
 /// The indicators' reads, as every engine answers them.
 #[async_trait]
@@ -19,6 +19,13 @@ pub trait KpiStore {
     /// Where the cases reported in `[from, to)` were (drills and cases without a place left
     /// out): `(category, lon, lat)`, for the hot-spot map.
     async fn kpi_points(&self, from: i64, to: i64) -> super::Result<Vec<(String, f64, f64)>>;
+
+    /// Devices in service at some moment of `[from, to)` that have been heard at least once,
+    /// and the offline alarms overlapping the period: what 设备在线率 reads.
+    async fn kpi_devices(&self, from: i64, to: i64) -> super::Result<(Vec<DeviceInService>, Vec<OfflineSpell>)>;
+
+    /// The enterprises' gradings recorded in `[from, to)`.
+    async fn kpi_gradings(&self, from: i64, to: i64) -> super::Result<Vec<GradeChangeRow>>;
 
     /// The weights an administrator set: `(indicator code, weight)`.
     async fn kpi_weights(&self) -> super::Result<Vec<(String, i64)>>;
@@ -124,6 +131,42 @@ macro_rules! portable_kpi {
                 .bind(from).bind(to).fetch_all(&self.pool).await?)
             }
 
+            async fn kpi_devices(
+                &self,
+                from: i64,
+                to: i64,
+            ) -> $crate::storage::Result<(Vec<zhizhi_shared::kpi::DeviceInService>, Vec<zhizhi_shared::kpi::OfflineSpell>)> {
+                use zhizhi_shared::kpi::{DeviceInService, OfflineSpell};
+                let devices: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT d.id, d.code, d.kind, d.registered_at, d.retired_at FROM devices d
+                     WHERE d.registered_at < $2 AND (d.retired_at IS NULL OR d.retired_at > $1)
+                       AND EXISTS (SELECT 1 FROM device_state s WHERE s.device_id = d.id) ORDER BY d.id",
+                )
+                .bind(from).bind(to).fetch_all(&self.pool).await?;
+                let spells: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT device_id, raised_at, cleared_at FROM alarms
+                     WHERE rule = 'offline' AND raised_at < $2 AND (cleared_at IS NULL OR cleared_at > $1)",
+                )
+                .bind(from).bind(to).fetch_all(&self.pool).await?;
+                Ok((
+                    devices.into_iter().map(|(id, code, kind, registered_at, retired_at)| DeviceInService { id, code, kind, registered_at, retired_at }).collect(),
+                    spells.into_iter().map(|(device_id, raised_at, cleared_at)| OfflineSpell { device_id, raised_at, cleared_at }).collect(),
+                ))
+            }
+
+            async fn kpi_gradings(&self, from: i64, to: i64) -> $crate::storage::Result<Vec<zhizhi_shared::kpi::GradeChangeRow>> {
+                let rows: Vec<(i64, String, Option<String>, String, String, i64)> = sqlx::query_as(
+                    "SELECT g.enterprise_id, e.name, g.from_grade, g.to_grade, g.reason, g.at
+                     FROM enterprise_grades g JOIN enterprises e ON e.id = g.enterprise_id
+                     WHERE g.at >= $1 AND g.at < $2 ORDER BY g.at DESC, g.id DESC",
+                )
+                .bind(from).bind(to).fetch_all(&self.pool).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(enterprise_id, name, from, to, reason, at)| zhizhi_shared::kpi::GradeChangeRow { enterprise_id, name, from, to, reason, at })
+                    .collect())
+            }
+
             async fn kpi_weights(&self) -> $crate::storage::Result<Vec<(String, i64)>> {
                 Ok(sqlx::query_as("SELECT indicator, weight FROM kpi_weights ORDER BY indicator").fetch_all(&self.pool).await?)
             }
@@ -145,3 +188,21 @@ macro_rules! portable_kpi {
 }
 
 pub(crate) use portable_kpi;
+
+#[cfg(test)]
+mod tests {
+    /// The index the indicators read from holds exactly the steps they judge: its condition is
+    /// [`STEPS_JUDGED_SQL`](zhizhi_shared::kpi::STEPS_JUDGED_SQL) word for word (SQLite uses a
+    /// partial index only for a query that repeats its condition).
+    #[test]
+    fn the_steps_index_holds_the_steps_judged_on_both_engines() {
+        for migration in [
+            include_str!("../../migrations/sqlite/20261204000017_kpi_steps.sql"),
+            include_str!("../../migrations/postgres/20261204000017_kpi_steps.sql"),
+        ] {
+            let index = migration.split("CREATE INDEX case_steps_judged").nth(1).expect("the index");
+            let condition = index.split("WHERE ").nth(1).and_then(|w| w.split(';').next()).expect("its condition");
+            assert_eq!(condition, zhizhi_shared::kpi::STEPS_JUDGED_SQL);
+        }
+    }
+}

@@ -270,3 +270,73 @@ async fn administrators_set_the_weights_the_scores_use_on_both_engines() {
         app.db.remove().await;
     }
 }
+
+/// Device health and grade changes: a device heard, then offline for exactly an hour (its
+/// offline alarm as the rules write it), and a business regraded up then down; the report's
+/// figures count them as the definitions say, and the previous period holds neither.
+#[tokio::test]
+async fn device_health_and_grade_changes_count_as_defined_on_both_engines() {
+    use zhizhi_server::storage::iot::{Evaluated, NewAlarm};
+    use zhizhi_shared::iot::Rule;
+    for db in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let app = App::on(db).await;
+        let command = app.login("zhihui").await;
+        let now = zhizhi_server::auth::now_ms();
+        let (hour, day) = (3_600_000, 86_400_000);
+        // The two days up to today, as a custom period.
+        let (from, to) = (zhizhi_shared::time::beijing_date(now - day), zhizhi_shared::time::beijing_date(now));
+        let q = format!("/api/v1/kpis?period=custom&from={from}&to={to}");
+        let report = || async {
+            let r = app.get(&q, Some(&command)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.body
+        };
+        let k = report().await;
+        assert_eq!(k["health"]["devices"]["devices"], 0, "no device has been heard yet: {}", k["health"]);
+        assert_eq!(k["health"]["devices"]["value"], Value::Null);
+        // The demo's own gradings of the period (its year of them may reach into it).
+        let count = |k: &Value, what: &str| k["health"]["grades"][what].as_i64().unwrap();
+        let before = [count(&k, "gradings"), count(&k, "raised"), count(&k, "lowered")];
+
+        let device = app.devices().await.into_iter().next().unwrap();
+        let bearer = format!("Bearer {}", app.ingest_token().await);
+        let hb = json!({ "device_id": device.code, "msg_id": "hb-1", "ts": now - 3 * hour, "kind": "heartbeat", "payload": {} });
+        assert_eq!(app.ingest(&bearer, json!([hb])).await.0, StatusCode::OK);
+        let offline = |at| NewAlarm { device_id: device.id, rule: Rule::Offline, level: zhizhi_shared::case::Urgency::Medium, detail: "已 25 小时未收到任何消息".into(), at, wants_case: false };
+        app.db.store.ingest(&[], &mut |_: &[bool]| Evaluated { raises: vec![offline(now - 2 * hour)], ..Default::default() }).await.unwrap();
+        app.db.store.ingest(&[], &mut |_: &[bool]| Evaluated { clears: vec![(device.id, Rule::Offline, now - hour)], ..Default::default() }).await.unwrap();
+        for (to, reason) in [("B", "纠纷化解，经营规范"), ("D", "食品经营许可证过期仍经营")] {
+            let r = app.post("/api/v1/enterprises/3/grades", Some(&command), json!({ "to": to, "reason": reason, "evidence": "检查记录" })).await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        }
+
+        let k = report().await;
+        let d = &k["health"]["devices"];
+        assert_eq!((d["devices"].as_i64(), d["offline_devices"].as_i64()), (Some(1), Some(1)), "{d}");
+        let (minutes, online) = (d["minutes"].as_i64().unwrap(), d["online_minutes"].as_i64().unwrap());
+        // In service from the period's start (the demo's devices are registered at the epoch: `registered_at` 0) to now.
+        let start = zhizhi_shared::kpi::period_of(&zhizhi_shared::kpi::KpiQuery { period: Some("custom".into()), from: Some(from.clone()), to: Some(to.clone()), ..Default::default() }, now).unwrap().from;
+        assert!(((now - start) / 60_000 - minutes).abs() <= 1, "{minutes} minutes in service");
+        assert_eq!(minutes - online, 60, "an hour offline");
+        let value = d["value"].as_f64().unwrap();
+        assert!((value - online as f64 * 100.0 / minutes as f64).abs() < 0.01);
+        assert_eq!(d["offline"][0]["code"], device.code.as_str());
+        assert_eq!((d["offline"][0]["minutes"].as_i64(), d["offline"][0]["spells"].as_i64()), (Some(60), Some(1)));
+        let g = &k["health"]["grades"];
+        assert_eq!([count(&k, "gradings"), count(&k, "raised"), count(&k, "lowered")], [before[0] + 2, before[1] + 1, before[2] + 1], "{g}");
+        assert_eq!((g["changes"][0]["from"].as_str(), g["changes"][0]["to"].as_str()), (Some("B"), Some("D")), "newest first");
+        assert_eq!((g["changes"][1]["from"].as_str(), g["changes"][1]["to"].as_str()), (Some("C"), Some("B")));
+        assert_eq!(g["changes"][1]["name"], "李记千张");
+        assert_eq!(k["previous_health"]["devices"]["offline_devices"], 0, "the offline hour is not the day before's");
+
+        // The workbook carries both, in a sheet of their own.
+        let (status, _, book) = app.get_raw(&format!("/api/v1/kpis.xlsx?period=custom&from={from}&to={to}"), &command).await;
+        assert_eq!(status, StatusCode::OK);
+        let text = String::from_utf8_lossy(&book);
+        assert!(text.contains("<sheet name=\"设备与企业\""));
+        for cell in [device.code.as_str(), "李记千张", "食品经营许可证过期仍经营"] {
+            assert!(text.contains(&format!(">{cell}</t>")), "{cell} in the workbook");
+        }
+        app.db.remove().await;
+    }
+}

@@ -2,13 +2,17 @@
 
 use crate::i18n::{bi, pick};
 use leptos::prelude::*;
-use zhizhi_shared::kpi::KpiReport;
+use zhizhi_shared::kpi::{KpiReport, Unit, DEFINITIONS};
 
-/// The lines of the trend chart: three rates a coordinator watches, each in its own colour.
-const TREND_LINES: [(&str, &str, &str); 3] = [("on_time_dispatch", "按时派遣率", "On-time dispatch"), ("on_time_handling", "按期处置率", "On-time handling"), ("closure", "结案率", "Closure rate")];
+/// The lines the trend chart starts with: three rates a coordinator watches.
+const TREND_LINES: [&str; 3] = ["on_time_dispatch", "on_time_handling", "closure"];
 
-/// The trend: cases per day (or week) as bars, three rates as lines over them (0–100 %),
-/// drawn as SVG on the server so that it is there before the page is interactive.
+/// Lines drawn at most at once (each in its own colour, none of the severity colours).
+const TREND_MAX: usize = 4;
+
+/// The trend: cases per day (or week) as bars, rates as lines over them (0–100 %), drawn as
+/// SVG on the server so that it is there before the page is interactive. The coordinator
+/// picks the rates (up to [`TREND_MAX`]); the chips are the legend.
 pub(super) fn trend_chart(r: &KpiReport) -> impl IntoView + use<> {
     const W: f64 = 720.0;
     const H: f64 = 220.0;
@@ -30,12 +34,13 @@ pub(super) fn trend_chart(r: &KpiReport) -> impl IntoView + use<> {
             </rect>
         }
     }).collect_view();
-    let lines = TREND_LINES.iter().enumerate().map(|(k, (code, _, _))| {
+    // Every rate's path, computed once; the chosen ones are drawn.
+    let paths: Vec<(&'static str, String)> = DEFINITIONS.iter().filter(|d| d.unit == Unit::Percent).map(|def| {
         // A gap where a day has no figure: the path starts again after it.
         let mut d = String::new();
         let mut pen_down = false;
         for (i, g) in r.trend.iter().enumerate() {
-            match g.figures.iter().find(|f| f.indicator.code() == *code).and_then(|f| f.value) {
+            match g.figures.iter().find(|f| f.indicator == def.indicator).and_then(|f| f.value) {
                 Some(v) => {
                     d.push_str(&format!("{}{:.1},{:.1} ", if pen_down { "L" } else { "M" }, x(i), y_rate(v)));
                     pen_down = true;
@@ -43,7 +48,35 @@ pub(super) fn trend_chart(r: &KpiReport) -> impl IntoView + use<> {
                 None => pen_down = false,
             }
         }
-        view! { <path class=format!("line l{k}") d=d data-testid="trend-line" data-indicator=*code/> }
+        (def.code, d)
+    }).collect();
+    let chosen = RwSignal::new(TREND_LINES.to_vec());
+    let lines = move || chosen.get().into_iter().enumerate().filter_map(|(k, code)| {
+        let d = paths.iter().find(|p| p.0 == code)?.1.clone();
+        Some(view! { <path class=format!("line l{k}") d=d data-testid="trend-line" data-indicator=code/> })
+    }).collect_view();
+    let chips = DEFINITIONS.iter().filter(|d| d.unit == Unit::Percent).map(|def| {
+        let code = def.code;
+        let at = move || chosen.with(|c| c.iter().position(|x| *x == code));
+        let flip = move |_| chosen.update(|c| match c.iter().position(|x| *x == code) {
+            Some(i) => {
+                c.remove(i);
+            }
+            None => {
+                c.push(code);
+                if c.len() > TREND_MAX {
+                    c.remove(0);
+                }
+            }
+        });
+        view! {
+            <li>
+                <button type="button" class="chip trend-pick" class:on=move || at().is_some() aria-pressed=move || at().is_some().to_string()
+                    data-testid="trend-pick" data-indicator=code on:click=flip>
+                    <i class=move || format!("swatch l{}", at().unwrap_or(9))></i>{bi(def.name.0, def.name.1)}
+                </button>
+            </li>
+        }
     }).collect_view();
     let every = n.div_ceil(10).max(1);
     let labels = r.trend.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, g)| view! {
@@ -61,9 +94,9 @@ pub(super) fn trend_chart(r: &KpiReport) -> impl IntoView + use<> {
                 <h3>{bi("趋势", "Trend")}<span class="dim">{format!(" · {unit}")}</span></h3>
                 <ul class="legend">
                     <li><i class="swatch bar"></i>{bi("上报事件数", "Cases reported")}</li>
-                    {TREND_LINES.iter().enumerate().map(|(k, (_, zh, en))| view! { <li><i class=format!("swatch l{k}")></i>{bi(zh, en)}</li> }).collect_view()}
                 </ul>
             </header>
+            <ul class="legend trend-picks" aria-label=pick("趋势图显示的指标（最多 4 项）", "Rates the chart shows (up to 4)").to_string()>{chips}</ul>
             <svg class="trend-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=pick("趋势图", "Trend chart").to_string()>
                 {grid}
                 <text class="axis" x=W - R + 4.0 y=T + 4.0>{most_label}</text>
