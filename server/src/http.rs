@@ -94,6 +94,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tokio::spawn(crate::ingest::mqtt::run(state.ingest.clone(), broker, args.mqtt_client_id.clone()));
     }
     state.start_housekeeping(args.keep_messages_days);
+    // The KPI page's first look reads this month and the two before: read them now.
+    tokio::spawn({
+        let kpis = state.kpis.clone();
+        async move { kpis.warm(crate::auth::now_ms()).await }
+    });
     if args.demo {
         let history = if fresh_demo { args.history_days } else { 0 };
         let simulation = args.simulation && !args.no_simulation;

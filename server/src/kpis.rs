@@ -34,6 +34,80 @@ pub static DEMO_HISTORY: HistoryProgress = HistoryProgress { played: AtomicI64::
 /// The indicators over a store.
 pub struct Kpis {
     pub store: Arc<dyn Store>,
+    /// Facts read before, kept while their case's version and rating say they are still true.
+    pub facts: FactsCache,
+}
+
+/// Cases the cache holds at most: about two years of a street's cases (some 100 MB); past it,
+/// it starts again empty.
+const CACHE_CASES: usize = 400_000;
+
+/// Above this many changed cases, a period is read whole rather than case by case.
+const READ_WHOLE: usize = 2_000;
+
+/// The indicators' facts, case by case, as last read: `id → (version, facts)`. A case's facts
+/// (state, timeline, tasks) change only in a write that bumps its version, and its rating is
+/// written once: every report first reads the period's `(id, version, rating)` and reads again
+/// only the cases that changed. A cache of the log's reads, never of figures, checked against
+/// the database on every report (so several nodes over one database each keep their own).
+#[derive(Default)]
+pub struct FactsCache {
+    cases: std::sync::Mutex<std::collections::HashMap<i64, (i64, Arc<kpi::CaseFacts>)>>,
+}
+
+impl Kpis {
+    pub fn new(store: Arc<dyn Store>) -> Kpis {
+        Kpis { store, facts: FactsCache::default() }
+    }
+
+    /// Reads this month and the two before into the cache (what the page shows first, and the
+    /// month before it), so that the first look after a start is as quick as the next.
+    pub async fn warm(&self, now: i64) {
+        let mut month = kpi::Period::containing(kpi::PeriodKind::Month, now);
+        for _ in 0..3 {
+            if let Err(e) = self.facts(month.from, month.to).await {
+                tracing::warn!("KPI cache not warmed: {e}");
+                return;
+            }
+            month = month.previous();
+        }
+    }
+
+    /// The facts of the cases reported in `[from, to)`, in id order: from the cache where the
+    /// case has not changed since it was read, else from the store.
+    pub async fn facts(&self, from: i64, to: i64) -> ServiceResult<Vec<kpi::CaseFacts>> {
+        let marks = self.store.kpi_versions(from, to).await?;
+        let stale: Vec<i64> = {
+            let cache = self.facts.cases.lock().unwrap_or_else(|e| e.into_inner());
+            marks
+                .iter()
+                .filter(|(id, version, rating)| {
+                    cache.get(id).is_none_or(|(v, f)| v != version || f.rating.map(i64::from) != *rating)
+                })
+                .map(|m| m.0)
+                .collect()
+        };
+        let fresh = match stale.len() {
+            0 => Vec::new(),
+            n if n > READ_WHOLE => self.store.kpi_facts(from, to).await?,
+            _ => self.store.kpi_facts_of(&stale).await?,
+        };
+        let mut cache = self.facts.cases.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() + fresh.len() > CACHE_CASES {
+            cache.clear();
+        }
+        let mut fresh_by_id: std::collections::HashMap<i64, Arc<kpi::CaseFacts>> = std::collections::HashMap::with_capacity(fresh.len());
+        for (version, f) in fresh {
+            let f = Arc::new(f);
+            fresh_by_id.insert(f.id, f.clone());
+            cache.insert(f.id, (version, f));
+        }
+        // Each case as just read, else as cached (a case read afresh is never older than its mark).
+        Ok(marks
+            .iter()
+            .filter_map(|(id, _, _)| fresh_by_id.get(id).or_else(|| cache.get(id).map(|c| &c.1)).map(|f| (**f).clone()))
+            .collect())
+    }
 }
 
 pub fn may_see(me: &Principal) -> ServiceResult<()> {
@@ -61,11 +135,8 @@ impl Kpis {
         let grouping = grouping_of(q)?;
         let previous = period.previous();
         // The two periods are read side by side (the reads dominate the time).
-        let (names, cases, before) = tokio::try_join!(
-            self.store.kpi_names(),
-            self.store.kpi_facts(period.from, period.to),
-            self.store.kpi_facts(previous.from, previous.to)
-        )?;
+        let (names, cases, before) =
+            tokio::try_join!(async { Ok(self.store.kpi_names().await?) }, self.facts(period.from, period.to), self.facts(previous.from, previous.to))?;
         let weights = self.weights().await?;
         let w: Vec<(Indicator, u32)> = weights.iter().map(|x| (x.indicator, x.weight)).collect();
         let rows = kpi::compute(&cases, &names, grouping, &w);
@@ -116,7 +187,7 @@ impl Kpis {
         let period = kpi::period_of(q, now).map_err(|(field, message)| ServiceError::invalid(field, message))?;
         let grouping = grouping_of(q)?;
         let names = self.store.kpi_names().await?;
-        let cases = self.store.kpi_facts(period.from, period.to).await?;
+        let cases = self.facts(period.from, period.to).await?;
         let rows = kpi::compute(&cases, &names, grouping, &[]);
         let key = if key.is_empty() { "street" } else { key };
         let row = rows.iter().find(|r| r.key == key).ok_or(ServiceError::NotFound("这个分组在该周期没有案件"))?;

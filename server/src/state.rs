@@ -73,7 +73,7 @@ impl AppState {
         let devices = Arc::new(Devices { store: store.clone(), ingest: ingest.clone() });
         let map = Arc::new(MapService { store: store.clone(), cases: cases.clone(), devices: devices.clone() });
         let plans = Arc::new(Plans { store: store.clone(), cases: (*cases).clone() });
-        let kpis = Arc::new(Kpis { store: store.clone() });
+        let kpis = Arc::new(Kpis::new(store.clone()));
         let flood = Arc::new(Flood::new(store.clone(), plans.clone()));
         flood.watch();
         let supervision = Arc::new(crate::supervision::Supervision::new(store.clone()));

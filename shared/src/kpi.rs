@@ -39,27 +39,60 @@ pub fn judged_step(s: &StepFact) -> bool {
         || s.from == CaseState::Suspended
 }
 
-/// Reads a case's judged steps as a store joins them: `at,kind,from,to,task` per step (the
-/// task empty when none), steps separated by `;`, in order.
+/// A step's fields as a store joins them into one text (`s` the step's table), read back by
+/// [`parse_steps`]: `seq,at,kind,from,to[,task]` (`concat_ws` leaves out a NULL task).
+pub const STEP_FIELDS_SQL: &str = "concat_ws(',', s.seq, s.at, s.kind, s.from_state, s.to_state, s.task_id)";
+
+/// A task's fields as a store joins them into one text (`t` the task's table), read back by
+/// [`parse_tasks`]: `id,post,grid,district,deadline`, post and grid empty when none.
+pub const TASK_FIELDS_SQL: &str =
+    "concat_ws(',', t.id, COALESCE(CAST(t.post_id AS TEXT), ''), COALESCE(CAST(t.grid_id AS TEXT), ''), t.district, t.deadline)";
+
+/// Reads a case's judged steps as a store joins them ([`STEP_FIELDS_SQL`], separated by `;`,
+/// in any order), in the timeline's order.
 pub fn parse_steps(joined: &str) -> Result<Vec<StepFact>, String> {
     let state = |s: &str| CaseState::from_code(s).ok_or_else(|| format!("unknown state {s:?}"));
-    joined
+    let number = |step: &str, what: &str, v: &str| v.parse::<i64>().map_err(|e| format!("step {step:?}: {what}: {e}"));
+    let mut steps = joined
         .split(';')
         .filter(|s| !s.is_empty())
         .map(|step| {
-            let mut f = step.split(',');
-            let mut next = || f.next().ok_or_else(|| format!("step {step:?} has too few fields"));
-            let at = next()?.parse::<i64>().map_err(|e| format!("step {step:?}: time: {e}"))?;
-            let kind = next()?.to_string();
-            let from = state(next()?)?;
-            let to = state(next()?)?;
-            let task_id = match next()? {
-                "" => None,
-                t => Some(t.parse::<i64>().map_err(|e| format!("step {step:?}: task: {e}"))?),
+            let f: Vec<&str> = step.split(',').collect();
+            let (seq, at, kind, from, to, task) = match f[..] {
+                [seq, at, kind, from, to] => (seq, at, kind, from, to, None),
+                [seq, at, kind, from, to, task] => (seq, at, kind, from, to, Some(task)),
+                _ => return Err(format!("step {step:?} has {} fields, not 5 or 6", f.len())),
             };
-            Ok(StepFact { at, kind, from, to, task_id })
+            let task_id = task.map(|t| number(step, "task", t)).transpose()?;
+            let fact = StepFact { at: number(step, "time", at)?, kind: kind.to_string(), from: state(from)?, to: state(to)?, task_id };
+            Ok((number(step, "seq", seq)?, fact))
         })
-        .collect()
+        .collect::<Result<Vec<(i64, StepFact)>, String>>()?;
+    steps.sort_unstable_by_key(|s| s.0);
+    Ok(steps.into_iter().map(|s| s.1).collect())
+}
+
+/// Reads a case's tasks as a store joins them ([`TASK_FIELDS_SQL`], separated by `;`, in any
+/// order; district `0` or `1`), in id order.
+pub fn parse_tasks(joined: &str) -> Result<Vec<TaskFact>, String> {
+    let number = |task: &str, what: &str, v: &str| v.parse::<i64>().map_err(|e| format!("task {task:?}: {what}: {e}"));
+    let mut tasks = joined
+        .split(';')
+        .filter(|t| !t.is_empty())
+        .map(|task| {
+            let f: Vec<&str> = task.split(',').collect();
+            let [id, post, grid, district, deadline] = f[..] else { return Err(format!("task {task:?} has {} fields, not 5", f.len())) };
+            let holder = match (post, grid, district) {
+                ("", "", "0") => return Err(format!("task {task:?} has no holder")),
+                ("", "", _) => Holder::District,
+                ("", g, _) => Holder::Grid(number(task, "grid", g)?),
+                (p, _, _) => Holder::Post(number(task, "post", p)?),
+            };
+            Ok(TaskFact { id: number(task, "id", id)?, holder, deadline: number(task, "deadline", deadline)? })
+        })
+        .collect::<Result<Vec<TaskFact>, String>>()?;
+    tasks.sort_unstable_by_key(|t| t.id);
+    Ok(tasks)
 }
 
 /// One case as the indicators see it.

@@ -10,8 +10,16 @@ use zhizhi_shared::kpi::{CaseFacts, DeviceInService, GradeChangeRow, Names, Offl
 pub trait KpiStore {
     /// The cases reported in `[from, to)` (drills left out), in id order, each with its tasks
     /// and the steps of its timeline the indicators judge
-    /// ([`STEPS_JUDGED_SQL`](zhizhi_shared::kpi::STEPS_JUDGED_SQL)), in order.
-    async fn kpi_facts(&self, from: i64, to: i64) -> super::Result<Vec<CaseFacts>>;
+    /// ([`STEPS_JUDGED_SQL`](zhizhi_shared::kpi::STEPS_JUDGED_SQL)), in order; with the
+    /// case's version as read (every write of a case's state, steps or tasks bumps it).
+    async fn kpi_facts(&self, from: i64, to: i64) -> super::Result<Vec<(i64, CaseFacts)>>;
+
+    /// The same for the cases `ids` (drills left out), in id order.
+    async fn kpi_facts_of(&self, ids: &[i64]) -> super::Result<Vec<(i64, CaseFacts)>>;
+
+    /// The cases reported in `[from, to)` (drills left out), in id order, as
+    /// `(id, version, rating)`: what tells whether facts read before are still true.
+    async fn kpi_versions(&self, from: i64, to: i64) -> super::Result<Vec<(i64, i64, Option<i64>)>>;
 
     /// Posts with their boards, grids with their communities.
     async fn kpi_names(&self) -> super::Result<Names>;
@@ -34,83 +42,80 @@ pub trait KpiStore {
     async fn save_kpi_weights(&self, weights: &[(String, i64)], by: &str, now: i64) -> super::Result<()>;
 }
 
+/// A row of [`kpi_facts_sql`].
+pub(crate) type FactsRow = (i64, i64, String, String, Option<i64>, i64, String, Option<String>, Option<String>, Option<i64>);
+
+/// The indicators' read of the cases `which` selects (a condition on `c`, drills left out), one
+/// row per case: the engine joins its judged steps (from the covering index
+/// `case_steps_judged`) and its tasks into a text each — which is read many times faster than
+/// a row per step or task — parsed and put in order by [`facts_of_rows`].
+pub(crate) fn kpi_facts_sql(which: &str) -> String {
+    use zhizhi_shared::kpi::{STEPS_JUDGED_SQL, STEP_FIELDS_SQL, TASK_FIELDS_SQL};
+    format!(
+        "SELECT c.id, c.version, c.category, c.source, c.grid_id, c.created_at, c.state,
+                (SELECT string_agg({STEP_FIELDS_SQL}, ';') FROM case_steps s WHERE s.case_id = c.id AND ({STEPS_JUDGED_SQL})),
+                (SELECT string_agg({TASK_FIELDS_SQL}, ';') FROM case_tasks t WHERE t.case_id = c.id),
+                (SELECT r.score FROM case_ratings r WHERE r.case_id = c.id)
+         FROM cases c WHERE {which} AND c.drill = 0 ORDER BY c.id"
+    )
+}
+
+/// The facts of [`kpi_facts_sql`]'s rows, each with its case's version.
+pub(crate) fn facts_of_rows(rows: Vec<FactsRow>) -> super::Result<Vec<(i64, CaseFacts)>> {
+    use super::portable::parse_code;
+    use zhizhi_shared::case::{CaseState, Source};
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, version, category, source, grid_id, created_at, state, steps, tasks, rating) in rows {
+        let corrupt = |table: &'static str| move |detail: String| super::Error::Corrupt { table, id, detail };
+        out.push((version, CaseFacts {
+            id,
+            category,
+            source: parse_code("cases", id, &source, Source::from_code)?,
+            grid_id,
+            drill: false,
+            created_at,
+            state: parse_code("cases", id, &state, CaseState::from_code)?,
+            steps: zhizhi_shared::kpi::parse_steps(steps.as_deref().unwrap_or_default()).map_err(corrupt("case_steps"))?,
+            tasks: zhizhi_shared::kpi::parse_tasks(tasks.as_deref().unwrap_or_default()).map_err(corrupt("case_tasks"))?,
+            rating: rating.and_then(|r| u8::try_from(r).ok()),
+        }));
+    }
+    Ok(out)
+}
+
 /// Implements [`KpiStore`] for `$store`.
 macro_rules! portable_kpi {
     ($store:ty, begin = |$pool:ident| $begin:expr) => {
         #[async_trait::async_trait]
         impl $crate::storage::kpi::KpiStore for $store {
-            async fn kpi_facts(&self, from: i64, to: i64) -> $crate::storage::Result<Vec<zhizhi_shared::kpi::CaseFacts>> {
-                use $crate::storage::portable::parse_code;
-                use zhizhi_shared::case::{CaseState, Holder, Source};
-                use zhizhi_shared::kpi::{CaseFacts, TaskFact};
-                type CaseRow = (i64, String, String, Option<i64>, i64, String);
-                let rows: Vec<CaseRow> = sqlx::query_as(
-                    "SELECT id, category, source, grid_id, created_at, state FROM cases
-                     WHERE created_at >= $1 AND created_at < $2 AND drill = 0 ORDER BY id",
-                )
-                .bind(from).bind(to).fetch_all(&self.pool).await?;
-                let mut out = Vec::with_capacity(rows.len());
-                for (id, category, source, grid_id, created_at, state) in rows {
-                    out.push(CaseFacts {
-                        id,
-                        category,
-                        source: parse_code("cases", id, &source, Source::from_code)?,
-                        grid_id,
-                        drill: false,
-                        created_at,
-                        state: parse_code("cases", id, &state, CaseState::from_code)?,
-                        steps: Vec::new(),
-                        tasks: Vec::new(),
-                        rating: None,
-                    });
-                }
-                // Cases are in id order: a case's place is found by binary search.
-                let at = |out: &[CaseFacts], id: i64| out.binary_search_by_key(&id, |c| c.id).ok();
-                let (Some(first), Some(last)) = (out.first().map(|c| c.id), out.last().map(|c| c.id)) else { return Ok(out) };
-                // The steps of the cases' id range (read along the (case_id, seq) index; a case
-                // of the range outside the period is skipped below), only the kinds the
-                // indicators judge, one row per case: the engine joins a case's steps into one
-                // text ("at,kind,from,to,task;…" in order), which is read many times faster
-                // than a row per step and parsed here.
-                let steps: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT case_id, string_agg(CAST(at AS TEXT) || ',' || kind || ',' || from_state || ',' || to_state || ','
-                                               || COALESCE(CAST(task_id AS TEXT), ''), ';' ORDER BY seq)
-                     FROM case_steps WHERE case_id >= $1 AND case_id <= $2 AND ({}) GROUP BY case_id",
-                    zhizhi_shared::kpi::STEPS_JUDGED_SQL
-                )))
-                .bind(first).bind(last).fetch_all(&self.pool).await?;
-                for (case_id, joined) in steps {
-                    let Some(i) = at(&out, case_id) else { continue };
-                    out[i].steps = zhizhi_shared::kpi::parse_steps(&joined).map_err(|detail| $crate::storage::Error::Corrupt {
-                        table: "case_steps",
-                        id: case_id,
-                        detail,
-                    })?;
-                }
-                let ratings: Vec<(i64, i64)> = sqlx::query_as("SELECT case_id, score FROM case_ratings WHERE case_id >= $1 AND case_id <= $2")
-                    .bind(first).bind(last).fetch_all(&self.pool).await?;
-                for (case_id, score) in ratings {
-                    if let Some(i) = at(&out, case_id) {
-                        out[i].rating = u8::try_from(score).ok();
+            async fn kpi_facts(&self, from: i64, to: i64) -> $crate::storage::Result<Vec<(i64, zhizhi_shared::kpi::CaseFacts)>> {
+                let sql = $crate::storage::kpi::kpi_facts_sql("c.created_at >= $1 AND c.created_at < $2");
+                let rows: Vec<$crate::storage::kpi::FactsRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(&self.pool).await?;
+                $crate::storage::kpi::facts_of_rows(rows)
+            }
+
+            async fn kpi_facts_of(&self, ids: &[i64]) -> $crate::storage::Result<Vec<(i64, zhizhi_shared::kpi::CaseFacts)>> {
+                let mut out = Vec::with_capacity(ids.len());
+                // In chunks, well within both engines' limits on bound values.
+                for chunk in ids.chunks(500) {
+                    let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = $crate::storage::kpi::kpi_facts_sql(&format!("c.id IN ({})", marks.join(", ")));
+                    let mut q = sqlx::query_as::<_, $crate::storage::kpi::FactsRow>(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        q = q.bind(*id);
                     }
+                    out.extend($crate::storage::kpi::facts_of_rows(q.fetch_all(&self.pool).await?)?);
                 }
-                type TaskRow = (i64, i64, Option<i64>, Option<i64>, i64, i64);
-                let tasks: Vec<TaskRow> = sqlx::query_as(
-                    "SELECT id, case_id, post_id, grid_id, district, deadline FROM case_tasks
-                     WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
-                )
-                .bind(first).bind(last).fetch_all(&self.pool).await?;
-                for (id, case_id, post, grid, district, deadline) in tasks {
-                    let Some(i) = at(&out, case_id) else { continue };
-                    let holder = match (post, grid) {
-                        (Some(p), _) => Holder::Post(p),
-                        (None, Some(g)) => Holder::Grid(g),
-                        (None, None) if district != 0 => Holder::District,
-                        (None, None) => return Err($crate::storage::Error::Corrupt { table: "case_tasks", id, detail: "no holder".into() }),
-                    };
-                    out[i].tasks.push(TaskFact { id, holder, deadline });
-                }
+                out.sort_unstable_by_key(|(_, c)| c.id);
                 Ok(out)
+            }
+
+            async fn kpi_versions(&self, from: i64, to: i64) -> $crate::storage::Result<Vec<(i64, i64, Option<i64>)>> {
+                Ok(sqlx::query_as(
+                    "SELECT c.id, c.version, (SELECT r.score FROM case_ratings r WHERE r.case_id = c.id) FROM cases c
+                     WHERE c.created_at >= $1 AND c.created_at < $2 AND c.drill = 0 ORDER BY c.id",
+                )
+                .bind(from).bind(to).fetch_all(&self.pool).await?)
             }
 
             async fn kpi_names(&self) -> $crate::storage::Result<zhizhi_shared::kpi::Names> {

@@ -340,3 +340,45 @@ async fn device_health_and_grade_changes_count_as_defined_on_both_engines() {
         app.db.remove().await;
     }
 }
+
+/// The server keeps the facts it read (`kpis::FactsCache`): a case worked on after a report
+/// shows in the next one, and the cached answer is the one a fresh read gives.
+#[tokio::test]
+async fn a_case_worked_after_a_report_shows_in_the_next_on_both_engines() {
+    for db in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let app = App::on(db).await;
+        let (command, city) = (app.login("zhihui").await, app.login("chengguan").await);
+        let city_post = app.db.store.boards().await.unwrap().into_iter().flat_map(|b| b.posts).find(|p| p.name == "城市管理").unwrap().id;
+        let building = app.get(&format!("/api/v1/buildings?q={}", enc("磁南街27号")), Some(&command)).await.body[0]["id"].as_i64().unwrap();
+        let r = app.post("/api/v1/cases", Some(&command), json!({ "category": "greening.branch", "description": "行道树断枝", "building_id": building })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.body["case"]["id"].as_i64().unwrap();
+        let d = ok(&app, &command, id, json!({ "action": "dispatch", "holders": [{ "kind": "post", "id": city_post }] })).await;
+        let task = d["case"]["tasks"][0]["id"].as_i64().unwrap();
+        // Yesterday and today: the case is in it whenever the test runs.
+        let now = zhizhi_server::auth::now_ms();
+        let (from, to) = (zhizhi_shared::time::beijing_date(now - 86_400_000), zhizhi_shared::time::beijing_date(now));
+        let uri = format!("/api/v1/kpis?period=custom&from={from}&to={to}");
+        let figures = || async {
+            let k = app.get(&uri, Some(&command)).await;
+            assert_eq!(k.status, StatusCode::OK, "{}", k.body);
+            k.body
+        };
+        let first = figures().await;
+        assert_eq!(nd(&first, "street", "closure"), (0, 1));
+        assert_eq!(nd(&first, "street", "on_time_handling"), (0, 0));
+        ok(&app, &city, id, json!({ "action": "report_back", "task_id": task, "note": "已清理" })).await;
+        ok(&app, &command, id, json!({ "action": "verify" })).await;
+        ok(&app, &command, id, json!({ "action": "close" })).await;
+        let second = figures().await;
+        assert_eq!(nd(&second, "street", "closure"), (1, 1), "the closure shows at once");
+        assert_eq!(nd(&second, "street", "on_time_handling"), (1, 1));
+        // A node that has read nothing yet answers the same.
+        let fresh = zhizhi_server::kpis::Kpis::new(app.db.store.clone());
+        let q = zhizhi_shared::kpi::KpiQuery { period: Some("custom".into()), from: Some(from.clone()), to: Some(to.clone()), ..Default::default() };
+        let me = zhizhi_shared::auth::Principal { user_id: 1, username: "zhihui".into(), display_name: "值班员".into(), roles: vec![zhizhi_shared::auth::Role::Command], post_id: None, grid_ids: vec![], password_expired: false };
+        let anew = serde_json::to_value(fresh.report(&me, &q, now).await.unwrap()).unwrap();
+        assert_eq!(anew["rows"], second["rows"]);
+        app.db.remove().await;
+    }
+}

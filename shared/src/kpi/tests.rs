@@ -205,13 +205,15 @@ fn the_steps_a_store_may_leave_out_change_no_figure() {
 }
 
 #[test]
-fn joined_steps_read_back_as_written_and_bad_ones_are_named() {
-    let steps = parse_steps("60000,dispatch,registered,dispatched,7;120000,verify,verifying,verified,").unwrap();
+fn joined_steps_read_back_in_timeline_order_and_bad_ones_are_named() {
+    // As `concat_ws` joins them: a step without a task has five fields; any order.
+    let steps = parse_steps("9,120000,verify,verifying,verified;4,60000,dispatch,registered,dispatched,7").unwrap();
     assert_eq!(steps, vec![step(1, "dispatch", S::Registered, S::Dispatched, Some(7)), step(2, "verify", S::Verifying, S::Verified, None)]);
     assert_eq!(parse_steps("").unwrap(), vec![]);
-    assert!(parse_steps("60000,dispatch,registered").unwrap_err().contains("too few"));
-    assert!(parse_steps("60000,dispatch,registered,flying,").unwrap_err().contains("flying"));
-    assert!(parse_steps("x,dispatch,registered,dispatched,").unwrap_err().contains("time"));
+    assert!(parse_steps("1,60000,dispatch,registered").unwrap_err().contains("not 5 or 6"));
+    assert!(parse_steps("1,60000,dispatch,registered,flying").unwrap_err().contains("flying"));
+    assert!(parse_steps("1,x,dispatch,registered,dispatched").unwrap_err().contains("time"));
+    assert!(parse_steps("1,60000,dispatch,registered,dispatched,seven").unwrap_err().contains("task"));
 }
 
 #[test]
@@ -281,4 +283,15 @@ fn satisfaction_counts_rated_cases_three_stars_and_up() {
     assert_eq!(f.misses, vec![3], "the drill-down lists the unsatisfied case");
     let post = &compute(&cases, &names, Grouping::Post, &[])[0];
     assert_eq!(post.figures.iter().find(|f| f.indicator == Indicator::Satisfaction).unwrap().denominator, 3);
+}
+
+#[test]
+fn a_stores_joined_tasks_read_back_with_their_holders() {
+    use crate::case::Holder;
+    let tasks = parse_tasks("8,,12,0,2000;7,3,,0,1000;9,,,1,3000").unwrap();
+    assert_eq!(tasks.iter().map(|t| (t.id, t.holder, t.deadline)).collect::<Vec<_>>(), vec![(7, Holder::Post(3), 1000), (8, Holder::Grid(12), 2000), (9, Holder::District, 3000)]);
+    assert_eq!(parse_tasks("").unwrap(), vec![]);
+    assert!(parse_tasks("7,,,0,1000").unwrap_err().contains("no holder"));
+    assert!(parse_tasks("7,3,0,1000").unwrap_err().contains("not 5"));
+    assert!(parse_tasks("x,3,,0,1000").unwrap_err().contains("id"));
 }
