@@ -34,11 +34,15 @@ pub(super) fn health_panel(r: &KpiReport) -> impl IntoView + use<> {
         let (better, worse) = (x > 0.0, x < 0.0);
         view! { <span class="delta" class:better=better class:worse=worse data-testid="delta">{format!("{arrow} {:.1}{}", x.abs(), pick("个百分点", " pts"))}</span> }
     });
-    let device_ratio = pick(
-        &format!("在线 {} / 在网 {} 设备·小时 · {} 台在网，{} 台有离线", hours(d.online_minutes), hours(d.minutes), d.devices, d.offline_devices),
-        &format!("online {} / in service {} device-hours · {} devices, {} went offline", hours(d.online_minutes), hours(d.minutes), d.devices, d.offline_devices),
-    )
-    .to_string();
+    let device_ratio = if d.devices == 0 {
+        pick("没有在网设备：设备接入并收到第一条消息后开始统计", "No device in service: counted once a device has sent its first message").to_string()
+    } else {
+        pick(
+            &format!("在线 {} / 在网 {} 设备·小时 · {} 台在网，{} 台有离线", hours(d.online_minutes), hours(d.minutes), d.devices, d.offline_devices),
+            &format!("online {} / in service {} device-hours · {} devices, {} went offline", hours(d.online_minutes), hours(d.minutes), d.devices, d.offline_devices),
+        )
+        .to_string()
+    };
     let offline_rows = d.offline.iter().map(|x| view! {
         <tr data-testid="offline-device">
             <td><a href=format!("/devices/{}", x.id)>{x.code.clone()}</a></td>
