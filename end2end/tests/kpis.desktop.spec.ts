@@ -71,6 +71,7 @@ test('KPIs: last month of the demo history, trend and heat, posts ranked down to
   await expect(change).toHaveAttribute('data-direction', 'up');
   await expect(change).toContainText('李记千张');
   await expect(change).toContainText('C → B');
+  await page.getByTestId('kpi-health').screenshot({ path: 'end2end/test-results/kpis-health.png' });
   const closure = page.locator('[data-testid=kpi-card][data-indicator=closure]');
   await closure.click();
   await expect(page.getByTestId('drill-down').getByTestId('drill-case').filter({ hasText: number })).toHaveCount(1);

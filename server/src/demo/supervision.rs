@@ -71,7 +71,11 @@ pub async fn supervision(store: &dyn Store) -> crate::storage::Result<()> {
         let lower = if e.grade == CreditRating::A { CreditRating::B } else { CreditRating::C };
         let (down_reason, up_reason) = causes[n % causes.len()];
         let down = now - rng.range(20, 360) * DAY;
-        let up = (down + rng.range(10, 60) * DAY).min(now - DAY / 2);
+        // Raised again weeks later; one not yet due by now is raised within the last 19 days.
+        let mut up = down + rng.range(10, 60) * DAY;
+        if up > now - DAY / 2 {
+            up = now - rng.range(12, 19 * 24) * DAY / 24;
+        }
         let lowered = GradeChange { to: lower, reason: down_reason.into(), evidence: "检查记录、投诉处理单".into() };
         let raised = GradeChange { to: e.grade, reason: up_reason.into(), evidence: "复查记录".into() };
         if store.regrade(e.id, e.grade, &lowered, MARKET, down).await? && store.regrade(e.id, lower, &raised, MARKET, up).await? {
