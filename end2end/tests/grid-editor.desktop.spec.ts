@@ -1,5 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
 import { DEMO_PASSWORD, loginAs } from './helpers';
+import * as fs from 'fs';
 
 // The administrators' grid editor: a micro-grid reshaped by dragging on the map is saved, and
 // a case reported inside the reshaped area is routed to it at once; an overlap is refused.
@@ -22,6 +23,12 @@ test('an administrator reshapes a micro-grid on the map, and a case inside it is
   await loginAs(page, 'guanliyuan');
   await page.goto('/admin/grids');
   await expect(page.locator('[data-testid=editor-map].ready')).toBeVisible({ timeout: 60_000 });
+  // The street's geography goes to a GIS as one GeoJSON file.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-geography').click()]);
+  expect(download.suggestedFilename()).toMatch(/地理数据-\d{12}\.geojson$/);
+  const geo = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  const levels = new Set(geo.features.map((f: { properties: { level: string } }) => f.properties.level));
+  expect([...levels].sort()).toEqual(['building', 'community', 'grid', 'micro_grid']);
   const d = await (await page.request.get('/api/v1/grids/7/division')).json();
   await page.getByTestId('grid-select').selectOption('7');
   const list = page.getByTestId('micro-list').locator('li');

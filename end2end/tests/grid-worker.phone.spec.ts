@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { loginAs } from './helpers';
+import * as fs from 'fs';
 
 // The grid worker's story, on a phone in the street.
 
@@ -17,6 +18,20 @@ test('a grid worker on a phone sees only their own grid, with personal data mask
   expect(phone).toMatch(/^\d{3}\*{4}\d{4}$/);
   await expect(page.locator('.bottom-nav')).toBeVisible();
   await page.screenshot({ path: 'end2end/test-results/my-grid-phone.png' });
+
+  // They export their grid's residents: an Excel file, masked — no mobile or identity number
+  // anywhere in it.
+  const exportLink = page.getByTestId('export-residents');
+  await expect(exportLink).toHaveCount(1);
+  const [download] = await Promise.all([page.waitForEvent('download'), exportLink.click()]);
+  expect(download.suggestedFilename()).toMatch(/居民（脱敏）-\d{12}\.xlsx$/);
+  const file = await download.path();
+  const bytes = fs.readFileSync(file);
+  expect(bytes.subarray(0, 4).toString('hex')).toBe('504b0304');
+  const xml = bytes.toString('utf8');
+  expect(xml).toContain('身份证号');
+  expect(xml.match(/\d{11,}/g) ?? []).toEqual([]);
+  expect((xml.match(/<row /g) ?? []).length).toBeGreaterThan(100);
 
   // Another grid's residents are refused by the server, whatever the page shows.
   const other = await page.request.get('/api/v1/grids/2/residents');

@@ -51,6 +51,24 @@ pub fn user(caller: &Caller) -> ApiResult<&Principal> {
     signed_in(caller.principal())
 }
 
+/// A download named `name` (Chinese allowed: RFC 5987's `filename*`, with a plain ASCII
+/// `filename` for old clients).
+pub(crate) fn attachment(name: &str, content_type: &'static str, body: Vec<u8>) -> axum::response::Response {
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let ascii = format!("export.{}", name.rsplit('.').next().unwrap_or("bin"));
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+        (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+        (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+    ];
+    (headers, body).into_response()
+}
+
+/// An Excel workbook as a download named `name`.
+pub(crate) fn xlsx_attachment(name: &str, book: Vec<u8>) -> axum::response::Response {
+    attachment(name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", book)
+}
+
 /// The API's routes and, for the OpenAPI check, each route's method and path.
 pub struct Routes {
     pub router: Router<AppState>,
@@ -99,6 +117,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/me", session::me)
         .post("/api/v1/me/password", session::change_password)
         .get("/api/v1/grids/{id}/residents", residents::list)
+        .get("/api/v1/grids/{id}/residents.xlsx", residents::export)
         .post("/api/v1/residents/{id}/reveal", residents::reveal)
         .get("/api/v1/users", admin::users)
         .post("/api/v1/users", admin::create_user)
@@ -152,6 +171,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/map/style.json", map::style)
         .get("/api/v1/map/basemap.geojson", map::basemap)
         .get("/api/v1/map/areas.geojson", map::areas)
+        .get("/api/v1/map/geography.geojson", map::geography)
         .get("/api/v1/map/floors.geojson", map::floors)
         .get("/api/v1/map/devices.geojson", map::devices)
         .get("/api/v1/map/cases.geojson", map::cases)

@@ -82,6 +82,16 @@ impl MapService {
         Ok(map::area_features(&c, &g, &m))
     }
 
+    /// The street's geography as one GeoJSON download (staff): communities, grids,
+    /// micro-grids and buildings, with the name of the file (the street's, and when).
+    pub async fn geography(&self, me: &Principal, now: i64) -> ServiceResult<(String, Value)> {
+        staff(me)?;
+        let (c, g, m, b) = (self.store.communities().await?, self.store.grids().await?, self.store.micro_grids().await?, self.store.buildings().await?);
+        let street = self.store.street().await?.map(|s| s.name).unwrap_or_default();
+        let when: String = zhizhi_shared::time::beijing_datetime(now).chars().filter(|c| c.is_ascii_digit()).take(12).collect();
+        Ok((format!("{street}地理数据-{when}.geojson"), map::geography(&c, &g, &m, &b)))
+    }
+
     /// Every building, one feature per floor.
     pub async fn floors(&self, me: &Principal) -> ServiceResult<Value> {
         staff(me)?;

@@ -6,6 +6,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::storage::{ResidentPlace, Store};
 use std::sync::Arc;
 use zhizhi_shared::auth::Principal;
+use crate::xlsx::{Cell, Sheet};
 use zhizhi_shared::people::ResidentView;
 
 /// The most residents one list answers.
@@ -62,5 +63,55 @@ impl Residents {
         }
         self.store.append_audit(now_ms(), &me.username, "reveal", &target, reason).await?;
         Ok(view(r, false))
+    }
+
+    /// A grid's residents as an Excel workbook, whole: masked, or — for a stated reason (at
+    /// least four characters), by one who may reveal them — unmasked. One audit entry names the
+    /// export, its row count and the reason (a refused one too). The file's name says which
+    /// grid, masked or not, and when.
+    pub async fn export(&self, me: &Principal, grid_id: i64, reason: Option<&str>, now: i64) -> ServiceResult<(String, Vec<u8>)> {
+        if !me.may_list_residents_of(grid_id) {
+            return Err(ServiceError::Forbidden);
+        }
+        let grid = self.store.grids().await?.into_iter().find(|g| g.id == grid_id).ok_or(ServiceError::NotFound("没有这个网格"))?;
+        let target = format!("grid:{grid_id}");
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason {
+            if r.chars().count() < 4 {
+                return Err(ServiceError::invalid("reason", "明文导出请说明原因（至少 4 个字）"));
+            }
+            if !me.may_reveal_resident_of(grid_id) {
+                self.store.append_audit(now, &me.username, "export_refused", &target, r).await?;
+                return Err(ServiceError::Forbidden);
+            }
+        }
+        const PAGE: i64 = 5_000;
+        let mut rows = Vec::new();
+        loop {
+            let page = self.store.residents_in_grid(grid_id, PAGE, rows.len() as i64).await?;
+            let last = (page.len() as i64) < PAGE;
+            rows.extend(page);
+            if last {
+                break;
+            }
+        }
+        let masked = reason.is_none();
+        let mut sheet = vec![["姓名", "性别", "出生年份", "身份证号", "联系电话", "关爱标签", "地址", "房号"].map(Cell::from).to_vec()];
+        for r in rows {
+            let v = view(r, masked);
+            let tags: Vec<&str> = v.care_tags.iter().map(|t| t.name_zh()).collect();
+            let sex = if v.sex == "male" { "男" } else { "女" };
+            sheet.push(vec![v.name.into(), sex.into(), v.birth_year.into(), v.id_number.into(), v.phone.into(), tags.join("、").into(), v.address.into(), v.unit.into()]);
+        }
+        let n = sheet.len() - 1;
+        let detail = match reason {
+            None => format!("导出脱敏居民表 {n} 条"),
+            Some(r) => format!("导出明文居民表 {n} 条；原因：{r}"),
+        };
+        self.store.append_audit(now, &me.username, "export_residents", &target, &detail).await?;
+        let when: String = zhizhi_shared::time::beijing_datetime(now).chars().filter(|c| c.is_ascii_digit()).take(12).collect();
+        let name = format!("{}居民{}-{when}.xlsx", grid.name, if masked { "（脱敏）" } else { "（明文）" });
+        let book = crate::xlsx::workbook(&[Sheet { name: format!("{} 居民", grid.name), rows: sheet }]);
+        Ok((name, book))
     }
 }

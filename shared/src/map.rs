@@ -248,6 +248,27 @@ pub fn area_features(communities: &[Community], grids: &[Grid], micro_grids: &[M
     collection(out)
 }
 
+/// The street's geography to take to a GIS: communities, grids, micro-grids (as
+/// [`area_features`]) and buildings (`level` `building`, `parent` its micro-grid, with the
+/// properties [`import::parse_buildings`] reads back: `address`, `name`, `floors`,
+/// `floor_height_m`, `usage`). WGS-84 longitude and latitude, as stored.
+pub fn geography(communities: &[Community], grids: &[Grid], micro_grids: &[MicroGrid], buildings: &[crate::place::Building]) -> Value {
+    let mut out = area_features(communities, grids, micro_grids);
+    let Some(features) = out["features"].as_array_mut() else { return out };
+    features.extend(buildings.iter().map(|b| {
+        json!({
+            "type": "Feature",
+            "id": 10_000_000 + b.id,
+            "geometry": { "type": "Polygon", "coordinates": ring(&b.footprint) },
+            "properties": {
+                "level": "building", "area_id": b.id, "code": "", "name": b.name, "parent": b.micro_grid_id,
+                "address": b.address, "floors": b.floors, "floor_height_m": b.floor_height_m, "usage": b.usage.code()
+            }
+        })
+    }));
+    out
+}
+
 /// A device on the map.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MapDevice {

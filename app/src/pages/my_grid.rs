@@ -22,6 +22,7 @@ pub fn MyGridPage() -> impl IntoView {
 fn MyGrid(me: Principal) -> impl IntoView {
     let no_grid = me.grid_ids.is_empty();
     let my_grids = me.grid_ids.clone();
+    let exports = me.grid_ids.clone();
     let residents = Resource::new(|| (), |_| get_my_grid_residents());
     view! {
         <div class="screen phone">
@@ -33,6 +34,11 @@ fn MyGrid(me: Principal) -> impl IntoView {
                 {no_grid.then(|| view! { <p class="state empty">{tr(Msg::NoGrid)}</p> })}
                 {(!no_grid).then(|| view! {
                     <a class="btn big-button" href="/flood" data-testid="flood-link">{crate::i18n::bi("防汛转移名单 →", "Flood evacuation list →")}</a>
+                    {exports.iter().map(|g| view! {
+                        <a class="btn big-button" data-testid="export-residents" href=format!("/api/v1/grids/{g}/residents.xlsx") download>
+                            {bi("导出本网格居民（Excel，已脱敏）", "Export my grid's residents (Excel, masked)")}
+                        </a>
+                    }).collect_view()}
                     <section class="panel phone-map">
                         <h2>{crate::i18n::bi("网格地图 · 我的任务", "My grid and tasks")}</h2>
                         <DistrictMap id="phone-map" mode=MapMode::Phone focus_grids=my_grids.clone()/>

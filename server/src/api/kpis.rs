@@ -39,15 +39,9 @@ pub async fn cases(
 /// `GET /api/v1/kpis.xlsx?period=…&by=…`: the same report as an Excel workbook (ranking,
 /// trend, heat table, definitions).
 pub async fn xlsx(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<KpiQuery>) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let report = state.kpis.report(user(&caller)?, &q, now_ms()).await?;
     let name = format!("考核指标-{}-{}.xlsx", report.period.label().replace(' ', ""), report.grouping.code());
-    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-    let headers = [
-        (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-        (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"kpis.xlsx\"; filename*=UTF-8''{encoded}")),
-    ];
-    Ok((headers, crate::kpis::workbook(&report)).into_response())
+    Ok(super::xlsx_attachment(&name, crate::kpis::workbook(&report)))
 }
 
 /// The category group the hot-spot map shows.

@@ -43,6 +43,13 @@ pub async fn basemap(State(state): State<AppState>, Extension(caller): Extension
     Ok(geojson(state.map.basemap(user(&caller)?).await?))
 }
 
+/// `GET /api/v1/map/geography.geojson`: the street's geography (communities, grids,
+/// micro-grids, buildings) as one download for a GIS.
+pub async fn geography(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Response> {
+    let (name, v) = state.map.geography(user(&caller)?, crate::auth::now_ms()).await?;
+    Ok(super::attachment(&name, "application/geo+json", serde_json::to_vec(&v).unwrap_or_default()))
+}
+
 /// `GET /api/v1/map/areas.geojson`: communities, grids, micro-grids.
 pub async fn areas(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Response> {
     Ok(geojson(state.map.areas(user(&caller)?).await?))

@@ -47,3 +47,22 @@ pub async fn reveal(
 ) -> ApiResult<Json<ResidentView>> {
     Ok(Json(state.residents.reveal(user(&caller)?, id, &body.reason).await?))
 }
+
+/// Why a grid's residents are exported unmasked (none: masked).
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `GET /api/v1/grids/{id}/residents.xlsx?reason=`: the grid's residents as an Excel workbook,
+/// masked unless a reason is given by one who may reveal them; audited with its row count.
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(grid_id): Path<i64>,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    let (name, book) = state.residents.export(user(&caller)?, grid_id, q.reason.as_deref(), crate::auth::now_ms()).await?;
+    Ok(super::xlsx_attachment(&name, book))
+}

@@ -2,6 +2,7 @@
 //! driven through the real router.
 
 use crate::client::App;
+use crate::harness::TestDb;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use tower::ServiceExt;
@@ -272,4 +273,60 @@ async fn a_disabled_account_loses_its_sessions_and_cannot_sign_in() {
     app.post(&format!("/api/v1/users/{id}/disabled"), Some(&admin), json!({ "disabled": false })).await;
     app.login("wanggeyuan").await;
     app.db.remove().await;
+}
+
+/// Digit runs of at least `n` in `text`: where a whole identity number (18) or mobile (11)
+/// would be.
+fn digit_runs(text: &str, n: usize) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_digit()).filter(|r| r.len() >= n).map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn a_grids_residents_export_masked_by_default_and_unmasked_only_with_a_reason_on_both_engines() {
+    for db in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let app = App::on(db).await;
+        let (worker, chengguan, admin) = (app.login("wanggeyuan").await, app.login("chengguan").await, app.login("guanliyuan").await);
+        let grid = 1; // the grid worker's own
+        let real = app.db.store.residents_in_grid(grid, 10_000, 0).await.unwrap();
+        assert!(real.len() > 100, "{} residents", real.len());
+
+        // Masked: every resident, and no identity number, mobile or full name anywhere in the file.
+        let (status, headers, book) = app.get_raw(&format!("/api/v1/grids/{grid}/residents.xlsx"), &worker).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        let disposition = headers["content-disposition"].to_str().unwrap();
+        assert!(disposition.contains("%E8%84%B1%E6%95%8F"), "脱敏 in the file's name: {disposition}");
+        let text = String::from_utf8_lossy(&book);
+        assert_eq!(text.matches("<row ").count(), real.len() + 1, "a row per resident and the header");
+        assert_eq!(digit_runs(&text, 11), Vec::<String>::new(), "no run of 11 digits (a mobile) or more (an identity number) anywhere");
+        for p in &real {
+            assert!(!text.contains(&p.resident.id_number) && !text.contains(&p.resident.phone), "resident {} leaks", p.resident.id);
+        }
+        assert!(text.contains("身份证号") && text.contains("********"), "the masked column is there");
+        let audit = app.get("/api/v1/audit?action=export_residents", Some(&admin)).await.body;
+        assert_eq!((audit[0]["actor"].as_str(), audit[0]["target"].as_str()), (Some("wanggeyuan"), Some("grid:1")));
+        assert_eq!(audit[0]["detail"], format!("导出脱敏居民表 {} 条", real.len()));
+
+        // Unmasked: only with a reason, only by one who may reveal the grid's residents.
+        let (status, _, _) = app.get_raw(&format!("/api/v1/grids/{grid}/residents.xlsx?reason=%E6%A0%B8"), &worker).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a one-character reason");
+        let (status, _, _) = app.get_raw(&format!("/api/v1/grids/{grid}/residents.xlsx"), &chengguan).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a post's staff see no residents");
+        let (status, _, _) = app.get_raw("/api/v1/grids/2/residents.xlsx?reason=%E4%B8%8A%E9%97%A8%E6%A0%B8%E5%AE%9E", &worker).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "not the worker's grid");
+        let reason = "上门核实独居老人情况";
+        let encoded: String = reason.bytes().map(|b| format!("%{b:02X}")).collect();
+        let (status, headers, book) = app.get_raw(&format!("/api/v1/grids/{grid}/residents.xlsx?reason={encoded}"), &worker).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-disposition"].to_str().unwrap().contains("%E6%98%8E%E6%96%87"), "明文 in the file's name");
+        let text = String::from_utf8_lossy(&book);
+        assert!(real.iter().all(|p| text.contains(&p.resident.id_number)), "every identity number, unmasked");
+        let audit = app.get("/api/v1/audit?action=export_residents", Some(&admin)).await.body;
+        assert_eq!(audit[0]["detail"], format!("导出明文居民表 {} 条；原因：{reason}", real.len()));
+        let (status, _, _) = app.get_raw("/api/v1/grids/99999/residents.xlsx", &admin).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let verdict = app.get("/api/v1/audit/verify", Some(&admin)).await;
+        assert_eq!(verdict.body["intact"], true, "{}", verdict.body);
+        app.db.remove().await;
+    }
 }

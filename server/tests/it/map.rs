@@ -240,3 +240,41 @@ async fn building_footprints_are_imported_from_geojson_all_or_nothing() {
     assert_eq!(app.post("/api/v1/map/buildings/import", Some(&zhihui), json!({ "type": "FeatureCollection", "features": [] })).await.status, StatusCode::FORBIDDEN);
     app.db.remove().await;
 }
+
+#[tokio::test]
+async fn the_streets_geography_goes_to_a_gis_and_its_buildings_come_back_unchanged() {
+    let app = App::new().await;
+    let (admin, worker) = (app.login("guanliyuan").await, app.login("wanggeyuan").await);
+    let (status, headers, body) = app.get_raw("/api/v1/map/geography.geojson", &worker).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/geo+json");
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment;") && disposition.contains(".geojson"), "{disposition}");
+    let fc: Value = serde_json::from_slice(&body).unwrap();
+    let features = fc["features"].as_array().unwrap();
+    let count = |level: &str| features.iter().filter(|f| f["properties"]["level"] == level).count();
+    let store = &app.db.store;
+    assert_eq!(count("community"), store.communities().await.unwrap().len());
+    assert_eq!(count("grid"), store.grids().await.unwrap().len());
+    assert_eq!(count("micro_grid"), store.micro_grids().await.unwrap().len());
+    let buildings = store.buildings().await.unwrap();
+    assert_eq!(count("building"), buildings.len());
+    // Every ring closed, in Chongqing's longitude and latitude.
+    for f in features {
+        let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
+        assert!(ring.len() >= 4 && ring.first() == ring.last(), "{}", f["properties"]);
+        assert!((106.0..107.0).contains(&ring[0][0].as_f64().unwrap()) && (29.0..30.0).contains(&ring[0][1].as_f64().unwrap()));
+    }
+    // A building names its micro-grid; the buildings import back as they are.
+    let b = features.iter().find(|f| f["properties"]["level"] == "building" && f["properties"]["address"] == buildings[0].address.as_str()).unwrap();
+    assert_eq!(b["properties"]["parent"], buildings[0].micro_grid_id);
+    let only: Vec<Value> = features.iter().filter(|f| f["properties"]["level"] == "building").cloned().collect();
+    let r = app.post("/api/v1/map/buildings/import", Some(&admin), json!({ "type": "FeatureCollection", "features": only })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.body["inserted"].as_i64(), r.body["updated"].as_i64()), (Some(0), Some(buildings.len() as i64)));
+    let after = store.buildings().await.unwrap();
+    assert_eq!(after.iter().map(|b| (b.id, b.micro_grid_id, b.floors, &b.address)).collect::<Vec<_>>(), buildings.iter().map(|b| (b.id, b.micro_grid_id, b.floors, &b.address)).collect::<Vec<_>>());
+    let (status, _, _) = app.get_raw("/api/v1/map/geography.geojson", "zz_session=nobody").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.db.remove().await;
+}

@@ -203,6 +203,9 @@ fn GridEditor() -> impl IntoView {
         <div class="grid-editor">
             <aside class="panel editor-side">
                 <h2>{bi("网格划分", "Grid division")}</h2>
+                <a class="btn" data-testid="export-geography" href="/api/v1/map/geography.geojson" download>
+                    {bi("导出全街道地理数据（GeoJSON，供 GIS 使用）", "Export the street's geography (GeoJSON, for a GIS)")}
+                </a>
                 <label class="field">{bi("网格", "Grid")}
                     <select data-testid="grid-select" on:change=pick_grid>
                         {move || grids.get().into_iter()
