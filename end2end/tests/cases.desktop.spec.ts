@@ -1,5 +1,6 @@
 import { test, expect, devices, Page } from '@playwright/test';
 import { apiPost, loginAs } from './helpers';
+import * as fs from 'fs';
 
 const zh = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
 
@@ -133,4 +134,13 @@ test('refusals are explained on the board and change nothing', async ({ page }) 
   await expect(page.locator(`[data-case-id="${id}"]`)).toHaveCount(0);
   await page.getByTestId('chip-todispatch').click();
   await expect(page.locator(`[data-case-id="${id}"]`)).toBeVisible();
+  // The export follows the filter: the cases waiting for dispatch, this one among them.
+  const exportLink = page.getByTestId('export-cases');
+  await expect(exportLink).toHaveAttribute('href', '/api/v1/cases.xlsx?state=reported,accepted,registered');
+  const [download] = await Promise.all([page.waitForEvent('download'), exportLink.click()]);
+  expect(download.suggestedFilename()).toMatch(/^事件（状态 reported,accepted,registered）-\d{12}\.xlsx$/);
+  const xml = fs.readFileSync(await download.path()).toString('utf8');
+  expect(xml).toContain('早市摊点占用人行道');
+  expect(xml).toContain('待受理');
+  expect(xml).not.toContain('已结案');
 });

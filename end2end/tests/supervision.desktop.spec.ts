@@ -1,5 +1,6 @@
 import { test, expect, devices, Page, Browser } from '@playwright/test';
 import { apiPost, loginAs } from './helpers';
+import * as fs from 'fs';
 
 // Enterprise supervision. The article's two shops: the analysis lists them at C and D with the
 // reason (their trademark dispute); the street records its help (mediation, a subsidised loan),
@@ -101,6 +102,15 @@ test('综合查一次: filed by 市场监管 with two agencies, approved by the 
   await market.getByTestId('ent-q').fill('记');
   await market.getByTestId('ent-search').click();
   await expect(market.getByTestId('found')).toContainText('找到');
+  // What was found goes to Excel whole, the legal representatives masked.
+  const exportLink = market.getByTestId('export-enterprises');
+  await expect(exportLink).toHaveAttribute('href', '/api/v1/enterprises.xlsx?q=%E8%AE%B0');
+  const [download] = await Promise.all([market.waitForEvent('download'), exportLink.click()]);
+  expect(download.suggestedFilename()).toMatch(/^企业商户（「记」）-\d{12}\.xlsx$/);
+  const xml = fs.readFileSync(await download.path()).toString('utf8');
+  expect(xml).toContain('统一社会信用代码');
+  expect(xml).toContain('李记千张');
+  expect(xml).toMatch(/\d{3}\*{4}\d{4}/);
   const first = market.getByTestId('enterprise-row').first().locator('a');
   const shop = await first.innerText();
   await first.click();

@@ -3,6 +3,7 @@
 //! the case, asks the rule book, stores exactly what it decided (with the event for the live
 //! stream, in one transaction) and publishes the event.
 
+mod export;
 mod follow;
 mod open;
 mod public;
@@ -28,6 +29,32 @@ pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
 pub struct Cases {
     pub store: Arc<dyn Store>,
     pub hub: Arc<dyn Hub>,
+}
+
+/// The store's filter for a list's query: its states, category, grid and overdue flag, in the
+/// user's scope, at most `max` cases (`default` when the query names no limit).
+fn filter_of(me: &Principal, q: &CaseQuery, now: i64, default: i64, max: i64) -> ServiceResult<CaseFilter> {
+    let states = match q.state.as_deref().map(str::trim) {
+        None | Some("") => vec![],
+        Some("open") => CaseState::ALL.iter().copied().filter(|s| !s.is_final()).collect(),
+        Some(list) => list
+            .split(',')
+            .map(|c| CaseState::from_code(c.trim()).ok_or_else(|| ServiceError::invalid("state", format!("没有状态「{c}」"))))
+            .collect::<ServiceResult<_>>()?,
+    };
+    let limit = q.limit.unwrap_or(default);
+    if !(1..=max).contains(&limit) {
+        return Err(ServiceError::invalid("limit", format!("每次 1–{max} 条")));
+    }
+    Ok(CaseFilter {
+        states,
+        category: q.category.clone().filter(|c| !c.is_empty()),
+        grid_id: q.grid,
+        overdue_at: q.overdue.unwrap_or(false).then_some(now),
+        scope: scope_of(me),
+        limit,
+        ..Default::default()
+    })
 }
 
 fn scope_of(me: &Principal) -> CaseScope {
@@ -112,28 +139,8 @@ impl Cases {
 
     /// Cases the user may see, filtered.
     pub async fn list(&self, me: &Principal, q: &CaseQuery, now: i64) -> ServiceResult<CaseList> {
-        let states = match q.state.as_deref().map(str::trim) {
-            None | Some("") => vec![],
-            Some("open") => CaseState::ALL.iter().copied().filter(|s| !s.is_final()).collect(),
-            Some(list) => list
-                .split(',')
-                .map(|c| CaseState::from_code(c.trim()).ok_or_else(|| ServiceError::invalid("state", format!("没有状态「{c}」"))))
-                .collect::<ServiceResult<_>>()?,
-        };
-        let limit = q.limit.unwrap_or(200);
-        if !(1..=1000).contains(&limit) {
-            return Err(ServiceError::invalid("limit", "每次 1–1000 条"));
-        }
+        let filter = filter_of(me, q, now, 200, 1_000)?;
         let (_, cursor) = self.store.event_range().await?;
-        let filter = CaseFilter {
-            states,
-            category: q.category.clone().filter(|c| !c.is_empty()),
-            grid_id: q.grid,
-            overdue_at: q.overdue.unwrap_or(false).then_some(now),
-            scope: scope_of(me),
-            limit,
-            ..Default::default()
-        };
         Ok(CaseList { cursor, cases: self.store.cases(&filter).await? })
     }
 

@@ -126,6 +126,13 @@ impl Supervision {
 
     /// Businesses matching `q` (at most [`LIST_LIMIT`]), grid workers' own grids only.
     pub async fn list(&self, me: &Principal, q: &EnterpriseQuery, now: i64) -> ServiceResult<Vec<EnterpriseRow>> {
+        let mut rows = self.matching(me, q, now).await?;
+        rows.truncate(LIST_LIMIT);
+        Ok(rows)
+    }
+
+    /// Every business matching `q` that `me` may see.
+    async fn matching(&self, me: &Principal, q: &EnterpriseQuery, now: i64) -> ServiceResult<Vec<EnterpriseRow>> {
         staff(me)?;
         let words = q.q.trim().to_lowercase();
         Ok(self
@@ -137,8 +144,45 @@ impl Supervision {
             .filter(|r| q.grade.is_none_or(|g| r.grade == g))
             .filter(|r| !q.flagged || !r.flags.is_empty())
             .filter(|r| words.is_empty() || r.name.to_lowercase().contains(&words) || r.credit_code.to_lowercase().contains(&words) || r.address.contains(&words))
-            .take(LIST_LIMIT)
             .collect())
+    }
+
+    /// Every business matching `q` that `me` may see, as an Excel workbook (legal
+    /// representatives and phones masked as on the screens); one audit entry with the count.
+    pub async fn export(&self, me: &Principal, q: &EnterpriseQuery, now: i64) -> ServiceResult<(String, Vec<u8>)> {
+        use crate::xlsx::{Cell, Sheet};
+        let found = self.matching(me, q, now).await?;
+        let header = ["企业名称", "行业", "统一社会信用代码", "信用等级", "法定代表人", "联系电话", "地址", "网格", "需关注", "本年检查"];
+        let mut rows = vec![header.map(Cell::from).to_vec()];
+        for r in &found {
+            let flags: Vec<&str> = r.flags.iter().map(|f| f.text_zh.as_str()).collect();
+            rows.push(vec![
+                r.name.clone().into(),
+                r.sector.clone().into(),
+                r.credit_code.clone().into(),
+                r.grade.letter().into(),
+                r.legal_rep.clone().into(),
+                r.phone.clone().into(),
+                r.address.clone().into(),
+                r.grid.clone().into(),
+                flags.join("；").into(),
+                i64::from(r.visits_year).into(),
+            ]);
+        }
+        let mut what: Vec<String> = Vec::new();
+        if !q.q.trim().is_empty() {
+            what.push(format!("「{}」", q.q.trim()));
+        }
+        if let Some(g) = q.grade {
+            what.push(format!("{} 级", g.letter()));
+        }
+        if q.flagged {
+            what.push("需关注".into());
+        }
+        let filter = if what.is_empty() { String::new() } else { format!("（{}）", what.join("，")) };
+        self.store.append_audit(now, &me.username, "export_enterprises", "enterprises", &format!("导出企业商户 {} 条{filter}", found.len())).await?;
+        let when: String = zhizhi_shared::time::beijing_datetime(now).chars().filter(|c| c.is_ascii_digit()).take(12).collect();
+        Ok((format!("企业商户{filter}-{when}.xlsx"), crate::xlsx::workbook(&[Sheet { name: "企业商户".into(), rows }])))
     }
 
     /// One business whole. The read is audited (it names its legal representative, masked).

@@ -217,6 +217,28 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
         out
     };
     let me_detail = me.clone();
+    // The export follows what the queue shows: the chip's states, the category and the grid.
+    let export_href = move || {
+        let mut q: Vec<String> = Vec::new();
+        match chip.get() {
+            Chip::Open => q.push("state=open".into()),
+            Chip::ToDispatch => q.push("state=reported,accepted,registered".into()),
+            Chip::Handling => q.push("state=dispatched,handling".into()),
+            Chip::ToVerify => q.push("state=verifying,verified".into()),
+            Chip::Held => q.push("state=suspended,escalated".into()),
+            Chip::Overdue => q.push("overdue=true".into()),
+            Chip::Done => q.push("state=closed,rejected".into()),
+            Chip::Drill => {}
+        }
+        let g = group.get();
+        if !g.is_empty() {
+            q.push(format!("category={g}"));
+        }
+        if let Some(id) = grid.get() {
+            q.push(format!("grid={id}"));
+        }
+        format!("/api/v1/cases.xlsx?{}", q.join("&"))
+    };
 
     view! {
         <section class="panel queue" data-testid="queue">
@@ -254,6 +276,7 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
                     {move || grids().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                 </select>
             </label>
+            <a class="act small-link export-cases" data-testid="export-cases" href=export_href download>{bi("导出 Excel", "Export Excel")}</a>
             <ul class="case-list" data-testid="case-list">
                 {move || {
                     let rows = shown();

@@ -230,6 +230,18 @@ fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
         });
     };
     let set_grade = move |e| grade.set(event_target_value(&e));
+    // The export takes what the search asks, whole (the list shows the first matches only).
+    let export_href = move || {
+        let enc: String = words.get().trim().bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let mut href = format!("/api/v1/enterprises.xlsx?q={enc}");
+        if !grade.get().is_empty() {
+            href.push_str(&format!("&grade={}", grade.get()));
+        }
+        if flagged.get() {
+            href.push_str("&flagged=true");
+        }
+        href
+    };
     view! {
         <div class="panel ent-search">
             <h3>{bi("企业查询", "Find a business")}</h3>
@@ -242,6 +254,7 @@ fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
                 </select>
                 <label class="check"><input type="checkbox" prop:checked=move || flagged.get() on:change=move |e| flagged.set(event_target_checked(&e))/>{bi("仅看分析提示", "Flagged only")}</label>
                 <button class="btn primary" type="submit" data-testid="ent-search">{bi("查询", "Search")}</button>
+                <a class="btn" data-testid="export-enterprises" href=export_href download>{bi("导出 Excel", "Export Excel")}</a>
             </form>
             {move || match found.get() {
                 None => {

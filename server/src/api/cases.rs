@@ -92,6 +92,13 @@ pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Ca
     Ok(Json(state.cases.list(&me, &q, now_ms()).await?))
 }
 
+/// `GET /api/v1/cases.xlsx`: the same list as an Excel workbook (up to 50,000 cases), audited.
+pub async fn export(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<CaseQuery>) -> ApiResult<axum::response::Response> {
+    let me = actor(&caller)?;
+    let (name, book) = state.cases.export(&me, &q, now_ms()).await?;
+    Ok(super::xlsx_attachment(&name, book))
+}
+
 /// `POST /api/v1/cases`: reports a case.
 pub async fn report(State(state): State<AppState>, Extension(caller): Extension<Caller>, Json(new): Json<NewCase>) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
     let me = reporter(&caller)?;

@@ -19,6 +19,12 @@ pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Ca
     Ok(Json(state.supervision.list(user(&caller)?, &q, now_ms()).await?))
 }
 
+/// `GET /api/v1/enterprises.xlsx`: every business the list's filters match, as a workbook.
+pub async fn export(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<EnterpriseQuery>) -> ApiResult<axum::response::Response> {
+    let (name, book) = state.supervision.export(user(&caller)?, &q, now_ms()).await?;
+    Ok(super::xlsx_attachment(&name, book))
+}
+
 /// `GET /api/v1/enterprises/board`.
 pub async fn board(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<SupervisionBoard>> {
     Ok(Json(state.supervision.board(user(&caller)?, now_ms()).await?))

@@ -495,3 +495,43 @@ async fn lists_agree_with_the_rule(app: &App) {
         }
     }
 }
+
+#[tokio::test]
+async fn the_case_list_exports_to_excel_with_its_filters_and_scope() {
+    let app = App::new().await;
+    let (command, city, admin) = (app.login("zhihui").await, app.login("chengguan").await, app.login("guanliyuan").await);
+    let kept = report_branch(&app, &command).await["case"]["id"].as_i64().unwrap();
+    let refused = report_branch(&app, &command).await["case"]["id"].as_i64().unwrap();
+    assert_eq!(act(&app, &command, refused, json!({ "action": "reject", "reason": "重复上报" })).await.0, StatusCode::OK);
+    let rows = |book: &[u8]| String::from_utf8_lossy(book).matches("<row ").count() - 1;
+
+    let (status, headers, book) = app.get_raw("/api/v1/cases.xlsx", &command).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(headers["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''%E4%BA%8B%E4%BB%B6-"), "事件-<when>.xlsx");
+    assert_eq!(rows(&book), 2);
+    let text = String::from_utf8_lossy(&book);
+    for cell in ["事件编号", "来源", "行道树断枝悬挂，有坠落危险", "不予立案", "待受理"] {
+        assert!(text.contains(cell), "{cell}");
+    }
+    // The list's filters: open cases only; the one refused is not among them.
+    let (status, headers, book) = app.get_raw("/api/v1/cases.xlsx?state=open", &command).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows(&book), 1);
+    assert!(headers["content-disposition"].to_str().unwrap().contains(&enc("状态 open")), "the filter in the name");
+    let number = app.get(&format!("/api/v1/cases/{kept}"), Some(&command)).await.body["case"]["number"].as_str().unwrap().to_string();
+    assert!(String::from_utf8_lossy(&book).contains(&number));
+    // A post's staff export what they may see: no task of theirs, no case.
+    let (status, _, book) = app.get_raw("/api/v1/cases.xlsx", &city).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows(&book), 0);
+    // Bad filters are named; nothing is exported.
+    for (uri, field) in [("/api/v1/cases.xlsx?state=lost", "state"), ("/api/v1/cases.xlsx?limit=0", "limit"), ("/api/v1/cases.xlsx?limit=50001", "limit")] {
+        let r = app.get(uri, Some(&command)).await;
+        assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{uri}");
+    }
+    let audit = app.get("/api/v1/audit?action=export_cases", Some(&admin)).await.body;
+    let details: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["detail"].as_str().unwrap()).collect();
+    assert_eq!(details, vec!["导出事件 0 条", "导出事件 1 条（状态 open）", "导出事件 2 条"], "newest first, one entry per export");
+    app.db.remove().await;
+}

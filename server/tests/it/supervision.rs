@@ -244,3 +244,32 @@ async fn the_two_shops_a_joint_inspection_and_the_draw_on_both_engines() {
         draw(&app).await;
     }
 }
+
+#[tokio::test]
+async fn the_business_list_exports_whole_with_its_filters_masked_and_audited() {
+    let app = App::new().await;
+    let (command, worker, admin) = (app.login("zhihui").await, app.login("wanggeyuan").await, app.login("guanliyuan").await);
+    let all = app.db.store.enterprise_records(None).await.unwrap();
+    let rows = |book: &[u8]| String::from_utf8_lossy(book).matches("<row ").count() - 1;
+    let (status, headers, book) = app.get_raw("/api/v1/enterprises.xlsx", &command).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%95%86%E6%88%B7-"), "企业商户-<when>.xlsx");
+    assert_eq!(rows(&book), all.len(), "whole, not the list's first page");
+    let text = String::from_utf8_lossy(&book);
+    assert!(all.iter().all(|e| !text.contains(&e.phone)), "phones masked");
+    assert!(text.contains("李记千张") && text.contains("统一社会信用代码"));
+    // The list's filters: grade D only.
+    let d = all.iter().filter(|e| e.grade == zhizhi_shared::people::CreditRating::D).count();
+    let (_, _, book) = app.get_raw("/api/v1/enterprises.xlsx?grade=D", &command).await;
+    assert_eq!(rows(&book), d);
+    // A grid worker exports their own grid's businesses only (grid 1, 磁南街's).
+    let (status, _, book) = app.get_raw("/api/v1/enterprises.xlsx", &worker).await;
+    assert_eq!(status, StatusCode::OK);
+    let mine = all.iter().filter(|e| e.grid_id == 1).count();
+    assert!(mine > 0);
+    assert_eq!(rows(&book), mine);
+    let audit = app.get("/api/v1/audit?action=export_enterprises", Some(&admin)).await.body;
+    assert_eq!(audit[0]["actor"], "wanggeyuan");
+    assert_eq!(audit[1]["detail"], format!("导出企业商户 {d} 条（D 级）"));
+    app.db.remove().await;
+}
