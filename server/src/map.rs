@@ -88,7 +88,7 @@ impl MapService {
         staff(me)?;
         let (c, g, m, b) = (self.store.communities().await?, self.store.grids().await?, self.store.micro_grids().await?, self.store.buildings().await?);
         let street = self.store.street().await?.map(|s| s.name).unwrap_or_default();
-        let when: String = zhizhi_shared::time::beijing_datetime(now).chars().filter(|c| c.is_ascii_digit()).take(12).collect();
+        let when = zhizhi_shared::time::beijing_stamp(now);
         Ok((format!("{street}地理数据-{when}.geojson"), map::geography(&c, &g, &m, &b)))
     }
 

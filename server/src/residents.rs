@@ -109,7 +109,7 @@ impl Residents {
             Some(r) => format!("导出明文居民表 {n} 条；原因：{r}"),
         };
         self.store.append_audit(now, &me.username, "export_residents", &target, &detail).await?;
-        let when: String = zhizhi_shared::time::beijing_datetime(now).chars().filter(|c| c.is_ascii_digit()).take(12).collect();
+        let when = zhizhi_shared::time::beijing_stamp(now);
         let name = format!("{}居民{}-{when}.xlsx", grid.name, if masked { "（脱敏）" } else { "（明文）" });
         let book = crate::xlsx::workbook(&[Sheet { name: format!("{} 居民", grid.name), rows: sheet }]);
         Ok((name, book))

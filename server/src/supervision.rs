@@ -181,7 +181,7 @@ impl Supervision {
         }
         let filter = if what.is_empty() { String::new() } else { format!("（{}）", what.join("，")) };
         self.store.append_audit(now, &me.username, "export_enterprises", "enterprises", &format!("导出企业商户 {} 条{filter}", found.len())).await?;
-        let when: String = zhizhi_shared::time::beijing_datetime(now).chars().filter(|c| c.is_ascii_digit()).take(12).collect();
+        let when = zhizhi_shared::time::beijing_stamp(now);
         Ok((format!("企业商户{filter}-{when}.xlsx"), crate::xlsx::workbook(&[Sheet { name: "企业商户".into(), rows }])))
     }
 

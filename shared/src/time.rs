@@ -6,6 +6,11 @@ pub fn beijing_datetime(epoch_ms: i64) -> String {
     format!("{date} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
+/// A Beijing minute as a file name carries it, `YYYYMMDDHHMM` (exported files say when).
+pub fn beijing_stamp(epoch_ms: i64) -> String {
+    beijing_datetime(epoch_ms).chars().filter(char::is_ascii_digit).take(12).collect()
+}
+
 /// Formats milliseconds since the Unix epoch as a Beijing date, `YYYY-MM-DD`.
 pub fn beijing_date(epoch_ms: i64) -> String {
     beijing_parts(epoch_ms).0
@@ -106,5 +111,6 @@ mod tests {
         assert_eq!(beijing_datetime(0), "1970-01-01 08:00:00");
         assert_eq!(civil_from_days(19_782), (2024, 2, 29));
         assert_eq!(beijing_date(-1), "1970-01-01");
+        assert_eq!(beijing_stamp(0), "197001010800");
     }
 }

@@ -55,7 +55,7 @@ impl Cases {
         }
         let detail = if what.is_empty() { format!("导出事件 {n} 条") } else { format!("导出事件 {n} 条（{}）", what.join("，")) };
         self.store.append_audit(now, &me.username, "export_cases", "cases", &detail).await?;
-        let when: String = time(now).chars().filter(|c| c.is_ascii_digit()).take(12).collect();
+        let when = zhizhi_shared::time::beijing_stamp(now);
         let book = crate::xlsx::workbook(&[Sheet { name: "事件".into(), rows }]);
         Ok((format!("事件{}-{when}.xlsx", if what.is_empty() { String::new() } else { format!("（{}）", what.join("，")) }), book))
     }
