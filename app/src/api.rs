@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod flood;
+pub mod imports;
 pub mod follow;
 pub mod iot;
 pub mod kpis;

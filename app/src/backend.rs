@@ -224,6 +224,15 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The draws as published, for anyone.
     async fn public_draws(&self) -> Result<Vec<zhizhi_shared::enterprise::view::DrawView>, Problem>;
+
+    /// The last day's import jobs (administrators).
+    async fn import_jobs(&self, me: &Principal) -> Result<Vec<zhizhi_shared::import::ImportJob>, Problem>;
+
+    /// One import job (administrators).
+    async fn import_job(&self, me: &Principal, id: String) -> Result<zhizhi_shared::import::ImportJob, Problem>;
+
+    /// Confirms a checked import (administrators).
+    async fn confirm_import(&self, me: &Principal, id: String) -> Result<zhizhi_shared::import::ImportJob, Problem>;
 }
 
 /// The signed-in user of the current request, as the server's guard resolved it.

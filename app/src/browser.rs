@@ -93,6 +93,12 @@ fn file_input(input_id: &str) -> Result<web_sys::HtmlInputElement, String> {
 /// error message.
 #[cfg(feature = "hydrate")]
 async fn send_file(url: &str, file: &web_sys::File) -> Result<String, String> {
+    send_labelled(url, file, ("照片上传", "Photo upload")).await
+}
+
+/// [`send_file`], its failures named after `what` (Chinese, English).
+#[cfg(feature = "hydrate")]
+async fn send_labelled(url: &str, file: &web_sys::File, what: (&str, &str)) -> Result<String, String> {
     use wasm_bindgen::JsCast;
     let window = web_sys::window().ok_or("no window")?;
     let init = web_sys::RequestInit::new();
@@ -103,9 +109,9 @@ async fn send_file(url: &str, file: &web_sys::File) -> Result<String, String> {
     init.set_headers(&headers);
     let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(|_| pick("照片上传失败：网络不通", "Photo upload failed: no network").to_string())?
+        .map_err(|_| pick(&format!("{}失败：网络不通", what.0), &format!("{} failed: no network", what.1)).to_string())?
         .dyn_into()
-        .map_err(|_| pick("照片上传失败", "Photo upload failed"))?;
+        .map_err(|_| pick(&format!("{}失败", what.0), &format!("{} failed", what.1)).to_string())?;
     let text = match resp.text() {
         Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
         Err(_) => String::new(),
@@ -114,7 +120,7 @@ async fn send_file(url: &str, file: &web_sys::File) -> Result<String, String> {
         return Ok(text);
     }
     let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["error"].as_str().map(String::from));
-    Err(message.unwrap_or_else(|| pick(&format!("照片上传失败（{}）", resp.status()), &format!("Photo upload failed ({})", resp.status())).to_string()))
+    Err(message.unwrap_or_else(|| pick(&format!("{}失败（{}）", what.0, resp.status()), &format!("{} failed ({})", what.1, resp.status())).to_string()))
 }
 
 /// Uploads the photo chosen in the file input with `input_id` to a case: the case's new
@@ -135,6 +141,24 @@ pub async fn upload_photo(case_id: i64, input_id: &str) -> Result<Option<i64>, S
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (case_id, input_id);
+        Ok(None)
+    }
+}
+
+/// Sends the file chosen in the file input with `input_id` as the raw body of a POST to `url`
+/// with its name appended as `&file_name=`: the answer's text, `None` when no file was chosen.
+pub async fn upload_file(url: &str, input_id: &str) -> Result<Option<String>, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(file) = file_input(input_id)?.files().and_then(|f| f.get(0)) else {
+            return Ok(None);
+        };
+        let name = String::from(js_sys::encode_uri_component(&file.name()));
+        send_labelled(&format!("{url}&file_name={name}"), &file, ("上传", "Upload")).await.map(Some)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (url, input_id);
         Ok(None)
     }
 }

@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=pages::admin::audit::AuditPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("grids")) view=pages::admin::grids::GridsPage/>
                 <Route path=(StaticSegment("admin"), StaticSegment("keys")) view=pages::admin::keys::KeysPage/>
+                <Route path=(StaticSegment("admin"), StaticSegment("import")) view=pages::admin::import::ImportPage/>
                 <Route path=StaticSegment("board") view=pages::board::BoardPage/>
                 <Route path=(StaticSegment("cases"), ParamSegment("id")) view=pages::case_page::CasePage/>
                 <Route path=(StaticSegment("m"), StaticSegment("tasks")) view=pages::phone_tasks::TasksPage/>

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod flood;
 pub mod supervision;
 pub mod plans;
+pub mod imports;
 pub mod residents;
 pub mod session;
 
@@ -119,6 +120,11 @@ pub fn routes() -> Routes {
         .get("/api/v1/grids/{id}/residents", residents::list)
         .get("/api/v1/grids/{id}/residents.xlsx", residents::export)
         .post("/api/v1/residents/{id}/reveal", residents::reveal)
+        .post_large("/api/v1/imports", crate::imports::MAX_BYTES + MB, imports::start)
+        .get("/api/v1/imports", imports::list)
+        .get("/api/v1/imports/{id}", imports::one)
+        .post("/api/v1/imports/{id}/confirm", imports::confirm)
+        .get("/api/v1/import-templates/{kind}", imports::template)
         .get("/api/v1/users", admin::users)
         .post("/api/v1/users", admin::create_user)
         .post("/api/v1/users/{id}/disabled", admin::set_disabled)

@@ -40,6 +40,7 @@ pub struct StoreBackend {
     pub kpis: Arc<crate::kpis::Kpis>,
     pub flood: Arc<crate::flood::Flood>,
     pub supervision: Arc<crate::supervision::Supervision>,
+    pub imports: Arc<crate::imports::Imports>,
 }
 
 /// The most buildings a search on the pages lists.
@@ -47,6 +48,18 @@ const BUILDING_SEARCH_LIMIT: i64 = 300;
 
 #[async_trait::async_trait]
 impl Backend for StoreBackend {
+    async fn import_jobs(&self, me: &Principal) -> Result<Vec<zhizhi_shared::import::ImportJob>, Problem> {
+        Ok(self.imports.jobs(me)?)
+    }
+
+    async fn import_job(&self, me: &Principal, id: String) -> Result<zhizhi_shared::import::ImportJob, Problem> {
+        Ok(self.imports.job(me, &id)?)
+    }
+
+    async fn confirm_import(&self, me: &Principal, id: String) -> Result<zhizhi_shared::import::ImportJob, Problem> {
+        Ok(self.imports.confirm(me, &id, now_ms())?)
+    }
+
     async fn flood_board(&self, me: &Principal, level_m: Option<f64>) -> Result<zhizhi_shared::flood::view::FloodBoard, Problem> {
         Ok(self.flood.board(me, level_m, now_ms()).await?)
     }

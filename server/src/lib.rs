@@ -20,6 +20,7 @@ pub mod error;
 pub mod flood;
 pub mod http;
 pub mod ingest;
+pub mod imports;
 pub mod kpis;
 pub mod live;
 pub mod map;

@@ -41,6 +41,7 @@ pub struct AppState {
     pub flood: Arc<Flood>,
     pub kpis: Arc<Kpis>,
     pub supervision: Arc<crate::supervision::Supervision>,
+    pub imports: Arc<crate::imports::Imports>,
     /// Set when the server is stopping: open live streams close (their clients reconnect to
     /// another copy and resume from `Last-Event-ID`), so that in-flight requests can finish.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -78,6 +79,7 @@ impl AppState {
         flood.watch();
         let supervision = Arc::new(crate::supervision::Supervision::new(store.clone()));
         supervision.watch();
+        let imports = crate::imports::Imports::new(store.clone());
         let backend: Arc<dyn Backend> = Arc::new(StoreBackend {
             accounts: accounts.clone(),
             residents: residents.clone(),
@@ -89,9 +91,10 @@ impl AppState {
             kpis: kpis.clone(),
             flood: flood.clone(),
             supervision: supervision.clone(),
+            imports: imports.clone(),
         });
         let stopping = Arc::new(tokio::sync::watch::channel(false).0);
-        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, flood, kpis, supervision, stopping, streams: Arc::default() }
+        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, flood, kpis, supervision, imports, stopping, streams: Arc::default() }
     }
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live

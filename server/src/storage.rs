@@ -12,6 +12,7 @@ pub mod follow;
 pub mod iot;
 pub mod kpi;
 pub mod map;
+pub mod people;
 pub mod plans;
 mod portable;
 mod postgres;
@@ -98,7 +99,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
 /// Everything Zhizhi keeps, whatever the engine.
 #[async_trait]
-pub trait Store: AccountStore + CaseStore + flood::FloodStore + follow::FollowStore + iot::IotStore + kpi::KpiStore + map::MapStore + plans::PlanStore + supervision::SupervisionStore + Send + Sync + 'static {
+pub trait Store: AccountStore + CaseStore + flood::FloodStore + follow::FollowStore + iot::IotStore + kpi::KpiStore + map::MapStore + people::PeopleStore + plans::PlanStore + supervision::SupervisionStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
 

@@ -11,6 +11,7 @@ pub mod device;
 pub mod enterprise;
 pub mod flood;
 pub mod geo;
+pub mod import;
 pub mod iot;
 pub mod kpi;
 pub mod map;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod grids;
+pub mod import;
 pub mod keys;
 pub mod users;
 
@@ -14,7 +15,7 @@ use zhizhi_shared::auth::Principal;
 
 /// The desktop frame of an administration screen, for administrators only (the server refuses
 /// everyone else's requests; this says so instead of showing an empty page). `tab` names the
-/// screen's tab: `users`, `audit`, `grids` or `keys`.
+/// screen's tab: `users`, `audit`, `grids`, `keys` or `import`.
 #[component]
 pub fn AdminFrame<F, IV>(tab: &'static str, body: F) -> impl IntoView
 where
@@ -35,6 +36,7 @@ where
                             <a href="/admin/audit" class:active=move || tab == "audit">{bi("审计日志", "Audit log")}</a>
                             <a href="/admin/grids" class:active=move || tab == "grids">{bi("网格管理", "Grids")}</a>
                             <a href="/admin/keys" class:active=move || tab == "keys">{bi("接口密钥", "API keys")}</a>
+                            <a href="/admin/import" class:active=move || tab == "import">{bi("数据导入", "Import")}</a>
                         </nav>
                         {if allowed {
                             body().into_any()

@@ -55,3 +55,10 @@ super::kpi::portable_kpi!(PgStore, begin = |pool| pool.begin());
 super::follow::portable_follow!(PgStore);
 super::flood::portable_flood!(PgStore, begin = |pool| pool.begin());
 super::supervision::portable_supervision!(PgStore, begin = |pool| pool.begin());
+
+super::people::portable_people!(PgStore, sqlx::Postgres, begin = |pool| async {
+    // The write appends to the audit chain: the same lock as every appender.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(141)").execute(&mut *tx).await?;
+    Ok::<_, sqlx::Error>(tx)
+});

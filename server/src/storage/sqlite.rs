@@ -72,3 +72,4 @@ super::kpi::portable_kpi!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMM
 super::follow::portable_follow!(SqliteStore);
 super::flood::portable_flood!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::supervision::portable_supervision!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
+super::people::portable_people!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));

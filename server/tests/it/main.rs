@@ -12,6 +12,7 @@ mod cli;
 mod harness;
 mod hostile;
 mod http;
+mod imports;
 mod iot;
 mod kpis;
 mod layers;

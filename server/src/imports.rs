@@ -1,0 +1,278 @@
+//! The import service: a street's own data in from a spreadsheet, as a job an administrator
+//! follows. Upload → the file is read and every row checked against the rules and the
+//! database (a preview: new, updated, unchanged, refused with the reason in words) → the
+//! administrator confirms → one transaction writes it, with an audit entry per updated record
+//! and one for the import. Nothing is written while any row is refused; a second import of the
+//! same file finds everything unchanged and writes nothing.
+//!
+//! Jobs live in this server copy's memory for a day (a page left and opened again finds its
+//! job by id); the data they write is in the database like everything else.
+
+pub mod read;
+
+use crate::auth::new_token;
+use crate::error::{ServiceError, ServiceResult};
+use crate::storage::people::ImportAudit;
+use crate::storage::Store;
+use crate::xlsx::{Cell, Sheet};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::import::residents::{self, Row};
+use zhizhi_shared::import::{match_headers, ImportJob, ImportKind, Preview, Refusal, Stage};
+
+/// The largest file accepted.
+pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+/// The most data rows one file may hold.
+pub const MAX_ROWS: usize = 200_000;
+/// How long a job is kept.
+const KEEP_MS: i64 = 24 * 3600 * 1000;
+
+struct Job {
+    view: Mutex<ImportJob>,
+    /// Rows handled in the current stage (the writer counts here too).
+    done: AtomicUsize,
+    /// The checked rows, kept for the write.
+    rows: Mutex<Option<Arc<Vec<Result<Row, Refusal>>>>>,
+}
+
+impl Job {
+    fn snapshot(&self) -> ImportJob {
+        let mut v = self.view.lock().expect("import job lock").clone();
+        if v.stage.busy() {
+            v.done = self.done.load(Ordering::Relaxed).min(v.total);
+        }
+        v
+    }
+
+    fn set(&self, f: impl FnOnce(&mut ImportJob)) {
+        f(&mut self.view.lock().expect("import job lock"));
+    }
+
+    fn stage(&self, stage: Stage, total: usize) {
+        self.done.store(0, Ordering::Relaxed);
+        self.set(|v| {
+            v.stage = stage;
+            v.total = total;
+            v.done = 0;
+        });
+    }
+
+    fn fail(&self, error: String) {
+        self.set(|v| {
+            v.stage = Stage::Failed;
+            v.error = Some(error);
+        });
+    }
+}
+
+/// Imports over a store.
+pub struct Imports {
+    store: Arc<dyn Store>,
+    jobs: Mutex<HashMap<String, Arc<Job>>>,
+    /// One write at a time in this server copy.
+    writing: tokio::sync::Mutex<()>,
+}
+
+fn require_admin(me: &Principal) -> ServiceResult<()> {
+    if me.has(Role::Admin) { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
+impl Imports {
+    pub fn new(store: Arc<dyn Store>) -> Arc<Self> {
+        Arc::new(Imports { store, jobs: Mutex::default(), writing: tokio::sync::Mutex::new(()) })
+    }
+
+    fn get(&self, id: &str) -> ServiceResult<Arc<Job>> {
+        self.jobs.lock().expect("import jobs lock").get(id).cloned().ok_or(ServiceError::NotFound("没有这个导入任务（任务保留 24 小时）"))
+    }
+
+    /// Starts an import of `bytes` (administrators): the job, reading and checking in the
+    /// background.
+    pub fn start(self: &Arc<Self>, me: &Principal, kind: ImportKind, file_name: &str, bytes: Vec<u8>, now: i64) -> ServiceResult<ImportJob> {
+        require_admin(me)?;
+        if bytes.is_empty() {
+            return Err(ServiceError::invalid("file", "没有收到文件，请选择要导入的表格"));
+        }
+        if bytes.len() > MAX_BYTES {
+            return Err(ServiceError::TooLarge(format!("文件超过 {} MB，请分成几个文件导入", MAX_BYTES >> 20)));
+        }
+        let file_name: String = file_name.trim().chars().filter(|c| !c.is_control()).take(100).collect();
+        let view = ImportJob {
+            id: new_token()[..24].to_string(),
+            kind,
+            file_name: if file_name.is_empty() { "未命名文件".into() } else { file_name },
+            by: me.username.clone(),
+            created_at_ms: now,
+            stage: Stage::Reading,
+            done: 0,
+            total: 1,
+            preview: None,
+            error: None,
+            finished_at_ms: None,
+        };
+        let job = Arc::new(Job { view: Mutex::new(view.clone()), done: AtomicUsize::new(0), rows: Mutex::new(None) });
+        {
+            let mut jobs = self.jobs.lock().expect("import jobs lock");
+            jobs.retain(|_, j| j.snapshot().created_at_ms > now - KEEP_MS);
+            jobs.insert(view.id.clone(), job.clone());
+        }
+        let this = self.clone();
+        tokio::spawn(async move { this.check(job, bytes).await });
+        Ok(view)
+    }
+
+    async fn check(&self, job: Arc<Job>, bytes: Vec<u8>) {
+        let worker = job.clone();
+        let checked = tokio::task::spawn_blocking(move || -> Result<Vec<Result<Row, Refusal>>, String> {
+            let table = read::read(&bytes)?;
+            if table.rows.len() > MAX_ROWS {
+                return Err(format!("文件有 {} 行，一次最多导入 {MAX_ROWS} 行，请分成几个文件", table.rows.len()));
+            }
+            let positions = match_headers(&residents::COLUMNS, &table.headers)?;
+            worker.stage(Stage::Checking, table.rows.len());
+            let mut rows = Vec::with_capacity(table.rows.len());
+            for (i, (line, cells)) in table.rows.into_iter().enumerate() {
+                let cells: Vec<Option<String>> = positions.iter().map(|p| p.map(|p| cells.get(p).cloned().unwrap_or_default())).collect();
+                rows.push(residents::check_row(line, &cells));
+                if i % 500 == 0 {
+                    worker.done.store(i / 2, Ordering::Relaxed);
+                }
+            }
+            Ok(rows)
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("检查中断：{e}")));
+        let rows = match checked {
+            Ok(rows) => Arc::new(rows),
+            Err(e) => return job.fail(e),
+        };
+        match self.plan(&job, &rows).await {
+            Ok((preview, _)) => {
+                *job.rows.lock().expect("import rows lock") = Some(rows);
+                job.set(|v| {
+                    v.stage = Stage::Ready;
+                    v.done = v.total;
+                    v.preview = Some(preview);
+                });
+            }
+            Err(e) => job.fail(format!("读取库中数据失败，请稍后重试：{e}")),
+        }
+    }
+
+    /// Compares the checked rows with the database as it is now.
+    async fn plan(&self, job: &Arc<Job>, rows: &Arc<Vec<Result<Row, Refusal>>>) -> ServiceResult<(Preview, residents::Write)> {
+        let stored = self.store.people_snapshot().await?;
+        let (rows, job) = (rows.clone(), job.clone());
+        let half = rows.len() / 2;
+        tokio::task::spawn_blocking(move || residents::plan(rows.to_vec(), &stored, |n| job.done.store(half + n / 2, Ordering::Relaxed)))
+            .await
+            .map_err(|e| ServiceError::Unavailable(format!("导入检查中断：{e}")))
+    }
+
+    /// One job (administrators).
+    pub fn job(&self, me: &Principal, id: &str) -> ServiceResult<ImportJob> {
+        require_admin(me)?;
+        Ok(self.get(id)?.snapshot())
+    }
+
+    /// The jobs of the last day, newest first (administrators).
+    pub fn jobs(&self, me: &Principal) -> ServiceResult<Vec<ImportJob>> {
+        require_admin(me)?;
+        let mut all: Vec<ImportJob> = self.jobs.lock().expect("import jobs lock").values().map(|j| j.snapshot()).collect();
+        all.sort_by(|a, b| b.created_at_ms.cmp(&a.created_at_ms).then_with(|| b.id.cmp(&a.id)));
+        Ok(all)
+    }
+
+    /// Confirms a checked import (administrators): the write starts. Refused while any row is
+    /// refused, or when the job is not waiting for confirmation.
+    pub fn confirm(self: &Arc<Self>, me: &Principal, id: &str, now: i64) -> ServiceResult<ImportJob> {
+        require_admin(me)?;
+        let job = self.get(id)?;
+        {
+            let mut v = job.view.lock().expect("import job lock");
+            if v.stage != Stage::Ready {
+                return Err(ServiceError::Conflict(format!("这个导入任务{}，不能确认", v.stage.name().0)));
+            }
+            let refused = v.preview.as_ref().map_or(0, |p| p.refused.len());
+            if refused > 0 {
+                return Err(ServiceError::Conflict(format!("有 {refused} 行未通过检查，请改正后重新上传；没有写入任何数据")));
+            }
+            v.stage = Stage::Writing;
+            v.error = None;
+        }
+        let (this, by, worker) = (self.clone(), me.username.clone(), job.clone());
+        tokio::spawn(async move { this.write(worker, by, now).await });
+        Ok(job.snapshot())
+    }
+
+    async fn write(&self, job: Arc<Job>, by: String, now: i64) {
+        let _one = self.writing.lock().await;
+        let Some(rows) = job.rows.lock().expect("import rows lock").clone() else { return job.fail("任务已没有待写入的数据".into()) };
+        let (preview, write) = match self.plan(&job, &rows).await {
+            Ok(p) => p,
+            Err(e) => return job.fail(format!("读取库中数据失败，没有写入任何数据：{e}")),
+        };
+        let before = job.snapshot().preview;
+        if before.as_ref() != Some(&preview) {
+            // Someone changed the data since the preview: show what the import would do now.
+            let refused = !preview.refused.is_empty();
+            return job.set(|v| {
+                v.stage = Stage::Ready;
+                v.preview = Some(preview);
+                v.error = Some(if refused { "确认前库中数据已有变化，现有行未通过检查；没有写入任何数据".into() } else { "确认前库中数据已有变化，预览已按最新数据更新，请核对后再次确认".into() });
+            });
+        }
+        let (file, job_id) = job.view.lock().map(|v| (v.file_name.clone(), v.id.clone())).expect("import job lock");
+        job.stage(Stage::Writing, write.inserts.len() + write.updates.len());
+        let summary = format!(
+            "导入居民《{file}》：{} 行，新增 {}，更新 {}，未变 {}，新建住户 {}",
+            preview.rows, preview.new, preview.updated, preview.unchanged, preview.new_households
+        );
+        let result = if write.inserts.is_empty() && write.updates.is_empty() {
+            self.store.append_audit(now, &by, "import_residents", &format!("import:{job_id}"), &summary).await.map(|_| ())
+        } else {
+            let audit = ImportAudit { actor: by, target: format!("import:{job_id}"), summary, file: format!("《{file}》"), now };
+            self.store.write_residents(&write, &audit, &job.done).await
+        };
+        match result {
+            Ok(()) => {
+                *job.rows.lock().expect("import rows lock") = None;
+                job.set(|v| {
+                    v.stage = Stage::Done;
+                    v.done = v.total;
+                    v.finished_at_ms = Some(crate::auth::now_ms());
+                });
+            }
+            Err(e) => job.fail(format!("写入失败，没有写入任何数据：{e}")),
+        }
+    }
+
+    /// The template of `kind`: the headers (required ones starred), one example row (with a
+    /// building of this street as its address) and a sheet of notes. Its file name.
+    pub async fn template(&self, me: &Principal, kind: ImportKind) -> ServiceResult<(String, Vec<u8>)> {
+        require_admin(me)?;
+        let columns = kind.columns();
+        let address = self.store.people_snapshot().await?.buildings.into_iter().min_by_key(|b| b.id).map(|b| b.address);
+        let header: Vec<Cell> = columns.iter().map(|c| Cell::from(if c.required { format!("{}*", c.zh) } else { c.zh.to_string() })).collect();
+        let example: Vec<Cell> = columns
+            .iter()
+            .map(|c| match (c.zh, &address) {
+                ("地址", Some(a)) => Cell::from(a.as_str()),
+                _ => Cell::from(c.example),
+            })
+            .collect();
+        let mut notes = vec![vec![Cell::from("列名"), Cell::from("英文列名"), Cell::from("必填"), Cell::from("说明")]];
+        notes.push(vec!["第 2 行是示例，请删除或改写；带 * 的列必填；列的顺序可以调整，列名中文、英文都认".into(), "".into(), "".into(), "".into()]);
+        for c in columns {
+            notes.push(vec![c.zh.into(), c.en.into(), if c.required { "是" } else { "否" }.into(), c.hint.into()]);
+        }
+        let (zh, _) = kind.name();
+        let book = crate::xlsx::workbook(&[
+            Sheet { name: zh.to_string(), rows: vec![header, example] },
+            Sheet { name: "填写说明".into(), rows: notes },
+        ]);
+        Ok((format!("{zh}导入模板.xlsx"), book))
+    }
+}

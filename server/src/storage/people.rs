@@ -1,0 +1,149 @@
+//! Storage of a street's own people data brought in from spreadsheets: what an import compares
+//! with, and its write — households, residents and the audit entries naming who imported what —
+//! in one transaction.
+
+use async_trait::async_trait;
+use std::sync::atomic::AtomicUsize;
+use zhizhi_shared::import::residents::{Stored, Write};
+
+/// Who imported what, for the audit entries the write appends.
+#[derive(Clone, Debug)]
+pub struct ImportAudit {
+    pub actor: String,
+    /// The import's own target (`import:<job id>`).
+    pub target: String,
+    /// The summary entry's detail (file name and counts).
+    pub summary: String,
+    /// Prefix of each updated record's entry (the file's name).
+    pub file: String,
+    pub now: i64,
+}
+
+/// The people part of the [`Store`](super::Store).
+#[async_trait]
+pub trait PeopleStore {
+    /// Every building, household and resident, as an import of residents compares with them.
+    async fn people_snapshot(&self) -> super::Result<Stored>;
+
+    /// Writes an import of residents in one transaction: the new households, the new and the
+    /// updated residents, one audit entry per updated resident (which fields, from which file
+    /// row) and one for the import. `written` counts the residents written so far.
+    async fn write_residents(&self, write: &Write, audit: &ImportAudit, written: &AtomicUsize) -> super::Result<()>;
+}
+
+/// Implements [`PeopleStore`] for `$store`. `$begin` must keep every other audit appender out
+/// until it commits (the audit chain has one head).
+macro_rules! portable_people {
+    ($store:ty, $db:ty, begin = |$pool:ident| $begin:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::people::PeopleStore for $store {
+            async fn people_snapshot(&self) -> $crate::storage::Result<zhizhi_shared::import::residents::Stored> {
+                use zhizhi_shared::import::residents::{Stored, StoredBuilding, StoredHousehold};
+                let buildings: Vec<(i64, String, String, i64)> =
+                    sqlx::query_as("SELECT id, name, address, floors FROM buildings").fetch_all(&self.pool).await?;
+                let households: Vec<(i64, i64, String)> =
+                    sqlx::query_as("SELECT id, building_id, unit FROM households").fetch_all(&self.pool).await?;
+                let rows: Vec<$crate::storage::portable::ResidentRow> =
+                    sqlx::query_as($crate::storage::portable::RESIDENT_SELECT).fetch_all(&self.pool).await?;
+                Ok(Stored {
+                    buildings: buildings.into_iter().map(|(id, name, address, floors)| StoredBuilding { id, name, address, floors }).collect(),
+                    households: households.into_iter().map(|(id, building_id, unit)| StoredHousehold { id, building_id, unit }).collect(),
+                    residents: rows
+                        .into_iter()
+                        .map(|r| $crate::storage::portable::resident_from_row(r).map(|p| p.resident))
+                        .collect::<$crate::storage::Result<Vec<_>>>()?,
+                })
+            }
+
+            async fn write_residents(
+                &self,
+                write: &zhizhi_shared::import::residents::Write,
+                audit: &$crate::storage::people::ImportAudit,
+                written: &std::sync::atomic::AtomicUsize,
+            ) -> $crate::storage::Result<()> {
+                use sqlx::QueryBuilder;
+                use std::collections::HashMap;
+                use std::sync::atomic::Ordering;
+                use zhizhi_shared::audit::{bounded, entry_hash, GENESIS};
+                use zhizhi_shared::import::residents::Home;
+                use $crate::storage::portable::{join, CHUNK};
+                let sex = |s: zhizhi_shared::people::Sex| if s == zhizhi_shared::people::Sex::Male { "male" } else { "female" };
+                let $pool = self.writer();
+                let mut tx = $begin.await?;
+                for chunk in write.new_households.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO households (building_id, floor, unit) ");
+                    qb.push_values(chunk, |mut b, h| {
+                        b.push_bind(h.building_id).push_bind(h.floor).push_bind(&h.unit);
+                    });
+                    qb.push(" ON CONFLICT (building_id, unit) DO NOTHING");
+                    qb.build().execute(&mut *tx).await?;
+                }
+                let homes: HashMap<(i64, String), i64> = if write.new_households.is_empty() {
+                    HashMap::new()
+                } else {
+                    let all: Vec<(i64, i64, String)> = sqlx::query_as("SELECT id, building_id, unit FROM households").fetch_all(&mut *tx).await?;
+                    all.into_iter().map(|(id, b, u)| ((b, u), id)).collect()
+                };
+                let home = |h: Home| -> $crate::storage::Result<i64> {
+                    match h {
+                        Home::Stored(id) => Ok(id),
+                        Home::New(i) => {
+                            let n = &write.new_households[i];
+                            homes.get(&(n.building_id, n.unit.clone())).copied().ok_or_else(|| $crate::storage::Error::Corrupt {
+                                table: "households",
+                                id: n.building_id,
+                                detail: format!("household {} not found after its insert", n.unit),
+                            })
+                        }
+                    }
+                };
+                for chunk in write.inserts.chunks(CHUNK) {
+                    let ids = chunk.iter().map(|r| home(r.home)).collect::<$crate::storage::Result<Vec<i64>>>()?;
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO residents (household_id, name, sex, birth_date, id_number, phone, care_tags) ");
+                    qb.push_values(chunk.iter().zip(ids), |mut b, (r, household)| {
+                        b.push_bind(household).push_bind(&r.name).push_bind(sex(r.sex)).push_bind(&r.birth_date)
+                            .push_bind(&r.id_number).push_bind(&r.phone).push_bind(join(r.care_tags.iter().map(|t| t.code())));
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                    written.fetch_add(chunk.len(), Ordering::Relaxed);
+                }
+                for (id, r, _) in &write.updates {
+                    sqlx::query(
+                        "UPDATE residents SET household_id = $1, name = $2, sex = $3, birth_date = $4, phone = $5, care_tags = $6 WHERE id = $7",
+                    )
+                    .bind(home(r.home)?).bind(&r.name).bind(sex(r.sex)).bind(&r.birth_date).bind(&r.phone)
+                    .bind(join(r.care_tags.iter().map(|t| t.code()))).bind(id)
+                    .execute(&mut *tx).await?;
+                    written.fetch_add(1, Ordering::Relaxed);
+                }
+                // The audit entries, chained from the head inside this transaction.
+                let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *tx).await?;
+                let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
+                let mut entries: Vec<(i64, String, String, String, String)> = Vec::with_capacity(write.updates.len() + 1);
+                for (id, r, fields) in &write.updates {
+                    entries.push(("import_update".into(), format!("resident:{id}"), bounded(&format!("{} 第 {} 行：{}", audit.file, r.line, fields.join("、")), 1000).into_owned(), String::new(), String::new()));
+                }
+                entries.push(("import_residents".into(), audit.target.clone(), bounded(&audit.summary, 1000).into_owned(), String::new(), String::new()));
+                let actor = bounded(&audit.actor, 64).into_owned();
+                for e in &mut entries {
+                    seq += 1;
+                    let hash = entry_hash(&prev, seq, audit.now, &actor, &e.0, &e.1, &e.2);
+                    e.3 = std::mem::replace(&mut prev, hash.clone());
+                    e.4 = hash;
+                }
+                let first_seq = seq - entries.len() as i64 + 1;
+                for (n, chunk) in entries.chunks(CHUNK).enumerate() {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO audit_log (seq, at_ms, actor, action, target, detail, prev_hash, hash) ");
+                    qb.push_values(chunk.iter().enumerate(), |mut b, (i, e)| {
+                        b.push_bind(first_seq + (n * CHUNK + i) as i64).push_bind(audit.now).push_bind(&actor)
+                            .push_bind(&e.0).push_bind(&e.1).push_bind(&e.2).push_bind(&e.3).push_bind(&e.4);
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(super) use portable_people;

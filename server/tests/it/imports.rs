@@ -1,0 +1,204 @@
+//! Residents in from spreadsheets, through the API as an administrator's page uses it: upload,
+//! the preview (every refused row named with its reason, nothing written), confirm, one
+//! transaction, a second import that changes nothing, an updated file that changes exactly the
+//! rows that differ, each change in the audit log.
+
+use crate::client::App;
+use crate::harness::TestDb;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use zhizhi_server::storage::people::PeopleStore;
+use zhizhi_server::xlsx::{workbook, Cell, Sheet};
+use zhizhi_shared::demo::id_check_char;
+
+const HEADERS: [&str; 7] = ["姓名", "身份证号", "联系电话", "地址", "房号", "关爱标签", "出生日期"];
+
+/// A valid identity number, one per `i`, from an area (九龙坡区) the demo never uses.
+fn id_number(i: usize) -> String {
+    let body = format!("500107{:04}{:02}{:02}{:03}", 1940 + i % 60, 1 + (i / 60) % 12, 1 + (i / 720) % 28, (i / 20_160) % 1000);
+    format!("{body}{}", id_check_char(&body))
+}
+
+/// `n` residents living in the street's buildings (addresses from `addresses`, in turn).
+fn rows(n: usize, addresses: &[String]) -> Vec<Vec<String>> {
+    (0..n)
+        .map(|i| {
+            let tags = if i % 7 == 0 { "独居老人" } else { "" };
+            vec![format!("导入{i}号"), id_number(i), format!("139{:08}", i), addresses[i % addresses.len()].clone(), format!("1-1{:02}", i % 40), tags.to_string(), String::new()]
+        })
+        .collect()
+}
+
+fn book(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut all = vec![HEADERS.iter().map(|h| Cell::from(*h)).collect::<Vec<_>>()];
+    all.extend(rows.iter().map(|r| r.iter().map(|c| Cell::from(c.as_str())).collect()));
+    workbook(&[Sheet { name: "居民".into(), rows: all }])
+}
+
+/// Uploads `bytes` and waits until the job has finished what it does on its own.
+async fn upload(app: &App, admin: &str, name: &str, bytes: Vec<u8>) -> Value {
+    let r = app.send_bytes("POST", &format!("/api/v1/imports?kind=residents&file_name={name}"), Some(admin), Some(("application/octet-stream", bytes)), "same-origin").await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    settle(app, admin, r.body["id"].as_str().unwrap()).await
+}
+
+/// The job once it no longer works on its own (reading, checking or writing).
+async fn settle(app: &App, admin: &str, id: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    loop {
+        let j = app.get(&format!("/api/v1/imports/{id}"), Some(admin)).await.body;
+        if !matches!(j["stage"].as_str(), Some("reading" | "checking" | "writing")) {
+            return j;
+        }
+        assert!(std::time::Instant::now() < deadline, "import {id} still {}", j["stage"]);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+async fn confirm(app: &App, admin: &str, job: &Value) -> Value {
+    let id = job["id"].as_str().unwrap();
+    let r = app.post(&format!("/api/v1/imports/{id}/confirm"), Some(admin), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    settle(app, admin, id).await
+}
+
+fn counts(job: &Value) -> (i64, i64, i64, usize) {
+    let p = &job["preview"];
+    (p["new"].as_i64().unwrap(), p["updated"].as_i64().unwrap(), p["unchanged"].as_i64().unwrap(), p["refused"].as_array().unwrap().len())
+}
+
+async fn resident_count(app: &App) -> usize {
+    app.db.store.people_snapshot().await.unwrap().residents.len()
+}
+
+#[tokio::test]
+async fn residents_come_in_checked_whole_once_and_exactly_as_changed_on_both_engines() {
+    for db in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let app = App::on(db).await;
+        let admin = app.login("guanliyuan").await;
+        let stored = app.db.store.people_snapshot().await.unwrap();
+        let addresses: Vec<String> = stored.buildings.iter().filter(|b| b.floors >= 1).take(50).map(|b| b.address.clone()).collect();
+        let before = stored.residents.len();
+        let mut good = rows(1000, &addresses);
+
+        // Three bad rows among a thousand: nothing is written, each is named with its reason.
+        let mut bad = good.clone();
+        let mut wrong_check = bad[98][1].clone();
+        let last = wrong_check.pop().unwrap();
+        wrong_check.push(if last == '1' { '2' } else { '1' });
+        bad[98][1] = wrong_check; // spreadsheet row 100
+        bad[498][3] = "磁器口不存在街999号".into(); // row 500
+        bad[810][1] = bad[1][1].clone(); // row 812 repeats row 3
+        let job = upload(&app, &admin, "bad.xlsx", book(&bad)).await;
+        assert_eq!(job["stage"], "ready", "{job}");
+        let refused: Vec<String> = job["preview"]["refused"].as_array().unwrap().iter().map(|r| format!("第 {} 行：{}", r["line"], r["reason"].as_str().unwrap())).collect();
+        assert_eq!(refused, vec![
+            "第 100 行：身份证号校验位错误".to_string(),
+            "第 500 行：地址「磁器口不存在街999号」没有对应的楼栋（请先在网格编辑中导入楼栋）".to_string(),
+            "第 812 行：身份证号与第 3 行重复".to_string(),
+        ]);
+        let r = app.post(&format!("/api/v1/imports/{}/confirm", job["id"].as_str().unwrap()), Some(&admin), json!({})).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body["error"].as_str().unwrap().contains("有 3 行未通过检查"), "{}", r.body);
+        assert_eq!(resident_count(&app).await, before, "nothing written");
+
+        // The good file: previewed, confirmed, written whole.
+        let job = upload(&app, &admin, "residents.xlsx", book(&good)).await;
+        assert_eq!(counts(&job), (1000, 0, 0, 0), "{job}");
+        let done = confirm(&app, &admin, &job).await;
+        assert_eq!(done["stage"], "done", "{done}");
+        assert_eq!(resident_count(&app).await, before + 1000);
+        let audit = app.get("/api/v1/audit?action=import_residents", Some(&admin)).await.body;
+        assert_eq!(audit[0]["actor"], "guanliyuan");
+        assert!(audit[0]["detail"].as_str().unwrap().starts_with("导入居民《residents.xlsx》：1000 行，新增 1000，更新 0，未变 0"), "{}", audit[0]);
+
+        // The same file again changes nothing.
+        let again = upload(&app, &admin, "residents.xlsx", book(&good)).await;
+        assert_eq!(counts(&again), (0, 0, 1000, 0), "{again}");
+        assert_eq!(confirm(&app, &admin, &again).await["stage"], "done");
+        assert_eq!(resident_count(&app).await, before + 1000);
+
+        // An updated file changes exactly the rows that differ, each in the audit log.
+        good[10][4] = "1-139".into(); // moved to another household
+        good[20][5] = "独居老人、退役军人".into(); // a new care tag
+        good[30][2] = "13900000999".into(); // a new mobile
+        let updated = upload(&app, &admin, "residents-v2.xlsx", book(&good)).await;
+        assert_eq!(counts(&updated), (0, 3, 997, 0), "{updated}");
+        let changes: Vec<(i64, Vec<String>)> = updated["preview"]["changes"].as_array().unwrap().iter()
+            .map(|c| (c["line"].as_i64().unwrap(), c["fields"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect())).collect();
+        assert_eq!(changes, vec![(12, vec!["住址".to_string()]), (22, vec!["关爱标签".to_string()]), (32, vec!["联系电话".to_string()])]);
+        assert_eq!(updated["preview"]["changes"][0]["who"], "导****", "masked in the preview");
+        assert_eq!(confirm(&app, &admin, &updated).await["stage"], "done");
+        let now = app.db.store.people_snapshot().await.unwrap();
+        let of = |i: usize| now.residents.iter().find(|r| r.id_number == id_number(i)).unwrap().clone();
+        assert_eq!(of(20).care_tags.len(), 2);
+        assert_eq!(of(30).phone, "13900000999");
+        let home = now.households.iter().find(|h| h.id == of(10).household_id).unwrap();
+        assert_eq!(home.unit, "1-139");
+        assert_eq!(of(11).phone, format!("139{:08}", 11), "an unchanged row stays as it was");
+        let audit = app.get("/api/v1/audit?action=import_update", Some(&admin)).await.body;
+        let entries = audit.as_array().unwrap();
+        assert_eq!(entries.len(), 3, "one entry per updated resident: {audit}");
+        assert!(entries.iter().all(|e| e["actor"] == "guanliyuan"));
+        assert!(entries.iter().any(|e| e["target"] == format!("resident:{}", of(20).id) && e["detail"] == "《residents-v2.xlsx》 第 22 行：关爱标签"), "{audit}");
+        assert!(!audit.to_string().contains(&id_number(20)), "no identity number in the audit log");
+        let verdict = app.get("/api/v1/audit/verify", Some(&admin)).await;
+        assert_eq!(verdict.body["intact"], true, "{}", verdict.body);
+
+        // Only administrators import; the template is for them too.
+        let worker = app.login("wanggeyuan").await;
+        let r = app.send_bytes("POST", "/api/v1/imports?kind=residents", Some(&worker), Some(("application/octet-stream", book(&good))), "same-origin").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.get("/api/v1/imports", Some(&worker)).await.status, StatusCode::FORBIDDEN);
+        let r = app.send_bytes("POST", "/api/v1/imports?kind=people", Some(&admin), Some(("application/octet-stream", book(&good))), "same-origin").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app.get("/api/v1/imports/nosuchjob", Some(&admin)).await.status, StatusCode::NOT_FOUND);
+        let listed = app.get("/api/v1/imports", Some(&admin)).await.body;
+        assert_eq!(listed.as_array().unwrap().len(), 4, "every job of the day is listed");
+        app.db.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn the_template_names_its_columns_and_its_example_is_not_imported() {
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let (status, headers, bytes) = app.get_raw("/api/v1/import-templates/residents", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().contains(".xlsx"));
+    let table = zhizhi_server::imports::read::read(&bytes).unwrap();
+    assert_eq!(table.headers[..3], ["姓名*".to_string(), "身份证号*".to_string(), "性别".to_string()]);
+    let job = upload(&app, &admin, "template.xlsx", bytes).await;
+    let refused = &job["preview"]["refused"][0];
+    assert_eq!((refused["line"].as_i64(), refused["reason"].as_str()), (Some(2), Some("这是模板中的示例行，请删除后再导入")), "{job}");
+    // A file missing a required column fails with the columns it lacks; a CSV reads as well.
+    let csv = "姓名,地址\n张三,磁器口正街1号\n";
+    let failed = upload(&app, &admin, "short.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(failed["stage"], "failed");
+    assert!(failed["error"].as_str().unwrap().starts_with("缺少必填列：身份证号、房号"), "{failed}");
+    let worker = app.login("wanggeyuan").await;
+    assert_eq!(app.get_raw("/api/v1/import-templates/residents", &worker).await.0, StatusCode::FORBIDDEN);
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn an_import_that_fails_in_its_write_leaves_nothing_behind() {
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let stored = app.db.store.people_snapshot().await.unwrap();
+    let addresses: Vec<String> = stored.buildings.iter().take(20).map(|b| b.address.clone()).collect();
+    let before = stored.residents.len();
+    let households = stored.households.len();
+    // The import's last statement (its summary in the audit log) fails: the residents and
+    // households written before it in the same transaction must go with it.
+    app.db.tamper("CREATE TRIGGER no_import BEFORE INSERT ON audit_log WHEN NEW.action = 'import_residents' BEGIN SELECT RAISE(ABORT, 'refused'); END").await;
+    let file = rows(2000, &addresses); // in households 1-100 … 1-139, none of which exist yet
+    let job = upload(&app, &admin, "fails.xlsx", book(&file)).await;
+    assert_eq!(counts(&job).0, 2000);
+    let failed = confirm(&app, &admin, &job).await;
+    assert_eq!(failed["stage"], "failed", "{failed}");
+    assert!(failed["error"].as_str().unwrap().starts_with("写入失败，没有写入任何数据"), "{failed}");
+    let after = app.db.store.people_snapshot().await.unwrap();
+    assert_eq!((after.residents.len(), after.households.len()), (before, households), "one transaction: all or nothing");
+    app.db.remove().await;
+}
