@@ -12,7 +12,6 @@ mod common;
 use common::env;
 use std::time::{Duration, Instant};
 use zhizhi_server::imports::Imports;
-use zhizhi_server::storage::people::PeopleStore;
 use zhizhi_server::xlsx::{workbook, Cell, Sheet};
 use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::demo::id_check_char;

@@ -7,14 +7,14 @@ use zhizhi_shared::import::ImportJob;
 
 /// The last day's import jobs, newest first (administrators).
 #[server(prefix = "/fn", input = Json)]
-pub async fn import_jobs() -> Result<Vec<ImportJob>, ServerFnError> {
+pub async fn get_import_jobs() -> Result<Vec<ImportJob>, ServerFnError> {
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.import_jobs(&me).await.map_err(crate::backend::fail)
 }
 
 /// One import job.
 #[server(prefix = "/fn", input = Json)]
-pub async fn import_job(id: String) -> Result<ImportJob, ServerFnError> {
+pub async fn get_import_job(id: String) -> Result<ImportJob, ServerFnError> {
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.import_job(&me, id).await.map_err(crate::backend::fail)
 }

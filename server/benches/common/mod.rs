@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! What the benchmarks share: their settings from the environment, percentiles, and the
 //! runtime they run on.
 

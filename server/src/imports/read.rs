@@ -71,13 +71,13 @@ fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
             s
         }
     };
+    // A blank line is a row of its own, as Excel numbers it when it opens the file: the reader
+    // would skip it, so it is given an (empty) field.
+    let text: String = text.split('\n').map(|l| if l.trim_end_matches('\r').is_empty() { "," } else { l }).collect::<Vec<_>>().join("\n");
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| format!("第 {} 行无法读取：{e}", e.position().map_or(0, |p| p.line())))?;
-        // Blank lines are skipped by the reader: keep each row at its line's number.
-        let line = record.position().map_or(rows.len() + 1, |p| p.line() as usize);
-        rows.resize(line.saturating_sub(1).max(rows.len()), Vec::new());
         rows.push(record.iter().map(String::from).collect());
     }
     Ok(rows)

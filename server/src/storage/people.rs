@@ -39,14 +39,14 @@ macro_rules! portable_people {
         impl $crate::storage::people::PeopleStore for $store {
             async fn people_snapshot(&self) -> $crate::storage::Result<zhizhi_shared::import::residents::Stored> {
                 use zhizhi_shared::import::residents::{Stored, StoredBuilding, StoredHousehold};
-                let buildings: Vec<(i64, String, String, i64)> =
+                let buildings: Vec<(i64, String, String, i32)> =
                     sqlx::query_as("SELECT id, name, address, floors FROM buildings").fetch_all(&self.pool).await?;
                 let households: Vec<(i64, i64, String)> =
                     sqlx::query_as("SELECT id, building_id, unit FROM households").fetch_all(&self.pool).await?;
                 let rows: Vec<$crate::storage::portable::ResidentRow> =
                     sqlx::query_as($crate::storage::portable::RESIDENT_SELECT).fetch_all(&self.pool).await?;
                 Ok(Stored {
-                    buildings: buildings.into_iter().map(|(id, name, address, floors)| StoredBuilding { id, name, address, floors }).collect(),
+                    buildings: buildings.into_iter().map(|(id, name, address, floors)| StoredBuilding { id, name, address, floors: floors.into() }).collect(),
                     households: households.into_iter().map(|(id, building_id, unit)| StoredHousehold { id, building_id, unit }).collect(),
                     residents: rows
                         .into_iter()
@@ -70,10 +70,14 @@ macro_rules! portable_people {
                 let sex = |s: zhizhi_shared::people::Sex| if s == zhizhi_shared::people::Sex::Male { "male" } else { "female" };
                 let $pool = self.writer();
                 let mut tx = $begin.await?;
+                // The reference tables take their ids from the writer (the street's own data
+                // comes with them): the next ones after the largest, inside this transaction.
+                let (mut next_household,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM households").fetch_one(&mut *tx).await?;
                 for chunk in write.new_households.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO households (building_id, floor, unit) ");
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO households (id, building_id, floor, unit) ");
                     qb.push_values(chunk, |mut b, h| {
-                        b.push_bind(h.building_id).push_bind(h.floor).push_bind(&h.unit);
+                        b.push_bind(next_household).push_bind(h.building_id).push_bind(h.floor as i32).push_bind(&h.unit);
+                        next_household += 1;
                     });
                     qb.push(" ON CONFLICT (building_id, unit) DO NOTHING");
                     qb.build().execute(&mut *tx).await?;
@@ -97,12 +101,14 @@ macro_rules! portable_people {
                         }
                     }
                 };
+                let (mut next_resident,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM residents").fetch_one(&mut *tx).await?;
                 for chunk in write.inserts.chunks(CHUNK) {
                     let ids = chunk.iter().map(|r| home(r.home)).collect::<$crate::storage::Result<Vec<i64>>>()?;
-                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO residents (household_id, name, sex, birth_date, id_number, phone, care_tags) ");
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO residents (id, household_id, name, sex, birth_date, id_number, phone, care_tags) ");
                     qb.push_values(chunk.iter().zip(ids), |mut b, (r, household)| {
-                        b.push_bind(household).push_bind(&r.name).push_bind(sex(r.sex)).push_bind(&r.birth_date)
+                        b.push_bind(next_resident).push_bind(household).push_bind(&r.name).push_bind(sex(r.sex)).push_bind(&r.birth_date)
                             .push_bind(&r.id_number).push_bind(&r.phone).push_bind(join(r.care_tags.iter().map(|t| t.code())));
+                        next_resident += 1;
                     });
                     qb.build().execute(&mut *tx).await?;
                     written.fetch_add(chunk.len(), Ordering::Relaxed);
@@ -119,7 +125,7 @@ macro_rules! portable_people {
                 // The audit entries, chained from the head inside this transaction.
                 let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *tx).await?;
                 let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
-                let mut entries: Vec<(i64, String, String, String, String)> = Vec::with_capacity(write.updates.len() + 1);
+                let mut entries: Vec<(String, String, String, String, String)> = Vec::with_capacity(write.updates.len() + 1);
                 for (id, r, fields) in &write.updates {
                     entries.push(("import_update".into(), format!("resident:{id}"), bounded(&format!("{} 第 {} 行：{}", audit.file, r.line, fields.join("、")), 1000).into_owned(), String::new(), String::new()));
                 }

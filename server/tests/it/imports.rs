@@ -7,7 +7,6 @@ use crate::client::App;
 use crate::harness::TestDb;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
-use zhizhi_server::storage::people::PeopleStore;
 use zhizhi_server::xlsx::{workbook, Cell, Sheet};
 use zhizhi_shared::demo::id_check_char;
 
@@ -133,7 +132,8 @@ async fn residents_come_in_checked_whole_once_and_exactly_as_changed_on_both_eng
         let of = |i: usize| now.residents.iter().find(|r| r.id_number == id_number(i)).unwrap().clone();
         assert_eq!(of(20).care_tags.len(), 2);
         assert_eq!(of(30).phone, "13900000999");
-        let home = now.households.iter().find(|h| h.id == of(10).household_id).unwrap();
+        let moved = of(10).household_id;
+        let home = now.households.iter().find(|h| h.id == moved).unwrap();
         assert_eq!(home.unit, "1-139");
         assert_eq!(of(11).phone, format!("139{:08}", 11), "an unchanged row stays as it was");
         let audit = app.get("/api/v1/audit?action=import_update", Some(&admin)).await.body;

@@ -6,7 +6,7 @@
 
 use super::AdminFrame;
 use crate::api::error_text;
-use crate::api::imports::{confirm_import, import_job, import_jobs};
+use crate::api::imports::{confirm_import, get_import_job, get_import_jobs};
 use crate::i18n::{bi, pick};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -33,11 +33,11 @@ fn Import() -> impl IntoView {
     Effect::new(move |_| ready.set(true));
     let job = Resource::new(move || (job_id.get(), tick.get()), |(id, _)| async move {
         match id {
-            Some(id) => import_job(id).await.map(Some),
+            Some(id) => get_import_job(id).await.map(Some),
             None => Ok(None),
         }
     });
-    let jobs = Resource::new(move || (job_id.get(), tick.get() / 10), |_| import_jobs());
+    let jobs = Resource::new(move || (job_id.get(), tick.get() / 10), |_| get_import_jobs());
     // While the job works on its own, read it again shortly.
     Effect::new(move |_| {
         if let Some(Ok(Some(j))) = job.get() {
@@ -194,7 +194,7 @@ fn preview_view(p: Preview, done: bool) -> impl IntoView {
         {bad.then(|| view! {
             <p class="form-error" role="alert">{pick(
                 &format!("有 {refused} 行未通过检查，没有写入任何数据。请按下面的原因改正文件后重新上传。"),
-                &format!("{refused} rows were refused and nothing was written. Correct the file as listed below and upload it again."))}</p>
+                &format!("{refused} rows were refused and nothing was written. Correct the file as listed below and upload it again.")).to_string()}</p>
             <ol class="import-refusals" data-testid="import-refusals">
                 {p.refused.iter().map(|r| view! { <li>{r.words()}</li> }).collect_view()}
             </ol>
