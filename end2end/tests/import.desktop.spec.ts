@@ -56,6 +56,7 @@ test('an administrator imports residents from the template, and the grid worker 
   await expect(page.getByTestId('import-refusals')).toHaveText('第 3 行：身份证号校验位错误');
   await expect(page.getByTestId('preview-refused')).toHaveText('1 行');
   await expect(page.getByTestId('import-confirm')).toHaveCount(0);
+  await expect(page.getByTestId('import-jobs')).toContainText('1 行未通过，未写入');
 
   // Corrected: the preview, the progress bar, confirm, written.
   await upload(people);

@@ -1,5 +1,6 @@
 import { test, expect, devices, Page } from '@playwright/test';
 import { apiPost, loginAs } from './helpers';
+import * as fs from 'fs';
 
 const zh = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
 const HOUR = 3_600_000;
@@ -80,6 +81,12 @@ test('a door not opened for 25 hours: care alarm on the open board, the grid wor
   await expect(row).toContainText('独居老人无活动');
   await expect(row).toContainText('误报：老人在家，安全');
   await coord.screenshot({ path: 'end2end/test-results/iot-alarms.png', fullPage: true });
+  // The log goes to Excel as the page shows it, conclusion and all.
+  const [alarmBook] = await Promise.all([coord.waitForEvent('download'), coord.getByTestId('export-alarms').click()]);
+  expect(alarmBook.suggestedFilename()).toMatch(/^告警记录-\d{12}\.xlsx$/);
+  const alarmXml = fs.readFileSync(await alarmBook.path()).toString('utf8');
+  expect(alarmXml).toContain(sensor.code);
+  expect(alarmXml).toContain('老人在家，安全');
   await coord.goto('/iot');
   await expect(coord.getByTestId('false-alarm-rates')).toContainText('独居老人无活动');
   await coord.screenshot({ path: 'end2end/test-results/iot-health.png', fullPage: true });
@@ -95,6 +102,12 @@ test('the device list filters by kind and state', async ({ page }) => {
   await page.goto('/devices?kind=water_level_gauge');
   await expect(page.getByTestId('device-count')).toContainText('共 8 台');
   await expect(page.getByTestId('device-table').locator('tbody tr')).toHaveCount(8);
+  // The filtered list goes to Excel: the eight gauges and the header.
+  const [book] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-devices').click()]);
+  expect(book.suggestedFilename()).toMatch(/^物联设备-\d{12}\.xlsx$/);
+  const xml = fs.readFileSync(await book.path()).toString('utf8');
+  expect((xml.match(/<row /g) ?? []).length).toBe(9);
+  expect(xml).toContain('水位计');
   await page.goto('/devices?kind=water_level_gauge&status=alarm');
   await expect(page.getByText('没有符合条件的设备。')).toBeVisible();
   await page.goto('/devices');

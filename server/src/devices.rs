@@ -2,6 +2,8 @@
 //! shared by the JSON API and the pages' server functions. Device state is read from the
 //! ingest engine's memory (always the committed state), history from the store.
 
+mod export;
+
 use crate::error::{ServiceError, ServiceResult};
 use crate::ingest::{Dev, Ingest};
 use crate::storage::iot::{AlarmFilter, DeviceRow};

@@ -158,6 +158,9 @@ fn Alarms() -> impl IntoView {
         <div class="filters">
             <a class="act small" class:active=move || !all() href="/alarms">{bi("未消除", "Open")}</a>
             <a class="act small" class:active=all href="/alarms?all=1">{bi("全部", "All")}</a>
+            <span class="sep"></span>
+            <a class="act small" data-testid="export-alarms" download
+                href=move || if all() { "/api/v1/alarms.xlsx" } else { "/api/v1/alarms.xlsx?open=true" }>{bi("导出 Excel", "Export Excel")}</a>
         </div>
         <Suspense fallback=loading>
             {move || data.get().map(|r| match r {
@@ -283,6 +286,11 @@ fn Devices(me: Principal) -> impl IntoView {
             <input type="hidden" name="kind" prop:value=move || q().kind.unwrap_or_default()/>
             <input type="hidden" name="status" prop:value=move || q().status.unwrap_or_default()/>
             <button type="submit" class="act">{bi("查找", "Find")}</button>
+            <a class="act" data-testid="export-devices" download href=move || {
+                let cur = q();
+                let enc = |v: Option<String>| v.map(|v| crate::pages::kpis::percent(&v)).unwrap_or_default();
+                format!("/api/v1/devices.xlsx?kind={}&status={}&q={}", enc(cur.kind), enc(cur.status), enc(cur.q))
+            }>{bi("导出 Excel", "Export Excel")}</a>
         </form>
         <Suspense fallback=loading>
             {move || data.get().map(|r| match r {

@@ -367,8 +367,8 @@ fn csv_href(r: &KpiReport) -> String {
     format!("data:text/csv;charset=utf-8,{}", percent(&out))
 }
 
-/// Percent-encodes everything but unreserved ASCII.
-fn percent(s: &str) -> String {
+/// Percent-encodes everything but unreserved ASCII (a URL's query value).
+pub(crate) fn percent(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 2);
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

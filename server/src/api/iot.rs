@@ -140,3 +140,16 @@ pub async fn alarms(State(state): State<AppState>, Extension(caller): Extension<
 pub async fn health(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Health>> {
     Ok(Json(state.devices.health(user(&caller)?, now_ms()).await?))
 }
+
+/// `GET /api/v1/devices.xlsx?kind=&grid=&status=&q=`: the device list (every page of it) as an
+/// Excel workbook; audited with its count.
+pub async fn export(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<DeviceQuery>) -> ApiResult<axum::response::Response> {
+    let (name, book) = state.devices.export(user(&caller)?, &q, now_ms()).await?;
+    Ok(super::xlsx_attachment(&name, book))
+}
+
+/// `GET /api/v1/alarms.xlsx?open=&rule=`: the alarm log as an Excel workbook; audited.
+pub async fn export_alarms(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<AlarmQuery>) -> ApiResult<axum::response::Response> {
+    let (name, book) = state.devices.export_alarms(user(&caller)?, q.open, q.rule.as_deref(), now_ms()).await?;
+    Ok(super::xlsx_attachment(&name, book))
+}

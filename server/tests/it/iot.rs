@@ -142,6 +142,30 @@ async fn the_door_sensor_story_runs_from_back_dated_messages_to_a_false_alarm_cl
     let page = app.get(&format!("/api/v1/devices/{}", sensor.id), Some(&command)).await.body;
     assert!(page["device"]["open_alarms"].as_array().unwrap().is_empty(), "{page}");
     assert!(page["alarms"][0]["cleared_at"].is_i64());
+
+    // The alarm log and the device list go to Excel: the alarm with its case and conclusion,
+    // every device the user may see, the resident masked as on screen; each export audited.
+    let (status, headers, book) = app.get_raw("/api/v1/alarms.xlsx", &command).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().contains(".xlsx"));
+    let text = String::from_utf8_lossy(&book);
+    assert!(text.contains(&sensor.code) && text.contains("老人在家，安全") && text.contains("误报"), "the alarm, its case's conclusion");
+    assert!(text.contains(case["number"].as_str().unwrap()), "the case's number");
+    for (who, cookie) in [("zhihui", &command), ("wanggeyuan", &worker)] {
+        let total = app.get("/api/v1/devices?limit=1", Some(cookie)).await.body["total"].as_u64().unwrap() as usize;
+        let (status, _, book) = app.get_raw("/api/v1/devices.xlsx", cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        let text = String::from_utf8_lossy(&book);
+        assert_eq!(text.matches("<row ").count(), total + 1, "{who}: every device of the list and the header");
+        assert!(!text.contains(&resident), "{who}: the resident's name is masked");
+        let audit = app.get("/api/v1/audit?action=export_devices", Some(&app.login("guanliyuan").await)).await.body;
+        assert_eq!((audit[0]["actor"].as_str(), audit[0]["detail"].as_str()), (Some(who), Some(format!("导出设备表 {total} 台").as_str())));
+    }
+    let (status, _, book) = app.get_raw(&format!("/api/v1/devices.xlsx?kind=door_sensor&q={}", sensor.code), &command).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(String::from_utf8_lossy(&book).matches("<row ").count(), 2, "the list's filters apply");
+    assert_eq!(app.get_raw("/api/v1/alarms.xlsx?rule=nonsense", &command).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get_raw("/api/v1/devices.xlsx", &app.login("xuanchuan").await).await.0, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -113,17 +113,23 @@ fn Import() -> impl IntoView {
                 {move || jobs.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <p class="empty">{bi("还没有导入。下载模板，填好后上传。", "No imports yet. Download the template, fill it in and upload it.")}</p> }.into_any(),
                     Ok(list) => view! {
-                        <table class="table" data-testid="import-jobs">
+                        <table class="data" data-testid="import-jobs">
                             <thead><tr><th>{bi("时间", "When")}</th><th>{bi("文件", "File")}</th><th>{bi("操作人", "By")}</th><th>{bi("状态", "Status")}</th></tr></thead>
                             <tbody>{list.into_iter().map(|j| {
                                 let (zh, en) = j.stage.name();
+                                let refused = j.preview.as_ref().map_or(0, |p| p.refused.len());
+                                let status = if j.stage == Stage::Ready && refused > 0 {
+                                    pick(&format!("{refused} 行未通过，未写入"), &format!("{refused} rows refused, nothing written")).to_string()
+                                } else {
+                                    pick(zh, en).to_string()
+                                };
                                 let href = format!("/admin/import?job={}", j.id);
                                 let id = j.id.clone();
                                 view! { <tr>
                                     <td>{beijing_datetime(j.created_at_ms)}</td>
                                     <td><a href=href on:click=move |ev| { ev.prevent_default(); follow(id.clone()); }>{j.file_name}</a></td>
                                     <td>{j.by}</td>
-                                    <td>{bi(zh, en)}</td>
+                                    <td>{status}</td>
                                 </tr> }
                             }).collect_view()}</tbody>
                         </table>
@@ -200,7 +206,7 @@ fn preview_view(p: Preview, done: bool) -> impl IntoView {
             </ol>
         })}
         {(!p.changes.is_empty()).then(|| view! {
-            <table class="table import-changes" data-testid="import-changes">
+            <table class="data import-changes" data-testid="import-changes">
                 <thead><tr><th>{bi("行", "Row")}</th><th>{bi("居民", "Resident")}</th><th>{bi("变更", "Changes")}</th></tr></thead>
                 <tbody>{p.changes.iter().map(|c| view! { <tr><td>{c.line}</td><td>{c.who.clone()}</td><td>{c.fields.join("、")}</td></tr> }).collect_view()}</tbody>
             </table>
