@@ -7,6 +7,7 @@ pub mod follow;
 pub mod iot;
 pub mod kpis;
 pub mod map;
+pub mod people;
 pub mod plans;
 pub mod supervision;
 

@@ -225,6 +225,12 @@ pub trait Backend: Send + Sync + 'static {
     /// The draws as published, for anyone.
     async fn public_draws(&self) -> Result<Vec<zhizhi_shared::enterprise::view::DrawView>, Problem>;
 
+    /// One resident unmasked, for a stated reason (audited).
+    async fn reveal_resident(&self, me: &Principal, id: i64, reason: String) -> Result<zhizhi_shared::people::ResidentView, Problem>;
+
+    /// A search of people, houses and enterprises (人房企).
+    async fn people(&self, me: &Principal, query: zhizhi_shared::people::PeopleQuery) -> Result<zhizhi_shared::people::PeopleFound, Problem>;
+
     /// The last day's import jobs (administrators).
     async fn import_jobs(&self, me: &Principal) -> Result<Vec<zhizhi_shared::import::ImportJob>, Problem>;
 

@@ -102,6 +102,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("plans") view=pages::plans::PlansPage/>
                 <Route path=StaticSegment("kpis") view=pages::kpis::KpisPage/>
                 <Route path=StaticSegment("flood") view=pages::flood::FloodPage/>
+                <Route path=StaticSegment("people") view=pages::people::PeoplePage/>
+                <Route path=(StaticSegment("people"), StaticSegment("buildings"), ParamSegment("id")) view=pages::people::BuildingPage/>
                 <Route path=StaticSegment("enterprises") view=pages::enterprises::EnterprisesPage/>
                 <Route path=(StaticSegment("enterprises"), ParamSegment("id")) view=pages::enterprises::detail::EnterprisePage/>
                 <Route path=(StaticSegment("inspections"), ParamSegment("id")) view=pages::enterprises::inspection::InspectionPage/>

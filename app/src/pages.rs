@@ -11,6 +11,7 @@ pub mod login;
 pub mod my_grid;
 pub mod not_found;
 pub mod password;
+pub mod people;
 pub mod phone_tasks;
 pub mod plan_edit;
 pub mod plans;

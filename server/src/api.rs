@@ -120,6 +120,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/grids/{id}/residents", residents::list)
         .get("/api/v1/grids/{id}/residents.xlsx", residents::export)
         .post("/api/v1/residents/{id}/reveal", residents::reveal)
+        .get("/api/v1/people", residents::search)
         .post_large("/api/v1/imports", crate::imports::MAX_BYTES + MB, imports::start)
         .get("/api/v1/imports", imports::list)
         .get("/api/v1/imports/{id}", imports::one)

@@ -48,6 +48,14 @@ const BUILDING_SEARCH_LIMIT: i64 = 300;
 
 #[async_trait::async_trait]
 impl Backend for StoreBackend {
+    async fn reveal_resident(&self, me: &Principal, id: i64, reason: String) -> Result<zhizhi_shared::people::ResidentView, Problem> {
+        Ok(self.residents.reveal(me, id, &reason).await?)
+    }
+
+    async fn people(&self, me: &Principal, query: zhizhi_shared::people::PeopleQuery) -> Result<zhizhi_shared::people::PeopleFound, Problem> {
+        Ok(self.residents.search(me, &query, &self.supervision, now_ms()).await?)
+    }
+
     async fn import_jobs(&self, me: &Principal) -> Result<Vec<zhizhi_shared::import::ImportJob>, Problem> {
         Ok(self.imports.jobs(me)?)
     }

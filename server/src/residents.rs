@@ -3,9 +3,11 @@
 
 use crate::auth::now_ms;
 use crate::error::{ServiceError, ServiceResult};
+use crate::storage::people::ResidentSearch;
 use crate::storage::{ResidentPlace, Store};
 use std::sync::Arc;
-use zhizhi_shared::auth::Principal;
+use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::people::{age_on, PeopleFound, PeopleQuery, ResidentHit, SEARCH_LIMIT};
 use crate::xlsx::{Cell, Sheet};
 use zhizhi_shared::people::ResidentView;
 
@@ -44,6 +46,70 @@ impl Residents {
             rows.extend(self.in_grid(me, grid, MAX_PAGE, 0).await?);
         }
         Ok(rows)
+    }
+
+    /// A search of people, houses and enterprises (人房企): residents (masked; only in the grids
+    /// the user may list, and the read audited with the query, its digits masked), buildings,
+    /// and the businesses the supervision list would show the user.
+    pub async fn search(&self, me: &Principal, q: &PeopleQuery, supervision: &crate::supervision::Supervision, now: i64) -> ServiceResult<PeopleFound> {
+        if me.roles.is_empty() {
+            return Err(ServiceError::Forbidden);
+        }
+        if q.q.chars().count() > 50 {
+            return Err(ServiceError::invalid("q", "检索词最多 50 个字"));
+        }
+        let grids = if me.has(Role::Command) || me.has(Role::Admin) {
+            Some(q.grid_id.map(|g| g.to_string()).unwrap_or_default())
+        } else if me.has(Role::GridWorker) {
+            let mine: Vec<String> = me.grid_ids.iter().filter(|g| q.grid_id.is_none_or(|w| w == **g)).map(i64::to_string).collect();
+            // A grid that is not theirs: nothing (never "every grid").
+            Some(if mine.is_empty() { "0".into() } else { mine.join(",") })
+        } else {
+            None
+        };
+        let pattern = q.pattern();
+        let mut found = PeopleFound { residents_shown: grids.is_some(), ..PeopleFound::default() };
+        let today = zhizhi_shared::time::beijing_date(now);
+        if let Some(grids) = &grids {
+            let (born_after, born_up_to) = q.age.map_or(("0000-00-00".to_string(), "9999-12-31".to_string()), |a| a.births(&today));
+            let search = ResidentSearch {
+                pattern: pattern.clone(),
+                care: q.care.map(|c| c.code().to_string()).unwrap_or_default(),
+                born_after,
+                born_up_to,
+                grids: grids.clone(),
+                limit: SEARCH_LIMIT as i64 + 1,
+            };
+            let mut rows = self.store.search_residents(&search).await?;
+            found.more_residents = rows.len() > SEARCH_LIMIT;
+            rows.truncate(SEARCH_LIMIT);
+            found.residents = rows
+                .into_iter()
+                .map(|(r, building_id)| ResidentHit { age: age_on(&r.resident.birth_date, &today), building_id, grid_id: r.grid_id, resident: view(r, true) })
+                .collect();
+            let mut filters = Vec::new();
+            if let Some(c) = q.care {
+                filters.push(c.name_zh().to_string());
+            }
+            if let Some(a) = q.age {
+                filters.push(a.name().0.to_string());
+            }
+            let detail = format!("检索「{}」{}：脱敏居民 {} 人", q.for_audit(), if filters.is_empty() { String::new() } else { format!("（{}）", filters.join("、")) }, found.residents.len());
+            self.store.append_audit(now, &me.username, "search_residents", "people", &detail).await?;
+        }
+        // Houses and businesses have no care tags or ages: a search filtered by them lists only
+        // people.
+        if q.care.is_none() && q.age.is_none() {
+            let building_grids = match &grids {
+                Some(g) if !me.has(Role::Command) && !me.has(Role::Admin) => g.clone(),
+                _ => q.grid_id.map(|g| g.to_string()).unwrap_or_default(),
+            };
+            found.buildings = self.store.find_buildings(&pattern, &building_grids, SEARCH_LIMIT as i64).await?;
+            let words: String = q.q.trim().chars().filter(|c| *c != '*' && *c != '＊').collect();
+            let eq = zhizhi_shared::enterprise::view::EnterpriseQuery { q: words, grid_id: q.grid_id, ..Default::default() };
+            found.enterprises = supervision.list(me, &eq, now).await.unwrap_or_default();
+        }
+        Ok(found)
     }
 
     /// One resident unmasked, for a stated reason (at least four characters). Both the reveal

@@ -286,6 +286,11 @@ fn FloorItem(f: zhizhi_shared::map::FloorView, open_floor: RwSignal<Option<i32>>
     .into_any()
 }
 
+/// The building panel on its own (the 人房企 building page).
+pub(crate) fn building_panel(d: Result<BuildingDetail, String>, selected: RwSignal<Option<(i64, i32)>>) -> AnyView {
+    view! { <BuildingPanel d selected/> }.into_any()
+}
+
 /// A building's floors from the top down; a floor opens to its households and residents.
 #[component]
 fn BuildingPanel(d: Result<BuildingDetail, String>, selected: RwSignal<Option<(i64, i32)>>) -> impl IntoView {

@@ -10,7 +10,7 @@ const AREAS: [(Msg, &str, Option<&str>); 10] = [
     (Msg::NavCommand, "◉", Some("/")),
     (Msg::NavCases, "☰", Some("/board")),
     (Msg::NavGrids, "▦", Some("/admin/grids")),
-    (Msg::NavPeople, "⌂", None),
+    (Msg::NavPeople, "⌂", Some("/people")),
     (Msg::NavDevices, "◈", Some("/iot")),
     (Msg::NavPlans, "⚑", Some("/plans")),
     (Msg::NavInspection, "✓", Some("/enterprises")),

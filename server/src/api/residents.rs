@@ -66,3 +66,13 @@ pub async fn export(
     let (name, book) = state.residents.export(user(&caller)?, grid_id, q.reason.as_deref(), crate::auth::now_ms()).await?;
     Ok(super::xlsx_attachment(&name, book))
 }
+
+/// `GET /api/v1/people?q=&care=&age=&grid_id=`: a search of people, houses and enterprises
+/// (人房企): residents masked and scoped (the read audited), buildings, businesses.
+pub async fn search(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<zhizhi_shared::people::PeopleQuery>,
+) -> ApiResult<Json<zhizhi_shared::people::PeopleFound>> {
+    Ok(Json(state.residents.search(user(&caller)?, &q, &state.supervision, crate::auth::now_ms()).await?))
+}

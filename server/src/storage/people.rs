@@ -19,9 +19,32 @@ pub struct ImportAudit {
     pub now: i64,
 }
 
+/// A search of residents.
+#[derive(Clone, Debug, Default)]
+pub struct ResidentSearch {
+    /// A `LIKE` pattern (with `\` as its escape) over name, phone, identity number, address,
+    /// building name and room number.
+    pub pattern: String,
+    /// A care tag's code, or empty.
+    pub care: String,
+    /// Born after `born_after`, on or before `born_up_to` (`YYYY-MM-DD`).
+    pub born_after: String,
+    pub born_up_to: String,
+    /// Only these grids (comma-separated ids), or empty for every grid.
+    pub grids: String,
+    pub limit: i64,
+}
+
 /// The people part of the [`Store`](super::Store).
 #[async_trait]
 pub trait PeopleStore {
+    /// Residents matching a search, with their place, and the building they live in.
+    async fn search_residents(&self, s: &ResidentSearch) -> super::Result<Vec<(super::ResidentPlace, i64)>>;
+
+    /// Buildings whose name or address matches `pattern` in `grids` (comma-separated, empty for
+    /// all), with their grid and how many households and residents they hold.
+    async fn find_buildings(&self, pattern: &str, grids: &str, limit: i64) -> super::Result<Vec<zhizhi_shared::people::BuildingHit>>;
+
     /// Every building, household and resident, as an import of residents compares with them.
     async fn people_snapshot(&self) -> super::Result<Stored>;
 
@@ -37,6 +60,44 @@ macro_rules! portable_people {
     ($store:ty, $db:ty, begin = |$pool:ident| $begin:expr) => {
         #[async_trait::async_trait]
         impl $crate::storage::people::PeopleStore for $store {
+            async fn search_residents(&self, s: &$crate::storage::people::ResidentSearch) -> $crate::storage::Result<Vec<($crate::storage::ResidentPlace, i64)>> {
+                type Row = (i64, i64, String, String, String, String, String, String, String, String, i64, i64);
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT r.id, r.household_id, r.name, r.sex, r.birth_date, r.id_number, r.phone, r.care_tags, b.address, h.unit, m.grid_id, b.id
+                     FROM residents r JOIN households h ON h.id = r.household_id
+                     JOIN buildings b ON b.id = h.building_id JOIN micro_grids m ON m.id = b.micro_grid_id
+                     WHERE (r.name LIKE $1 ESCAPE '\\' OR r.phone LIKE $1 ESCAPE '\\' OR r.id_number LIKE $1 ESCAPE '\\'
+                            OR b.address LIKE $1 ESCAPE '\\' OR b.name LIKE $1 ESCAPE '\\' OR h.unit LIKE $1 ESCAPE '\\')
+                       AND ($2 = '' OR (',' || r.care_tags || ',') LIKE ('%,' || $2 || ',%'))
+                       AND r.birth_date > $3 AND r.birth_date <= $4
+                       AND ($5 = '' OR (',' || $5 || ',') LIKE ('%,' || CAST(m.grid_id AS TEXT) || ',%'))
+                     ORDER BY b.address, h.unit, r.id LIMIT $6",
+                )
+                .bind(&s.pattern).bind(&s.care).bind(&s.born_after).bind(&s.born_up_to).bind(&s.grids).bind(s.limit)
+                .fetch_all(&self.pool).await?;
+                rows.into_iter()
+                    .map(|r| {
+                        let building = r.11;
+                        $crate::storage::portable::resident_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10)).map(|p| (p, building))
+                    })
+                    .collect()
+            }
+
+            async fn find_buildings(&self, pattern: &str, grids: &str, limit: i64) -> $crate::storage::Result<Vec<zhizhi_shared::people::BuildingHit>> {
+                let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(
+                    "SELECT b.id, b.name, b.address, g.name,
+                            (SELECT COUNT(*) FROM households h WHERE h.building_id = b.id),
+                            (SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id WHERE h.building_id = b.id)
+                     FROM buildings b JOIN micro_grids m ON m.id = b.micro_grid_id JOIN grids g ON g.id = m.grid_id
+                     WHERE (b.name LIKE $1 ESCAPE '\\' OR b.address LIKE $1 ESCAPE '\\')
+                       AND ($2 = '' OR (',' || $2 || ',') LIKE ('%,' || CAST(m.grid_id AS TEXT) || ',%'))
+                     ORDER BY b.address, b.id LIMIT $3",
+                )
+                .bind(pattern).bind(grids).bind(limit)
+                .fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id, name, address, grid, households, residents)| zhizhi_shared::people::BuildingHit { id, name, address, grid, households, residents }).collect())
+            }
+
             async fn people_snapshot(&self) -> $crate::storage::Result<zhizhi_shared::import::residents::Stored> {
                 use zhizhi_shared::import::residents::{Stored, StoredBuilding, StoredHousehold};
                 let buildings: Vec<(i64, String, String, i32)> =

@@ -18,6 +18,7 @@ mod kpis;
 mod layers;
 mod map;
 mod open311;
+mod people;
 mod plans;
 mod public_report;
 mod server_fns;
