@@ -1,7 +1,8 @@
 //! A street's people from one spreadsheet: `ZZ_BENCH_ROWS` residents (default 45,000, Ciqikou's
 //! 人房企 count) in a generated .xlsx over the demo district's buildings, through the import
 //! service as the page drives it — read, check against the database, preview, confirm, one
-//! transaction — then the same file again (everything unchanged, nothing written). Prints the
+//! transaction — then the same file again (everything unchanged, nothing written), then one in which every
+//! resident's phone changed (every row an update, each with its audit entry). Prints the
 //! file's size and each stage's time.
 //!
 //! `cargo bench -p zhizhi-server --bench imports` (SQLite file in the temporary directory);
@@ -40,6 +41,7 @@ async fn run() {
     let before = stored.residents.len();
     let addresses: Vec<String> = stored.buildings.iter().map(|b| b.address.clone()).collect();
     let header = ["姓名", "身份证号", "性别", "出生日期", "联系电话", "地址", "房号", "关爱标签"];
+    let book_of = |phone_base: usize| {
     let mut sheet = vec![header.iter().map(|h| Cell::from(*h)).collect::<Vec<_>>()];
     for i in 0..rows {
         let body = format!("500107{:04}{:02}{:02}{:03}", 1930 + i % 80, 1 + (i / 80) % 12, 1 + (i / 960) % 28, (i / 26_880) % 1000);
@@ -50,17 +52,20 @@ async fn run() {
             id.into(),
             "".into(),
             "".into(),
-            format!("13{:09}", i).into(),
+            format!("13{:09}", phone_base + i).into(),
             addresses[i % addresses.len()].as_str().into(),
             format!("1-{}", 100 + (i / addresses.len()) % 60).into(),
             tags.into(),
         ]);
     }
+    workbook(&[Sheet { name: "居民".into(), rows: sheet }])
+    };
     let t = Instant::now();
-    let book = workbook(&[Sheet { name: "居民".into(), rows: sheet }]);
+    let book = book_of(0);
     println!("{rows} rows over {} buildings: {:.1} MB .xlsx, written in {:.2} s", addresses.len(), book.len() as f64 / 1e6, t.elapsed().as_secs_f64());
     let imports = Imports::new(store.clone());
-    for round in ["first import", "same file again"] {
+    let changed = book_of(rows);
+    for (round, book) in [("first import", &book), ("same file again", &book), ("every phone changed", &changed)] {
         let t = Instant::now();
         let job = imports.start(&me, ImportKind::Residents, "bench.xlsx", book.clone(), zhizhi_server::auth::now_ms()).unwrap();
         let (job, checked) = settle(&imports, &me, &job.id, t).await;

@@ -23,7 +23,7 @@ use zhizhi_shared::import::residents::{self, Row};
 use zhizhi_shared::import::{match_headers, ImportJob, ImportKind, Preview, Refusal, Stage};
 
 /// The largest file accepted.
-pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// The most data rows one file may hold.
 pub const MAX_ROWS: usize = 200_000;
 /// How long a job is kept.
