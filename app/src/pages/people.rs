@@ -96,12 +96,12 @@ fn Search() -> impl IntoView {
 
 fn results(f: PeopleFound) -> impl IntoView {
     let residents = f.residents.len();
-    let more = f.more_residents;
+    let more_note = if f.more_residents { ("（仅显示前 200 人，请缩小范围）", " (the first 200: narrow the search)") } else { ("", "") };
     view! {
         <section class="panel" data-testid="people-residents">
             <h2>{bi("居民", "Residents")}<small class="note">{pick(
-                &format!(" {residents} 人{}，信息已脱敏，本次查询已记入审计", if more { "（仅显示前 200 人，请缩小范围）" } else { "" }),
-                &format!(" {residents}{}, masked; this search is in the audit log", if more { " (the first 200: narrow the search)" } else { "" })).to_string()}</small></h2>
+                &format!(" {residents} 人{}，信息已脱敏，本次查询已记入审计", more_note.0),
+                &format!(" {residents}{}, masked; this search is in the audit log", more_note.1)).to_string()}</small></h2>
             {if !f.residents_shown {
                 view! { <p class="note">{bi("您的岗位不查看居民信息。", "Your post does not see residents.")}</p> }.into_any()
             } else if f.residents.is_empty() {

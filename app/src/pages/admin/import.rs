@@ -208,7 +208,7 @@ fn preview_view(p: Preview, done: bool) -> impl IntoView {
         {(!p.changes.is_empty()).then(|| view! {
             <table class="data import-changes" data-testid="import-changes">
                 <thead><tr><th>{bi("行", "Row")}</th><th>{bi("居民", "Resident")}</th><th>{bi("变更", "Changes")}</th></tr></thead>
-                <tbody>{p.changes.iter().map(|c| view! { <tr><td>{c.line}</td><td>{c.who.clone()}</td><td>{c.fields.join("、")}</td></tr> }).collect_view()}</tbody>
+                <tbody>{p.changes.iter().map(|c| view! { <tr><td>{c.line}</td><td>{c.who.clone()}</td><td>{c.fields.join(pick("、", ", "))}</td></tr> }).collect_view()}</tbody>
             </table>
         })}
     }
