@@ -18,7 +18,7 @@ use crate::xlsx::{Cell, Sheet};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use zhizhi_shared::auth::{Principal, Role};
+use zhizhi_shared::auth::Principal;
 use zhizhi_shared::import::residents::{self, Row};
 use zhizhi_shared::import::{match_headers, ImportJob, ImportKind, Preview, Refusal, Stage};
 
@@ -76,7 +76,7 @@ pub struct Imports {
 }
 
 fn require_admin(me: &Principal) -> ServiceResult<()> {
-    if me.has(Role::Admin) { Ok(()) } else { Err(ServiceError::Forbidden) }
+    if me.may_administer() { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
 
 impl Imports {
@@ -150,7 +150,10 @@ impl Imports {
         };
         match self.plan(&job, &rows).await {
             Ok((preview, _)) => {
-                *job.rows.lock().expect("import rows lock") = Some(rows);
+                // A file with refused rows can never be confirmed: its rows are not kept.
+                if preview.refused.is_empty() {
+                    *job.rows.lock().expect("import rows lock") = Some(rows);
+                }
                 job.set(|v| {
                     v.stage = Stage::Ready;
                     v.done = v.total;
@@ -254,7 +257,7 @@ impl Imports {
     pub async fn template(&self, me: &Principal, kind: ImportKind) -> ServiceResult<(String, Vec<u8>)> {
         require_admin(me)?;
         let columns = kind.columns();
-        let address = self.store.people_snapshot().await?.buildings.into_iter().min_by_key(|b| b.id).map(|b| b.address);
+        let address = self.store.find_buildings("%", "", 1).await?.into_iter().next().map(|b| b.address);
         let header: Vec<Cell> = columns.iter().map(|c| Cell::from(if c.required { format!("{}*", c.zh) } else { c.zh.to_string() })).collect();
         let example: Vec<Cell> = columns
             .iter()

@@ -107,7 +107,7 @@ impl Residents {
             found.buildings = self.store.find_buildings(&pattern, &building_grids, SEARCH_LIMIT as i64).await?;
             let words: String = q.q.trim().chars().filter(|c| *c != '*' && *c != '＊').collect();
             let eq = zhizhi_shared::enterprise::view::EnterpriseQuery { q: words, grid_id: q.grid_id, ..Default::default() };
-            found.enterprises = supervision.list(me, &eq, now).await.unwrap_or_default();
+            found.enterprises = supervision.list(me, &eq, now).await?;
         }
         Ok(found)
     }
