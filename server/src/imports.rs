@@ -257,7 +257,7 @@ impl Imports {
     pub async fn template(&self, me: &Principal, kind: ImportKind) -> ServiceResult<(String, Vec<u8>)> {
         require_admin(me)?;
         let columns = kind.columns();
-        let address = self.store.find_buildings("%", "", 1).await?.into_iter().next().map(|b| b.address);
+        let address = self.store.people_snapshot().await?.buildings.into_iter().min_by_key(|b| b.id).map(|b| b.address);
         let header: Vec<Cell> = columns.iter().map(|c| Cell::from(if c.required { format!("{}*", c.zh) } else { c.zh.to_string() })).collect();
         let example: Vec<Cell> = columns
             .iter()
