@@ -169,6 +169,7 @@ pub fn routes() -> Routes {
         .post_large("/api/v1/ingest", 16 * MB, iot::ingest)
         .get("/api/v1/devices", iot::list)
         .get("/api/v1/devices.xlsx", iot::export)
+        .get("/api/v1/devices/template.xlsx", iot::template)
         .post("/api/v1/devices", iot::save)
         .post_large("/api/v1/devices/import", 16 * MB, iot::import)
         .get("/api/v1/devices/{id}", iot::page)

@@ -242,12 +242,39 @@ impl Devices {
         Ok(ids)
     }
 
-    /// Registers or changes devices from CSV (administrators): every bad line is named and
-    /// nothing is stored unless every line is good.
+    /// Registers or changes devices from CSV text (pasted on the page; administrators), read
+    /// as [`Devices::import_file`] reads a file.
     pub async fn import_csv(&self, me: &Principal, text: &str, now: i64) -> ServiceResult<Vec<i64>> {
+        self.import_file(me, text.as_bytes(), now).await
+    }
+
+    /// Registers or changes devices from a spreadsheet (.xlsx, .xls, .ods, or CSV in UTF-8 or
+    /// GBK; administrators): columns matched by name, Chinese or English, in any order; every
+    /// bad row named and nothing stored unless every row is good.
+    pub async fn import_file(&self, me: &Principal, bytes: &[u8], now: i64) -> ServiceResult<Vec<i64>> {
         Self::require_admin(me)?;
-        let devices = iot::parse_csv(text).map_err(|errors| ServiceError::invalid("csv", errors.join("；")))?;
+        let table = crate::imports::read::read(bytes).map_err(|e| ServiceError::invalid("file", e))?;
+        let columns = &zhizhi_shared::iot::DEVICE_COLUMNS;
+        let positions = zhizhi_shared::import::match_headers(columns, &table.headers).map_err(|e| ServiceError::invalid("file", e))?;
+        let rows: Vec<(usize, Vec<String>)> = table
+            .rows
+            .into_iter()
+            .map(|(line, cells)| (line, positions.iter().map(|p| p.and_then(|p| cells.get(p).cloned()).unwrap_or_default()).collect()))
+            .collect();
+        let devices = iot::parse_rows(&rows).map_err(|errors| ServiceError::invalid("file", errors.join("；")))?;
         self.save(me, &devices, now).await
+    }
+
+    /// The device import's template (administrators): Chinese headers, one example row (a
+    /// smoke detector in the street's first building) and a sheet of notes.
+    pub async fn template(&self, me: &Principal) -> ServiceResult<(String, Vec<u8>)> {
+        Self::require_admin(me)?;
+        let first = self.store.search_buildings("", &[], 1).await?.into_iter().next().map(|b| b.id.to_string());
+        let book = crate::imports::template_book("设备", &zhizhi_shared::iot::DEVICE_COLUMNS, |c| match (c.en, &first) {
+            ("building_id", Some(id)) => Some(id.clone()),
+            _ => None,
+        });
+        Ok(("设备导入模板.xlsx".into(), book))
     }
 
     /// Takes a device out of service, or back in.

@@ -19,8 +19,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use zhizhi_shared::auth::Principal;
-use zhizhi_shared::import::residents::{self, Row};
-use zhizhi_shared::import::{match_headers, ImportJob, ImportKind, Preview, Refusal, Stage};
+use zhizhi_shared::import::{enterprises, match_headers, residents, ImportJob, ImportKind, Preview, Refusal, Stage};
 
 /// The largest file accepted.
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -34,7 +33,55 @@ struct Job {
     /// Rows handled in the current stage (the writer counts here too).
     done: AtomicUsize,
     /// The checked rows, kept for the write.
-    rows: Mutex<Option<Arc<Vec<Result<Row, Refusal>>>>>,
+    rows: Mutex<Option<Arc<Rows>>>,
+}
+
+/// The checked rows of a file, of its kind.
+enum Rows {
+    Residents(Vec<Result<residents::Row, Refusal>>),
+    Enterprises(Vec<Result<enterprises::Row, Refusal>>),
+}
+
+/// What a checked file writes.
+enum Planned {
+    Residents(residents::Write),
+    Enterprises(enterprises::Write),
+}
+
+impl Planned {
+    fn is_empty(&self) -> bool {
+        match self {
+            Planned::Residents(w) => w.inserts.is_empty() && w.updates.is_empty(),
+            Planned::Enterprises(w) => w.inserts.is_empty() && w.updates.is_empty(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Planned::Residents(w) => w.inserts.len() + w.updates.len(),
+            Planned::Enterprises(w) => w.inserts.len() + w.updates.len(),
+        }
+    }
+}
+
+/// Checks every row of a table with `check`, counting into the job.
+fn check_all<R>(
+    worker: &Job,
+    table: read::Table,
+    columns: &[zhizhi_shared::import::Column],
+    check: fn(usize, &[Option<String>]) -> Result<R, Refusal>,
+) -> Result<Vec<Result<R, Refusal>>, String> {
+    let positions = match_headers(columns, &table.headers)?;
+    worker.stage(Stage::Checking, table.rows.len());
+    let mut rows = Vec::with_capacity(table.rows.len());
+    for (i, (line, cells)) in table.rows.into_iter().enumerate() {
+        let cells: Vec<Option<String>> = positions.iter().map(|p| p.map(|p| cells.get(p).cloned().unwrap_or_default())).collect();
+        rows.push(check(line, &cells));
+        if i % 500 == 0 {
+            worker.done.store(i / 2, Ordering::Relaxed);
+        }
+    }
+    Ok(rows)
 }
 
 impl Job {
@@ -125,22 +172,16 @@ impl Imports {
 
     async fn check(&self, job: Arc<Job>, bytes: Vec<u8>) {
         let worker = job.clone();
-        let checked = tokio::task::spawn_blocking(move || -> Result<Vec<Result<Row, Refusal>>, String> {
+        let kind = job.view.lock().expect("import job lock").kind;
+        let checked = tokio::task::spawn_blocking(move || -> Result<Rows, String> {
             let table = read::read(&bytes)?;
             if table.rows.len() > MAX_ROWS {
                 return Err(format!("文件有 {} 行，一次最多导入 {MAX_ROWS} 行，请分成几个文件", table.rows.len()));
             }
-            let positions = match_headers(&residents::COLUMNS, &table.headers)?;
-            worker.stage(Stage::Checking, table.rows.len());
-            let mut rows = Vec::with_capacity(table.rows.len());
-            for (i, (line, cells)) in table.rows.into_iter().enumerate() {
-                let cells: Vec<Option<String>> = positions.iter().map(|p| p.map(|p| cells.get(p).cloned().unwrap_or_default())).collect();
-                rows.push(residents::check_row(line, &cells));
-                if i % 500 == 0 {
-                    worker.done.store(i / 2, Ordering::Relaxed);
-                }
-            }
-            Ok(rows)
+            Ok(match kind {
+                ImportKind::Residents => Rows::Residents(check_all(&worker, table, &residents::COLUMNS, residents::check_row)?),
+                ImportKind::Enterprises => Rows::Enterprises(check_all(&worker, table, &enterprises::COLUMNS, enterprises::check_row)?),
+            })
         })
         .await
         .unwrap_or_else(|e| Err(format!("检查中断：{e}")));
@@ -165,13 +206,31 @@ impl Imports {
     }
 
     /// Compares the checked rows with the database as it is now.
-    async fn plan(&self, job: &Arc<Job>, rows: &Arc<Vec<Result<Row, Refusal>>>) -> ServiceResult<(Preview, residents::Write)> {
-        let stored = self.store.people_snapshot().await?;
+    async fn plan(&self, job: &Arc<Job>, rows: &Arc<Rows>) -> ServiceResult<(Preview, Planned)> {
         let (rows, job) = (rows.clone(), job.clone());
-        let half = rows.len() / 2;
-        tokio::task::spawn_blocking(move || residents::plan(rows.to_vec(), &stored, |n| job.done.store(half + n / 2, Ordering::Relaxed)))
-            .await
-            .map_err(|e| ServiceError::Unavailable(format!("导入检查中断：{e}")))
+        let planned = match &*rows {
+            Rows::Residents(_) => {
+                let stored = self.store.people_snapshot().await?;
+                tokio::task::spawn_blocking(move || {
+                    let Rows::Residents(rows) = &*rows else { unreachable!("matched above") };
+                    let half = rows.len() / 2;
+                    let (p, w) = residents::plan(rows.to_vec(), &stored, |n| job.done.store(half + n / 2, Ordering::Relaxed));
+                    (p, Planned::Residents(w))
+                })
+                .await
+            }
+            Rows::Enterprises(_) => {
+                let stored = self.store.enterprises_snapshot().await?;
+                tokio::task::spawn_blocking(move || {
+                    let Rows::Enterprises(rows) = &*rows else { unreachable!("matched above") };
+                    let half = rows.len() / 2;
+                    let (p, w) = enterprises::plan(rows.to_vec(), &stored, |n| job.done.store(half + n / 2, Ordering::Relaxed));
+                    (p, Planned::Enterprises(w))
+                })
+                .await
+            }
+        };
+        planned.map_err(|e| ServiceError::Unavailable(format!("导入检查中断：{e}")))
     }
 
     /// One job (administrators).
@@ -205,12 +264,12 @@ impl Imports {
             v.stage = Stage::Writing;
             v.error = None;
         }
-        let (this, by, worker) = (self.clone(), me.username.clone(), job.clone());
+        let (this, by, worker) = (self.clone(), (me.username.clone(), me.display_name.clone()), job.clone());
         tokio::spawn(async move { this.write(worker, by, now).await });
         Ok(job.snapshot())
     }
 
-    async fn write(&self, job: Arc<Job>, by: String, now: i64) {
+    async fn write(&self, job: Arc<Job>, (by, display): (String, String), now: i64) {
         let _one = self.writing.lock().await;
         let Some(rows) = job.rows.lock().expect("import rows lock").clone() else { return job.fail("任务已没有待写入的数据".into()) };
         let (preview, write) = match self.plan(&job, &rows).await {
@@ -227,17 +286,20 @@ impl Imports {
                 v.error = Some(if refused { "确认前库中数据已有变化，现有行未通过检查；没有写入任何数据".into() } else { "确认前库中数据已有变化，预览已按最新数据更新，请核对后再次确认".into() });
             });
         }
-        let (file, job_id) = job.view.lock().map(|v| (v.file_name.clone(), v.id.clone())).expect("import job lock");
-        job.stage(Stage::Writing, write.inserts.len() + write.updates.len());
-        let summary = format!(
-            "导入居民《{file}》：{} 行，新增 {}，更新 {}，未变 {}，新建住户 {}",
-            preview.rows, preview.new, preview.updated, preview.unchanged, preview.new_households
-        );
-        let result = if write.inserts.is_empty() && write.updates.is_empty() {
-            self.store.append_audit(now, &by, "import_residents", &format!("import:{job_id}"), &summary).await.map(|_| ())
-        } else {
-            let audit = ImportAudit { actor: by, target: format!("import:{job_id}"), summary, file: format!("《{file}》"), now };
-            self.store.write_residents(&write, &audit, &job.done).await
+        let (file, job_id, kind) = job.view.lock().map(|v| (v.file_name.clone(), v.id.clone(), v.kind)).expect("import job lock");
+        job.stage(Stage::Writing, write.len());
+        let mut summary = format!("导入{}《{file}》：{} 行，新增 {}，更新 {}，未变 {}", kind.name().0, preview.rows, preview.new, preview.updated, preview.unchanged);
+        if kind == ImportKind::Residents {
+            summary += &format!("，新建住户 {}", preview.new_households);
+        }
+        let audit = ImportAudit { actor: by, target: format!("import:{job_id}"), summary, file: format!("《{file}》"), display, now };
+        let result = match write {
+            _ if write.is_empty() => {
+                let action = format!("import_{}", kind.code());
+                self.store.append_audit(now, &audit.actor, &action, &audit.target, &audit.summary).await.map(|_| ())
+            }
+            Planned::Residents(w) => self.store.write_residents(&w, &audit, &job.done).await,
+            Planned::Enterprises(w) => self.store.write_enterprises(&w, &audit, &job.done).await,
         };
         match result {
             Ok(()) => {
@@ -258,24 +320,24 @@ impl Imports {
         require_admin(me)?;
         let columns = kind.columns();
         let address = self.store.people_snapshot().await?.buildings.into_iter().min_by_key(|b| b.id).map(|b| b.address);
-        let header: Vec<Cell> = columns.iter().map(|c| Cell::from(if c.required { format!("{}*", c.zh) } else { c.zh.to_string() })).collect();
-        let example: Vec<Cell> = columns
-            .iter()
-            .map(|c| match (c.zh, &address) {
-                ("地址", Some(a)) => Cell::from(a.as_str()),
-                _ => Cell::from(c.example),
-            })
-            .collect();
-        let mut notes = vec![vec![Cell::from("列名"), Cell::from("英文列名"), Cell::from("必填"), Cell::from("说明")]];
-        notes.push(vec!["第 2 行是示例，请删除或改写；带 * 的列必填；列的顺序可以调整，列名中文、英文都认".into(), "".into(), "".into(), "".into()]);
-        for c in columns {
-            notes.push(vec![c.zh.into(), c.en.into(), if c.required { "是" } else { "否" }.into(), c.hint.into()]);
-        }
         let (zh, _) = kind.name();
-        let book = crate::xlsx::workbook(&[
-            Sheet { name: zh.to_string(), rows: vec![header, example] },
-            Sheet { name: "填写说明".into(), rows: notes },
-        ]);
+        let book = template_book(zh, columns, |c| match (c.zh, &address) {
+            ("地址", Some(a)) => Some(a.clone()),
+            _ => None,
+        });
         Ok((format!("{zh}导入模板.xlsx"), book))
     }
+}
+
+/// A template workbook: the headers (required ones starred), one example row (`example` may
+/// put a value of this street in a column) and a sheet of notes.
+pub fn template_book(name: &str, columns: &[zhizhi_shared::import::Column], example: impl Fn(&zhizhi_shared::import::Column) -> Option<String>) -> Vec<u8> {
+    let header: Vec<Cell> = columns.iter().map(|c| Cell::from(if c.required { format!("{}*", c.zh) } else { c.zh.to_string() })).collect();
+    let row: Vec<Cell> = columns.iter().map(|c| example(c).map(Cell::from).unwrap_or_else(|| Cell::from(c.example))).collect();
+    let mut notes = vec![vec![Cell::from("列名"), Cell::from("英文列名"), Cell::from("必填"), Cell::from("说明")]];
+    notes.push(vec!["第 2 行是示例，请删除或改写；带 * 的列必填；列的顺序可以调整，列名中文、英文都认".into(), "".into(), "".into(), "".into()]);
+    for c in columns {
+        notes.push(vec![c.zh.into(), c.en.into(), if c.required { "是" } else { "否" }.into(), c.hint.into()]);
+    }
+    crate::xlsx::workbook(&[Sheet { name: name.to_string(), rows: vec![header, row] }, Sheet { name: "填写说明".into(), rows: notes }])
 }

@@ -142,6 +142,7 @@ impl Supervision {
             .filter(|r| Self::visible(me, r))
             .filter(|r| q.grid_id.is_none() || r.grid_id == q.grid_id)
             .filter(|r| q.grade.is_none_or(|g| r.grade == g))
+            .filter(|r| q.sector.trim().is_empty() || r.sector == q.sector.trim())
             .filter(|r| !q.flagged || !r.flags.is_empty())
             .filter(|r| words.is_empty() || r.name.to_lowercase().contains(&words) || r.credit_code.to_lowercase().contains(&words) || r.address.contains(&words))
             .collect())
@@ -172,6 +173,9 @@ impl Supervision {
         let mut what: Vec<String> = Vec::new();
         if !q.q.trim().is_empty() {
             what.push(format!("「{}」", q.q.trim()));
+        }
+        if !q.sector.trim().is_empty() {
+            what.push(q.sector.trim().to_string());
         }
         if let Some(g) = q.grade {
             what.push(format!("{} 级", g.letter()));
@@ -259,8 +263,15 @@ impl Supervision {
         open.retain(|i| seen.contains(&i.enterprise_id));
         overdue.retain(|o| open.iter().any(|i| i.id == o.inspection_id));
         let dots = rows.iter().map(|r| (r.id, r.lon, r.lat, r.grade)).collect();
+        let mut sectors: HashMap<&str, u32> = HashMap::new();
+        for r in &rows {
+            *sectors.entry(r.sector.as_str()).or_default() += 1;
+        }
+        let mut sectors: Vec<(String, u32)> = sectors.into_iter().map(|(s, n)| (s.to_string(), n)).collect();
+        sectors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let may_grade = self.grades(me).await?;
-        Ok(SupervisionBoard { grades, watch, watch_total, flagged, open, overdue, draw: self.draw_briefs().await?.into_iter().next(), dots, may_grade, version })
+        let draw = self.draw_briefs().await?.into_iter().next();
+        Ok(SupervisionBoard { grades, watch, watch_total, flagged, open, overdue, draw, dots, sectors, may_grade, version })
     }
 
     /// Changes a business's grade with reason and evidence.

@@ -5,9 +5,11 @@
 //! What a checked row means against what is stored (new, updated, unchanged, refused) is in
 //! [`residents`]. Pure: the server reads the file and the database.
 
+pub mod enterprises;
 pub mod residents;
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// What an import brings in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,16 +17,19 @@ use serde::{Deserialize, Serialize};
 pub enum ImportKind {
     /// 居民 (and the households they live in).
     Residents,
+    /// 企业商户 (with a licence and the credit grade).
+    Enterprises,
 }
 
 impl ImportKind {
     /// Every kind.
-    pub const ALL: [ImportKind; 1] = [ImportKind::Residents];
+    pub const ALL: [ImportKind; 2] = [ImportKind::Residents, ImportKind::Enterprises];
 
     /// The code used in URLs.
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Residents => "residents",
+            ImportKind::Enterprises => "enterprises",
         }
     }
 
@@ -37,6 +42,7 @@ impl ImportKind {
     pub fn name(self) -> (&'static str, &'static str) {
         match self {
             ImportKind::Residents => ("居民", "residents"),
+            ImportKind::Enterprises => ("企业商户", "enterprises"),
         }
     }
 
@@ -44,6 +50,7 @@ impl ImportKind {
     pub fn columns(self) -> &'static [Column] {
         match self {
             ImportKind::Residents => &residents::COLUMNS,
+            ImportKind::Enterprises => &enterprises::COLUMNS,
         }
     }
 }
@@ -167,6 +174,51 @@ pub fn excel_serial_date(serial: f64) -> Option<String> {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// A building as an import sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredBuilding {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub floors: i64,
+}
+
+/// The street's buildings by address and by name (spaces ignored), to place a row's address.
+pub struct Buildings<'a>(HashMap<String, Option<&'a StoredBuilding>>);
+
+fn place_key(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+impl<'a> Buildings<'a> {
+    pub fn new(buildings: &'a [StoredBuilding]) -> Self {
+        let mut by = HashMap::new();
+        for b in buildings {
+            for k in [place_key(&b.address), place_key(&b.name)] {
+                // A key two buildings share cannot place anything.
+                by.entry(k).and_modify(|e: &mut Option<&StoredBuilding>| if e.is_some_and(|o| o.id != b.id) { *e = None }).or_insert(Some(b));
+            }
+        }
+        Buildings(by)
+    }
+
+    /// The building an address or building name names, or why there is none, in words.
+    pub fn find(&self, address: &str) -> Result<&'a StoredBuilding, String> {
+        match self.0.get(&place_key(address)) {
+            Some(Some(b)) => Ok(*b),
+            Some(None) => Err(format!("地址「{address}」对应多栋楼，请写楼栋名称")),
+            None => Err(format!("地址「{address}」没有对应的楼栋（请先在网格编辑中导入楼栋）")),
+        }
+    }
+}
+
+/// The last millisecond of a `YYYY-MM-DD` day in Beijing (a licence valid until that day).
+pub fn end_of_day_ms(date: &str) -> Option<i64> {
+    let d = parse_date(date)?;
+    let (y, m, dd) = (d[..4].parse().ok()?, d[5..7].parse().ok()?, d[8..].parse().ok()?);
+    Some(crate::time::beijing_midnight(y, m, dd) + 86_400_000 - 1)
 }
 
 /// A row that cannot be imported, and why.

@@ -17,7 +17,7 @@ mod view;
 mod tests;
 
 pub use rules::{apply, check, may_alarm, next_check, Change};
-pub use view::{parse_csv, AlarmView, DeviceList, DevicePage, DeviceQuery, DeviceView, FalseAlarmRate, Health, MessageView, NewDevice};
+pub use view::{parse_rows, DEVICE_COLUMNS, AlarmView, DeviceList, DevicePage, DeviceQuery, DeviceView, FalseAlarmRate, Health, MessageView, NewDevice};
 
 /// One minute in milliseconds.
 pub const MINUTE: i64 = 60_000;

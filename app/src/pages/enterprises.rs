@@ -221,10 +221,11 @@ pub(crate) fn rows_table(rows: Vec<EnterpriseRow>) -> impl IntoView {
 fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
     let words = RwSignal::new(String::new());
     let grade = RwSignal::new(String::new());
+    let sector = RwSignal::new(String::new());
     let flagged = RwSignal::new(false);
     let found: RwSignal<Option<Result<Vec<EnterpriseRow>, String>>> = RwSignal::new(None);
     let run = move || {
-        let q = EnterpriseQuery { q: words.get_untracked(), grid_id: None, grade: CreditRating::from_letter(&grade.get_untracked()), flagged: flagged.get_untracked() };
+        let q = EnterpriseQuery { q: words.get_untracked(), grid_id: None, grade: CreditRating::from_letter(&grade.get_untracked()), sector: sector.get_untracked(), flagged: flagged.get_untracked() };
         spawn_local(async move {
             found.set(Some(find_enterprises(q).await.map_err(|e| error_text(&e))));
         });
@@ -233,7 +234,11 @@ fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
     // The export takes what the search asks, whole (the list shows the first matches only).
     let export_href = move || {
         let enc: String = words.get().trim().bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let enc_sector: String = sector.get().bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
         let mut href = format!("/api/v1/enterprises.xlsx?q={enc}");
+        if !enc_sector.is_empty() {
+            href.push_str(&format!("&sector={enc_sector}"));
+        }
         if !grade.get().is_empty() {
             href.push_str(&format!("&grade={}", grade.get()));
         }
@@ -248,6 +253,10 @@ fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
             <form class="row-actions" on:submit=move |e| { e.prevent_default(); run(); }>
                 <input type="search" data-testid="ent-q" placeholder=bi("名称、信用代码或地址", "Name, credit code or address")
                     prop:value=move || words.get() on:input=move |e| words.set(event_target_value(&e))/>
+                <select data-testid="ent-sector" aria-label=bi("行业", "Sector") on:change=move |e| sector.set(event_target_value(&e))>
+                    <option value="">{bi("全部行业", "Any sector")}</option>
+                    {move || board.get().sectors.into_iter().map(|(s, n)| view! { <option value=s.clone()>{format!("{s}（{n}）")}</option> }).collect_view()}
+                </select>
                 <select data-testid="ent-grade" on:change=set_grade>
                     <option value="">{bi("全部等级", "Any grade")}</option>
                     <option value="A">"A"</option><option value="B">"B"</option><option value="C">"C"</option><option value="D">"D"</option>

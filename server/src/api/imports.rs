@@ -23,7 +23,10 @@ pub struct StartQuery {
 }
 
 fn kind(code: &str) -> Result<ImportKind, ServiceError> {
-    ImportKind::from_code(code).ok_or_else(|| ServiceError::invalid("kind", format!("不认识的导入类型「{code}」（可用：residents）")))
+    ImportKind::from_code(code).ok_or_else(|| ServiceError::invalid("kind", {
+        let known: Vec<&str> = ImportKind::ALL.iter().map(|k| k.code()).collect();
+        format!("不认识的导入类型「{code}」（可用：{}）", known.join("、"))
+    }))
 }
 
 /// `POST /api/v1/imports?kind=residents&file_name=…`: the file as the body (.xlsx, .xls, .ods

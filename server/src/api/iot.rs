@@ -90,10 +90,17 @@ pub async fn save(State(state): State<AppState>, Extension(caller): Extension<Ca
     Ok(Json(state.devices.page(me, ids[0], now).await?))
 }
 
-/// `POST /api/v1/devices/import`: CSV (see `iot::parse_csv`); all lines or none.
-pub async fn import(State(state): State<AppState>, Extension(caller): Extension<Caller>, body: String) -> ApiResult<Json<serde_json::Value>> {
-    let ids = state.devices.import_csv(user(&caller)?, &body, now_ms()).await?;
+/// `POST /api/v1/devices/import`: a spreadsheet (.xlsx, .xls, .ods or CSV) as the body, its
+/// columns matched by name (see `iot::view::DEVICE_COLUMNS`); all rows or none.
+pub async fn import(State(state): State<AppState>, Extension(caller): Extension<Caller>, body: axum::body::Bytes) -> ApiResult<Json<serde_json::Value>> {
+    let ids = state.devices.import_file(user(&caller)?, &body, now_ms()).await?;
     Ok(Json(serde_json::json!({ "imported": ids.len() })))
+}
+
+/// `GET /api/v1/devices/template.xlsx`: the device import's template (administrators).
+pub async fn template(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<axum::response::Response> {
+    let (name, book) = state.devices.template(user(&caller)?).await?;
+    Ok(super::xlsx_attachment(&name, book))
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,6 +16,8 @@ pub struct ImportAudit {
     pub summary: String,
     /// Prefix of each updated record's entry (the file's name).
     pub file: String,
+    /// The importer's name as histories show it (a grade change's 「调整人」).
+    pub display: String,
     pub now: i64,
 }
 
@@ -52,7 +54,43 @@ pub trait PeopleStore {
     /// updated residents, one audit entry per updated resident (which fields, from which file
     /// row) and one for the import. `written` counts the residents written so far.
     async fn write_residents(&self, write: &Write, audit: &ImportAudit, written: &AtomicUsize) -> super::Result<()>;
+
+    /// Every building, enterprise and licence, as an import of enterprises compares with them.
+    async fn enterprises_snapshot(&self) -> super::Result<zhizhi_shared::import::enterprises::Stored>;
+
+    /// Writes an import of enterprises in one transaction: the new and updated businesses, their
+    /// licences, a grade history entry for every grade given or changed, one audit entry per
+    /// updated business and one for the import; the supervision screens' version moves on.
+    async fn write_enterprises(&self, write: &zhizhi_shared::import::enterprises::Write, audit: &ImportAudit, written: &AtomicUsize) -> super::Result<()>;
 }
+
+/// Appends `$entries` (`(action, target, detail)`) to the audit chain inside the transaction
+/// `$tx`, after the chain's head, in the importer's name. The caller holds the audit lock.
+macro_rules! chain_audit {
+    ($db:ty, $tx:ident, $audit:expr, $entries:expr) => {{
+        use zhizhi_shared::audit::{bounded, entry_hash, GENESIS};
+        let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *$tx).await?;
+        let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
+        let actor = bounded(&$audit.actor, 64).into_owned();
+        let mut chained: Vec<(String, String, String, String, String)> = Vec::with_capacity($entries.len());
+        for (action, target, detail) in $entries {
+            let detail = bounded(&detail, 1000).into_owned();
+            seq += 1;
+            let hash = entry_hash(&prev, seq, $audit.now, &actor, &action, &target, &detail);
+            chained.push((action, target, detail, std::mem::replace(&mut prev, hash.clone()), hash));
+        }
+        let first_seq = seq - chained.len() as i64 + 1;
+        for (n, chunk) in chained.chunks($crate::storage::portable::CHUNK).enumerate() {
+            let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO audit_log (seq, at_ms, actor, action, target, detail, prev_hash, hash) ");
+            qb.push_values(chunk.iter().enumerate(), |mut b, (i, e)| {
+                b.push_bind(first_seq + (n * $crate::storage::portable::CHUNK + i) as i64).push_bind($audit.now).push_bind(&actor)
+                    .push_bind(&e.0).push_bind(&e.1).push_bind(&e.2).push_bind(&e.3).push_bind(&e.4);
+            });
+            qb.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+pub(super) use chain_audit;
 
 /// Implements [`PeopleStore`] for `$store`. `$begin` must keep every other audit appender out
 /// until it commits (the audit chain has one head).
@@ -125,7 +163,6 @@ macro_rules! portable_people {
                 use sqlx::QueryBuilder;
                 use std::collections::HashMap;
                 use std::sync::atomic::Ordering;
-                use zhizhi_shared::audit::{bounded, entry_hash, GENESIS};
                 use zhizhi_shared::import::residents::Home;
                 use $crate::storage::portable::{join, CHUNK};
                 let sex = |s: zhizhi_shared::people::Sex| if s == zhizhi_shared::people::Sex::Male { "male" } else { "female" };
@@ -183,30 +220,105 @@ macro_rules! portable_people {
                     .execute(&mut *tx).await?;
                     written.fetch_add(1, Ordering::Relaxed);
                 }
-                // The audit entries, chained from the head inside this transaction.
-                let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *tx).await?;
-                let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
-                let mut entries: Vec<(String, String, String, String, String)> = Vec::with_capacity(write.updates.len() + 1);
+                let mut entries: Vec<(String, String, String)> = Vec::with_capacity(write.updates.len() + 1);
                 for (id, r, fields) in &write.updates {
-                    entries.push(("import_update".into(), format!("resident:{id}"), bounded(&format!("{} 第 {} 行：{}", audit.file, r.line, fields.join("、")), 1000).into_owned(), String::new(), String::new()));
+                    entries.push(("import_update".into(), format!("resident:{id}"), format!("{} 第 {} 行：{}", audit.file, r.line, fields.join("、"))));
                 }
-                entries.push(("import_residents".into(), audit.target.clone(), bounded(&audit.summary, 1000).into_owned(), String::new(), String::new()));
-                let actor = bounded(&audit.actor, 64).into_owned();
-                for e in &mut entries {
-                    seq += 1;
-                    let hash = entry_hash(&prev, seq, audit.now, &actor, &e.0, &e.1, &e.2);
-                    e.3 = std::mem::replace(&mut prev, hash.clone());
-                    e.4 = hash;
+                entries.push(("import_residents".into(), audit.target.clone(), audit.summary.clone()));
+                $crate::storage::people::chain_audit!($db, tx, audit, entries);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn enterprises_snapshot(&self) -> $crate::storage::Result<zhizhi_shared::import::enterprises::Stored> {
+                use zhizhi_shared::import::enterprises::{Licence, Stored, StoredBuilding};
+                let buildings: Vec<(i64, String, String, i32)> =
+                    sqlx::query_as("SELECT id, name, address, floors FROM buildings").fetch_all(&self.pool).await?;
+                type Row = (i64, String, String, i64, String, String, String, String);
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT id, name, industry, building_id, licence_no, credit, contact_name, contact_phone FROM enterprises",
+                )
+                .fetch_all(&self.pool).await?;
+                let licences: Vec<(i64, String, String, Option<i64>)> =
+                    sqlx::query_as("SELECT enterprise_id, kind, number, expires_at FROM enterprise_licences").fetch_all(&self.pool).await?;
+                Ok(Stored {
+                    buildings: buildings.into_iter().map(|(id, name, address, floors)| StoredBuilding { id, name, address, floors: floors.into() }).collect(),
+                    enterprises: rows
+                        .into_iter()
+                        .map(|(id, name, industry, building_id, licence_no, credit, contact_name, contact_phone)| {
+                            Ok(zhizhi_shared::people::Enterprise {
+                                credit: $crate::storage::supervision::grade_letter("enterprises", id, &credit)?,
+                                id, name, industry, building_id, licence_no, contact_name, contact_phone,
+                            })
+                        })
+                        .collect::<$crate::storage::Result<Vec<_>>>()?,
+                    licences: licences.into_iter().map(|(e, kind, number, expires_at)| (e, Licence { kind, number, expires_at })).collect(),
+                })
+            }
+
+            async fn write_enterprises(
+                &self,
+                write: &zhizhi_shared::import::enterprises::Write,
+                audit: &$crate::storage::people::ImportAudit,
+                written: &std::sync::atomic::AtomicUsize,
+            ) -> $crate::storage::Result<()> {
+                use sqlx::QueryBuilder;
+                use std::sync::atomic::Ordering;
+                use $crate::storage::portable::CHUNK;
+                let $pool = self.writer();
+                let mut tx = $begin.await?;
+                let (mut next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM enterprises").fetch_one(&mut *tx).await?;
+                // (enterprise, from, to, reason) for the grade history; (enterprise, licence).
+                let mut grades: Vec<(i64, Option<&'static str>, &'static str, String)> = Vec::new();
+                let mut licences = Vec::new();
+                for chunk in write.inserts.chunks(CHUNK) {
+                    let first = next;
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO enterprises (id, name, industry, building_id, licence_no, credit, contact_name, contact_phone) ");
+                    qb.push_values(chunk, |mut b, e| {
+                        b.push_bind(next).push_bind(&e.name).push_bind(&e.sector).push_bind(e.building_id).push_bind(&e.credit_code)
+                            .push_bind(e.grade.letter()).push_bind(&e.contact_name).push_bind(&e.contact_phone);
+                        next += 1;
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                    for (i, e) in chunk.iter().enumerate() {
+                        let id = first + i as i64;
+                        grades.push((id, None, e.grade.letter(), format!("导入时的等级（{} 第 {} 行）", audit.file, e.line)));
+                        licences.extend(e.licence.as_ref().map(|l| (id, l)));
+                    }
+                    written.fetch_add(chunk.len(), Ordering::Relaxed);
                 }
-                let first_seq = seq - entries.len() as i64 + 1;
-                for (n, chunk) in entries.chunks(CHUNK).enumerate() {
-                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO audit_log (seq, at_ms, actor, action, target, detail, prev_hash, hash) ");
-                    qb.push_values(chunk.iter().enumerate(), |mut b, (i, e)| {
-                        b.push_bind(first_seq + (n * CHUNK + i) as i64).push_bind(audit.now).push_bind(&actor)
-                            .push_bind(&e.0).push_bind(&e.1).push_bind(&e.2).push_bind(&e.3).push_bind(&e.4);
+                let mut entries: Vec<(String, String, String)> = Vec::with_capacity(write.updates.len() + 1);
+                for u in &write.updates {
+                    let e = &u.record;
+                    sqlx::query(
+                        "UPDATE enterprises SET name = $1, industry = $2, building_id = $3, credit = $4, contact_name = $5, contact_phone = $6 WHERE id = $7",
+                    )
+                    .bind(&e.name).bind(&e.sector).bind(e.building_id).bind(e.grade.letter()).bind(&e.contact_name).bind(&e.contact_phone).bind(u.id)
+                    .execute(&mut *tx).await?;
+                    if u.was != e.grade {
+                        grades.push((u.id, Some(u.was.letter()), e.grade.letter(), format!("按 {} 第 {} 行导入调整", audit.file, e.line)));
+                    }
+                    licences.extend(e.licence.as_ref().map(|l| (u.id, l)));
+                    entries.push(("import_update".into(), format!("enterprise:{}", u.id), format!("{} 第 {} 行：{}", audit.file, e.line, u.fields.join("、"))));
+                    written.fetch_add(1, Ordering::Relaxed);
+                }
+                for chunk in grades.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO enterprise_grades (enterprise_id, from_grade, to_grade, reason, evidence, by_name, at) ");
+                    qb.push_values(chunk, |mut b, g| {
+                        b.push_bind(g.0).push_bind(g.1).push_bind(g.2).push_bind(&g.3).push_bind(&audit.file).push_bind(&audit.display).push_bind(audit.now);
                     });
                     qb.build().execute(&mut *tx).await?;
                 }
+                for (id, l) in licences {
+                    sqlx::query(
+                        "INSERT INTO enterprise_licences (enterprise_id, kind, number, expires_at) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (enterprise_id, kind) DO UPDATE SET number = excluded.number, expires_at = excluded.expires_at",
+                    )
+                    .bind(id).bind(&l.kind).bind(&l.number).bind(l.expires_at).execute(&mut *tx).await?;
+                }
+                sqlx::query("UPDATE supervision_state SET version = version + 1 WHERE id = 1").execute(&mut *tx).await?;
+                entries.push(("import_enterprises".into(), audit.target.clone(), audit.summary.clone()));
+                $crate::storage::people::chain_audit!($db, tx, audit, entries);
                 tx.commit().await?;
                 Ok(())
             }
@@ -214,3 +326,4 @@ macro_rules! portable_people {
     };
 }
 pub(super) use portable_people;
+

@@ -8,7 +8,7 @@ use crate::harness::TestDb;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 use zhizhi_server::xlsx::{workbook, Cell, Sheet};
-use zhizhi_shared::demo::id_check_char;
+use zhizhi_shared::demo::{id_check_char, uscc_check_char};
 
 const HEADERS: [&str; 7] = ["姓名", "身份证号", "联系电话", "地址", "房号", "关爱标签", "出生日期"];
 
@@ -36,7 +36,11 @@ fn book(rows: &[Vec<String>]) -> Vec<u8> {
 
 /// Uploads `bytes` and waits until the job has finished what it does on its own.
 async fn upload(app: &App, admin: &str, name: &str, bytes: Vec<u8>) -> Value {
-    let r = app.send_bytes("POST", &format!("/api/v1/imports?kind=residents&file_name={name}"), Some(admin), Some(("application/octet-stream", bytes)), "same-origin").await;
+    upload_kind(app, admin, "residents", name, bytes).await
+}
+
+async fn upload_kind(app: &App, admin: &str, kind: &str, name: &str, bytes: Vec<u8>) -> Value {
+    let r = app.send_bytes("POST", &format!("/api/v1/imports?kind={kind}&file_name={name}"), Some(admin), Some(("application/octet-stream", bytes)), "same-origin").await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     settle(app, admin, r.body["id"].as_str().unwrap()).await
 }
@@ -201,4 +205,87 @@ async fn an_import_that_fails_in_its_write_leaves_nothing_behind() {
     let after = app.db.store.people_snapshot().await.unwrap();
     assert_eq!((after.residents.len(), after.households.len()), (before, households), "one transaction: all or nothing");
     app.db.remove().await;
+}
+
+const ENTERPRISE_HEADERS: [&str; 10] = ["企业名称", "统一社会信用代码", "行业", "地址", "信用等级", "联系人", "联系电话", "许可证名称", "许可证编号", "许可证有效期至"];
+
+/// A valid unified social credit code, one per `i`.
+fn credit_code(i: usize) -> String {
+    let body = format!("92500107MA{:07}", i);
+    format!("{body}{}", uscc_check_char(&body))
+}
+
+fn enterprise_book(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut all = vec![ENTERPRISE_HEADERS.iter().map(|h| Cell::from(*h)).collect::<Vec<_>>()];
+    all.extend(rows.iter().map(|r| r.iter().map(|c| Cell::from(c.as_str())).collect()));
+    workbook(&[Sheet { name: "企业商户".into(), rows: all }])
+}
+
+#[tokio::test]
+async fn enterprises_come_in_with_licences_and_grades_on_the_record_on_both_engines() {
+    for db in [TestDb::sqlite().await, TestDb::postgres().await] {
+        let app = App::on(db).await;
+        let admin = app.login("guanliyuan").await;
+        let stored = app.db.store.enterprises_snapshot().await.unwrap();
+        let before = stored.enterprises.len();
+        let address = |building: i64| stored.buildings.iter().find(|b| b.id == building).unwrap().address.clone();
+        let mut file: Vec<Vec<String>> = (0..300)
+            .map(|i| {
+                let b = &stored.buildings[i % 40];
+                let (licence, number, until) = if i % 3 == 0 { ("食品经营许可证", format!("JY2500107{i:06}"), "2027-06-30") } else { ("", String::new(), "") };
+                vec![format!("导入商户{i}号"), credit_code(i), ["餐饮", "零售", "文创"][i % 3].into(), b.address.clone(), String::new(), format!("负责人{i}"), format!("138{i:08}"), licence.into(), number, until.into()]
+            })
+            .collect();
+        // A business already stored, re-graded by the file.
+        let old = stored.enterprises.iter().find(|e| e.credit != zhizhi_shared::people::CreditRating::D).unwrap().clone();
+        file.push(vec![old.name.clone(), old.licence_no.clone(), old.industry.clone(), address(old.building_id), "D".into(), old.contact_name.clone(), old.contact_phone.clone(), String::new(), String::new(), String::new()]);
+
+        // Bad rows are named, nothing is written.
+        let mut bad = file.clone();
+        let wrong = if bad[9][1].ends_with('1') { "2" } else { "1" };
+        bad[9][1].replace_range(17.., wrong); // row 11
+        bad[19][1] = bad[0][1].clone(); // row 21 repeats row 2
+        bad[29][4] = "E".into(); // row 31
+        let job = upload_kind(&app, &admin, "enterprises", "bad.xlsx", enterprise_book(&bad)).await;
+        let refused: Vec<String> = job["preview"]["refused"].as_array().unwrap().iter().map(|r| format!("第 {} 行：{}", r["line"], r["reason"].as_str().unwrap())).collect();
+        assert_eq!(refused, vec![
+            "第 11 行：统一社会信用代码校验位错误".to_string(),
+            "第 21 行：统一社会信用代码与第 2 行重复".to_string(),
+            "第 31 行：信用等级「E」应为 A、B、C 或 D".to_string(),
+        ], "{job}");
+        assert_eq!(app.db.store.enterprises_snapshot().await.unwrap().enterprises.len(), before, "nothing written");
+
+        let version = app.db.store.supervision_version().await.unwrap();
+        let job = upload_kind(&app, &admin, "enterprises", "businesses.xlsx", enterprise_book(&file)).await;
+        assert_eq!(counts(&job), (300, 1, 0, 0), "{job}");
+        assert_eq!(job["preview"]["changes"][0]["fields"], json!([format!("信用等级 {}→D", old.credit.letter())]));
+        assert_eq!(confirm(&app, &admin, &job).await["stage"], "done");
+        let now = app.db.store.enterprises_snapshot().await.unwrap();
+        assert_eq!(now.enterprises.len(), before + 300);
+        assert_eq!(now.licences.iter().filter(|(_, l)| l.number.starts_with("JY2500107")).count(), 100);
+        let fresh = now.enterprises.iter().find(|e| e.licence_no == credit_code(1)).unwrap();
+        assert_eq!((fresh.credit, fresh.industry.as_str()), (zhizhi_shared::people::CreditRating::B, "零售"), "a new business without a grade is B");
+        assert!(app.db.store.supervision_version().await.unwrap() > version, "the supervision screens hear of it");
+
+        // The re-grade is on the business's history, with who and from which row.
+        let detail = app.get(&format!("/api/v1/enterprises/{}", old.id), Some(&admin)).await;
+        assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+        assert_eq!(detail.body["row"]["grade"], "D");
+        let last = detail.body["grades"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!((last["from"].as_str(), last["to"].as_str()), (Some(old.credit.letter()), Some("D")), "{last}");
+        assert_eq!(last["reason"], "按 《businesses.xlsx》 第 302 行导入调整");
+        let audit = app.get("/api/v1/audit?action=import_update", Some(&admin)).await.body;
+        assert_eq!(audit[0]["target"], format!("enterprise:{}", old.id));
+        assert_eq!(audit[0]["detail"], "《businesses.xlsx》 第 302 行：信用等级");
+        let summary = app.get("/api/v1/audit?action=import_enterprises", Some(&admin)).await.body;
+        assert!(summary[0]["detail"].as_str().unwrap().starts_with("导入企业商户《businesses.xlsx》：301 行，新增 300，更新 1，未变 0"), "{summary}");
+        assert_eq!(app.get("/api/v1/audit/verify", Some(&admin)).await.body["intact"], true);
+
+        // The same file again changes nothing; the new sector filter finds them.
+        let again = upload_kind(&app, &admin, "enterprises", "businesses.xlsx", enterprise_book(&file)).await;
+        assert_eq!(counts(&again), (0, 0, 301, 0), "{again}");
+        let found = app.get("/api/v1/enterprises?q=导入商户&sector=文创", Some(&admin)).await.body;
+        assert_eq!(found.as_array().unwrap().len(), 100, "{found}");
+        app.db.remove().await;
+    }
 }

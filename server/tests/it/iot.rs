@@ -294,6 +294,22 @@ async fn administrators_register_and_import_devices_and_bad_csv_changes_nothing(
     let good = "code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat\nSW-NEW,water_level_gauge,RLG-80,gauge-river,,,,,106.45,29.585\n";
     let r = app.send_bytes("POST", "/api/v1/devices/import", Some(&admin), Some(("text/csv", good.into()))  , "same-origin").await;
     assert_eq!((r.status, r.body["imported"].as_i64()), (StatusCode::OK, Some(1)), "{}", r.body);
+    // A workbook with Chinese headers in another order, as the template has them.
+    use zhizhi_server::xlsx::{workbook, Cell, Sheet};
+    let (_, _, template) = app.get_raw("/api/v1/devices/template.xlsx", &admin).await;
+    let headers = zhizhi_server::imports::read::read(&template).unwrap().headers;
+    assert_eq!(headers[..3], ["设备编号*".to_string(), "设备类型*".to_string(), "型号*".to_string()]);
+    let sheet = |rows: Vec<Vec<Cell>>| workbook(&[Sheet { name: "设备".into(), rows }]);
+    let head = || ["型号", "设备编号", "设备类型", "楼栋编号", "楼层"].map(Cell::from).to_vec();
+    let bad = sheet(vec![head(), vec!["NB-YG-3000".into(), "YG-XLSX-1".into(), "烟感".into(), building.id.into(), 2i64.into()], vec!["X".into(), "YG-XLSX-2".into(), "电饭煲".into(), Cell::from(""), Cell::from("")]]);
+    let r = app.send_bytes("POST", "/api/v1/devices/import", Some(&admin), Some(("application/octet-stream", bad)), "same-origin").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["error"], "第 3 行：没有设备类型「电饭煲」（烟感、门磁、摄像头、水位计）", "{}", r.body);
+    let good = sheet(vec![head(), vec!["NB-YG-3000".into(), "YG-XLSX-1".into(), "烟感".into(), building.id.into(), 2i64.into()]]);
+    let r = app.send_bytes("POST", "/api/v1/devices/import", Some(&admin), Some(("application/octet-stream", good)), "same-origin").await;
+    assert_eq!((r.status, r.body["imported"].as_i64()), (StatusCode::OK, Some(1)), "{}", r.body);
+    let made = app.devices().await.into_iter().find(|d| d.code == "YG-XLSX-1").expect("the workbook's device");
+    assert_eq!((made.building_id, made.floor), (Some(building.id), Some(2)));
     let command = app.login("zhihui").await;
     let list = app.get("/api/v1/devices?kind=water_level_gauge&status=never", Some(&command)).await.body;
     assert!(list["devices"].as_array().unwrap().iter().any(|d| d["code"] == "SW-NEW"), "{list}");

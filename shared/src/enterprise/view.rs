@@ -44,6 +44,9 @@ pub struct EnterpriseQuery {
     pub grid_id: Option<i64>,
     #[serde(default)]
     pub grade: Option<CreditRating>,
+    /// One sector (行业) exactly, or empty for every sector.
+    #[serde(default)]
+    pub sector: String,
     /// Only those the analysis flags.
     #[serde(default)]
     pub flagged: bool,
@@ -269,6 +272,8 @@ pub struct SupervisionBoard {
     pub draw: Option<DrawBrief>,
     /// Every business on the map: id, longitude, latitude, grade.
     pub dots: Vec<(i64, f64, f64, CreditRating)>,
+    /// The sectors of the businesses the reader sees, with how many each, most first.
+    pub sectors: Vec<(String, u32)>,
     /// Whether the reader may re-grade and run the draw.
     pub may_grade: bool,
     /// Grows with every supervision write.

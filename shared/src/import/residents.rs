@@ -4,7 +4,8 @@
 //! number (or created), the same identity number may not come twice in a file, and a stored
 //! resident with that number is updated where the row differs — or left alone.
 
-use super::{Change, Column, Preview, Refusal, MAX_CHANGES_SHOWN};
+pub use super::StoredBuilding;
+use super::{Buildings, Change, Column, Preview, Refusal, MAX_CHANGES_SHOWN};
 use crate::people::{CareTag, Resident, Sex};
 use std::collections::HashMap;
 
@@ -161,15 +162,6 @@ pub fn floor_of_unit(unit: &str) -> i64 {
     }
 }
 
-/// A building as the import sees it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoredBuilding {
-    pub id: i64,
-    pub name: String,
-    pub address: String,
-    pub floors: i64,
-}
-
 /// A household as the import sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredHousehold {
@@ -224,20 +216,10 @@ pub struct Write {
     pub updates: Vec<(i64, Record, Vec<&'static str>)>,
 }
 
-fn key(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 /// Compares checked rows (and the refused ones, passed through) with what is stored: the
 /// preview and what to write. `progress(n)` is told every 1,000 rows.
 pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored, mut progress: impl FnMut(usize)) -> (Preview, Write) {
-    // Buildings by address and by name; a key two buildings share cannot place anyone.
-    let mut buildings: HashMap<String, Option<&StoredBuilding>> = HashMap::new();
-    for b in &stored.buildings {
-        for k in [key(&b.address), key(&b.name)] {
-            buildings.entry(k).and_modify(|e| if e.is_some_and(|o| o.id != b.id) { *e = None }).or_insert(Some(b));
-        }
-    }
+    let buildings = Buildings::new(&stored.buildings);
     let households: HashMap<(i64, &str), i64> = stored.households.iter().map(|h| ((h.building_id, h.unit.as_str()), h.id)).collect();
     let mut by_id: HashMap<&str, Vec<&Resident>> = HashMap::new();
     for r in &stored.residents {
@@ -269,14 +251,10 @@ pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored, mut progress: impl
             preview.refused.push(refuse(format!("库中已有 {} 位居民使用此身份证号，请先核对", stored_rows.len())));
             continue;
         }
-        let building = match buildings.get(&key(&row.address)) {
-            Some(Some(b)) => *b,
-            Some(None) => {
-                preview.refused.push(refuse(format!("地址「{}」对应多栋楼，请写楼栋名称", row.address)));
-                continue;
-            }
-            None => {
-                preview.refused.push(refuse(format!("地址「{}」没有对应的楼栋（请先在网格编辑中导入楼栋）", row.address)));
+        let building = match buildings.find(&row.address) {
+            Ok(b) => b,
+            Err(why) => {
+                preview.refused.push(refuse(why));
                 continue;
             }
         };

@@ -220,19 +220,18 @@ fn every_alarm_rule_names_a_category_that_exists_or_none() {
 }
 
 #[test]
-fn csv_import_reports_every_bad_line() {
-    let good = "code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat\nYG-9,smoke_detector,NB-YG-3000,,12,3,,,,\nSW-9,water_level_gauge,RLG-80,gauge-river,,,,,106.45,29.58\n";
-    let devices = parse_csv(good).unwrap();
+fn a_device_import_reports_every_bad_row() {
+    let rows = |v: &[&str]| -> Vec<(usize, Vec<String>)> { v.iter().enumerate().map(|(i, r)| (i + 2, r.split(',').map(String::from).collect())).collect() };
+    let devices = parse_rows(&rows(&["YG-9,smoke_detector,NB-YG-3000,,12,3,,,,", "SW-9,水位计,RLG-80,gauge-river,,,,,106.45,29.58"])).unwrap();
     assert_eq!(devices.len(), 2);
     assert_eq!(devices[0].floor, Some(3));
-    assert_eq!(devices[1].lon, Some(106.45));
-    let bad = "code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat\nYG-9,toaster,X,,,,,,,\nYG-10,smoke_detector,X,,twelve,,,,,\nYG-11,camera\n";
-    let errors = parse_csv(bad).unwrap_err();
-    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!((devices[1].kind, devices[1].lon), (DeviceKind::WaterLevelGauge, Some(106.45)));
+    let errors = parse_rows(&rows(&["YG-9,toaster,X,,,,,,,", "YG-10,smoke_detector,X,,twelve,,,,,", "YG-11,camera", "示例-0001,烟感,NB,,,,,,,"])).unwrap_err();
+    assert_eq!(errors.len(), 4, "{errors:?}");
     assert!(errors[0].starts_with("第 2 行") && errors[0].contains("toaster"));
-    assert!(errors[1].contains("building_id") && errors[1].contains("twelve"));
-    assert!(errors[2].contains("10 列"));
-    assert!(parse_csv("YG-1,camera").is_err(), "a header is required");
+    assert!(errors[1].contains("楼栋编号 building_id") && errors[1].contains("twelve"));
+    assert_eq!(errors[2], "第 4 行：型号为空");
+    assert_eq!(errors[3], "第 5 行：这是模板中的示例行，请删除后再导入");
 }
 
 #[test]

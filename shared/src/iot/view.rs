@@ -152,58 +152,70 @@ pub struct NewDevice {
     pub lat: Option<f64>,
 }
 
-/// Reads devices from CSV (`code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat`,
-/// with a header line). Every bad line is reported with its number; nothing is returned
-/// unless every line is good.
-pub fn parse_csv(text: &str) -> Result<Vec<NewDevice>, Vec<String>> {
+/// The columns of a device import, in the CSV's order: a workbook's header row is matched to
+/// them by name (the English names are the CSV's header line).
+pub const DEVICE_COLUMNS: [crate::import::Column; 10] = {
+    use crate::import::Column;
+    [
+        Column { zh: "设备编号", en: "code", aliases: &["编号", "设备号"], required: true, example: "示例-0001", hint: "已有编号的设备按新内容更新" },
+        Column { zh: "设备类型", en: "kind", aliases: &["类型"], required: true, example: "烟感", hint: "烟感、门磁、摄像头、水位计（或 smoke_detector、door_sensor、camera、water_level_gauge）" },
+        Column { zh: "型号", en: "model", aliases: &["设备型号"], required: true, example: "NB-YG-3000", hint: "" },
+        Column { zh: "告警规则", en: "profile", aliases: &["规则"], required: false, example: "", hint: "不填按设备类型的默认规则" },
+        Column { zh: "楼栋编号", en: "building_id", aliases: &["楼栋ID"], required: false, example: "1", hint: "楼栋的编号（见楼栋页或地理数据导出）" },
+        Column { zh: "楼层", en: "floor", aliases: &[], required: false, example: "3", hint: "" },
+        Column { zh: "住户编号", en: "household_id", aliases: &[], required: false, example: "", hint: "门磁：所在住户" },
+        Column { zh: "居民编号", en: "resident_id", aliases: &[], required: false, example: "", hint: "门磁：守护的独居老人" },
+        Column { zh: "经度", en: "lon", aliases: &["longitude"], required: false, example: "", hint: "不在楼栋内的设备（如水位计）填经纬度" },
+        Column { zh: "纬度", en: "lat", aliases: &["latitude"], required: false, example: "", hint: "" },
+    ]
+};
+
+/// Reads devices from rows whose cells are in [`DEVICE_COLUMNS`]' order (`(line, cells)`, a
+/// missing cell blank): every bad row named with its line, nothing unless every row is good.
+pub fn parse_rows(rows: &[(usize, Vec<String>)]) -> Result<Vec<NewDevice>, Vec<String>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    match lines.next() {
-        Some((_, h)) if h.trim_start_matches('\u{feff}').split(',').next().map(str::trim) == Some("code") => {}
-        _ => return Err(vec!["第 1 行应为表头：code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat".into()]),
-    }
-    for (i, line) in lines {
-        let n = i + 1;
-        let f: Vec<&str> = line.split(',').map(str::trim).collect();
-        if f.len() != 10 {
-            errors.push(format!("第 {n} 行：应有 10 列，实有 {} 列", f.len()));
-            continue;
-        }
+    for (n, f) in rows {
+        let n = *n;
+        let cell = |i: usize| f.get(i).map(|c| c.trim()).unwrap_or_default();
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
         macro_rules! num {
-            ($s:expr, $name:literal) => {
-                match $s {
+            ($i:expr) => {
+                match cell($i) {
                     "" => None,
                     s => match s.parse() {
                         Ok(v) => Some(v),
                         Err(_) => {
-                            errors.push(format!("第 {n} 行：{} 「{s}」不是数字", $name));
+                            errors.push(format!("第 {n} 行：{} {} 「{s}」不是数字", DEVICE_COLUMNS[$i].zh, DEVICE_COLUMNS[$i].en));
                             continue;
                         }
                     },
                 }
             };
         }
-        let Some(kind) = DeviceKind::from_code(f[1]) else {
-            errors.push(format!("第 {n} 行：没有设备类型「{}」（smoke_detector、door_sensor、camera、water_level_gauge）", f[1]));
+        let Some(kind) = DeviceKind::from_code(cell(1)).or_else(|| DeviceKind::ALL.into_iter().find(|k| k.name_zh() == cell(1))) else {
+            errors.push(format!("第 {n} 行：没有设备类型「{}」（烟感、门磁、摄像头、水位计）", cell(1)));
             continue;
         };
-        if f[0].is_empty() {
-            errors.push(format!("第 {n} 行：设备编号为空"));
+        if cell(0) == DEVICE_COLUMNS[0].example {
+            errors.push(format!("第 {n} 行：这是模板中的示例行，请删除后再导入"));
+            continue;
+        }
+        if cell(0).is_empty() || cell(2).is_empty() {
+            errors.push(format!("第 {n} 行：{}为空", if cell(0).is_empty() { "设备编号" } else { "型号" }));
             continue;
         }
         out.push(NewDevice {
-            code: f[0].into(),
+            code: cell(0).into(),
             kind,
-            model: f[2].into(),
-            profile: opt(f[3]),
-            building_id: num!(f[4], "building_id"),
-            floor: num!(f[5], "floor"),
-            household_id: num!(f[6], "household_id"),
-            resident_id: num!(f[7], "resident_id"),
-            lon: num!(f[8], "lon"),
-            lat: num!(f[9], "lat"),
+            model: cell(2).into(),
+            profile: opt(cell(3)),
+            building_id: num!(4),
+            floor: num!(5),
+            household_id: num!(6),
+            resident_id: num!(7),
+            lon: num!(8),
+            lat: num!(9),
         });
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }

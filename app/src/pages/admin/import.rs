@@ -26,6 +26,7 @@ const FILE_INPUT: &str = "import-file";
 fn Import() -> impl IntoView {
     let query = use_query_map();
     let job_id = RwSignal::new(query.get_untracked().get("job"));
+    let kind = RwSignal::new(query.get_untracked().get("kind").and_then(|k| ImportKind::from_code(&k)).unwrap_or(ImportKind::Residents));
     let tick = RwSignal::new(0u32);
     let error = RwSignal::new(None::<String>);
     let uploading = RwSignal::new(false);
@@ -64,7 +65,7 @@ fn Import() -> impl IntoView {
         error.set(None);
         uploading.set(true);
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/imports?kind={}", ImportKind::Residents.code());
+            let url = format!("/api/v1/imports?kind={}", kind.get_untracked().code());
             match crate::browser::upload_file(&url, FILE_INPUT).await {
                 Ok(Some(text)) => match serde_json::from_str::<ImportJob>(&text) {
                     Ok(j) => follow(j.id),
@@ -86,13 +87,26 @@ fn Import() -> impl IntoView {
     };
     view! {
         <section class="panel import">
-            <h2>{bi("导入居民", "Import residents")}</h2>
-            <p class="note">{bi(
-                "从 Excel（.xlsx、.xls）、WPS/LibreOffice（.ods）或 CSV 导入居民及其住户，以身份证号识别同一人：库中已有的按文件更新，没有的新增。先逐行检查并给出预览，确认后一次写入；有任何一行未通过检查，都不会写入。",
-                "Residents and their households from Excel (.xlsx, .xls), .ods or CSV, matched by identity number: those already stored are updated from the file, the others added. Every row is checked first and previewed; confirming writes all in one transaction, and nothing is written while any row is refused.")}</p>
+            <h2>{bi("数据导入", "Import data")}</h2>
+            <div class="chips" role="radiogroup" aria-label=bi("导入什么", "What to import")>
+                {ImportKind::ALL.into_iter().map(|k| {
+                    let (zh, en) = k.name();
+                    view! { <button type="button" class="chip" role="radio" data-testid=format!("import-kind-{}", k.code()) class:active=move || kind.get() == k
+                        aria-checked=move || if kind.get() == k { "true" } else { "false" }
+                        on:click=move |_| kind.set(k)>{bi(zh, en)}</button> }
+                }).collect_view()}
+            </div>
+            <p class="note">{move || match kind.get() {
+                ImportKind::Residents => bi(
+                    "从 Excel（.xlsx、.xls）、WPS/LibreOffice（.ods）或 CSV 导入居民及其住户，以身份证号识别同一人：库中已有的按文件更新，没有的新增。先逐行检查并给出预览，确认后一次写入；有任何一行未通过检查，都不会写入。",
+                    "Residents and their households from Excel (.xlsx, .xls), .ods or CSV, matched by identity number: those already stored are updated from the file, the others added. Every row is checked first and previewed; confirming writes all in one transaction, and nothing is written while any row is refused."),
+                ImportKind::Enterprises => bi(
+                    "从 Excel、.ods 或 CSV 导入企业商户，以统一社会信用代码识别同一家：库中已有的按文件更新（信用等级的调整记入该企业的等级记录），没有的新增；许可证按名称新增或更新。先逐行检查并给出预览，确认后一次写入；有任何一行未通过检查，都不会写入。",
+                    "Businesses from Excel, .ods or CSV, matched by unified social credit code: those already stored are updated from the file (a grade change goes into the business's grade history), the others added; licences are added or renewed by name. Every row is checked first and previewed; confirming writes all in one transaction, and nothing is written while any row is refused."),
+            }}</p>
             <form class="grid-form import-form" on:submit=upload data-testid="import-form" data-ready=move || ready.get().then_some("1")>
-                <a class="act" href=format!("/api/v1/import-templates/{}", ImportKind::Residents.code()) download data-testid="import-template">
-                    {bi("下载模板", "Download the template")}</a>
+                <a class="act" href=move || format!("/api/v1/import-templates/{}", kind.get().code()) download data-testid="import-template">
+                    {move || { let (zh, en) = kind.get().name(); pick(&format!("下载{zh}模板"), &format!("Download the {en} template")).to_string() }}</a>
                 <label><span>{bi("选择文件", "File")}</span>
                     <input type="file" id=FILE_INPUT data-testid="import-file" accept=".xlsx,.xls,.ods,.csv"/></label>
                 <button type="submit" class="act primary" data-testid="import-upload" disabled=move || uploading.get()>
@@ -157,6 +171,7 @@ fn job_panel(job: ImportJob, confirm: impl Fn(String) + Copy + Send + Sync + 'st
         Stage::Failed => "failed",
     };
     let preview = job.preview.clone();
+    let kind = job.kind;
     let finished = job.stage == Stage::Done;
     let can_confirm = job.stage == Stage::Ready && preview.as_ref().is_some_and(|p| p.refused.is_empty() && p.new + p.updated > 0);
     let nothing = job.stage == Stage::Ready && preview.as_ref().is_some_and(|p| p.refused.is_empty() && p.new + p.updated == 0);
@@ -168,7 +183,7 @@ fn job_panel(job: ImportJob, confirm: impl Fn(String) + Copy + Send + Sync + 'st
                 <span data-testid="import-stage">{bi(zh, en)}{" "}{percent}{"%"}{" "}{counted}</span>
             </div>
             {job.error.clone().map(|e| view! { <p class="form-error" role="alert" data-testid="import-job-error">{e}</p> })}
-            {preview.map(|p| preview_view(p, finished))}
+            {preview.map(|p| preview_view(p, kind, finished))}
             {can_confirm.then(|| {
                 let id = id.clone();
                 view! { <button type="button" class="act primary" data-testid="import-confirm" on:click=move |_| confirm(id.clone())>
@@ -177,13 +192,21 @@ fn job_panel(job: ImportJob, confirm: impl Fn(String) + Copy + Send + Sync + 'st
             {nothing.then(|| view! { <p class="form-ok" role="status" data-testid="import-nothing">
                 {bi("文件与库中数据一致，没有需要写入的内容。", "The file matches what is stored: nothing to write.")}</p> })}
             {finished.then(|| view! { <p class="form-ok" role="status" data-testid="import-done">
-                {bi("已导入，一次写入完成；每位被更新的居民都记入了审计日志。", "Imported in one transaction; every updated resident is in the audit log.")}</p> })}
+                {match kind {
+                    ImportKind::Residents => bi("已导入，一次写入完成；每位被更新的居民都记入了审计日志。", "Imported in one transaction; every updated resident is in the audit log."),
+                    ImportKind::Enterprises => bi("已导入，一次写入完成；每家被更新的企业都记入了审计日志，等级调整记入了等级记录。", "Imported in one transaction; every updated business is in the audit log and every grade change in its history."),
+                }}</p> })}
         </section>
     }
 }
 
-fn preview_view(p: Preview, done: bool) -> impl IntoView {
+fn preview_view(p: Preview, kind: ImportKind, done: bool) -> impl IntoView {
     let refused = p.refused.len();
+    let (unit, who) = match kind {
+        ImportKind::Residents => (("人", "residents"), ("居民", "Resident")),
+        ImportKind::Enterprises => (("家", "businesses"), ("企业", "Business")),
+    };
+    let households = kind == ImportKind::Residents;
     let bad = refused > 0;
     let count = |n: usize, unit: (&'static str, &'static str)| format!("{n} {}", pick(unit.0, unit.1));
     let heads = if done { ("已新增", "Added") } else { ("将新增", "To add") };
@@ -191,10 +214,10 @@ fn preview_view(p: Preview, done: bool) -> impl IntoView {
     view! {
         <dl class="import-counts" data-testid="import-preview">
             <div><dt>{bi("读取", "Rows")}</dt><dd data-testid="preview-rows">{count(p.rows, ("行", "rows"))}</dd></div>
-            <div><dt>{bi(heads.0, heads.1)}</dt><dd data-testid="preview-new">{count(p.new, ("人", "residents"))}</dd></div>
-            <div><dt>{bi(updates.0, updates.1)}</dt><dd data-testid="preview-updated">{count(p.updated, ("人", "residents"))}</dd></div>
-            <div><dt>{bi("未变", "Unchanged")}</dt><dd data-testid="preview-unchanged">{count(p.unchanged, ("人", "residents"))}</dd></div>
-            <div><dt>{bi("新建住户", "New households")}</dt><dd>{count(p.new_households, ("户", "households"))}</dd></div>
+            <div><dt>{bi(heads.0, heads.1)}</dt><dd data-testid="preview-new">{count(p.new, unit)}</dd></div>
+            <div><dt>{bi(updates.0, updates.1)}</dt><dd data-testid="preview-updated">{count(p.updated, unit)}</dd></div>
+            <div><dt>{bi("未变", "Unchanged")}</dt><dd data-testid="preview-unchanged">{count(p.unchanged, unit)}</dd></div>
+            {households.then(|| view! { <div><dt>{bi("新建住户", "New households")}</dt><dd>{count(p.new_households, ("户", "households"))}</dd></div> })}
             <div class:bad=bad><dt>{bi("未通过", "Refused")}</dt><dd data-testid="preview-refused">{count(refused, ("行", "rows"))}</dd></div>
         </dl>
         {bad.then(|| view! {
@@ -207,7 +230,7 @@ fn preview_view(p: Preview, done: bool) -> impl IntoView {
         })}
         {(!p.changes.is_empty()).then(|| view! {
             <table class="data import-changes" data-testid="import-changes">
-                <thead><tr><th>{bi("行", "Row")}</th><th>{bi("居民", "Resident")}</th><th>{bi("变更", "Changes")}</th></tr></thead>
+                <thead><tr><th>{bi("行", "Row")}</th><th>{bi(who.0, who.1)}</th><th>{bi("变更", "Changes")}</th></tr></thead>
                 <tbody>{p.changes.iter().map(|c| view! { <tr><td>{c.line}</td><td>{c.who.clone()}</td><td>{c.fields.join(pick("、", ", "))}</td></tr> }).collect_view()}</tbody>
             </table>
         })}

@@ -214,11 +214,14 @@ pub fn DeviceForm(current: Option<DeviceView>, saved: Callback<i64>) -> impl Int
     }
 }
 
-/// Many devices at once from CSV (pasted or from a file); every bad line is named and
-/// nothing is stored unless all are good.
+/// Many devices at once from a spreadsheet (.xlsx, .xls, .ods, uploaded as it is) or CSV
+/// (pasted or read from a file); every bad row is named and nothing is stored unless all are
+/// good.
 #[component]
 pub fn CsvImport(done: Callback<usize>) -> impl IntoView {
+    const FILE_INPUT: &str = "device-import-file";
     let text = RwSignal::new(String::new());
+    let workbook = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let ok = RwSignal::new(None::<usize>);
     let busy = RwSignal::new(false);
@@ -228,6 +231,12 @@ pub fn CsvImport(done: Callback<usize>) -> impl IntoView {
             use wasm_bindgen::JsCast;
             let file = _ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).and_then(|i| i.files()).and_then(|f| f.get(0));
             if let Some(file) = file {
+                if !file.name().to_lowercase().ends_with(".csv") {
+                    // A workbook goes to the server as it is.
+                    workbook.set(Some(file.name()));
+                    return;
+                }
+                workbook.set(None);
                 let unreadable = pick("无法读取该文件，请确认是 UTF-8 编码的 CSV", "Cannot read the file; is it a UTF-8 CSV?");
                 spawn_local(async move {
                     match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
@@ -238,41 +247,54 @@ pub fn CsvImport(done: Callback<usize>) -> impl IntoView {
             }
         }
     };
+    let finished = move |result: Result<usize, String>| {
+        match result {
+            Ok(n) => {
+                ok.set(Some(n));
+                done.run(n);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+        busy.set(false);
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
         (error.set(None), ok.set(None));
         spawn_local(async move {
-            match import_devices(text.get_untracked()).await {
-                Ok(n) => {
-                    ok.set(Some(n));
-                    done.run(n);
-                }
-                Err(e) => error.set(Some(error_text(&e))),
+            if workbook.get_untracked().is_some() {
+                let answer = crate::browser::upload_file("/api/v1/devices/import?from=page", FILE_INPUT).await.and_then(|body| {
+                    let v: serde_json::Value = serde_json::from_str(&body.unwrap_or_default()).map_err(|e| e.to_string())?;
+                    Ok(v["imported"].as_u64().unwrap_or(0) as usize)
+                });
+                finished(answer);
+            } else {
+                finished(import_devices(text.get_untracked()).await.map_err(|e| error_text(&e)));
             }
-            busy.set(false);
         });
     };
     view! {
         <form class="panel csv-import" on:submit=submit data-testid="csv-import">
-            <h2>{bi("批量导入设备（CSV）", "Import devices (CSV)")}</h2>
+            <h2>{bi("批量导入设备", "Import devices")}</h2>
             <p class="note">{bi(
-                "首行为表头：code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat。\
-                 kind 取 smoke_detector / door_sensor / camera / water_level_gauge；已有编号的设备按新内容更新。\
-                 任何一行有误则整批不导入，并逐行说明原因。",
-                "The first line is the header: code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat. \
-                 kind is smoke_detector / door_sensor / camera / water_level_gauge; a device whose code exists is updated. \
-                 If any line is wrong, nothing is imported and each wrong line is explained.",
+                "上传 Excel（.xlsx、.xls）、.ods 或 CSV：首行为列名，中文或英文均可（设备编号 code、设备类型 kind、型号 model、告警规则 profile、楼栋编号 building_id、楼层 floor、住户编号 household_id、居民编号 resident_id、经度 lon、纬度 lat）。\
+                 设备类型填 烟感、门磁、摄像头、水位计；已有编号的设备按新内容更新。任何一行有误则整批不导入，并逐行说明原因。",
+                "Upload Excel (.xlsx, .xls), .ods or CSV: the first row names the columns, in Chinese or English (code, kind, model, profile, building_id, floor, household_id, resident_id, lon, lat). \
+                 kind is smoke_detector / door_sensor / camera / water_level_gauge; a device whose code exists is updated. If any row is wrong, nothing is imported and each wrong row is explained.",
             )}</p>
-            <label class="act file-pick">{bi("选择 CSV 文件…", "Choose a CSV file…")}
-                <input type="file" accept=".csv,text/csv" data-testid="csv-file" on:change=read_file/>
-            </label>
+            <div class="row-actions">
+                <a class="act" href="/api/v1/devices/template.xlsx" download data-testid="device-template">{bi("下载模板", "Download the template")}</a>
+                <label class="act file-pick">{bi("选择表格文件…", "Choose a spreadsheet…")}
+                    <input type="file" id=FILE_INPUT accept=".xlsx,.xls,.ods,.csv,text/csv" data-testid="csv-file" on:change=read_file/>
+                </label>
+                {move || workbook.get().map(|name| view! { <span class="hint" data-testid="device-workbook">{name}</span> })}
+            </div>
             <textarea rows="6" data-testid="csv-text" placeholder="code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat"
-                prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
+                prop:value=move || text.get() on:input=move |e| { workbook.set(None); text.set(event_target_value(&e)) }></textarea>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="csv-error">{e}</p> })}
             {move || ok.get().map(|n| view! { <p class="form-ok" role="status" data-testid="csv-ok">{pick(&format!("已导入 {n} 台设备。"),
                 &format!("{n} devices imported.")).to_string()}</p> })}
-            <button type="submit" class="primary" data-testid="csv-submit" disabled=move || busy.get() || text.get().trim().is_empty()>
+            <button type="submit" class="primary" data-testid="csv-submit" disabled=move || busy.get() || (text.get().trim().is_empty() && workbook.get().is_none())>
                 {move || if busy.get() { pick("正在导入…", "Importing…") } else { pick("导入", "Import") }}
             </button>
         </form>
