@@ -27,3 +27,8 @@ mod tests {
         assert_eq!(super::count(-4500), "-4,500");
     }
 }
+
+/// `s` percent-encoded for a URL's query (every byte but ASCII letters and digits).
+pub fn query_value(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

@@ -33,6 +33,18 @@ test('a grid worker on a phone sees only their own grid, with personal data mask
   expect(xml.match(/\d{11,}/g) ?? []).toEqual([]);
   expect((xml.match(/<row /g) ?? []).length).toBeGreaterThan(100);
 
+  // Unmasked only with a stated reason: the link appears once the reason is long enough, and
+  // the file then carries the mobiles.
+  await page.getByTestId('export-plain-toggle').click();
+  await expect(page.getByTestId('export-plain')).toHaveCount(0);
+  await page.getByTestId('export-reason').fill('入户走访核对联系电话');
+  await page.getByTestId('export-plain').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'end2end/test-results/my-grid-plain-export.png' });
+  const [plain] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-plain').click()]);
+  expect(plain.suggestedFilename()).toMatch(/居民（明文）-\d{12}\.xlsx$/);
+  const plainXml = fs.readFileSync(await plain.path()).toString('utf8');
+  expect((plainXml.match(/1[3-9]\d{9}/g) ?? []).length).toBeGreaterThan(100);
+
   // Another grid's residents are refused by the server, whatever the page shows.
   const other = await page.request.get('/api/v1/grids/2/residents');
   expect(other.status()).toBe(403);

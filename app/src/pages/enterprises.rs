@@ -233,8 +233,8 @@ fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
     let set_grade = move |e| grade.set(event_target_value(&e));
     // The export takes what the search asks, whole (the list shows the first matches only).
     let export_href = move || {
-        let enc: String = words.get().trim().bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-        let enc_sector: String = sector.get().bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let enc = crate::format::query_value(words.get().trim());
+        let enc_sector = crate::format::query_value(&sector.get());
         let mut href = format!("/api/v1/enterprises.xlsx?q={enc}");
         if !enc_sector.is_empty() {
             href.push_str(&format!("&sector={enc_sector}"));
@@ -255,7 +255,7 @@ fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
                     prop:value=move || words.get() on:input=move |e| words.set(event_target_value(&e))/>
                 <select data-testid="ent-sector" aria-label=bi("行业", "Sector") on:change=move |e| sector.set(event_target_value(&e))>
                     <option value="">{bi("全部行业", "Any sector")}</option>
-                    {move || board.get().sectors.into_iter().map(|(s, n)| view! { <option value=s.clone()>{format!("{s}（{n}）")}</option> }).collect_view()}
+                    {move || board.get().sectors.into_iter().map(|(s, n)| view! { <option value=s.clone()>{pick(&format!("{s}（{n}）"), &format!("{s} ({n})")).to_string()}</option> }).collect_view()}
                 </select>
                 <select data-testid="ent-grade" on:change=set_grade>
                     <option value="">{bi("全部等级", "Any grade")}</option>

@@ -34,10 +34,11 @@ fn MyGrid(me: Principal) -> impl IntoView {
                 {no_grid.then(|| view! { <p class="state empty">{tr(Msg::NoGrid)}</p> })}
                 {(!no_grid).then(|| view! {
                     <a class="btn big-button" href="/flood" data-testid="flood-link">{crate::i18n::bi("防汛转移名单 →", "Flood evacuation list →")}</a>
-                    {exports.iter().map(|g| view! {
+                    {exports.iter().map(|&g| view! {
                         <a class="btn big-button" data-testid="export-residents" href=format!("/api/v1/grids/{g}/residents.xlsx") download>
                             {bi("导出本网格居民（Excel，已脱敏）", "Export my grid's residents (Excel, masked)")}
                         </a>
+                        <PlainExport grid=g/>
                     }).collect_view()}
                     <section class="panel phone-map">
                         <h2>{crate::i18n::bi("网格地图 · 我的任务", "My grid and tasks")}</h2>
@@ -53,6 +54,32 @@ fn MyGrid(me: Principal) -> impl IntoView {
             </main>
             <BottomNav/>
         </div>
+    }
+}
+
+/// The grid's residents unmasked, for a stated reason: the link appears once the reason is
+/// long enough; the server audits the export with the reason and its row count.
+#[component]
+fn PlainExport(grid: i64) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let ready = move || reason.get().trim().chars().count() >= 4;
+    let href = move || format!("/api/v1/grids/{grid}/residents.xlsx?reason={}", crate::format::query_value(reason.get().trim()));
+    view! {
+        <button type="button" class="btn big-button" data-testid="export-plain-toggle" aria-expanded=move || if open.get() { "true" } else { "false" }
+            on:click=move |_| open.update(|o| *o = !*o)>{bi("明文导出（需说明原因）", "Export unmasked (state why)")}</button>
+        <Show when=move || open.get()>
+            <div class="panel plain-export">
+                <label class="field"><span>{bi("导出原因（至少 4 个字，记入审计日志）", "Why (at least 4 characters; kept in the audit log)")}</span>
+                    <input type="text" data-testid="export-reason" placeholder=bi("如：入户走访核对联系电话", "e.g. checking phone numbers on home visits")
+                        prop:value=move || reason.get() on:input=move |e| reason.set(event_target_value(&e))/></label>
+                {move || if ready() {
+                    view! { <a class="btn big-button primary" data-testid="export-plain" href=href() download>{bi("下载明文名单", "Download the unmasked list")}</a> }.into_any()
+                } else {
+                    view! { <button type="button" class="btn big-button" disabled>{bi("请先填写原因", "State the reason first")}</button> }.into_any()
+                }}
+            </div>
+        </Show>
     }
 }
 

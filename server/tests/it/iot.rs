@@ -304,7 +304,7 @@ async fn administrators_register_and_import_devices_and_bad_csv_changes_nothing(
     let bad = sheet(vec![head(), vec!["NB-YG-3000".into(), "YG-XLSX-1".into(), "烟感".into(), building.id.into(), 2i64.into()], vec!["X".into(), "YG-XLSX-2".into(), "电饭煲".into(), Cell::from(""), Cell::from("")]]);
     let r = app.send_bytes("POST", "/api/v1/devices/import", Some(&admin), Some(("application/octet-stream", bad)), "same-origin").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"], "第 3 行：没有设备类型「电饭煲」（烟感、门磁、摄像头、水位计）", "{}", r.body);
+    assert!(r.body["error"].as_str().unwrap().ends_with("第 3 行：没有设备类型「电饭煲」（烟感、门磁、摄像头、水位计）"), "{}", r.body);
     let good = sheet(vec![head(), vec!["NB-YG-3000".into(), "YG-XLSX-1".into(), "烟感".into(), building.id.into(), 2i64.into()]]);
     let r = app.send_bytes("POST", "/api/v1/devices/import", Some(&admin), Some(("application/octet-stream", good)), "same-origin").await;
     assert_eq!((r.status, r.body["imported"].as_i64()), (StatusCode::OK, Some(1)), "{}", r.body);

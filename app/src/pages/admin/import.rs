@@ -128,7 +128,7 @@ fn Import() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <p class="empty">{bi("还没有导入。下载模板，填好后上传。", "No imports yet. Download the template, fill it in and upload it.")}</p> }.into_any(),
                     Ok(list) => view! {
                         <table class="data" data-testid="import-jobs">
-                            <thead><tr><th>{bi("时间", "When")}</th><th>{bi("文件", "File")}</th><th>{bi("操作人", "By")}</th><th>{bi("状态", "Status")}</th></tr></thead>
+                            <thead><tr><th>{bi("时间", "When")}</th><th>{bi("类型", "Kind")}</th><th>{bi("文件", "File")}</th><th>{bi("操作人", "By")}</th><th>{bi("状态", "Status")}</th></tr></thead>
                             <tbody>{list.into_iter().map(|j| {
                                 let (zh, en) = j.stage.name();
                                 let refused = j.preview.as_ref().map_or(0, |p| p.refused.len());
@@ -141,6 +141,7 @@ fn Import() -> impl IntoView {
                                 let id = j.id.clone();
                                 view! { <tr>
                                     <td>{beijing_datetime(j.created_at_ms)}</td>
+                                    <td>{{ let (zh, en) = j.kind.name(); bi(zh, en) }}</td>
                                     <td><a href=href on:click=move |ev| { ev.prevent_default(); follow(id.clone()); }>{j.file_name}</a></td>
                                     <td>{j.by}</td>
                                     <td>{status}</td>
