@@ -228,6 +228,9 @@ pub trait Backend: Send + Sync + 'static {
     /// One resident unmasked, for a stated reason (audited).
     async fn reveal_resident(&self, me: &Principal, id: i64, reason: String) -> Result<zhizhi_shared::people::ResidentView, Problem>;
 
+    /// One resident's page, masked; audited.
+    async fn resident_page(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::people::ResidentPage, Problem>;
+
     /// A search of people, houses and enterprises (人房企).
     async fn people(&self, me: &Principal, query: zhizhi_shared::people::PeopleQuery) -> Result<zhizhi_shared::people::PeopleFound, Problem>;
 

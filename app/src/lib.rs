@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("flood") view=pages::flood::FloodPage/>
                 <Route path=StaticSegment("people") view=pages::people::PeoplePage/>
                 <Route path=(StaticSegment("people"), StaticSegment("buildings"), ParamSegment("id")) view=pages::people::BuildingPage/>
+                <Route path=(StaticSegment("people"), StaticSegment("residents"), ParamSegment("id")) view=pages::people::resident::ResidentPage/>
                 <Route path=StaticSegment("enterprises") view=pages::enterprises::EnterprisesPage/>
                 <Route path=(StaticSegment("enterprises"), ParamSegment("id")) view=pages::enterprises::detail::EnterprisePage/>
                 <Route path=(StaticSegment("inspections"), ParamSegment("id")) view=pages::enterprises::inspection::InspectionPage/>

@@ -46,6 +46,17 @@ test('the coordinator finds the elderly living alone, shows one in full for a re
   await expect(page).toHaveURL(/q=/);
   await expect(page.getByTestId('resident-row').filter({ hasText: masked }).first()).toBeVisible();
 
+  // Their own page: the household masked, the door sensor that watches over them, the building.
+  await page.getByTestId('resident-row').filter({ hasText: masked }).first().getByTestId('resident-link').click();
+  await expect(page).toHaveURL(/\/people\/residents\/\d+$/);
+  const household = page.getByTestId('resident-household');
+  await expect(household.getByTestId('resident-row').first().locator('.phone')).toHaveText(masked);
+  await expect(household).toContainText('独居老人');
+  await expect(page.getByTestId('resident-devices').getByTestId('care-device').filter({ hasText: '门磁' }).filter({ hasText: '本人' })).toHaveCount(1);
+  await expect(page.getByTestId('building-panel')).toBeVisible();
+  await page.screenshot({ path: 'end2end/test-results/people-resident.png' });
+  await page.goBack();
+
   // Their building, on a page of its own: floors, households, masked residents.
   await page.getByTestId('resident-row').first().locator('td:nth-child(7) a').click();
   await expect(page).toHaveURL(/\/people\/buildings\/\d+$/);

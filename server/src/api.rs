@@ -119,6 +119,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/me/password", session::change_password)
         .get("/api/v1/grids/{id}/residents", residents::list)
         .get("/api/v1/grids/{id}/residents.xlsx", residents::export)
+        .get("/api/v1/residents/{id}", residents::page)
         .post("/api/v1/residents/{id}/reveal", residents::reveal)
         .get("/api/v1/people", residents::search)
         .post_large("/api/v1/imports", crate::imports::MAX_BYTES + MB, imports::start)

@@ -52,6 +52,10 @@ impl Backend for StoreBackend {
         Ok(self.residents.reveal(me, id, &reason).await?)
     }
 
+    async fn resident_page(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::people::ResidentPage, Problem> {
+        Ok(self.residents.page(me, id, now_ms()).await?)
+    }
+
     async fn people(&self, me: &Principal, query: zhizhi_shared::people::PeopleQuery) -> Result<zhizhi_shared::people::PeopleFound, Problem> {
         Ok(self.residents.search(me, &query, &self.supervision, now_ms()).await?)
     }

@@ -7,7 +7,7 @@ use crate::storage::people::ResidentSearch;
 use crate::storage::{ResidentPlace, Store};
 use std::sync::Arc;
 use zhizhi_shared::auth::{Principal, Role};
-use zhizhi_shared::people::{age_on, PeopleFound, PeopleQuery, ResidentHit, SEARCH_LIMIT};
+use zhizhi_shared::people::{age_on, CareDevice, PeopleFound, PeopleQuery, ResidentHit, ResidentPage, SEARCH_LIMIT};
 use crate::xlsx::{Cell, Sheet};
 use zhizhi_shared::people::ResidentView;
 
@@ -129,6 +129,39 @@ impl Residents {
         }
         self.store.append_audit(now_ms(), &me.username, "reveal", &target, reason).await?;
         Ok(view(r, false))
+    }
+
+    /// One resident's page, masked (their grid's staff and command staff): the household and
+    /// who else lives in it, the devices watching over them. The read is audited.
+    pub async fn page(&self, me: &Principal, id: i64, now: i64) -> ServiceResult<ResidentPage> {
+        let Some(r) = self.store.resident(id).await? else {
+            return Err(ServiceError::NotFound("没有这位居民"));
+        };
+        if !me.may_list_residents_of(r.grid_id) {
+            return Err(ServiceError::Forbidden);
+        }
+        let (building_id, floor) = self.store.resident_home(id).await?.ok_or(ServiceError::NotFound("没有这位居民"))?;
+        let today = zhizhi_shared::time::beijing_date(now);
+        let household_id = r.resident.household_id;
+        let hit = |p: ResidentPlace| ResidentHit { age: age_on(&p.resident.birth_date, &today), building_id, grid_id: p.grid_id, resident: view(p, true) };
+        let members: Vec<ResidentHit> = self
+            .store
+            .residents_of(building_id)
+            .await?
+            .into_iter()
+            .filter(|p| p.resident.household_id == household_id && p.resident.id != id)
+            .map(hit)
+            .collect();
+        let devices = self
+            .store
+            .device_records(None)
+            .await?
+            .into_iter()
+            .filter(|d| d.resident_id == Some(id) || d.household_id == Some(household_id))
+            .map(|d| CareDevice { id: d.id, code: d.code, kind: d.kind, model: d.model, for_resident: d.resident_id == Some(id), retired: d.retired })
+            .collect();
+        self.store.append_audit(now, &me.username, "view_resident", &format!("resident:{id}"), &format!("脱敏查看居民页，同户 {} 人", members.len())).await?;
+        Ok(ResidentPage { resident: hit(r), household_id, floor, members, devices })
     }
 
     /// A grid's residents as an Excel workbook, whole: masked, or — for a stated reason (at

@@ -328,6 +328,31 @@ pub struct ResidentHit {
     pub grid_id: i64,
 }
 
+/// A device that watches over a resident or their home, as the resident's page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CareDevice {
+    pub id: i64,
+    pub code: String,
+    pub kind: crate::device::DeviceKind,
+    pub model: String,
+    /// Set for this resident (a door sensor watching over them), not only their household.
+    pub for_resident: bool,
+    pub retired: bool,
+}
+
+/// One resident's page (人房企): the resident masked, their household and the others living in
+/// it (masked), and the devices watching over them; the building's floors and cases come from
+/// the building's own page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResidentPage {
+    pub resident: ResidentHit,
+    pub household_id: i64,
+    pub floor: i32,
+    /// The others of the household, masked.
+    pub members: Vec<ResidentHit>,
+    pub devices: Vec<CareDevice>,
+}
+
 /// A building found.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BuildingHit {

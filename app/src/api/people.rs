@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use zhizhi_shared::people::{PeopleFound, PeopleQuery, ResidentView};
+use zhizhi_shared::people::{PeopleFound, PeopleQuery, ResidentPage, ResidentView};
 
 /// Residents (masked, in the user's grids), buildings and businesses matching a query.
 #[server(prefix = "/fn", input = Json)]
@@ -16,4 +16,11 @@ pub async fn find_people(query: PeopleQuery) -> Result<PeopleFound, ServerFnErro
 pub async fn reveal_resident(id: i64, reason: String) -> Result<ResidentView, ServerFnError> {
     let me = crate::backend::require_user()?;
     crate::backend::backend()?.reveal_resident(&me, id, reason).await.map_err(crate::backend::fail)
+}
+
+/// One resident's page, masked: household, members, devices; audited.
+#[server(prefix = "/fn", input = Json)]
+pub async fn get_resident_page(id: i64) -> Result<ResidentPage, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.resident_page(&me, id).await.map_err(crate::backend::fail)
 }

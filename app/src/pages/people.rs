@@ -6,6 +6,8 @@
 //! building opens as its own page (`/people/buildings/{id}`): floors, households, residents,
 //! devices and cases.
 
+pub mod resident;
+
 use crate::api::error_text;
 use crate::api::map::get_building;
 use crate::api::people::{find_people, reveal_resident};
@@ -30,7 +32,7 @@ pub fn PeoplePage() -> impl IntoView {
     }/> }
 }
 
-fn care_en(t: CareTag) -> &'static str {
+pub(crate) fn care_en(t: CareTag) -> &'static str {
     match t {
         CareTag::ElderlyAlone => "Elderly living alone",
         CareTag::LeftBehindChild => "Left-behind child",
@@ -107,13 +109,7 @@ fn results(f: PeopleFound) -> impl IntoView {
             } else if f.residents.is_empty() {
                 view! { <p class="empty">{bi("没有符合条件的居民。换个关键词，或去掉筛选条件。", "No resident matches. Try other words or fewer filters.")}</p> }.into_any()
             } else {
-                view! {
-                    <table class="data" data-testid="resident-table">
-                        <thead><tr><th>{bi("姓名", "Name")}</th><th>{bi("性别", "Sex")}</th><th>{bi("年龄", "Age")}</th><th>{bi("关爱标签", "Care")}</th>
-                            <th>{bi("联系电话", "Phone")}</th><th>{bi("身份证号", "ID number")}</th><th>{bi("住址", "Home")}</th><th></th></tr></thead>
-                        <tbody>{f.residents.into_iter().map(resident_row).collect_view()}</tbody>
-                    </table>
-                }.into_any()
+                resident_table(f.residents).into_any()
             }}
         </section>
         {(!f.buildings.is_empty()).then(|| view! {
@@ -144,6 +140,17 @@ fn results(f: PeopleFound) -> impl IntoView {
     }
 }
 
+/// Residents in a table, masked, each with the reveal.
+pub(crate) fn resident_table(rows: Vec<ResidentHit>) -> impl IntoView {
+    view! {
+        <table class="data" data-testid="resident-table">
+            <thead><tr><th>{bi("姓名", "Name")}</th><th>{bi("性别", "Sex")}</th><th>{bi("年龄", "Age")}</th><th>{bi("关爱标签", "Care")}</th>
+                <th>{bi("联系电话", "Phone")}</th><th>{bi("身份证号", "ID number")}</th><th>{bi("住址", "Home")}</th><th></th></tr></thead>
+            <tbody>{rows.into_iter().map(resident_row).collect_view()}</tbody>
+        </table>
+    }
+}
+
 /// One resident, masked, with the reveal: a reason, then the record unmasked in place.
 fn resident_row(h: ResidentHit) -> impl IntoView {
     let shown = RwSignal::new(h.resident.clone());
@@ -168,7 +175,7 @@ fn resident_row(h: ResidentHit) -> impl IntoView {
     let sex = |v: &ResidentView| if v.sex == "male" { pick("男", "M") } else { pick("女", "F") }.to_string();
     view! {
         <tr data-testid="resident-row" data-resident=id>
-            <td class="resident-name">{move || shown.get().name}</td>
+            <td class="resident-name"><a href=format!("/people/residents/{id}") data-testid="resident-link">{move || shown.get().name}</a></td>
             <td>{move || sex(&shown.get())}</td>
             <td>{pick(&format!("{} 岁", h.age), &format!("{}", h.age)).to_string()}</td>
             <td>{move || tags(&shown.get())}</td>

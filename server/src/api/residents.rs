@@ -38,6 +38,11 @@ pub struct RevealRequest {
     pub reason: String,
 }
 
+/// `GET /api/v1/residents/{id}`: one resident's page, masked: household, members, devices.
+pub async fn page(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>) -> ApiResult<Json<zhizhi_shared::people::ResidentPage>> {
+    Ok(Json(state.residents.page(user(&caller)?, id, crate::auth::now_ms()).await?))
+}
+
 /// `POST /api/v1/residents/{id}/reveal`: one resident unmasked, for a stated reason, audited.
 pub async fn reveal(
     State(state): State<AppState>,

@@ -47,6 +47,9 @@ pub trait PeopleStore {
     /// all), with their grid and how many households and residents they hold.
     async fn find_buildings(&self, pattern: &str, grids: &str, limit: i64) -> super::Result<Vec<zhizhi_shared::people::BuildingHit>>;
 
+    /// The building a resident lives in and their household's floor.
+    async fn resident_home(&self, id: i64) -> super::Result<Option<(i64, i32)>>;
+
     /// Every building, household and resident, as an import of residents compares with them.
     async fn people_snapshot(&self) -> super::Result<Stored>;
 
@@ -134,6 +137,11 @@ macro_rules! portable_people {
                 .bind(pattern).bind(grids).bind(limit)
                 .fetch_all(&self.pool).await?;
                 Ok(rows.into_iter().map(|(id, name, address, grid, households, residents)| zhizhi_shared::people::BuildingHit { id, name, address, grid, households, residents }).collect())
+            }
+
+            async fn resident_home(&self, id: i64) -> $crate::storage::Result<Option<(i64, i32)>> {
+                Ok(sqlx::query_as("SELECT h.building_id, h.floor FROM residents r JOIN households h ON h.id = r.household_id WHERE r.id = $1")
+                    .bind(id).fetch_optional(&self.pool).await?)
             }
 
             async fn people_snapshot(&self) -> $crate::storage::Result<zhizhi_shared::import::residents::Stored> {

@@ -63,3 +63,39 @@ async fn people_are_found_by_fragments_masked_and_only_where_the_user_may_look_o
         app.db.remove().await;
     }
 }
+
+#[tokio::test]
+async fn a_residents_page_shows_the_household_and_the_door_sensor_masked_and_is_audited() {
+    let app = App::new().await;
+    let (worker, command, admin) = (app.login("wanggeyuan").await, app.login("zhihui").await, app.login("guanliyuan").await);
+    // A resident of the grid worker's grid with a door sensor set for them.
+    let devices = app.db.store.device_records(None).await.unwrap();
+    let mine: Vec<i64> = app.db.store.residents_in_grid(1, 10_000, 0).await.unwrap().iter().map(|r| r.resident.id).collect();
+    let sensor = devices.iter().find(|d| d.resident_id.is_some_and(|r| mine.contains(&r))).expect("a door sensor in grid 1");
+    let id = sensor.resident_id.unwrap();
+    let stored = app.db.store.resident(id).await.unwrap().unwrap().resident;
+
+    let r = app.get(&format!("/api/v1/residents/{id}"), Some(&worker)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["resident"]["resident"]["masked"], true);
+    assert_eq!(r.body["resident"]["resident"]["name"], zhizhi_shared::mask::name(&stored.name));
+    assert_eq!(r.body["household_id"], stored.household_id);
+    let watching: Vec<&serde_json::Value> = r.body["devices"].as_array().unwrap().iter().filter(|d| d["for_resident"] == true).collect();
+    assert_eq!(watching.len(), 1, "{}", r.body);
+    assert_eq!((watching[0]["code"].as_str(), watching[0]["kind"].as_str()), (Some(sensor.code.as_str()), Some("door_sensor")));
+    let others = app.db.store.residents_of(r.body["resident"]["building_id"].as_i64().unwrap()).await.unwrap();
+    let household = others.iter().filter(|p| p.resident.household_id == stored.household_id && p.resident.id != id).count();
+    assert_eq!(r.body["members"].as_array().unwrap().len(), household);
+    assert!(!r.body.to_string().contains(&stored.phone) && !r.body.to_string().contains(&stored.id_number), "nothing unmasked");
+    assert_eq!(app.get(&format!("/api/v1/residents/{id}"), Some(&command)).await.status, StatusCode::OK);
+
+    // Another grid's resident is not the grid worker's; a resident who does not exist is 404.
+    let other = app.db.store.residents_in_grid(2, 1, 0).await.unwrap()[0].resident.id;
+    assert_eq!(app.get(&format!("/api/v1/residents/{other}"), Some(&worker)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/api/v1/residents/999999999", Some(&command)).await.status, StatusCode::NOT_FOUND);
+    let audit = app.get("/api/v1/audit?action=view_resident", Some(&admin)).await.body;
+    let entries = audit.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{audit}");
+    assert!(entries.iter().any(|e| e["actor"] == "wanggeyuan" && e["target"] == format!("resident:{id}")), "{audit}");
+    app.db.remove().await;
+}
