@@ -127,6 +127,7 @@ test('an administrator imports businesses with a licence, and supervision finds 
 
   // Market supervision finds them by their sector; the licence is on the business's page.
   await page.goto('/enterprises');
+  await expect(page.locator('[data-testid=supervision][data-live]')).toHaveCount(1);
   await page.getByTestId('ent-sector').selectOption('非遗工坊');
   await page.getByTestId('ent-search').click();
   await expect(page.getByTestId('found')).toHaveText('找到 2 家');

@@ -22,6 +22,16 @@ test('the coordinator finds the elderly living alone, shows one in full for a re
     expect(Number(age.replace(/\D/g, ''))).toBeGreaterThanOrEqual(80);
   }
   await expect(rows.first()).toContainText('独居老人');
+  // Those who rent their home, among them: fewer, and the filter is in the address.
+  await page.getByTestId('tenure-filters').getByRole('link', { name: '租住' }).click();
+  await expect(page).toHaveURL(/tenure=rented/);
+  await expect(page.getByTestId('tenure-filters').getByRole('link', { name: '租住' })).toHaveClass(/active/);
+  await expect(rows).not.toHaveCount(count);
+  await expect(rows.first()).toBeVisible();
+  expect(await rows.count()).toBeLessThan(count);
+  await page.getByTestId('tenure-filters').getByRole('link', { name: '不限' }).click();
+  await expect(page).toHaveURL(/tenure=&|tenure=$/);
+  await expect(rows).toHaveCount(count);
   const first = rows.first();
   await expect(first.locator('.resident-name')).toHaveText(/^\p{Script=Han}\*+$/u);
   await expect(first.locator('.phone')).toHaveText(/^\d{3}\*{4}\d{4}$/);

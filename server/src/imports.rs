@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use zhizhi_shared::auth::Principal;
-use zhizhi_shared::import::{enterprises, match_headers, residents, ImportJob, ImportKind, Preview, Refusal, Stage};
+use zhizhi_shared::import::{enterprises, households, match_headers, residents, staff, ImportJob, ImportKind, Preview, Refusal, Stage};
 
 /// The largest file accepted.
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -40,12 +40,16 @@ struct Job {
 enum Rows {
     Residents(Vec<Result<residents::Row, Refusal>>),
     Enterprises(Vec<Result<enterprises::Row, Refusal>>),
+    Households(Vec<Result<households::Row, Refusal>>),
+    Staff(Vec<Result<staff::Row, Refusal>>),
 }
 
 /// What a checked file writes.
 enum Planned {
     Residents(residents::Write),
     Enterprises(enterprises::Write),
+    Households(households::Write),
+    Staff(staff::Write),
 }
 
 impl Planned {
@@ -53,6 +57,8 @@ impl Planned {
         match self {
             Planned::Residents(w) => w.inserts.is_empty() && w.updates.is_empty(),
             Planned::Enterprises(w) => w.inserts.is_empty() && w.updates.is_empty(),
+            Planned::Households(w) => w.inserts.is_empty() && w.updates.is_empty(),
+            Planned::Staff(w) => w.inserts.is_empty() && w.updates.is_empty(),
         }
     }
 
@@ -60,6 +66,8 @@ impl Planned {
         match self {
             Planned::Residents(w) => w.inserts.len() + w.updates.len(),
             Planned::Enterprises(w) => w.inserts.len() + w.updates.len(),
+            Planned::Households(w) => w.inserts.len() + w.updates.len(),
+            Planned::Staff(w) => w.inserts.len() + w.updates.len(),
         }
     }
 }
@@ -181,6 +189,8 @@ impl Imports {
             Ok(match kind {
                 ImportKind::Residents => Rows::Residents(check_all(&worker, table, &residents::COLUMNS, residents::check_row)?),
                 ImportKind::Enterprises => Rows::Enterprises(check_all(&worker, table, &enterprises::COLUMNS, enterprises::check_row)?),
+                ImportKind::Households => Rows::Households(check_all(&worker, table, &households::COLUMNS, households::check_row)?),
+                ImportKind::Staff => Rows::Staff(check_all(&worker, table, &staff::COLUMNS, staff::check_row)?),
             })
         })
         .await
@@ -228,6 +238,22 @@ impl Imports {
                     (p, Planned::Enterprises(w))
                 })
                 .await
+            }
+            Rows::Households(_) => {
+                let stored = self.store.people_snapshot().await?;
+                tokio::task::spawn_blocking(move || {
+                    let Rows::Households(rows) = &*rows else { unreachable!("matched above") };
+                    let half = rows.len() / 2;
+                    let (p, w) = households::plan(rows.to_vec(), &stored.buildings, &stored.households, |n| job.done.store(half + n / 2, Ordering::Relaxed));
+                    (p, Planned::Households(w))
+                })
+                .await
+            }
+            Rows::Staff(rows) => {
+                // A street's staff are a few hundred: planned here.
+                let stored = self.store.staff_snapshot().await?;
+                let (p, w) = staff::plan(rows.to_vec(), &stored);
+                Ok((p, Planned::Staff(w)))
             }
         };
         planned.map_err(|e| ServiceError::Unavailable(format!("导入检查中断：{e}")))
@@ -292,6 +318,9 @@ impl Imports {
         if kind == ImportKind::Residents {
             summary += &format!("，新建住户 {}", preview.new_households);
         }
+        if kind == ImportKind::Staff {
+            summary += &format!("，新建岗位 {}", preview.new_posts);
+        }
         let audit = ImportAudit { actor: by, target: format!("import:{job_id}"), summary, file: format!("《{file}》"), display, now };
         let result = match write {
             _ if write.is_empty() => {
@@ -300,6 +329,8 @@ impl Imports {
             }
             Planned::Residents(w) => self.store.write_residents(&w, &audit, &job.done).await,
             Planned::Enterprises(w) => self.store.write_enterprises(&w, &audit, &job.done).await,
+            Planned::Households(w) => self.store.write_households(&w, &audit, &job.done).await,
+            Planned::Staff(w) => self.store.write_staff(&w, &audit, &job.done).await,
         };
         match result {
             Ok(()) => {

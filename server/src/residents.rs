@@ -10,6 +10,7 @@ use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::people::{age_on, CareDevice, PeopleFound, PeopleQuery, ResidentHit, ResidentPage, SEARCH_LIMIT};
 use crate::xlsx::{Cell, Sheet};
 use zhizhi_shared::people::ResidentView;
+use zhizhi_shared::place::Tenure;
 
 /// The most residents one list answers.
 pub const MAX_PAGE: i64 = 500;
@@ -78,6 +79,7 @@ impl Residents {
                 born_after,
                 born_up_to,
                 grids: grids.clone(),
+                tenure: q.tenure.map(|t| if t == Tenure::Unknown { "none" } else { t.code() }.to_string()).unwrap_or_default(),
                 limit: SEARCH_LIMIT as i64 + 1,
             };
             let mut rows = self.store.search_residents(&search).await?;
@@ -93,6 +95,9 @@ impl Residents {
             }
             if let Some(a) = q.age {
                 filters.push(a.name().0.to_string());
+            }
+            if let Some(t) = q.tenure {
+                filters.push(format!("房屋{}", t.name().0));
             }
             let detail = format!("检索「{}」{}：脱敏居民 {} 人", q.for_audit(), if filters.is_empty() { String::new() } else { format!("（{}）", filters.join("、")) }, found.residents.len());
             self.store.append_audit(now, &me.username, "search_residents", "people", &detail).await?;
@@ -140,7 +145,8 @@ impl Residents {
         if !me.may_list_residents_of(r.grid_id) {
             return Err(ServiceError::Forbidden);
         }
-        let (building_id, floor) = self.store.resident_home(id).await?.ok_or(ServiceError::NotFound("没有这位居民"))?;
+        let (building_id, floor, tenure) = self.store.resident_home(id).await?.ok_or(ServiceError::NotFound("没有这位居民"))?;
+        let tenure = Tenure::from_code(&tenure).unwrap_or_default();
         let today = zhizhi_shared::time::beijing_date(now);
         let household_id = r.resident.household_id;
         let hit = |p: ResidentPlace| ResidentHit { age: age_on(&p.resident.birth_date, &today), building_id, grid_id: p.grid_id, resident: view(p, true) };
@@ -161,7 +167,7 @@ impl Residents {
             .map(|d| CareDevice { id: d.id, code: d.code, kind: d.kind, model: d.model, for_resident: d.resident_id == Some(id), retired: d.retired })
             .collect();
         self.store.append_audit(now, &me.username, "view_resident", &format!("resident:{id}"), &format!("脱敏查看居民页，同户 {} 人", members.len())).await?;
-        Ok(ResidentPage { resident: hit(r), household_id, floor, members, devices })
+        Ok(ResidentPage { resident: hit(r), household_id, floor, tenure, members, devices })
     }
 
     /// A grid's residents as an Excel workbook, whole: masked, or — for a stated reason (at

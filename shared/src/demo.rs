@@ -19,7 +19,7 @@ use crate::device::{Device, DeviceKind};
 use crate::geo::{LonLat, Polygon};
 use crate::org::{Board, BoardKind, Duty, Post, PostOrigin, Staff, Street};
 use crate::people::{CareTag, CreditRating, Enterprise, Resident, Sex};
-use crate::place::{Building, BuildingUse, Community, Grid, Household, MicroGrid};
+use crate::place::{Building, BuildingUse, Community, Grid, Household, MicroGrid, Tenure};
 use crate::summary::Summary;
 use std::collections::HashMap;
 
@@ -296,7 +296,10 @@ impl Generator {
         for floor in home_floors {
             for door in 1..=doors {
                 let household_id = self.d.households.len() as i64 + 1;
-                self.d.households.push(Household { id: household_id, building_id: b.id, floor, unit: format!("{floor}-{door}") });
+                // About three homes in ten are rented in the old town; from the id, so that the
+                // random draws of the rest of the district stay as they were.
+                let tenure = if (household_id as u64).wrapping_mul(2_654_435_761) % 10 < 3 { Tenure::Rented } else { Tenure::Owned };
+                self.d.households.push(Household { id: household_id, building_id: b.id, floor, unit: format!("{floor}-{door}"), tenure });
                 self.residents(b, household_id, floor);
             }
         }

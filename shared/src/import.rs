@@ -6,7 +6,9 @@
 //! [`residents`]. Pure: the server reads the file and the database.
 
 pub mod enterprises;
+pub mod households;
 pub mod residents;
+pub mod staff;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -19,17 +21,23 @@ pub enum ImportKind {
     Residents,
     /// 企业商户 (with a licence and the credit grade).
     Enterprises,
+    /// 住户 (房屋): the homes of the street's buildings, with their tenure.
+    Households,
+    /// 工作人员 and their posts (岗位).
+    Staff,
 }
 
 impl ImportKind {
     /// Every kind.
-    pub const ALL: [ImportKind; 2] = [ImportKind::Residents, ImportKind::Enterprises];
+    pub const ALL: [ImportKind; 4] = [ImportKind::Residents, ImportKind::Households, ImportKind::Enterprises, ImportKind::Staff];
 
     /// The code used in URLs.
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Residents => "residents",
             ImportKind::Enterprises => "enterprises",
+            ImportKind::Households => "households",
+            ImportKind::Staff => "staff",
         }
     }
 
@@ -43,6 +51,8 @@ impl ImportKind {
         match self {
             ImportKind::Residents => ("居民", "residents"),
             ImportKind::Enterprises => ("企业商户", "enterprises"),
+            ImportKind::Households => ("住户", "households"),
+            ImportKind::Staff => ("工作人员", "staff"),
         }
     }
 
@@ -51,6 +61,8 @@ impl ImportKind {
         match self {
             ImportKind::Residents => &residents::COLUMNS,
             ImportKind::Enterprises => &enterprises::COLUMNS,
+            ImportKind::Households => &households::COLUMNS,
+            ImportKind::Staff => &staff::COLUMNS,
         }
     }
 }
@@ -185,6 +197,16 @@ pub struct StoredBuilding {
     pub floors: i64,
 }
 
+/// A household as an import sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredHousehold {
+    pub id: i64,
+    pub building_id: i64,
+    pub unit: String,
+    pub floor: i64,
+    pub tenure: crate::place::Tenure,
+}
+
 /// The street's buildings by address and by name (spaces ignored), to place a row's address.
 pub struct Buildings<'a>(HashMap<String, Option<&'a StoredBuilding>>);
 
@@ -260,6 +282,9 @@ pub struct Preview {
     pub changes: Vec<Change>,
     /// New households the import creates.
     pub new_households: usize,
+    /// New posts the import creates.
+    #[serde(default)]
+    pub new_posts: usize,
 }
 
 /// How many updated rows a preview lists one by one.

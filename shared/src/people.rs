@@ -258,6 +258,9 @@ pub struct PeopleQuery {
     /// Only this grid.
     #[serde(default)]
     pub grid_id: Option<i64>,
+    /// Only residents of rented (or owned) homes.
+    #[serde(default)]
+    pub tenure: Option<crate::place::Tenure>,
 }
 
 impl PeopleQuery {
@@ -348,6 +351,7 @@ pub struct ResidentPage {
     pub resident: ResidentHit,
     pub household_id: i64,
     pub floor: i32,
+    pub tenure: crate::place::Tenure,
     /// The others of the household, masked.
     pub members: Vec<ResidentHit>,
     pub devices: Vec<CareDevice>,

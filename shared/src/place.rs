@@ -98,4 +98,57 @@ pub struct Household {
     pub floor: i32,
     /// Door number on its floor, e.g. `3-2` (floor 3, door 2).
     pub unit: String,
+    #[serde(default)]
+    pub tenure: Tenure,
+}
+
+/// How a household holds its home (房屋性质), as the street's register records it: grid
+/// workers look after tenants (流动人口) differently from owners.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tenure {
+    /// Not recorded.
+    #[default]
+    Unknown,
+    /// 自有住房: the household owns it.
+    Owned,
+    /// 租住: the household rents it.
+    Rented,
+}
+
+impl Tenure {
+    pub const ALL: [Tenure; 3] = [Tenure::Unknown, Tenure::Owned, Tenure::Rented];
+
+    /// The stored code (`''` for not recorded).
+    pub fn code(self) -> &'static str {
+        match self {
+            Tenure::Unknown => "",
+            Tenure::Owned => "owned",
+            Tenure::Rented => "rented",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    /// The name in Chinese and English.
+    pub fn name(self) -> (&'static str, &'static str) {
+        match self {
+            Tenure::Unknown => ("未登记", "Not recorded"),
+            Tenure::Owned => ("自有", "Owned"),
+            Tenure::Rented => ("租住", "Rented"),
+        }
+    }
+
+    /// The tenure a register writes (自有、自住、产权 …, 租住、出租、租赁 …), `None` for words
+    /// it does not know; blank is not recorded.
+    pub fn from_words(words: &str) -> Option<Self> {
+        match words.trim() {
+            "" | "未登记" => Some(Tenure::Unknown),
+            "自有" | "自住" | "自有住房" | "产权" | "产权房" | "owned" | "Owned" => Some(Tenure::Owned),
+            "租住" | "出租" | "租赁" | "承租" | "租房" | "rented" | "Rented" => Some(Tenure::Rented),
+            _ => None,
+        }
+    }
 }

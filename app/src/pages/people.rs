@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use zhizhi_shared::auth::Principal;
 use zhizhi_shared::people::{AgeBand, CareTag, PeopleFound, PeopleQuery, ResidentHit, ResidentView};
+use zhizhi_shared::place::Tenure;
 
 /// `/people`
 #[component]
@@ -30,6 +31,19 @@ pub fn PeoplePage() -> impl IntoView {
             <main class="people-main"><Search/></main>
         </div>
     }/> }
+}
+
+/// A tenure as the address carries it (`none` for not recorded).
+fn tenure_param(t: Tenure) -> &'static str {
+    if t == Tenure::Unknown { "none" } else { t.code() }
+}
+
+fn tenure_of(param: &str) -> Option<Tenure> {
+    match param {
+        "" => None,
+        "none" => Some(Tenure::Unknown),
+        p => Tenure::from_code(p),
+    }
 }
 
 pub(crate) fn care_en(t: CareTag) -> &'static str {
@@ -52,14 +66,17 @@ fn Search() -> impl IntoView {
             care: m.get("care").and_then(|c| CareTag::from_code(&c)),
             age: m.get("age").and_then(|a| AgeBand::from_code(&a)),
             grid_id: m.get("grid").and_then(|g| g.parse().ok()),
+            tenure: m.get("tenure").and_then(|t| tenure_of(&t)),
         })
     };
     let found = Resource::new(current, find_people);
-    let href = move |care: Option<&str>, age: Option<&str>| {
+    // A filter's link: `None` keeps what the search has, `Some("")` clears it.
+    let href = move |care: Option<&str>, age: Option<&str>, tenure: Option<&str>| {
         let cur = current();
         let care = care.map(str::to_string).unwrap_or_else(|| cur.care.map(|c| c.code().to_string()).unwrap_or_default());
         let age = age.map(str::to_string).unwrap_or_else(|| cur.age.map(|a| a.code().to_string()).unwrap_or_default());
-        format!("/people?q={}&care={care}&age={age}", crate::pages::kpis::percent(&cur.q))
+        let tenure = tenure.map(str::to_string).unwrap_or_else(|| cur.tenure.map(|t| tenure_param(t).to_string()).unwrap_or_default());
+        format!("/people?q={}&care={care}&age={age}&tenure={tenure}", crate::pages::kpis::percent(&cur.q))
     };
     view! {
         <section class="panel people-search">
@@ -69,21 +86,30 @@ fn Search() -> impl IntoView {
                     placeholder=bi("姓名、地址、楼栋、房号、电话或身份证号（可只输一部分，如 138****1234）", "Name, address, building, room, phone or ID (in part, or masked)")/>
                 <input type="hidden" name="care" prop:value=move || current().care.map(|c| c.code()).unwrap_or_default()/>
                 <input type="hidden" name="age" prop:value=move || current().age.map(|a| a.code()).unwrap_or_default()/>
+                <input type="hidden" name="tenure" prop:value=move || current().tenure.map(tenure_param).unwrap_or_default()/>
                 <button type="submit" class="act primary" data-testid="people-find">{bi("查询", "Search")}</button>
             </form>
             <div class="filters" data-testid="care-filters">
                 <span class="note">{bi("关爱对象：", "In care: ")}</span>
-                <a class="act small" class:active=move || current().care.is_none() href=move || href(Some(""), None)>{bi("不限", "Any")}</a>
+                <a class="act small" class:active=move || current().care.is_none() href=move || href(Some(""), None, None)>{bi("不限", "Any")}</a>
                 {CareTag::ALL.into_iter().map(|t| view! {
-                    <a class="act small" class:active=move || current().care == Some(t) href=move || href(Some(t.code()), None)>{bi(t.name_zh(), care_en(t))}</a>
+                    <a class="act small" class:active=move || current().care == Some(t) href=move || href(Some(t.code()), None, None)>{bi(t.name_zh(), care_en(t))}</a>
                 }).collect_view()}
             </div>
             <div class="filters" data-testid="age-filters">
                 <span class="note">{bi("年龄：", "Age: ")}</span>
-                <a class="act small" class:active=move || current().age.is_none() href=move || href(None, Some(""))>{bi("不限", "Any")}</a>
+                <a class="act small" class:active=move || current().age.is_none() href=move || href(None, Some(""), None)>{bi("不限", "Any")}</a>
                 {AgeBand::ALL.into_iter().map(|a| {
                     let (zh, en) = a.name();
-                    view! { <a class="act small" class:active=move || current().age == Some(a) href=move || href(None, Some(a.code()))>{bi(zh, en)}</a> }
+                    view! { <a class="act small" class:active=move || current().age == Some(a) href=move || href(None, Some(a.code()), None)>{bi(zh, en)}</a> }
+                }).collect_view()}
+            </div>
+            <div class="filters" data-testid="tenure-filters">
+                <span class="note">{bi("房屋：", "Home: ")}</span>
+                <a class="act small" class:active=move || current().tenure.is_none() href=move || href(None, None, Some(""))>{bi("不限", "Any")}</a>
+                {[Tenure::Rented, Tenure::Owned, Tenure::Unknown].into_iter().map(|t| {
+                    let (zh, en) = t.name();
+                    view! { <a class="act small" class:active=move || current().tenure == Some(t) href=move || href(None, None, Some(tenure_param(t)))>{bi(zh, en)}</a> }
                 }).collect_view()}
             </div>
         </section>

@@ -72,7 +72,7 @@ pub async fn export(
     Ok(super::xlsx_attachment(&name, book))
 }
 
-/// `GET /api/v1/people?q=&care=&age=&grid_id=`: a search of people, houses and enterprises
+/// `GET /api/v1/people?q=&care=&age=&grid_id=&tenure=`: a search of people, houses and enterprises
 /// (人房企): residents masked and scoped (the read audited), buildings, businesses.
 pub async fn search(
     State(state): State<AppState>,

@@ -84,10 +84,19 @@ macro_rules! portable_map {
             }
 
             async fn households_of(&self, building_id: i64) -> $crate::storage::Result<Vec<zhizhi_shared::place::Household>> {
-                let rows: Vec<(i64, i64, String)> =
-                    sqlx::query_as("SELECT id, CAST(floor AS BIGINT), unit FROM households WHERE building_id = $1 ORDER BY floor, unit")
+                let rows: Vec<(i64, i64, String, String)> =
+                    sqlx::query_as("SELECT id, CAST(floor AS BIGINT), unit, tenure FROM households WHERE building_id = $1 ORDER BY floor, unit")
                         .bind(building_id).fetch_all(&self.pool).await?;
-                Ok(rows.into_iter().map(|(id, floor, unit)| zhizhi_shared::place::Household { id, building_id, floor: floor as i32, unit }).collect())
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, floor, unit, tenure)| zhizhi_shared::place::Household {
+                        id,
+                        building_id,
+                        floor: floor as i32,
+                        unit,
+                        tenure: zhizhi_shared::place::Tenure::from_code(&tenure).unwrap_or_default(),
+                    })
+                    .collect())
             }
 
             async fn residents_of(&self, building_id: i64) -> $crate::storage::Result<Vec<$crate::storage::ResidentPlace>> {

@@ -34,6 +34,8 @@ pub struct ResidentSearch {
     pub born_up_to: String,
     /// Only these grids (comma-separated ids), or empty for every grid.
     pub grids: String,
+    /// A household tenure's code (`none` for not recorded), or empty for any.
+    pub tenure: String,
     pub limit: i64,
 }
 
@@ -47,8 +49,8 @@ pub trait PeopleStore {
     /// all), with their grid and how many households and residents they hold.
     async fn find_buildings(&self, pattern: &str, grids: &str, limit: i64) -> super::Result<Vec<zhizhi_shared::people::BuildingHit>>;
 
-    /// The building a resident lives in and their household's floor.
-    async fn resident_home(&self, id: i64) -> super::Result<Option<(i64, i32)>>;
+    /// The building a resident lives in, their household's floor and tenure's code.
+    async fn resident_home(&self, id: i64) -> super::Result<Option<(i64, i32, String)>>;
 
     /// Every building, household and resident, as an import of residents compares with them.
     async fn people_snapshot(&self) -> super::Result<Stored>;
@@ -57,6 +59,17 @@ pub trait PeopleStore {
     /// updated residents, one audit entry per updated resident (which fields, from which file
     /// row) and one for the import. `written` counts the residents written so far.
     async fn write_residents(&self, write: &Write, audit: &ImportAudit, written: &AtomicUsize) -> super::Result<()>;
+
+    /// Writes an import of households in one transaction: the new ones, the changed floors and
+    /// tenures, one audit entry per changed household and one for the import.
+    async fn write_households(&self, write: &zhizhi_shared::import::households::Write, audit: &ImportAudit, written: &AtomicUsize) -> super::Result<()>;
+
+    /// Every post and member of staff, as an import of staff compares with them.
+    async fn staff_snapshot(&self) -> super::Result<zhizhi_shared::import::staff::Stored>;
+
+    /// Writes an import of staff in one transaction: the new posts (on their boards), the new
+    /// and changed staff, one audit entry per changed person and one for the import.
+    async fn write_staff(&self, write: &zhizhi_shared::import::staff::Write, audit: &ImportAudit, written: &AtomicUsize) -> super::Result<()>;
 
     /// Every building, enterprise and licence, as an import of enterprises compares with them.
     async fn enterprises_snapshot(&self) -> super::Result<zhizhi_shared::import::enterprises::Stored>;
@@ -112,9 +125,10 @@ macro_rules! portable_people {
                        AND ($2 = '' OR (',' || r.care_tags || ',') LIKE ('%,' || $2 || ',%'))
                        AND r.birth_date > $3 AND r.birth_date <= $4
                        AND ($5 = '' OR (',' || $5 || ',') LIKE ('%,' || CAST(m.grid_id AS TEXT) || ',%'))
+                       AND ($7 = '' OR h.tenure = $7 OR ($7 = 'none' AND h.tenure = ''))
                      ORDER BY b.address, h.unit, r.id LIMIT $6",
                 )
-                .bind(&s.pattern).bind(&s.care).bind(&s.born_after).bind(&s.born_up_to).bind(&s.grids).bind(s.limit)
+                .bind(&s.pattern).bind(&s.care).bind(&s.born_after).bind(&s.born_up_to).bind(&s.grids).bind(s.limit).bind(&s.tenure)
                 .fetch_all(&self.pool).await?;
                 rows.into_iter()
                     .map(|r| {
@@ -139,8 +153,8 @@ macro_rules! portable_people {
                 Ok(rows.into_iter().map(|(id, name, address, grid, households, residents)| zhizhi_shared::people::BuildingHit { id, name, address, grid, households, residents }).collect())
             }
 
-            async fn resident_home(&self, id: i64) -> $crate::storage::Result<Option<(i64, i32)>> {
-                Ok(sqlx::query_as("SELECT h.building_id, h.floor FROM residents r JOIN households h ON h.id = r.household_id WHERE r.id = $1")
+            async fn resident_home(&self, id: i64) -> $crate::storage::Result<Option<(i64, i32, String)>> {
+                Ok(sqlx::query_as("SELECT h.building_id, h.floor, h.tenure FROM residents r JOIN households h ON h.id = r.household_id WHERE r.id = $1")
                     .bind(id).fetch_optional(&self.pool).await?)
             }
 
@@ -148,13 +162,22 @@ macro_rules! portable_people {
                 use zhizhi_shared::import::residents::{Stored, StoredBuilding, StoredHousehold};
                 let buildings: Vec<(i64, String, String, i32)> =
                     sqlx::query_as("SELECT id, name, address, floors FROM buildings").fetch_all(&self.pool).await?;
-                let households: Vec<(i64, i64, String)> =
-                    sqlx::query_as("SELECT id, building_id, unit FROM households").fetch_all(&self.pool).await?;
+                let households: Vec<(i64, i64, String, i32, String)> =
+                    sqlx::query_as("SELECT id, building_id, unit, floor, tenure FROM households").fetch_all(&self.pool).await?;
                 let rows: Vec<$crate::storage::portable::ResidentRow> =
                     sqlx::query_as($crate::storage::portable::RESIDENT_SELECT).fetch_all(&self.pool).await?;
                 Ok(Stored {
                     buildings: buildings.into_iter().map(|(id, name, address, floors)| StoredBuilding { id, name, address, floors: floors.into() }).collect(),
-                    households: households.into_iter().map(|(id, building_id, unit)| StoredHousehold { id, building_id, unit }).collect(),
+                    households: households
+                        .into_iter()
+                        .map(|(id, building_id, unit, floor, tenure)| StoredHousehold {
+                            id,
+                            building_id,
+                            unit,
+                            floor: floor.into(),
+                            tenure: zhizhi_shared::place::Tenure::from_code(&tenure).unwrap_or_default(),
+                        })
+                        .collect(),
                     residents: rows
                         .into_iter()
                         .map(|r| $crate::storage::portable::resident_from_row(r).map(|p| p.resident))
@@ -233,6 +256,102 @@ macro_rules! portable_people {
                     entries.push(("import_update".into(), format!("resident:{id}"), format!("{} 第 {} 行：{}", audit.file, r.line, fields.join("、"))));
                 }
                 entries.push(("import_residents".into(), audit.target.clone(), audit.summary.clone()));
+                $crate::storage::people::chain_audit!($db, tx, audit, entries);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn write_households(
+                &self,
+                write: &zhizhi_shared::import::households::Write,
+                audit: &$crate::storage::people::ImportAudit,
+                written: &std::sync::atomic::AtomicUsize,
+            ) -> $crate::storage::Result<()> {
+                use sqlx::QueryBuilder;
+                use std::sync::atomic::Ordering;
+                use $crate::storage::portable::CHUNK;
+                let $pool = self.writer();
+                let mut tx = $begin.await?;
+                let (mut next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM households").fetch_one(&mut *tx).await?;
+                for chunk in write.inserts.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO households (id, building_id, floor, unit, tenure) ");
+                    qb.push_values(chunk, |mut b, h| {
+                        b.push_bind(next).push_bind(h.building_id).push_bind(h.floor as i32).push_bind(&h.unit).push_bind(h.tenure.code());
+                        next += 1;
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                    written.fetch_add(chunk.len(), Ordering::Relaxed);
+                }
+                let mut entries: Vec<(String, String, String)> = Vec::with_capacity(write.updates.len() + 1);
+                for u in &write.updates {
+                    sqlx::query("UPDATE households SET floor = $1, tenure = $2 WHERE id = $3")
+                        .bind(u.floor as i32).bind(u.tenure.code()).bind(u.id).execute(&mut *tx).await?;
+                    entries.push(("import_update".into(), format!("household:{}", u.id), format!("{} 第 {} 行：{}", audit.file, u.line, u.fields.join("、"))));
+                    written.fetch_add(1, Ordering::Relaxed);
+                }
+                entries.push(("import_households".into(), audit.target.clone(), audit.summary.clone()));
+                $crate::storage::people::chain_audit!($db, tx, audit, entries);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn staff_snapshot(&self) -> $crate::storage::Result<zhizhi_shared::import::staff::Stored> {
+                use zhizhi_shared::import::staff::{Stored, StoredPost};
+                let posts: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM posts").fetch_all(&self.pool).await?;
+                let staff: Vec<(i64, String, Option<i64>, String, String)> =
+                    sqlx::query_as("SELECT id, name, post_id, phone, duty FROM staff").fetch_all(&self.pool).await?;
+                Ok(Stored {
+                    posts: posts.into_iter().map(|(id, name)| StoredPost { id, name }).collect(),
+                    staff: staff
+                        .into_iter()
+                        .map(|(id, name, post_id, phone, duty)| {
+                            let duty = $crate::storage::portable::parse_code("staff", id, &duty, zhizhi_shared::org::Duty::from_code)?;
+                            Ok(zhizhi_shared::org::Staff { id, name, post_id, phone, duty })
+                        })
+                        .collect::<$crate::storage::Result<Vec<_>>>()?,
+                })
+            }
+
+            async fn write_staff(
+                &self,
+                write: &zhizhi_shared::import::staff::Write,
+                audit: &$crate::storage::people::ImportAudit,
+                written: &std::sync::atomic::AtomicUsize,
+            ) -> $crate::storage::Result<()> {
+                use std::sync::atomic::Ordering;
+                use zhizhi_shared::import::staff::PostRef;
+                let $pool = self.writer();
+                let mut tx = $begin.await?;
+                let (mut next_post,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM posts").fetch_one(&mut *tx).await?;
+                let mut post_ids = Vec::with_capacity(write.new_posts.len());
+                for p in &write.new_posts {
+                    let (board,): (i64,) = sqlx::query_as("SELECT id FROM boards WHERE kind = $1").bind(p.board.code()).fetch_optional(&mut *tx).await?
+                        .ok_or_else(|| $crate::storage::Error::Corrupt { table: "boards", id: 0, detail: format!("no board {}", p.board.code()) })?;
+                    sqlx::query("INSERT INTO posts (id, board_id, name, origin) VALUES ($1, $2, $3, $4)")
+                        .bind(next_post).bind(board).bind(&p.name).bind(p.origin.code()).execute(&mut *tx).await?;
+                    post_ids.push(next_post);
+                    next_post += 1;
+                }
+                let post = |r: PostRef| match r {
+                    PostRef::None => None,
+                    PostRef::Stored(id) => Some(id),
+                    PostRef::New(i) => post_ids.get(i).copied(),
+                };
+                let (mut next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM staff").fetch_one(&mut *tx).await?;
+                for r in &write.inserts {
+                    sqlx::query("INSERT INTO staff (id, name, post_id, phone, duty) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(next).bind(&r.name).bind(post(r.post)).bind(&r.phone).bind(r.duty.code()).execute(&mut *tx).await?;
+                    next += 1;
+                    written.fetch_add(1, Ordering::Relaxed);
+                }
+                let mut entries: Vec<(String, String, String)> = Vec::with_capacity(write.updates.len() + 1);
+                for (id, r, fields) in &write.updates {
+                    sqlx::query("UPDATE staff SET name = $1, post_id = $2, duty = $3 WHERE id = $4")
+                        .bind(&r.name).bind(post(r.post)).bind(r.duty.code()).bind(id).execute(&mut *tx).await?;
+                    entries.push(("import_update".into(), format!("staff:{id}"), format!("{} 第 {} 行：{}", audit.file, r.line, fields.join("、"))));
+                    written.fetch_add(1, Ordering::Relaxed);
+                }
+                entries.push(("import_staff".into(), audit.target.clone(), audit.summary.clone()));
                 $crate::storage::people::chain_audit!($db, tx, audit, entries);
                 tx.commit().await?;
                 Ok(())

@@ -176,8 +176,8 @@ macro_rules! portable_store {
                         .push_bind(polygon_json(&x.footprint)).push_bind(x.floors).push_bind(x.floor_height_m)
                         .push_bind(x.usage.code());
                 });
-                bulk!("房屋", "INSERT INTO households (id, building_id, floor, unit) ", d.households, |b, x| {
-                    b.push_bind(x.id).push_bind(x.building_id).push_bind(x.floor).push_bind(x.unit.clone());
+                bulk!("房屋", "INSERT INTO households (id, building_id, floor, unit, tenure) ", d.households, |b, x| {
+                    b.push_bind(x.id).push_bind(x.building_id).push_bind(x.floor).push_bind(x.unit.clone()).push_bind(x.tenure.code());
                 });
                 bulk!("居民", "INSERT INTO residents (id, household_id, name, sex, birth_date, id_number, phone, care_tags) ", d.residents, |b, x| {
                     let tags: Vec<&str> = x.care_tags.iter().map(|t| t.code()).collect();

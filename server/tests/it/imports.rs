@@ -289,3 +289,82 @@ async fn enterprises_come_in_with_licences_and_grades_on_the_record_on_both_engi
         app.db.remove().await;
     }
 }
+
+#[tokio::test]
+async fn households_come_in_with_their_tenure_and_the_search_filters_by_it() {
+    use zhizhi_shared::place::Tenure;
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let stored = app.db.store.people_snapshot().await.unwrap();
+    // An owned household with residents, and its building.
+    let home = stored.households.iter().find(|h| h.tenure == Tenure::Owned && stored.residents.iter().any(|r| r.household_id == h.id)).unwrap().clone();
+    let building = stored.buildings.iter().find(|b| b.id == home.building_id).unwrap().clone();
+    let sheet = |rows: &[[&str; 4]]| {
+        let mut all = vec![["地址", "房号", "楼层", "房屋性质"].map(Cell::from).to_vec()];
+        all.extend(rows.iter().map(|r| r.map(Cell::from).to_vec()));
+        workbook(&[Sheet { name: "住户".into(), rows: all }])
+    };
+    let bad = sheet(&[[&building.address, &home.unit, "", "借住"], [&building.address, "1-199", "", "租住"]]);
+    let job = upload_kind(&app, &admin, "households", "homes.xlsx", bad).await;
+    assert_eq!(job["preview"]["refused"][0]["reason"], "房屋性质「借住」应为 自有 或 租住", "{job}");
+    let file = sheet(&[[&building.address, &home.unit, "", "租住"], [&building.address, "1-199", "", "租住"]]);
+    let job = upload_kind(&app, &admin, "households", "homes.xlsx", file.clone()).await;
+    assert_eq!(counts(&job), (1, 1, 0, 0), "{job}");
+    assert_eq!(job["preview"]["changes"][0]["fields"], json!(["房屋性质 自有→租住"]));
+    assert_eq!(confirm(&app, &admin, &job).await["stage"], "done");
+    let now = app.db.store.people_snapshot().await.unwrap();
+    assert_eq!(now.households.iter().find(|h| h.id == home.id).unwrap().tenure, Tenure::Rented);
+    let new = now.households.iter().find(|h| h.building_id == building.id && h.unit == "1-199").expect("the new household");
+    assert_eq!((new.floor, new.tenure), (1, Tenure::Rented));
+    let audit = app.get("/api/v1/audit?action=import_update", Some(&admin)).await.body;
+    assert_eq!((audit[0]["target"].as_str(), audit[0]["detail"].as_str()), (Some(format!("household:{}", home.id).as_str()), Some("《homes.xlsx》 第 2 行：房屋性质")));
+    let again = upload_kind(&app, &admin, "households", "homes.xlsx", file).await;
+    assert_eq!(counts(&again), (0, 0, 2, 0), "{again}");
+
+    // The people search filters by tenure: the household's residents are among the rented, not
+    // among the owned.
+    let command = app.login("zhihui").await;
+    let resident = stored.residents.iter().find(|r| r.household_id == home.id).unwrap();
+    let ids = |body: &Value| body["residents"].as_array().unwrap().iter().map(|h| h["resident"]["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let rented = app.get(&format!("/api/v1/people?q={}&tenure=rented", building.address), Some(&command)).await.body;
+    assert!(ids(&rented).contains(&resident.id), "{rented}");
+    let owned = app.get(&format!("/api/v1/people?q={}&tenure=owned", building.address), Some(&command)).await.body;
+    assert!(!ids(&owned).contains(&resident.id) && !ids(&owned).is_empty(), "{owned}");
+    app.db.remove().await;
+}
+
+#[tokio::test]
+async fn staff_come_in_and_a_new_post_is_made_on_its_board() {
+    use zhizhi_shared::org::{BoardKind, Duty};
+    let app = App::new().await;
+    let admin = app.login("guanliyuan").await;
+    let stored = app.db.store.staff_snapshot().await.unwrap();
+    let someone = stored.staff.iter().find(|s| s.duty == Duty::Post && s.post_id.is_some()).unwrap().clone();
+    let sheet = |rows: &[[&str; 5]]| {
+        let mut all = vec![["姓名", "联系电话", "职责", "岗位", "所属板块"].map(Cell::from).to_vec()];
+        all.extend(rows.iter().map(|r| r.map(Cell::from).to_vec()));
+        workbook(&[Sheet { name: "工作人员".into(), rows: all }])
+    };
+    let bad = sheet(&[[&someone.name, &someone.phone, "岗位人员", "非遗保护", ""]]);
+    let job = upload_kind(&app, &admin, "staff", "staff.xlsx", bad).await;
+    assert_eq!(job["preview"]["refused"][0]["reason"], "岗位「非遗保护」不存在；新岗位请填写所属板块", "{job}");
+    let file = sheet(&[[&someone.name, &someone.phone, "岗位人员", "非遗保护", "经济发展"], ["新网格员", "13900009999", "网格员", "", ""]]);
+    let job = upload_kind(&app, &admin, "staff", "staff.xlsx", file.clone()).await;
+    assert_eq!(counts(&job), (1, 1, 0, 0), "{job}");
+    assert_eq!(job["preview"]["new_posts"], 1);
+    assert_eq!(confirm(&app, &admin, &job).await["stage"], "done");
+    let boards = app.db.store.boards().await.unwrap();
+    let economy = boards.iter().find(|b| b.board.kind == BoardKind::Economy).unwrap();
+    let post = economy.posts.iter().find(|p| p.name == "非遗保护").expect("the new post on its board");
+    let now = app.db.store.staff_snapshot().await.unwrap();
+    assert_eq!(now.staff.iter().find(|s| s.id == someone.id).unwrap().post_id, Some(post.id));
+    let new = now.staff.iter().find(|s| s.phone == "13900009999").unwrap();
+    assert_eq!((new.duty, new.post_id), (Duty::GridWorker, None));
+    let audit = app.get("/api/v1/audit?action=import_update", Some(&admin)).await.body;
+    assert_eq!((audit[0]["target"].as_str(), audit[0]["detail"].as_str()), (Some(format!("staff:{}", someone.id).as_str()), Some("《staff.xlsx》 第 2 行：岗位")));
+    let summary = app.get("/api/v1/audit?action=import_staff", Some(&admin)).await.body;
+    assert!(summary[0]["detail"].as_str().unwrap().ends_with("新增 1，更新 1，未变 0，新建岗位 1"), "{summary}");
+    let again = upload_kind(&app, &admin, "staff", "staff.xlsx", file).await;
+    assert_eq!(counts(&again), (0, 0, 2, 0), "{again}");
+    app.db.remove().await;
+}

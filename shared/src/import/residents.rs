@@ -4,7 +4,7 @@
 //! number (or created), the same identity number may not come twice in a file, and a stored
 //! resident with that number is updated where the row differs — or left alone.
 
-pub use super::StoredBuilding;
+pub use super::{StoredBuilding, StoredHousehold};
 use super::{Buildings, Change, Column, Preview, Refusal, MAX_CHANGES_SHOWN};
 use crate::people::{CareTag, Resident, Sex};
 use std::collections::HashMap;
@@ -160,14 +160,6 @@ pub fn floor_of_unit(unit: &str) -> i64 {
     } else {
         1
     }
-}
-
-/// A household as the import sees it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoredHousehold {
-    pub id: i64,
-    pub building_id: i64,
-    pub unit: String,
 }
 
 /// What is stored that an import of residents compares with.

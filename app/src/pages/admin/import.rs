@@ -100,6 +100,12 @@ fn Import() -> impl IntoView {
                 ImportKind::Residents => bi(
                     "从 Excel（.xlsx、.xls）、WPS/LibreOffice（.ods）或 CSV 导入居民及其住户，以身份证号识别同一人：库中已有的按文件更新，没有的新增。先逐行检查并给出预览，确认后一次写入；有任何一行未通过检查，都不会写入。",
                     "Residents and their households from Excel (.xlsx, .xls), .ods or CSV, matched by identity number: those already stored are updated from the file, the others added. Every row is checked first and previewed; confirming writes all in one transaction, and nothing is written while any row is refused."),
+                ImportKind::Households => bi(
+                    "从 Excel、.ods 或 CSV 导入本街道楼栋中的住户（房屋），以楼栋和房号识别同一户：库中已有的按文件更新楼层和房屋性质（自有、租住），没有的新增。先逐行检查并给出预览，确认后一次写入；有任何一行未通过检查，都不会写入。",
+                    "Homes in the street's buildings from Excel, .ods or CSV, matched by building and room number: those already stored get the file's floor and tenure (owned, rented), the others are added. Every row is checked first and previewed; confirming writes all in one transaction, and nothing is written while any row is refused."),
+                ImportKind::Staff => bi(
+                    "从 Excel、.ods 或 CSV 导入工作人员及其岗位，以手机号识别同一人：库中已有的按文件更新姓名、岗位和职责，没有的新增；没有的岗位按所填板块新建。账号在「账号管理」中另行开通。有任何一行未通过检查，都不会写入。",
+                    "Staff and their posts from Excel, .ods or CSV, matched by mobile: those already stored get the file's name, post and duty, the others are added; a post the street lacks is created on the board the row names. Accounts are opened under Accounts. Nothing is written while any row is refused."),
                 ImportKind::Enterprises => bi(
                     "从 Excel、.ods 或 CSV 导入企业商户，以统一社会信用代码识别同一家：库中已有的按文件更新（信用等级的调整记入该企业的等级记录），没有的新增；许可证按名称新增或更新。先逐行检查并给出预览，确认后一次写入；有任何一行未通过检查，都不会写入。",
                     "Businesses from Excel, .ods or CSV, matched by unified social credit code: those already stored are updated from the file (a grade change goes into the business's grade history), the others added; licences are added or renewed by name. Every row is checked first and previewed; confirming writes all in one transaction, and nothing is written while any row is refused."),
@@ -196,6 +202,8 @@ fn job_panel(job: ImportJob, confirm: impl Fn(String) + Copy + Send + Sync + 'st
                 {match kind {
                     ImportKind::Residents => bi("已导入，一次写入完成；每位被更新的居民都记入了审计日志。", "Imported in one transaction; every updated resident is in the audit log."),
                     ImportKind::Enterprises => bi("已导入，一次写入完成；每家被更新的企业都记入了审计日志，等级调整记入了等级记录。", "Imported in one transaction; every updated business is in the audit log and every grade change in its history."),
+                    ImportKind::Households => bi("已导入，一次写入完成；每户被更新的住户都记入了审计日志。", "Imported in one transaction; every updated household is in the audit log."),
+                    ImportKind::Staff => bi("已导入，一次写入完成；每位被更新的工作人员都记入了审计日志。", "Imported in one transaction; every updated member of staff is in the audit log."),
                 }}</p> })}
         </section>
     }
@@ -206,7 +214,10 @@ fn preview_view(p: Preview, kind: ImportKind, done: bool) -> impl IntoView {
     let (unit, who) = match kind {
         ImportKind::Residents => (("人", "residents"), ("居民", "Resident")),
         ImportKind::Enterprises => (("家", "businesses"), ("企业", "Business")),
+        ImportKind::Households => (("户", "households"), ("住户", "Household")),
+        ImportKind::Staff => (("人", "staff"), ("人员", "Person")),
     };
+    let posts = (kind == ImportKind::Staff).then_some(p.new_posts);
     let households = kind == ImportKind::Residents;
     let bad = refused > 0;
     let count = |n: usize, unit: (&'static str, &'static str)| format!("{n} {}", pick(unit.0, unit.1));
@@ -219,6 +230,7 @@ fn preview_view(p: Preview, kind: ImportKind, done: bool) -> impl IntoView {
             <div><dt>{bi(updates.0, updates.1)}</dt><dd data-testid="preview-updated">{count(p.updated, unit)}</dd></div>
             <div><dt>{bi("未变", "Unchanged")}</dt><dd data-testid="preview-unchanged">{count(p.unchanged, unit)}</dd></div>
             {households.then(|| view! { <div><dt>{bi("新建住户", "New households")}</dt><dd>{count(p.new_households, ("户", "households"))}</dd></div> })}
+            {posts.map(|n| view! { <div><dt>{bi("新建岗位", "New posts")}</dt><dd data-testid="preview-posts">{count(n, ("个", "posts"))}</dd></div> })}
             <div class:bad=bad><dt>{bi("未通过", "Refused")}</dt><dd data-testid="preview-refused">{count(refused, ("行", "rows"))}</dd></div>
         </dl>
         {bad.then(|| view! {

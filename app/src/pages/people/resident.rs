@@ -43,14 +43,15 @@ fn resident(p: Page) -> impl IntoView {
     let building = Resource::new(move || building_id, get_building);
     let home = format!("{} {}", p.resident.resident.address, p.resident.resident.unit);
     let floor = p.floor;
+    let (tenure_zh, tenure_en) = p.tenure.name();
     let members = p.members.len();
     let mut rows = vec![p.resident];
     rows.extend(p.members);
     view! {
         <section class="panel" data-testid="resident-household">
-            <h2>{home}<small class="note">{pick(
-                &format!(" {floor} 层 · 本户 {} 人 · 信息已脱敏，查看已记入审计", members + 1),
-                &format!(" floor {floor} · {} in the household · masked; this view is in the audit log", members + 1)).to_string()}</small></h2>
+            <h2>{home}<small class="note" data-testid="resident-home-note">{pick(
+                &format!(" {floor} 层 · 房屋{tenure_zh} · 本户 {} 人 · 信息已脱敏，查看已记入审计", members + 1),
+                &format!(" floor {floor} · {} · {} in the household · masked; this view is in the audit log", tenure_en.to_lowercase(), members + 1)).to_string()}</small></h2>
             {crate::pages::people::resident_table(rows)}
         </section>
         <section class="panel" data-testid="resident-devices">

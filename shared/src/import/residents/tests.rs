@@ -1,5 +1,6 @@
 use super::*;
 use crate::import::Stage;
+use crate::place::Tenure;
 
 fn cells(v: &[&str]) -> Vec<Option<String>> {
     v.iter().map(|s| Some(s.to_string())).collect()
@@ -16,7 +17,7 @@ fn stored() -> Stored {
             StoredBuilding { id: 1, name: "正街1号楼".into(), address: "磁器口正街1号".into(), floors: 6 },
             StoredBuilding { id: 2, name: "横街2号楼".into(), address: "磁器口横街2号".into(), floors: 3 },
         ],
-        households: vec![StoredHousehold { id: 10, building_id: 1, unit: "2-301".into() }],
+        households: vec![StoredHousehold { id: 10, building_id: 1, unit: "2-301".into(), floor: 3, tenure: Tenure::Owned }],
         residents: vec![Resident {
             id: 100,
             household_id: 10,

@@ -1,0 +1,174 @@
+//! Homes (住户, 房屋) from a spreadsheet: one row a household, keyed by its building and room
+//! number, with its floor and tenure (房屋性质: 自有 or 租住). A row is checked on its own
+//! ([`check_row`]), then against what is stored ([`plan`]): the address must name a building,
+//! the floor may not be above the building's, the same room may not come twice in a file, and a
+//! stored household is updated where the row says something new — or left alone.
+
+use super::residents::floor_of_unit;
+pub use super::{StoredBuilding, StoredHousehold};
+use super::{Buildings, Change, Column, Preview, Refusal, MAX_CHANGES_SHOWN};
+use crate::place::Tenure;
+use std::collections::HashMap;
+
+/// The template's columns, in its order.
+pub const COLUMNS: [Column; 4] = [
+    Column { zh: "地址", en: "address", aliases: &["楼栋地址", "住址", "楼栋", "房屋地址"], required: true, example: "磁器口正街1号", hint: "本街道已有楼栋的地址或名称" },
+    Column { zh: "房号", en: "unit", aliases: &["门牌", "户号", "室号"], required: true, example: "示例-101", hint: "" },
+    Column { zh: "楼层", en: "floor", aliases: &[], required: false, example: "1", hint: "不填按房号推算（301 在 3 层）" },
+    Column { zh: "房屋性质", en: "tenure", aliases: &["产权性质", "居住性质", "自有或租住"], required: false, example: "租住", hint: "自有 或 租住；不填不改" },
+];
+
+/// A row that passed its own checks. `None` for what the row leaves blank: the stored value is
+/// kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub line: usize,
+    pub address: String,
+    pub unit: String,
+    pub floor: Option<i64>,
+    pub tenure: Option<Tenure>,
+}
+
+/// Checks one row's cells, given in [`COLUMNS`]' order (`None` where the file has no such
+/// column): the row, or every problem it has, in words.
+pub fn check_row(line: usize, cells: &[Option<String>]) -> Result<Row, Refusal> {
+    let text = |i: usize| cells.get(i).cloned().flatten().map(|s| s.trim().to_string()).unwrap_or_default();
+    let mut problems: Vec<String> = Vec::new();
+    let address = text(0);
+    if address.is_empty() {
+        problems.push("地址为空".into());
+    }
+    let unit = text(1);
+    if unit == COLUMNS[1].example {
+        problems.push("这是模板中的示例行，请删除后再导入".into());
+    } else if unit.is_empty() {
+        problems.push("房号为空".into());
+    } else if unit.chars().count() > 20 {
+        problems.push("房号超过 20 个字".into());
+    }
+    let floor = match text(2).as_str() {
+        "" => None,
+        s => match s.trim_end_matches(['层', '楼']).parse::<f64>() {
+            Ok(f) if f.fract() == 0.0 && (-5.0..=200.0).contains(&f) && f != 0.0 => Some(f as i64),
+            _ => {
+                problems.push(format!("楼层「{s}」应为整数（地下层为负数）"));
+                None
+            }
+        },
+    };
+    let tenure = match text(3).as_str() {
+        "" => None,
+        s => match Tenure::from_words(s) {
+            Some(t) => Some(t),
+            None => {
+                problems.push(format!("房屋性质「{s}」应为 自有 或 租住"));
+                None
+            }
+        },
+    };
+    if !problems.is_empty() {
+        return Err(Refusal { line, reason: problems.join("；") });
+    }
+    Ok(Row { line, address, unit, floor, tenure })
+}
+
+/// A household the import creates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewHousehold {
+    pub line: usize,
+    pub building_id: i64,
+    pub floor: i64,
+    pub unit: String,
+    pub tenure: Tenure,
+}
+
+/// A stored household the import changes: its id, the row, its floor and tenure after, the
+/// fields that change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Update {
+    pub id: i64,
+    pub line: usize,
+    pub floor: i64,
+    pub tenure: Tenure,
+    pub fields: Vec<&'static str>,
+}
+
+/// What an import writes: nothing when any row is refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Write {
+    pub inserts: Vec<NewHousehold>,
+    pub updates: Vec<Update>,
+}
+
+/// Compares checked rows (and the refused ones, passed through) with the stored buildings and
+/// households: the preview and what to write. `progress(n)` is told every 1,000 rows.
+pub fn plan(rows: Vec<Result<Row, Refusal>>, buildings: &[StoredBuilding], households: &[StoredHousehold], mut progress: impl FnMut(usize)) -> (Preview, Write) {
+    let places = Buildings::new(buildings);
+    let stored: HashMap<(i64, &str), &StoredHousehold> = households.iter().map(|h| ((h.building_id, h.unit.as_str()), h)).collect();
+    let mut preview = Preview { rows: rows.len(), ..Preview::default() };
+    let mut write = Write::default();
+    let mut seen: HashMap<(i64, String), usize> = HashMap::new();
+    for (i, row) in rows.into_iter().enumerate() {
+        if i % 1000 == 999 {
+            progress(i + 1);
+        }
+        let row = match row {
+            Ok(r) => r,
+            Err(refusal) => {
+                preview.refused.push(refusal);
+                continue;
+            }
+        };
+        let refuse = |reason: String| Refusal { line: row.line, reason };
+        let building = match places.find(&row.address) {
+            Ok(b) => b,
+            Err(why) => {
+                preview.refused.push(refuse(why));
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&(building.id, row.unit.clone())) {
+            preview.refused.push(refuse(format!("同一楼栋的房号「{}」与第 {first} 行重复", row.unit)));
+            continue;
+        }
+        seen.insert((building.id, row.unit.clone()), row.line);
+        let old = stored.get(&(building.id, row.unit.as_str())).copied();
+        let floor = row.floor.or(old.map(|o| o.floor)).unwrap_or_else(|| floor_of_unit(&row.unit));
+        if floor > building.floors {
+            preview.refused.push(refuse(format!("{} 层超过该楼的 {} 层", floor, building.floors)));
+            continue;
+        }
+        let tenure = row.tenure.or(old.map(|o| o.tenure)).unwrap_or_default();
+        let Some(old) = old else {
+            preview.new += 1;
+            write.inserts.push(NewHousehold { line: row.line, building_id: building.id, floor, unit: row.unit, tenure });
+            continue;
+        };
+        let mut fields = Vec::new();
+        if old.floor != floor {
+            fields.push("楼层");
+        }
+        if old.tenure != tenure {
+            fields.push("房屋性质");
+        }
+        if fields.is_empty() {
+            preview.unchanged += 1;
+            continue;
+        }
+        preview.updated += 1;
+        if preview.changes.len() < MAX_CHANGES_SHOWN {
+            // An address and a room number are not personal data: shown whole.
+            let shown = fields.iter().map(|f| if *f == "房屋性质" { format!("房屋性质 {}→{}", old.tenure.name().0, tenure.name().0) } else { f.to_string() }).collect();
+            preview.changes.push(Change { line: row.line, who: format!("{} {}", building.address, row.unit), fields: shown });
+        }
+        write.updates.push(Update { id: old.id, line: row.line, floor, tenure, fields });
+    }
+    preview.new_households = write.inserts.len();
+    if !preview.refused.is_empty() {
+        write = Write::default();
+    }
+    (preview, write)
+}
+
+#[cfg(test)]
+mod tests;
