@@ -72,6 +72,14 @@ impl Planned {
     }
 }
 
+/// Runs a plan on a blocking thread, its progress counted as the second half of the job's
+/// checking stage.
+async fn off_thread<T: Send + 'static>(job: &Arc<Job>, total: usize, plan: impl FnOnce(&dyn Fn(usize)) -> T + Send + 'static) -> Result<T, tokio::task::JoinError> {
+    let job = job.clone();
+    let half = total / 2;
+    tokio::task::spawn_blocking(move || plan(&|n| job.done.store(half + n / 2, Ordering::Relaxed))).await
+}
+
 /// Checks every row of a table with `check`, counting into the job.
 fn check_all<R>(
     worker: &Job,
@@ -217,44 +225,21 @@ impl Imports {
 
     /// Compares the checked rows with the database as it is now.
     async fn plan(&self, job: &Arc<Job>, rows: &Arc<Rows>) -> ServiceResult<(Preview, Planned)> {
-        let (rows, job) = (rows.clone(), job.clone());
-        let planned = match &*rows {
-            Rows::Residents(_) => {
-                let stored = self.store.people_snapshot().await?;
-                tokio::task::spawn_blocking(move || {
-                    let Rows::Residents(rows) = &*rows else { unreachable!("matched above") };
-                    let half = rows.len() / 2;
-                    let (p, w) = residents::plan(rows.to_vec(), &stored, |n| job.done.store(half + n / 2, Ordering::Relaxed));
-                    (p, Planned::Residents(w))
-                })
-                .await
+        let planned = match &**rows {
+            Rows::Residents(rows) => {
+                let (stored, rows) = (self.store.people_snapshot().await?, rows.clone());
+                off_thread(job, rows.len(), move |progress| residents::plan(rows, &stored, progress)).await.map(|(p, w)| (p, Planned::Residents(w)))
             }
-            Rows::Enterprises(_) => {
-                let stored = self.store.enterprises_snapshot().await?;
-                tokio::task::spawn_blocking(move || {
-                    let Rows::Enterprises(rows) = &*rows else { unreachable!("matched above") };
-                    let half = rows.len() / 2;
-                    let (p, w) = enterprises::plan(rows.to_vec(), &stored, |n| job.done.store(half + n / 2, Ordering::Relaxed));
-                    (p, Planned::Enterprises(w))
-                })
-                .await
+            Rows::Enterprises(rows) => {
+                let (stored, rows) = (self.store.enterprises_snapshot().await?, rows.clone());
+                off_thread(job, rows.len(), move |progress| enterprises::plan(rows, &stored, progress)).await.map(|(p, w)| (p, Planned::Enterprises(w)))
             }
-            Rows::Households(_) => {
-                let stored = self.store.people_snapshot().await?;
-                tokio::task::spawn_blocking(move || {
-                    let Rows::Households(rows) = &*rows else { unreachable!("matched above") };
-                    let half = rows.len() / 2;
-                    let (p, w) = households::plan(rows.to_vec(), &stored.buildings, &stored.households, |n| job.done.store(half + n / 2, Ordering::Relaxed));
-                    (p, Planned::Households(w))
-                })
-                .await
+            Rows::Households(rows) => {
+                let (stored, rows) = (self.store.people_snapshot().await?, rows.clone());
+                off_thread(job, rows.len(), move |progress| households::plan(rows, &stored.buildings, &stored.households, progress)).await.map(|(p, w)| (p, Planned::Households(w)))
             }
-            Rows::Staff(rows) => {
-                // A street's staff are a few hundred: planned here.
-                let stored = self.store.staff_snapshot().await?;
-                let (p, w) = staff::plan(rows.to_vec(), &stored);
-                Ok((p, Planned::Staff(w)))
-            }
+            // A street's staff are a few hundred: planned here.
+            Rows::Staff(rows) => Ok(staff::plan(rows.clone(), &self.store.staff_snapshot().await?)).map(|(p, w)| (p, Planned::Staff(w))),
         };
         planned.map_err(|e| ServiceError::Unavailable(format!("导入检查中断：{e}")))
     }

@@ -287,6 +287,55 @@ pub struct Preview {
     pub new_posts: usize,
 }
 
+/// Goes through a file's rows for a plan: the rows refused on their own and those `each`
+/// refuses are listed in order; `each` counts the others into the preview and the write;
+/// `progress(n)` is told every 1,000 rows; `counts` adds the write's own counts at the end.
+/// The write is emptied when any row is refused: a file is imported whole or not at all.
+pub fn plan_rows<R, W: Default>(
+    rows: Vec<Result<R, Refusal>>,
+    mut progress: impl FnMut(usize),
+    mut each: impl FnMut(R, &mut Preview, &mut W) -> Result<(), Refusal>,
+    counts: impl FnOnce(&W, &mut Preview),
+) -> (Preview, W) {
+    let mut preview = Preview { rows: rows.len(), ..Preview::default() };
+    let mut write = W::default();
+    for (i, row) in rows.into_iter().enumerate() {
+        if i % 1000 == 999 {
+            progress(i + 1);
+        }
+        if let Err(refusal) = row.and_then(|r| each(r, &mut preview, &mut write)) {
+            preview.refused.push(refusal);
+        }
+    }
+    counts(&write, &mut preview);
+    if !preview.refused.is_empty() {
+        write = W::default();
+    }
+    (preview, write)
+}
+
+/// The fields that changed, of `(changed, field)` pairs.
+pub fn changed(pairs: &[(bool, &'static str)]) -> Vec<&'static str> {
+    pairs.iter().filter(|(c, _)| *c).map(|(_, f)| *f).collect()
+}
+
+impl Preview {
+    /// Counts a stored record's row: unchanged when `fields` is empty, else updated — the first
+    /// [`MAX_CHANGES_SHOWN`] listed as `who` (masked where it is a person) with `shown`.
+    /// Whether it changes anything.
+    pub fn count_update(&mut self, line: usize, fields: &[&'static str], who: impl FnOnce() -> String, shown: impl FnOnce() -> Vec<String>) -> bool {
+        if fields.is_empty() {
+            self.unchanged += 1;
+            return false;
+        }
+        self.updated += 1;
+        if self.changes.len() < MAX_CHANGES_SHOWN {
+            self.changes.push(Change { line, who: who(), fields: shown() });
+        }
+        true
+    }
+}
+
 /// How many updated rows a preview lists one by one.
 pub const MAX_CHANGES_SHOWN: usize = 200;
 

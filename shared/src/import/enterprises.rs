@@ -6,7 +6,7 @@
 //! contact, a renewed licence) — or left alone.
 
 pub use super::StoredBuilding;
-use super::{Buildings, Change, Column, Preview, Refusal, MAX_CHANGES_SHOWN};
+use super::{changed, plan_rows, Buildings, Column, Preview, Refusal};
 use crate::people::{CreditRating, Enterprise};
 use std::collections::HashMap;
 
@@ -164,37 +164,18 @@ pub struct Write {
 
 /// Compares checked rows (and the refused ones, passed through) with what is stored: the
 /// preview and what to write. `progress(n)` is told every 1,000 rows.
-pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored, mut progress: impl FnMut(usize)) -> (Preview, Write) {
+pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored, progress: impl FnMut(usize)) -> (Preview, Write) {
     let buildings = Buildings::new(&stored.buildings);
     let by_code: HashMap<&str, &Enterprise> = stored.enterprises.iter().map(|e| (e.licence_no.as_str(), e)).collect();
     let licences: HashMap<(i64, &str), &Licence> = stored.licences.iter().map(|(e, l)| ((*e, l.kind.as_str()), l)).collect();
-    let mut preview = Preview { rows: rows.len(), ..Preview::default() };
-    let mut write = Write::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, row) in rows.into_iter().enumerate() {
-        if i % 1000 == 999 {
-            progress(i + 1);
-        }
-        let row = match row {
-            Ok(r) => r,
-            Err(refusal) => {
-                preview.refused.push(refusal);
-                continue;
-            }
-        };
+    let each = |row: Row, preview: &mut Preview, write: &mut Write| {
         let refuse = |reason: String| Refusal { line: row.line, reason };
         if let Some(first) = seen.get(&row.credit_code) {
-            preview.refused.push(refuse(format!("统一社会信用代码与第 {first} 行重复")));
-            continue;
+            return Err(refuse(format!("统一社会信用代码与第 {first} 行重复")));
         }
         seen.insert(row.credit_code.clone(), row.line);
-        let building = match buildings.find(&row.address) {
-            Ok(b) => b,
-            Err(why) => {
-                preview.refused.push(refuse(why));
-                continue;
-            }
-        };
+        let building = buildings.find(&row.address).map_err(refuse)?;
         let old = by_code.get(row.credit_code.as_str()).copied();
         let record = Record {
             line: row.line,
@@ -210,11 +191,10 @@ pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored, mut progress: impl
         let Some(old) = old else {
             preview.new += 1;
             write.inserts.push(record);
-            continue;
+            return Ok(());
         };
         let licence_changed = record.licence.as_ref().is_some_and(|l| licences.get(&(old.id, l.kind.as_str())).is_none_or(|s| *s != l));
-        let mut fields = Vec::new();
-        for (changed, field) in [
+        let fields = changed(&[
             (old.name != record.name, "企业名称"),
             (old.industry != record.sector, "行业"),
             (old.building_id != record.building_id, "地址"),
@@ -222,31 +202,19 @@ pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored, mut progress: impl
             (old.contact_name != record.contact_name, "联系人"),
             (old.contact_phone != record.contact_phone, "联系电话"),
             (licence_changed, "许可证"),
-        ] {
-            if changed {
-                fields.push(field);
-            }
+        ]);
+        // A business's name is public (it is on its sign): shown in full; a grade change with
+        // its letters.
+        let shown = || {
+            let grade = format!("信用等级 {}→{}", old.credit.letter(), record.grade.letter());
+            fields.iter().map(|f| if *f == "信用等级" { grade.clone() } else { f.to_string() }).collect()
+        };
+        if preview.count_update(record.line, &fields, || record.name.clone(), shown) {
+            write.updates.push(Update { id: old.id, was: old.credit, record, fields });
         }
-        if fields.is_empty() {
-            preview.unchanged += 1;
-            continue;
-        }
-        preview.updated += 1;
-        if preview.changes.len() < MAX_CHANGES_SHOWN {
-            let mut shown: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
-            if old.credit != record.grade {
-                let at = fields.iter().position(|f| *f == "信用等级").unwrap_or(0);
-                shown[at] = format!("信用等级 {}→{}", old.credit.letter(), record.grade.letter());
-            }
-            // A business's name is public (it is on its sign): shown in full.
-            preview.changes.push(Change { line: record.line, who: record.name.clone(), fields: shown });
-        }
-        write.updates.push(Update { id: old.id, was: old.credit, record, fields });
-    }
-    if !preview.refused.is_empty() {
-        write = Write::default();
-    }
-    (preview, write)
+        Ok(())
+    };
+    plan_rows(rows, progress, each, |_: &Write, _| {})
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use super::residents::floor_of_unit;
 pub use super::{StoredBuilding, StoredHousehold};
-use super::{Buildings, Change, Column, Preview, Refusal, MAX_CHANGES_SHOWN};
+use super::{changed, plan_rows, Buildings, Column, Preview, Refusal};
 use crate::place::Tenure;
 use std::collections::HashMap;
 
@@ -102,72 +102,38 @@ pub struct Write {
 
 /// Compares checked rows (and the refused ones, passed through) with the stored buildings and
 /// households: the preview and what to write. `progress(n)` is told every 1,000 rows.
-pub fn plan(rows: Vec<Result<Row, Refusal>>, buildings: &[StoredBuilding], households: &[StoredHousehold], mut progress: impl FnMut(usize)) -> (Preview, Write) {
+pub fn plan(rows: Vec<Result<Row, Refusal>>, buildings: &[StoredBuilding], households: &[StoredHousehold], progress: impl FnMut(usize)) -> (Preview, Write) {
     let places = Buildings::new(buildings);
     let stored: HashMap<(i64, &str), &StoredHousehold> = households.iter().map(|h| ((h.building_id, h.unit.as_str()), h)).collect();
-    let mut preview = Preview { rows: rows.len(), ..Preview::default() };
-    let mut write = Write::default();
     let mut seen: HashMap<(i64, String), usize> = HashMap::new();
-    for (i, row) in rows.into_iter().enumerate() {
-        if i % 1000 == 999 {
-            progress(i + 1);
-        }
-        let row = match row {
-            Ok(r) => r,
-            Err(refusal) => {
-                preview.refused.push(refusal);
-                continue;
-            }
-        };
+    let each = |row: Row, preview: &mut Preview, write: &mut Write| {
         let refuse = |reason: String| Refusal { line: row.line, reason };
-        let building = match places.find(&row.address) {
-            Ok(b) => b,
-            Err(why) => {
-                preview.refused.push(refuse(why));
-                continue;
-            }
-        };
+        let building = places.find(&row.address).map_err(refuse)?;
         if let Some(first) = seen.get(&(building.id, row.unit.clone())) {
-            preview.refused.push(refuse(format!("同一楼栋的房号「{}」与第 {first} 行重复", row.unit)));
-            continue;
+            return Err(refuse(format!("同一楼栋的房号「{}」与第 {first} 行重复", row.unit)));
         }
         seen.insert((building.id, row.unit.clone()), row.line);
         let old = stored.get(&(building.id, row.unit.as_str())).copied();
         let floor = row.floor.or(old.map(|o| o.floor)).unwrap_or_else(|| floor_of_unit(&row.unit));
         if floor > building.floors {
-            preview.refused.push(refuse(format!("{} 层超过该楼的 {} 层", floor, building.floors)));
-            continue;
+            return Err(refuse(format!("{} 层超过该楼的 {} 层", floor, building.floors)));
         }
         let tenure = row.tenure.or(old.map(|o| o.tenure)).unwrap_or_default();
         let Some(old) = old else {
             preview.new += 1;
             write.inserts.push(NewHousehold { line: row.line, building_id: building.id, floor, unit: row.unit, tenure });
-            continue;
+            return Ok(());
         };
-        let mut fields = Vec::new();
-        if old.floor != floor {
-            fields.push("楼层");
+        let fields = changed(&[(old.floor != floor, "楼层"), (old.tenure != tenure, "房屋性质")]);
+        // An address and a room number are not personal data: shown whole.
+        let who = || format!("{} {}", building.address, row.unit);
+        let shown = || fields.iter().map(|f| if *f == "房屋性质" { format!("房屋性质 {}→{}", old.tenure.name().0, tenure.name().0) } else { f.to_string() }).collect();
+        if preview.count_update(row.line, &fields, who, shown) {
+            write.updates.push(Update { id: old.id, line: row.line, floor, tenure, fields });
         }
-        if old.tenure != tenure {
-            fields.push("房屋性质");
-        }
-        if fields.is_empty() {
-            preview.unchanged += 1;
-            continue;
-        }
-        preview.updated += 1;
-        if preview.changes.len() < MAX_CHANGES_SHOWN {
-            // An address and a room number are not personal data: shown whole.
-            let shown = fields.iter().map(|f| if *f == "房屋性质" { format!("房屋性质 {}→{}", old.tenure.name().0, tenure.name().0) } else { f.to_string() }).collect();
-            preview.changes.push(Change { line: row.line, who: format!("{} {}", building.address, row.unit), fields: shown });
-        }
-        write.updates.push(Update { id: old.id, line: row.line, floor, tenure, fields });
-    }
-    preview.new_households = write.inserts.len();
-    if !preview.refused.is_empty() {
-        write = Write::default();
-    }
-    (preview, write)
+        Ok(())
+    };
+    plan_rows(rows, progress, each, |w: &Write, p| p.new_households = w.inserts.len())
 }
 
 #[cfg(test)]

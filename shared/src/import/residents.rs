@@ -5,7 +5,7 @@
 //! resident with that number is updated where the row differs — or left alone.
 
 pub use super::{StoredBuilding, StoredHousehold};
-use super::{Buildings, Change, Column, Preview, Refusal, MAX_CHANGES_SHOWN};
+use super::{changed, plan_rows, Buildings, Column, Preview, Refusal};
 use crate::people::{CareTag, Resident, Sex};
 use std::collections::HashMap;
 
@@ -210,53 +210,37 @@ pub struct Write {
 
 /// Compares checked rows (and the refused ones, passed through) with what is stored: the
 /// preview and what to write. `progress(n)` is told every 1,000 rows.
-pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored, mut progress: impl FnMut(usize)) -> (Preview, Write) {
+pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored, progress: impl FnMut(usize)) -> (Preview, Write) {
     let buildings = Buildings::new(&stored.buildings);
     let households: HashMap<(i64, &str), i64> = stored.households.iter().map(|h| ((h.building_id, h.unit.as_str()), h.id)).collect();
     let mut by_id: HashMap<&str, Vec<&Resident>> = HashMap::new();
     for r in &stored.residents {
         by_id.entry(r.id_number.as_str()).or_default().push(r);
     }
-    let mut preview = Preview { rows: rows.len(), ..Preview::default() };
-    let mut write = Write::default();
     let mut new_homes: HashMap<(i64, String), usize> = HashMap::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, row) in rows.into_iter().enumerate() {
-        if i % 1000 == 999 {
-            progress(i + 1);
-        }
-        let row = match row {
-            Ok(r) => r,
-            Err(refusal) => {
-                preview.refused.push(refusal);
-                continue;
-            }
-        };
+    let sorted = |t: &[CareTag]| {
+        let mut v: Vec<&str> = t.iter().map(|c| c.code()).collect();
+        v.sort_unstable();
+        v
+    };
+    let each = |row: Row, preview: &mut Preview, write: &mut Write| {
         let refuse = |reason: String| Refusal { line: row.line, reason };
         if let Some(first) = seen.get(&row.id_number) {
-            preview.refused.push(refuse(format!("身份证号与第 {first} 行重复")));
-            continue;
+            return Err(refuse(format!("身份证号与第 {first} 行重复")));
         }
         seen.insert(row.id_number.clone(), row.line);
         let stored_rows = by_id.get(row.id_number.as_str()).map(Vec::as_slice).unwrap_or_default();
         if stored_rows.len() > 1 {
-            preview.refused.push(refuse(format!("库中已有 {} 位居民使用此身份证号，请先核对", stored_rows.len())));
-            continue;
+            return Err(refuse(format!("库中已有 {} 位居民使用此身份证号，请先核对", stored_rows.len())));
         }
-        let building = match buildings.find(&row.address) {
-            Ok(b) => b,
-            Err(why) => {
-                preview.refused.push(refuse(why));
-                continue;
-            }
-        };
+        let building = buildings.find(&row.address).map_err(refuse)?;
         let home = match households.get(&(building.id, row.unit.as_str())) {
             Some(&id) => Home::Stored(id),
             None => {
                 let floor = row.floor.unwrap_or_else(|| floor_of_unit(&row.unit));
                 if floor > building.floors {
-                    preview.refused.push(refuse(format!("{} 层超过该楼的 {} 层", floor, building.floors)));
-                    continue;
+                    return Err(refuse(format!("{} 层超过该楼的 {} 层", floor, building.floors)));
                 }
                 let next = write.new_households.len();
                 let at = *new_homes.entry((building.id, row.unit.clone())).or_insert(next);
@@ -280,41 +264,22 @@ pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored, mut progress: impl
         let Some(old) = old else {
             preview.new += 1;
             write.inserts.push(record);
-            continue;
+            return Ok(());
         };
-        let mut fields = Vec::new();
-        let sorted = |t: &[CareTag]| {
-            let mut v: Vec<&str> = t.iter().map(|c| c.code()).collect();
-            v.sort_unstable();
-            v
-        };
-        for (changed, field) in [
+        let fields = changed(&[
             (old.name != record.name, "姓名"),
             (old.sex != record.sex, "性别"),
             (old.birth_date != record.birth_date, "出生日期"),
             (old.phone != record.phone, "联系电话"),
             (home != Home::Stored(old.household_id), "住址"),
             (sorted(&old.care_tags) != sorted(&record.care_tags), "关爱标签"),
-        ] {
-            if changed {
-                fields.push(field);
-            }
+        ]);
+        if preview.count_update(record.line, &fields, || crate::mask::name(&record.name), || fields.iter().map(|f| f.to_string()).collect()) {
+            write.updates.push((old.id, record, fields));
         }
-        if fields.is_empty() {
-            preview.unchanged += 1;
-            continue;
-        }
-        preview.updated += 1;
-        if preview.changes.len() < MAX_CHANGES_SHOWN {
-            preview.changes.push(Change { line: record.line, who: crate::mask::name(&record.name), fields: fields.iter().map(|f| f.to_string()).collect() });
-        }
-        write.updates.push((old.id, record, fields));
-    }
-    preview.new_households = write.new_households.len();
-    if !preview.refused.is_empty() {
-        write = Write::default();
-    }
-    (preview, write)
+        Ok(())
+    };
+    plan_rows(rows, progress, each, |w: &Write, p| p.new_households = w.new_households.len())
 }
 
 #[cfg(test)]

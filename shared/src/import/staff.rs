@@ -4,7 +4,7 @@
 //! then against what is stored ([`plan`]): the same mobile may not come twice in a file, a new
 //! post needs its board, and a stored person is updated where the row differs.
 
-use super::{Change, Column, Preview, Refusal, MAX_CHANGES_SHOWN};
+use super::{changed, plan_rows, Column, Preview, Refusal};
 use crate::org::{BoardKind, Duty, PostOrigin, Staff};
 use std::collections::HashMap;
 
@@ -158,85 +158,50 @@ pub fn plan(rows: Vec<Result<Row, Refusal>>, stored: &Stored) -> (Preview, Write
     for s in &stored.staff {
         by_phone.entry(s.phone.as_str()).or_default().push(s);
     }
-    let mut preview = Preview { rows: rows.len(), ..Preview::default() };
-    let mut write = Write::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut new_posts: HashMap<String, usize> = HashMap::new();
-    for row in rows {
-        let row = match row {
-            Ok(r) => r,
-            Err(refusal) => {
-                preview.refused.push(refusal);
-                continue;
-            }
-        };
+    let each = |row: Row, preview: &mut Preview, write: &mut Write| {
         let refuse = |reason: String| Refusal { line: row.line, reason };
         if let Some(first) = seen.get(&row.phone) {
-            preview.refused.push(refuse(format!("联系电话与第 {first} 行重复")));
-            continue;
+            return Err(refuse(format!("联系电话与第 {first} 行重复")));
         }
         seen.insert(row.phone.clone(), row.line);
         let same = by_phone.get(row.phone.as_str()).map(Vec::as_slice).unwrap_or_default();
         if same.len() > 1 {
-            preview.refused.push(refuse(format!("库中已有 {} 名工作人员使用此电话，请先核对", same.len())));
-            continue;
+            return Err(refuse(format!("库中已有 {} 名工作人员使用此电话，请先核对", same.len())));
         }
         let post = match &row.post {
             None => PostRef::None,
             Some(p) => match (posts.get(p.as_str()), new_posts.get(p)) {
                 (Some(&id), _) => PostRef::Stored(id),
                 (None, Some(&at)) => {
-                    let first = &write.new_posts[at];
+                    let first: &NewPost = &write.new_posts[at];
                     if row.board.is_some_and(|b| b != first.board) {
-                        preview.refused.push(refuse(format!("新岗位「{p}」在第 {} 行属于{}，这里写的是另一个板块", first.line, first.board.name_zh())));
-                        continue;
+                        return Err(refuse(format!("新岗位「{p}」在第 {} 行属于{}，这里写的是另一个板块", first.line, first.board.name_zh())));
                     }
                     PostRef::New(at)
                 }
-                (None, None) => match row.board {
-                    Some(board) => {
-                        new_posts.insert(p.clone(), write.new_posts.len());
-                        write.new_posts.push(NewPost { name: p.clone(), board, origin: row.origin, line: row.line });
-                        PostRef::New(write.new_posts.len() - 1)
-                    }
-                    None => {
-                        preview.refused.push(refuse(format!("岗位「{p}」不存在；新岗位请填写所属板块")));
-                        continue;
-                    }
-                },
+                (None, None) => {
+                    let board = row.board.ok_or_else(|| refuse(format!("岗位「{p}」不存在；新岗位请填写所属板块")))?;
+                    new_posts.insert(p.clone(), write.new_posts.len());
+                    write.new_posts.push(NewPost { name: p.clone(), board, origin: row.origin, line: row.line });
+                    PostRef::New(write.new_posts.len() - 1)
+                }
             },
         };
         let record = Record { line: row.line, name: row.name, phone: row.phone, duty: row.duty, post };
         let Some(old) = same.first() else {
             preview.new += 1;
             write.inserts.push(record);
-            continue;
+            return Ok(());
         };
-        let mut fields = Vec::new();
-        for (changed, field) in [
-            (old.name != record.name, "姓名"),
-            (PostRef::from(old.post_id) != record.post, "岗位"),
-            (old.duty != record.duty, "职责"),
-        ] {
-            if changed {
-                fields.push(field);
-            }
+        let fields = changed(&[(old.name != record.name, "姓名"), (PostRef::from(old.post_id) != record.post, "岗位"), (old.duty != record.duty, "职责")]);
+        if preview.count_update(record.line, &fields, || crate::mask::name(&record.name), || fields.iter().map(|f| f.to_string()).collect()) {
+            write.updates.push((old.id, record, fields));
         }
-        if fields.is_empty() {
-            preview.unchanged += 1;
-            continue;
-        }
-        preview.updated += 1;
-        if preview.changes.len() < MAX_CHANGES_SHOWN {
-            preview.changes.push(Change { line: record.line, who: crate::mask::name(&record.name), fields: fields.iter().map(|f| f.to_string()).collect() });
-        }
-        write.updates.push((old.id, record, fields));
-    }
-    preview.new_posts = write.new_posts.len();
-    if !preview.refused.is_empty() {
-        write = Write::default();
-    }
-    (preview, write)
+        Ok(())
+    };
+    plan_rows(rows, |_| {}, each, |w: &Write, p| p.new_posts = w.new_posts.len())
 }
 
 impl From<Option<i64>> for PostRef {
