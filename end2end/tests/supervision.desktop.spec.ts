@@ -114,6 +114,12 @@ test('综合查一次: filed by 市场监管 with two agencies, approved by the 
   expect(xml).toContain('统一社会信用代码');
   expect(xml).toContain('李记千张');
   expect(xml).toMatch(/\d{3}\*{4}\d{4}/);
+  // In full for a stated reason (market supervision may): the mobiles as they are.
+  await market.getByTestId('export-plain-toggle').click();
+  await market.getByTestId('export-reason').fill('双随机抽查前电话联系商户');
+  const [plain] = await Promise.all([market.waitForEvent('download'), market.getByTestId('export-plain').click()]);
+  expect(plain.suggestedFilename()).toMatch(/^企业商户（「记」）（明文）-\d{12}\.xlsx$/);
+  expect(fs.readFileSync(await plain.path()).toString('utf8')).toMatch(/1[3-9]\d{9}/);
   const first = market.getByTestId('enterprise-row').first().locator('a');
   const shop = await first.innerText();
   await first.click();

@@ -148,11 +148,29 @@ impl Supervision {
             .collect())
     }
 
-    /// Every business matching `q` that `me` may see, as an Excel workbook (legal
-    /// representatives and phones masked as on the screens); one audit entry with the count.
-    pub async fn export(&self, me: &Principal, q: &EnterpriseQuery, now: i64) -> ServiceResult<(String, Vec<u8>)> {
+    /// Every business matching `q` that `me` may see, as an Excel workbook: legal
+    /// representatives and phones masked as on the screens, or — for a stated reason (at least
+    /// four characters), by command staff and market supervision — in full. One audit entry
+    /// with the count and the reason (a refused one too).
+    pub async fn export(&self, me: &Principal, q: &EnterpriseQuery, reason: Option<&str>, now: i64) -> ServiceResult<(String, Vec<u8>)> {
         use crate::xlsx::{Cell, Sheet};
-        let found = self.matching(me, q, now).await?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let mut found = self.matching(me, q, now).await?;
+        if let Some(r) = reason {
+            if r.chars().count() < 4 {
+                return Err(ServiceError::invalid("reason", "明文导出请说明原因（至少 4 个字）"));
+            }
+            if let Err(e) = self.grader(me).await {
+                self.store.append_audit(now, &me.username, "export_refused", "enterprises", r).await?;
+                return Err(e);
+            }
+            let full: HashMap<i64, (String, String)> = self.store.enterprise_records(None).await?.into_iter().map(|e| (e.id, (e.legal_rep, e.phone))).collect();
+            for row in &mut found {
+                if let Some((rep, phone)) = full.get(&row.id) {
+                    (row.legal_rep, row.phone) = (rep.clone(), phone.clone());
+                }
+            }
+        }
         let header = ["企业名称", "行业", "统一社会信用代码", "信用等级", "法定代表人", "联系电话", "地址", "网格", "需关注", "本年检查"];
         let mut rows = vec![header.map(Cell::from).to_vec()];
         for r in &found {
@@ -184,9 +202,14 @@ impl Supervision {
             what.push("需关注".into());
         }
         let filter = if what.is_empty() { String::new() } else { format!("（{}）", what.join("，")) };
-        self.store.append_audit(now, &me.username, "export_enterprises", "enterprises", &format!("导出企业商户 {} 条{filter}", found.len())).await?;
+        let detail = match reason {
+            None => format!("导出企业商户 {} 条{filter}", found.len()),
+            Some(r) => format!("导出企业商户 {} 条{filter}，明文；原因：{r}", found.len()),
+        };
+        self.store.append_audit(now, &me.username, "export_enterprises", "enterprises", &detail).await?;
         let when = zhizhi_shared::time::beijing_stamp(now);
-        Ok((format!("企业商户{filter}-{when}.xlsx"), crate::xlsx::workbook(&[Sheet { name: "企业商户".into(), rows }])))
+        let plain = if reason.is_some() { "（明文）" } else { "" };
+        Ok((format!("企业商户{filter}{plain}-{when}.xlsx"), crate::xlsx::workbook(&[Sheet { name: "企业商户".into(), rows }])))
     }
 
     /// One business whole. The read is audited (it names its legal representative, masked).

@@ -223,6 +223,8 @@ fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
     let grade = RwSignal::new(String::new());
     let sector = RwSignal::new(String::new());
     let flagged = RwSignal::new(false);
+    let plain = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
     let found: RwSignal<Option<Result<Vec<EnterpriseRow>, String>>> = RwSignal::new(None);
     let run = move || {
         let q = EnterpriseQuery { q: words.get_untracked(), grid_id: None, grade: CreditRating::from_letter(&grade.get_untracked()), sector: sector.get_untracked(), flagged: flagged.get_untracked() };
@@ -264,7 +266,22 @@ fn Search(board: RwSignal<SupervisionBoard>) -> impl IntoView {
                 <label class="check"><input type="checkbox" prop:checked=move || flagged.get() on:change=move |e| flagged.set(event_target_checked(&e))/>{bi("仅看分析提示", "Flagged only")}</label>
                 <button class="btn primary" type="submit" data-testid="ent-search">{bi("查询", "Search")}</button>
                 <a class="btn" data-testid="export-enterprises" href=export_href download>{bi("导出 Excel", "Export Excel")}</a>
+                {move || board.get().may_grade.then(|| view! {
+                    <button type="button" class="btn" data-testid="export-plain-toggle" on:click=move |_| plain.update(|o| *o = !*o)>{bi("明文导出…", "Export in full…")}</button>
+                })}
             </form>
+            <Show when=move || plain.get()>
+                <div class="row-actions plain-export-row">
+                    <input type="text" data-testid="export-reason" placeholder=bi("明文导出原因（至少 4 个字，记入审计日志）", "Why in full (4+ characters; kept in the audit log)")
+                        prop:value=move || reason.get() on:input=move |e| reason.set(event_target_value(&e))/>
+                    {move || if reason.get().trim().chars().count() >= 4 {
+                        let href = format!("{}&reason={}", export_href(), crate::format::query_value(reason.get().trim()));
+                        view! { <a class="btn primary" data-testid="export-plain" href=href download>{bi("下载明文名单", "Download in full")}</a> }.into_any()
+                    } else {
+                        view! { <button type="button" class="btn" disabled>{bi("请先填写原因", "State the reason first")}</button> }.into_any()
+                    }}
+                </div>
+            </Show>
             {move || match found.get() {
                 None => {
                     let f = board.get().flagged;

@@ -19,9 +19,15 @@ pub async fn list(State(state): State<AppState>, Extension(caller): Extension<Ca
     Ok(Json(state.supervision.list(user(&caller)?, &q, now_ms()).await?))
 }
 
-/// `GET /api/v1/enterprises.xlsx`: every business the list's filters match, as a workbook.
-pub async fn export(State(state): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<EnterpriseQuery>) -> ApiResult<axum::response::Response> {
-    let (name, book) = state.supervision.export(user(&caller)?, &q, now_ms()).await?;
+/// `GET /api/v1/enterprises.xlsx?…&reason=`: every business the list's filters match, as a
+/// workbook; contacts masked unless a reason is given by one who may see them in full.
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<EnterpriseQuery>,
+    Query(r): Query<super::residents::ExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    let (name, book) = state.supervision.export(user(&caller)?, &q, r.reason.as_deref(), now_ms()).await?;
     Ok(super::xlsx_attachment(&name, book))
 }
 

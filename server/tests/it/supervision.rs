@@ -271,5 +271,19 @@ async fn the_business_list_exports_whole_with_its_filters_masked_and_audited() {
     let audit = app.get("/api/v1/audit?action=export_enterprises", Some(&admin)).await.body;
     assert_eq!(audit[0]["actor"], "wanggeyuan");
     assert_eq!(audit[1]["detail"], format!("导出企业商户 {d} 条（D 级）"));
+
+    // In full only for a stated reason, and only by command staff and market supervision.
+    let (status, headers, book) = app.get_raw("/api/v1/enterprises.xlsx?grade=D&reason=%E5%8F%8C%E9%9A%8F%E6%9C%BA%E6%8A%BD%E6%9F%A5%E8%81%94%E7%B3%BB", &command).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().contains("%EF%BC%88%E6%98%8E%E6%96%87%EF%BC%89"), "（明文） in the name");
+    let text = String::from_utf8_lossy(&book);
+    let graded_d: Vec<_> = all.iter().filter(|e| e.grade == zhizhi_shared::people::CreditRating::D).collect();
+    assert!(graded_d.iter().all(|e| text.contains(&e.phone)), "phones in full");
+    assert_eq!(app.get_raw("/api/v1/enterprises.xlsx?reason=%E6%A0%B8", &command).await.0, StatusCode::UNPROCESSABLE_ENTITY, "a reason of one character");
+    assert_eq!(app.get_raw("/api/v1/enterprises.xlsx?reason=%E5%8F%8C%E9%9A%8F%E6%9C%BA%E6%8A%BD%E6%9F%A5", &worker).await.0, StatusCode::FORBIDDEN);
+    let audit = app.get("/api/v1/audit?action=export_enterprises", Some(&admin)).await.body;
+    assert_eq!(audit[0]["detail"], format!("导出企业商户 {d} 条（D 级），明文；原因：双随机抽查联系"));
+    let refused = app.get("/api/v1/audit?action=export_refused", Some(&admin)).await.body;
+    assert_eq!((refused[0]["actor"].as_str(), refused[0]["target"].as_str()), (Some("wanggeyuan"), Some("enterprises")));
     app.db.remove().await;
 }
