@@ -243,6 +243,17 @@ pub fn end_of_day_ms(date: &str) -> Option<i64> {
     Some(crate::time::beijing_midnight(y, m, dd) + 86_400_000 - 1)
 }
 
+/// A floor as a register writes it (`3`, `3层`, `-1`), `None` when blank; why not, in words.
+pub fn floor_cell(s: &str) -> Result<Option<i64>, String> {
+    match s {
+        "" => Ok(None),
+        s => match s.trim_end_matches(['层', '楼']).parse::<f64>() {
+            Ok(f) if f.fract() == 0.0 && (-5.0..=200.0).contains(&f) && f != 0.0 => Ok(Some(f as i64)),
+            _ => Err(format!("楼层「{s}」应为整数（地下层为负数）")),
+        },
+    }
+}
+
 /// A row that cannot be imported, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {

@@ -112,16 +112,10 @@ pub fn check_row(line: usize, cells: &[Option<String>]) -> Result<Row, Refusal> 
     } else if unit.chars().count() > 20 {
         problems.push("房号超过 20 个字".into());
     }
-    let floor = match text(7).as_str() {
-        "" => None,
-        s => match s.trim_end_matches(['层', '楼']).parse::<f64>() {
-            Ok(f) if f.fract() == 0.0 && (-5.0..=200.0).contains(&f) && f != 0.0 => Some(f as i64),
-            _ => {
-                problems.push(format!("楼层「{s}」应为整数（地下层为负数）"));
-                None
-            }
-        },
-    };
+    let floor = super::floor_cell(&text(7)).unwrap_or_else(|why| {
+        problems.push(why);
+        None
+    });
     let care_tags = cell(8).map(|s| {
         let mut tags = Vec::new();
         for t in s.split(['、', ',', '，', ';', '；', '/', ' ']).map(str::trim).filter(|t| !t.is_empty()) {
