@@ -137,6 +137,8 @@ test('综合查一次: filed by 市场监管 with two agencies, approved by the 
     await market.getByTestId('item-text').fill(item);
     await market.getByTestId('item-add').click();
     await expect(market.locator(`[data-testid=insp-item][data-item="${item}"]`)).toHaveCount(1);
+    // The form is cleared once the add has finished: only then is the next item typed.
+    await expect(market.getByTestId('item-text')).toHaveValue('');
   }
   await market.getByTestId('item-post').selectOption('综合执法');
   await market.getByTestId('item-text').fill('灭火器配置与有效期');
