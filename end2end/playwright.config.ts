@@ -31,6 +31,12 @@ const chromium = {
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
+    // Video calls: a fake camera and microphone (a test pattern and a tone), granted without a
+    // prompt, playing without a gesture, and peer connections over loopback.
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required',
+    '--allow-loopback-in-peer-connection',
   ],
 };
 

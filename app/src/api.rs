@@ -1,5 +1,6 @@
 //! Server functions: what the pages ask the server for (their answer types live in `shared`).
 
+pub mod calls;
 pub mod cases;
 pub mod flood;
 pub mod imports;

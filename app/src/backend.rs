@@ -105,6 +105,24 @@ pub trait Backend: Send + Sync + 'static {
     /// Command staff record a callback's result.
     async fn record_callback(&self, me: &Principal, id: i64, rating: NewRating) -> Result<CaseDetail, Problem>;
 
+    /// A case's video calls and whom `me` could call on it.
+    async fn case_calls(&self, me: &Principal, case_id: i64) -> Result<zhizhi_shared::call::CaseCalls, Problem>;
+
+    /// Command staff call a worker on a case.
+    async fn start_call(&self, me: &Principal, case_id: i64, callee_id: i64) -> Result<zhizhi_shared::call::CallView, Problem>;
+
+    /// The worker answers a call.
+    async fn answer_call(&self, me: &Principal, id: i64, audio_only: bool) -> Result<zhizhi_shared::call::CallView, Problem>;
+
+    /// Ends, declines or cancels a call, or leaves it (a viewer).
+    async fn hang_up_call(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::call::CallView, Problem>;
+
+    /// Another person at the centre watches a call.
+    async fn join_call(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::call::CallView, Problem>;
+
+    /// The open calls `me` takes part in.
+    async fn my_calls(&self, me: &Principal) -> Result<Vec<zhizhi_shared::call::CallView>, Problem>;
+
     /// Command staff conclude the review of a low rating.
     async fn conclude_review(&self, me: &Principal, id: i64, review: ReviewDone) -> Result<CaseDetail, Problem>;
 

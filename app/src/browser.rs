@@ -78,6 +78,24 @@ pub fn follow_topic(event: &'static str, connected: RwSignal<bool>, on_change: i
     }
 }
 
+/// Follows the signed-in user's video calls on a stream of their own (`?only=call`):
+/// `on_call` gets each `call` event's JSON text.
+pub fn follow_calls(connected: RwSignal<bool>, on_call: impl Fn(String) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        let on_event: OnEvent = wasm_bindgen::closure::Closure::new(move |e: web_sys::MessageEvent| {
+            if let Some(text) = e.data().as_string() {
+                on_call(text);
+            }
+        });
+        open_stream("/api/v1/stream?only=call", connected, vec![("call", on_event)]);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (connected, on_call);
+    }
+}
+
 /// The file input with `input_id`, after hydration.
 #[cfg(feature = "hydrate")]
 fn file_input(input_id: &str) -> Result<web_sys::HtmlInputElement, String> {
@@ -311,4 +329,37 @@ pub fn after(ms: i32, f: impl FnOnce() + 'static) {
 #[cfg(feature = "hydrate")]
 pub fn since_start() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
+}
+
+/// Loads the script at `src` from our server once per page (its element's id `id`), resolving
+/// once the global `global` it defines exists.
+#[cfg(feature = "hydrate")]
+pub async fn load_script(id: &str, src: &str, global: &str) -> Result<(), ()> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or(())?;
+    let defined = || js_sys::Reflect::has(&window, &global.into()).unwrap_or(false);
+    if defined() {
+        return Ok(());
+    }
+    let doc = window.document().ok_or(())?;
+    let head = doc.head().ok_or(())?;
+    let script: web_sys::HtmlScriptElement = match doc.get_element_by_id(id) {
+        Some(s) => s.unchecked_into(),
+        None => {
+            let s: web_sys::HtmlScriptElement = doc.create_element("script").map_err(|_| ())?.unchecked_into();
+            s.set_id(id);
+            s.set_src(src);
+            let _ = head.append_child(&s);
+            s
+        }
+    };
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        let _ = script.add_event_listener_with_callback("load", &resolve);
+        let _ = script.add_event_listener_with_callback("error", &reject);
+    });
+    // The script may have loaded between the check above and now.
+    if !defined() {
+        wasm_bindgen_futures::JsFuture::from(done).await.map_err(|_| ())?;
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Pieces of the interface shared by several pages.
 
 pub mod auth_gate;
+pub mod call;
 pub mod case_view;
 pub mod clock;
 pub mod district_map;

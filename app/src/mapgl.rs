@@ -143,24 +143,9 @@ mod imp {
             let _ = link.set_attribute("href", "/vendor/maplibre/maplibre-gl.css");
             let _ = head.append_child(&link);
         }
-        let script: web_sys::HtmlScriptElement = match doc.get_element_by_id("maplibre-js") {
-            Some(s) => s.unchecked_into(),
-            None => {
-                let s: web_sys::HtmlScriptElement = doc.create_element("script").map_err(|_| "script")?.unchecked_into();
-                s.set_id("maplibre-js");
-                s.set_src("/vendor/maplibre/maplibre-gl.js");
-                let _ = head.append_child(&s);
-                s
-            }
-        };
-        let done = js_sys::Promise::new(&mut |resolve, reject| {
-            let _ = script.add_event_listener_with_callback("load", &resolve);
-            let _ = script.add_event_listener_with_callback("error", &reject);
-        });
-        // The script may have loaded between the check above and now.
-        if !js_sys::Reflect::has(&window, &"maplibregl".into()).unwrap_or(false) {
-            wasm_bindgen_futures::JsFuture::from(done).await.map_err(|_| pick("地图组件加载失败", "The map component failed to load").to_string())?;
-        }
+        crate::browser::load_script("maplibre-js", "/vendor/maplibre/maplibre-gl.js", "maplibregl")
+            .await
+            .map_err(|_| pick("地图组件加载失败", "The map component failed to load").to_string())?;
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! that the OpenAPI document (`openapi.json`) describes exactly these.
 
 pub mod admin;
+pub mod calls;
 pub mod cases;
 pub mod follow;
 pub mod iot;
@@ -147,6 +148,17 @@ pub fn routes() -> Routes {
         .post_large("/api/v1/cases/{id}/photos", crate::cases::MAX_PHOTO_BYTES + MB, cases::add_photo)
         .get("/api/v1/photos/{id}", cases::photo)
         .get("/api/v1/stream", cases::stream)
+        .get("/api/v1/cases/{id}/calls", calls::of_case)
+        .post("/api/v1/cases/{id}/calls", calls::start)
+        .get("/api/v1/calls/mine", calls::mine)
+        .get("/api/v1/calls/ice", calls::ice)
+        .get("/api/v1/calls/{id}", calls::one)
+        .post("/api/v1/calls/{id}/answer", calls::answer)
+        .post("/api/v1/calls/{id}/hangup", calls::hang_up)
+        .post("/api/v1/calls/{id}/join", calls::join)
+        .post("/api/v1/calls/{id}/signals", calls::signal)
+        .post("/api/v1/calls/{id}/alive", calls::alive)
+        .post_large("/api/v1/calls/{id}/snapshots", crate::cases::MAX_PHOTO_BYTES + MB, calls::snapshot)
         .post("/api/v1/public/reports", cases::public_report)
         .get("/api/v1/public/buildings", cases::public_buildings)
         .get("/api/v1/public/follow/{token}", follow::follow)

@@ -41,6 +41,7 @@ pub struct StoreBackend {
     pub flood: Arc<crate::flood::Flood>,
     pub supervision: Arc<crate::supervision::Supervision>,
     pub imports: Arc<crate::imports::Imports>,
+    pub calls: Arc<crate::calls::Calls>,
 }
 
 /// The most buildings a search on the pages lists.
@@ -299,6 +300,30 @@ impl Backend for StoreBackend {
 
     async fn record_callback(&self, me: &Principal, id: i64, rating: NewRating) -> Result<CaseDetail, Problem> {
         Ok(self.cases.record_callback(me, id, rating, now_ms()).await?)
+    }
+
+    async fn case_calls(&self, me: &Principal, case_id: i64) -> Result<zhizhi_shared::call::CaseCalls, Problem> {
+        Ok(self.calls.of_case(me, case_id).await?)
+    }
+
+    async fn start_call(&self, me: &Principal, case_id: i64, callee_id: i64) -> Result<zhizhi_shared::call::CallView, Problem> {
+        Ok(self.calls.start(me, case_id, callee_id).await?)
+    }
+
+    async fn answer_call(&self, me: &Principal, id: i64, audio_only: bool) -> Result<zhizhi_shared::call::CallView, Problem> {
+        Ok(self.calls.answer(me, id, audio_only).await?)
+    }
+
+    async fn hang_up_call(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::call::CallView, Problem> {
+        Ok(self.calls.hang_up(me, id).await?)
+    }
+
+    async fn join_call(&self, me: &Principal, id: i64) -> Result<zhizhi_shared::call::CallView, Problem> {
+        Ok(self.calls.join(me, id).await?)
+    }
+
+    async fn my_calls(&self, me: &Principal) -> Result<Vec<zhizhi_shared::call::CallView>, Problem> {
+        Ok(self.calls.mine(me).await?)
     }
 
     async fn conclude_review(&self, me: &Principal, id: i64, review: ReviewDone) -> Result<CaseDetail, Problem> {

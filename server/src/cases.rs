@@ -222,6 +222,11 @@ impl Cases {
 
     /// Adds a photo to a case, as a step of its timeline.
     pub async fn attach(&self, me: &Principal, id: i64, data: Vec<u8>, now: i64) -> ServiceResult<CaseDetail> {
+        self.attach_noted(me, id, data, now, "").await
+    }
+
+    /// [`Cases::attach`], the step saying what the photo is (`what`, before its size).
+    pub async fn attach_noted(&self, me: &Principal, id: i64, data: Vec<u8>, now: i64, what: &str) -> ServiceResult<CaseDetail> {
         let case = self.visible(me, id).await?;
         if case.state.is_final() {
             return Err(ServiceError::Conflict(format!("事件已{}，不能再上传照片", case.state.name_zh())));
@@ -236,10 +241,29 @@ impl Cases {
             to: case.state,
             task_id: None,
             new_task_holder: None,
-            note: format!("{:.0} KB", photo.data.len() as f64 / 1024.0),
+            note: format!("{what}{}{:.0} KB", if what.is_empty() { "" } else { " · " }, photo.data.len() as f64 / 1024.0),
         };
         let update = CaseWriteKind::Update(CaseUpdate::keeping(&case, now));
         self.publish(&CaseWrite { photo: Some(photo), ..CaseWrite::one_step(update, step) }).await
+    }
+
+    /// Appends a step of `kind` with `note` to a case's timeline without changing its state (a
+    /// call's record), as `actor` (username, name).
+    pub(crate) async fn note(&self, id: i64, actor: &str, actor_name: &str, kind: &str, note: &str, now: i64) -> ServiceResult<CaseDetail> {
+        let case = self.store.case(id).await?.ok_or(ServiceError::NotFound("没有这个事件"))?;
+        let step = NewStep {
+            at: now,
+            actor: actor.to_string(),
+            actor_name: actor_name.to_string(),
+            kind: kind.to_string(),
+            from: case.state,
+            to: case.state,
+            task_id: None,
+            new_task_holder: None,
+            note: note.to_string(),
+        };
+        let update = CaseWriteKind::Update(CaseUpdate::keeping(&case, now));
+        self.publish(&CaseWrite::one_step(update, step)).await
     }
 
     /// A photo of a case the user may see.

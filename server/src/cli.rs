@@ -182,6 +182,17 @@ pub struct ServeArgs {
     /// Days of device messages kept (alarms, cases and device state are kept for good).
     #[arg(long, env = "ZHIZHI_KEEP_MESSAGES_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub keep_messages_days: u32,
+
+    /// A TURN server the deployment runs for video calls between networks (coturn), e.g.
+    /// `turn:turn.example.gov.cn:3478?transport=udp`; several separated by commas. Needs
+    /// `--turn-secret`. Without it, calls connect directly (phones and centre on one network).
+    #[arg(long, env = "ZHIZHI_TURN_URL", value_delimiter = ',', requires = "turn_secret")]
+    pub turn_url: Vec<String>,
+
+    /// The TURN server's shared secret (coturn's `static-auth-secret` with `use-auth-secret`):
+    /// each signed-in user gets a credential valid for 12 hours.
+    #[arg(long, env = "ZHIZHI_TURN_SECRET", requires = "turn_url", hide_env_values = true)]
+    pub turn_secret: Option<String>,
 }
 
 impl ServeArgs {

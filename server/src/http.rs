@@ -94,6 +94,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tokio::spawn(crate::ingest::mqtt::run(state.ingest.clone(), broker, args.mqtt_client_id.clone()));
     }
     state.start_housekeeping(args.keep_messages_days);
+    if let Some(secret) = &args.turn_secret {
+        for u in &args.turn_url {
+            if !(u.starts_with("turn:") || u.starts_with("turns:") || u.starts_with("stun:")) {
+                anyhow::bail!("--turn-url {u}: 应以 turn:、turns: 或 stun: 开头");
+            }
+        }
+        let _ = state.calls.turn.set(crate::calls::Turn { urls: args.turn_url.clone(), secret: secret.clone() });
+    }
     // The KPI page's first look reads this month and the two before: read them now.
     tokio::spawn({
         let kpis = state.kpis.clone();

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod backend;
+pub mod calls;
 pub mod cases;
 pub mod cli;
 pub mod demo;

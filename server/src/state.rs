@@ -42,6 +42,7 @@ pub struct AppState {
     pub kpis: Arc<Kpis>,
     pub supervision: Arc<crate::supervision::Supervision>,
     pub imports: Arc<crate::imports::Imports>,
+    pub calls: Arc<crate::calls::Calls>,
     /// Set when the server is stopping: open live streams close (their clients reconnect to
     /// another copy and resume from `Last-Event-ID`), so that in-flight requests can finish.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -80,6 +81,8 @@ impl AppState {
         let supervision = Arc::new(crate::supervision::Supervision::new(store.clone()));
         supervision.watch();
         let imports = crate::imports::Imports::new(store.clone());
+        let calls = crate::calls::Calls::new(store.clone(), cases.clone());
+        calls.start_sweeper();
         let backend: Arc<dyn Backend> = Arc::new(StoreBackend {
             accounts: accounts.clone(),
             residents: residents.clone(),
@@ -92,9 +95,10 @@ impl AppState {
             flood: flood.clone(),
             supervision: supervision.clone(),
             imports: imports.clone(),
+            calls: calls.clone(),
         });
         let stopping = Arc::new(tokio::sync::watch::channel(false).0);
-        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, flood, kpis, supervision, imports, stopping, streams: Arc::default() }
+        AppState { leptos, store, backend, auth, accounts, residents, directory, cases, ingest, devices, map, plans, flood, kpis, supervision, imports, calls, stopping, streams: Arc::default() }
     }
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live

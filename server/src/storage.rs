@@ -6,6 +6,7 @@
 //! (`server/tests/storage`) runs against both. SQL lives in this module and nowhere else.
 
 pub mod accounts;
+pub mod calls;
 pub mod cases;
 pub mod flood;
 pub mod follow;
@@ -99,7 +100,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
 /// Everything Zhizhi keeps, whatever the engine.
 #[async_trait]
-pub trait Store: AccountStore + CaseStore + flood::FloodStore + follow::FollowStore + iot::IotStore + kpi::KpiStore + map::MapStore + people::PeopleStore + plans::PlanStore + supervision::SupervisionStore + Send + Sync + 'static {
+pub trait Store: AccountStore + calls::CallStore + CaseStore + flood::FloodStore + follow::FollowStore + iot::IotStore + kpi::KpiStore + map::MapStore + people::PeopleStore + plans::PlanStore + supervision::SupervisionStore + Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn engine(&self) -> &'static str;
 

@@ -350,6 +350,7 @@ pub const STEP_NAMES: &[(&str, &str, &str)] = &[
     ("district_return", "区级退回", "Returned by the district"),
     ("district_resolve", "区级办结", "Resolved by the district"),
     ("attach", "上传照片", "Photo added"),
+    ("call", "视频通话", "Video call"),
     ("false_alarm", "误报结案", "Closed as a false alarm"),
     ("alarm_again", "再次报警", "Alarm raised again"),
     ("plan_activate", "启动预案", "Plan activated"),

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod call;
 pub mod case;
 pub mod demo;
 pub mod device;

@@ -2,6 +2,7 @@
 //! gate sends a visitor without a session to the login page instead of an error.
 
 use crate::api::get_me;
+use crate::components::call::{CallCtx, CallLayer};
 use crate::i18n::{tr, Msg};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -18,7 +19,11 @@ where
     view! {
         <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
             {move || me.get().map(|r| match r {
-                Ok(Some(p)) => page(p).into_any(),
+                // Every signed-in page can ring and show a video call.
+                Ok(Some(p)) => {
+                    let ctx = CallCtx::provide();
+                    view! { {page(p.clone())} <CallLayer me=p ctx/> }.into_any()
+                }
                 _ => view! { <Redirect path="/login"/> }.into_any(),
             })}
         </Suspense>

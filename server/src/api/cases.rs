@@ -172,6 +172,9 @@ pub struct StreamQuery {
     /// The list's cursor: replay every event after it.
     #[serde(default)]
     pub after: Option<i64>,
+    /// Only `call` events (and `end`): the page's call layer, which needs no case events.
+    #[serde(default)]
+    pub only: Option<String>,
 }
 
 /// `GET /api/v1/stream`: server-sent events of every case change the caller may see. A
@@ -182,9 +185,20 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     let slot = StreamSlot::take(&state.streams, caller.actor())?;
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok()).or(q.after);
     let (tx, rx) = tokio::sync::mpsc::channel(64);
-    // Subscribe before reading the log, so nothing falls between the two.
-    let live = state.cases.hub.subscribe();
-    tokio::spawn(live::pump(state.store.clone(), live, viewer, last, tx));
+    let calls_only = match q.only.as_deref() {
+        None => false,
+        Some("call") => true,
+        Some(other) => return Err(ServiceError::invalid("only", format!("不认识的事件类型 {other:?}（只能是 call）"))),
+    };
+    // A calls-only stream keeps the case channel open and empty.
+    let mut idle_cases = None;
+    if calls_only {
+        idle_cases = Some(tx);
+    } else {
+        // Subscribe before reading the log, so nothing falls between the two.
+        let live = state.cases.hub.subscribe();
+        tokio::spawn(live::pump(state.store.clone(), live, viewer, last, tx));
+    }
     // A frame may become two events (a case and its activation): a small relay sends them on;
     // when the client goes away the relay ends, and with it the pump.
     // A user's stream ends with their session: at once when it ends on this server copy
@@ -204,8 +218,12 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
     // Enterprise supervision's changes, the same way.
     let mut supervision = state.supervision.changed.subscribe();
     supervision.mark_unchanged();
+    // Video calls: what rings, changes or is signalled for this user (`event: call`).
+    let mut calls = state.calls.events.subscribe();
+    let me_id = session.as_ref().map(|s| s.0);
     tokio::spawn(async move {
         let _slot = slot;
+        let _idle_cases = idle_cases;
         let mut rx = rx;
         let mut every = tokio::time::interval_at(tokio::time::Instant::now() + recheck, recheck);
         let over = loop {
@@ -245,6 +263,20 @@ pub async fn stream(State(state): State<AppState>, Extension(caller): Extension<
                     let version = *supervision.borrow_and_update();
                     if events_tx.send(Event::default().event("supervision").data(version.to_string())).await.is_err() {
                         return;
+                    }
+                }
+                note = calls.recv(), if me_id.is_some() => {
+                    let note = match note {
+                        Ok(n) => n,
+                        // A missed call event: the page reads its calls again on the next one.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    };
+                    if me_id.is_some_and(|me| note.to.contains(&me)) {
+                        let data = serde_json::to_string(&note.event).unwrap_or_default();
+                        if events_tx.send(Event::default().event("call").data(data)).await.is_err() {
+                            return;
+                        }
                     }
                 }
                 // The client went away.

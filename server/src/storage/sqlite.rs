@@ -70,6 +70,7 @@ super::map::portable_map!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_w
 super::plans::portable_plans!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::kpi::portable_kpi!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::follow::portable_follow!(SqliteStore);
+super::calls::portable_calls!(SqliteStore);
 super::flood::portable_flood!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::supervision::portable_supervision!(SqliteStore, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));
 super::people::portable_people!(SqliteStore, sqlx::Sqlite, begin = |pool| pool.begin_with("BEGIN IMMEDIATE"));

@@ -108,6 +108,14 @@ impl App {
         self.db.store.residents_in_grid(grid_id, 1, 0).await.unwrap()[0].resident.id
     }
 
+    /// Opens the live stream at `uri` (with its query) as `cookie`.
+    pub async fn stream_at(&self, uri: &str, cookie: &str) -> Stream {
+        let b = Request::builder().uri(uri).header("host", "127.0.0.1:3000").header(header::COOKIE, cookie);
+        let resp = self.router.clone().oneshot(b.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        Stream { body: resp.into_body(), buffer: String::new() }
+    }
+
     /// Opens the live stream as `cookie`, resuming after `last_event_id` if given.
     pub async fn stream(&self, cookie: &str, last_event_id: Option<i64>) -> Stream {
         let mut b = Request::builder().uri("/api/v1/stream").header("host", "127.0.0.1:3000").header(header::COOKIE, cookie);

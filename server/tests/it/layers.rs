@@ -150,7 +150,7 @@ const LAYERS: [&[&str]; 8] = [
     &["storage", "xlsx"],
     &["auth"],
     &["error"],
-    &["accounts", "residents", "directory", "cases", "devices", "map", "plans", "flood", "supervision", "imports", "kpis", "open311", "ingest", "live"],
+    &["accounts", "residents", "directory", "cases", "calls", "devices", "map", "plans", "flood", "supervision", "imports", "kpis", "open311", "ingest", "live"],
     &["backend"],
     &["state"],
     &["api"],

@@ -2,6 +2,7 @@
 
 mod access;
 mod broker;
+mod calls;
 mod cases;
 mod client;
 mod crash;

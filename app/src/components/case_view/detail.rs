@@ -165,6 +165,11 @@ pub fn CaseDetailView(
         }
     }
 
+    if me.has(Role::Command) {
+        let may_call = !case.state.is_final() && !case.drill;
+        buttons.push(view! { <crate::components::call::dialog::CaseCallBar case_id=id me=me.user_id may_call/> }.into_any());
+    }
+
     let tasks = case.tasks.clone();
     let task_rows = tasks
         .iter()

@@ -1,0 +1,108 @@
+import { test, expect, devices, Page, Browser } from '@playwright/test';
+import { apiPost, loginAs } from './helpers';
+
+// 28 March again, with video: the camera at the old-town gate sees a crowd; on the board the
+// coordinator calls the grid worker from the case; the worker's phone rings, they answer with
+// the (fake) rear camera; the coordinator sees the scene playing, stores a snapshot on the case,
+// hangs up; both sides show the end and the timeline shows the call with its length.
+
+const zh = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+const desktop = { viewport: { width: 1366, height: 768 }, ...zh };
+
+async function signedIn(browser: Browser, username: string, options: object): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  await loginAs(page, username);
+  return page;
+}
+
+test('the coordinator calls the grid worker from the crowd alert, sees the scene, keeps a snapshot and hangs up', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const problems: string[] = [];
+  const watch = (p: Page) => {
+    p.on('pageerror', (e) => problems.push(e.message));
+    p.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+  };
+  const admin = await signedIn(browser, 'guanliyuan', desktop);
+  const token = await apiPost(admin, '/api/v1/tokens', { name: 'e2e-camera-video', scopes: ['ingest'] });
+  const bearer = `Bearer ${(await token.json()).token}`;
+
+  const coord = await signedIn(browser, 'zhihui', desktop);
+  watch(coord);
+  await coord.goto('/board');
+  await expect(coord.getByTestId('live-status')).toHaveClass(/on/);
+
+  // The worker's phone is open on their tasks, its call layer listening.
+  const worker = await signedIn(browser, 'wanggeyuan', { ...devices['Pixel 7'], ...zh, permissions: ['camera', 'microphone'] });
+  watch(worker);
+  await worker.goto('/m/tasks');
+  await expect(worker.locator('[data-testid=call-layer][data-live]')).toHaveCount(1);
+
+  // The camera at the gate counts 80 people: the AI crowd alert reaches the board.
+  const cameras = (await (await admin.request.get('/api/v1/devices?kind=camera&limit=1000')).json()).devices;
+  const camera = cameras.sort((a: any, b: any) => a.id - b.id)[0];
+  const now = Date.now();
+  const sent = await admin.request.post('/api/v1/ingest', {
+    data: [{ device_id: camera.code, msg_id: `e2e-video-${now}`, ts: now, kind: 'ai_event', payload: { event: 'crowd', confidence: 0.93, count: 80 } }],
+    headers: { Authorization: bearer },
+  });
+  expect(sent.status()).toBe(200);
+  const card = coord.getByTestId('case-card').filter({ hasText: '人员聚集' }).first();
+  await expect(card).toBeVisible({ timeout: 5000 });
+  const caseId = Number(await card.getAttribute('data-case-id'));
+
+  // On the board: the case, 视频通话, the grid worker offered first, 呼叫.
+  await card.click();
+  await expect(coord.getByTestId('case-detail')).toHaveAttribute('data-state', /.+/);
+  await coord.getByTestId('video-call').click();
+  const pick = coord.getByTestId('call-pick');
+  const candidate = pick.getByTestId('call-candidate').first();
+  await expect(candidate).toContainText('磁南街网格员');
+  await expect(candidate).toContainText('网格员');
+  const calling = Date.now();
+  await candidate.getByTestId('call-this').click();
+  await expect(coord.getByTestId('call-state')).toHaveText('正在呼叫 磁南街网格员…');
+
+  // The phone rings: who calls, for which case; answered with the camera.
+  const ringing = worker.getByTestId('incoming-call');
+  await expect(ringing).toBeVisible({ timeout: 5000 });
+  await expect(worker.getByTestId('incoming-caller')).toHaveText('指挥中心值班员');
+  await expect(ringing).toContainText('事件 ');
+  await worker.screenshot({ path: 'end2end/test-results/video-ringing.png' });
+  await worker.getByTestId('answer-call').click();
+  await expect(ringing).toHaveCount(0);
+  // The worker's page says plainly that the camera and microphone are on.
+  await expect(worker.getByTestId('camera-on')).toBeVisible();
+  await expect(worker.getByTestId('mic-on')).toBeVisible();
+
+  // The coordinator sees the scene: a playing video track from the worker.
+  const video = coord.getByTestId('call-video');
+  await expect.poll(async () => video.evaluate((v: HTMLVideoElement) => {
+    const s = v.srcObject as MediaStream | null;
+    return !!s && s.getVideoTracks().length > 0 && v.videoWidth > 0 && !v.paused && v.currentTime > 0;
+  }), { timeout: 20_000 }).toBe(true);
+  const firstFrame = Date.now() - calling;
+  await expect(coord.getByTestId('call-state')).toHaveText('通话中');
+  console.log(`call → first frame at the centre (answer included): ${firstFrame} ms`);
+  await coord.screenshot({ path: 'end2end/test-results/video-centre.png' });
+  await worker.screenshot({ path: 'end2end/test-results/video-phone.png' });
+
+  // A snapshot goes onto the case as a photo.
+  await coord.getByTestId('call-snapshot').click();
+  await expect(coord.getByTestId('snapshot-count')).toHaveText('已存 1 张');
+  const withPhoto = await (await coord.request.get(`/api/v1/cases/${caseId}`)).json();
+  const snap = withPhoto.steps.find((s: any) => s.kind === 'attach' && s.note.startsWith('视频通话截图'));
+  expect(snap?.attachments.length).toBe(1);
+  const photo = await coord.request.get(`/api/v1/photos/${snap.attachments[0]}`);
+  expect(photo.headers()['content-type']).toBe('image/jpeg');
+
+  // Hang up: both sides show the end; the timeline has the call with its length.
+  await coord.getByTestId('hang-up').click();
+  await expect(coord.getByTestId('call-state')).toContainText('通话已结束（已挂断）');
+  await expect(worker.getByTestId('call-state')).toContainText('通话已结束（已挂断）');
+  await expect(worker.getByTestId('camera-on')).toHaveCount(0);
+  const step = coord.getByTestId('case-detail').locator('[data-testid=step][data-kind=call]');
+  await expect(step).toContainText('视频通话');
+  await expect(step.locator('.step-note')).toHaveText(/^指挥中心值班员 呼叫 磁南街网格员：通话 \d+秒$/);
+  await coord.screenshot({ path: 'end2end/test-results/video-timeline.png' });
+  expect(problems).toEqual([]);
+});
