@@ -86,6 +86,16 @@ test('the coordinator calls the grid worker from the crowd alert, sees the scene
   await coord.screenshot({ path: 'end2end/test-results/video-centre.png' });
   await worker.screenshot({ path: 'end2end/test-results/video-phone.png' });
 
+  // The duty leader opens the case and joins to watch: the scene plays on their screen too.
+  const leader = await signedIn(browser, 'lingdao', desktop);
+  watch(leader);
+  await leader.goto(`/cases/${caseId}`);
+  await expect(leader.locator('[data-testid=call-layer][data-live]')).toHaveCount(1);
+  await expect(leader.getByTestId('call-under-way')).toContainText('指挥中心值班员 ↔ 磁南街网格员');
+  await leader.getByTestId('join-call').click();
+  await expect.poll(async () => leader.getByTestId('call-video').evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && !v.paused && v.currentTime > 0), { timeout: 20_000 }).toBe(true);
+  await expect(leader.getByTestId('hang-up')).toHaveText('离开');
+
   // A snapshot goes onto the case as a photo.
   await coord.getByTestId('call-snapshot').click();
   await expect(coord.getByTestId('snapshot-count')).toHaveText('已存 1 张');
@@ -100,9 +110,10 @@ test('the coordinator calls the grid worker from the crowd alert, sees the scene
   await expect(coord.getByTestId('call-state')).toContainText('通话已结束（已挂断）');
   await expect(worker.getByTestId('call-state')).toContainText('通话已结束（已挂断）');
   await expect(worker.getByTestId('camera-on')).toHaveCount(0);
+  await expect(leader.getByTestId('call-state')).toContainText('通话已结束（已挂断）');
   const step = coord.getByTestId('case-detail').locator('[data-testid=step][data-kind=call]');
   await expect(step).toContainText('视频通话');
-  await expect(step.locator('.step-note')).toHaveText(/^指挥中心值班员 呼叫 磁南街网格员：通话 \d+秒$/);
+  await expect(step.locator('.step-note')).toHaveText(/^指挥中心值班员 呼叫 磁南街网格员：通话 (\d+分)?\d+秒；观看：街道值班领导$/);
   await coord.screenshot({ path: 'end2end/test-results/video-timeline.png' });
   expect(problems).toEqual([]);
 });

@@ -46,11 +46,13 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, Error> {
     }
 }
 
-/// The demo's accounts: one per role, all with [`DEMO_PASSWORD`]; post staff for the six posts
+/// The demo's accounts: one per role (command staff twice: the duty officer and the duty leader,
+/// who watch a video call together), all with [`DEMO_PASSWORD`]; post staff for the six posts
 /// the tourism dispute plan calls. The grid worker answers for the grid of 磁南街 (the
 /// article's address).
-pub const DEMO_ACCOUNTS: [(&str, &str, &str); 12] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 13] = [
     ("zhihui", "指挥中心值班员", "command"),
+    ("lingdao", "街道值班领导", "command"),
     ("wanggeyuan", "磁南街网格员", "grid_worker"),
     ("chengguan", "城市管理岗", "post"),
     ("zhifa", "综合执法岗", "post"),

@@ -120,7 +120,7 @@ pub fn CallLayer(me: Principal, ctx: CallCtx) -> impl IntoView {
                     <span class="call-title" data-testid="call-title">{move || ui.ctx.call.get().map(|c| title(ui.me, &c))}</span>
                     <span class="call-state" data-testid="call-state">{move || ui.ctx.call.get().map(|c| ui.state_text(&c))}</span>
                 </header>
-                <div class="call-media">
+                <div class="call-media" style:display=move || if ui.ctx.call.get().is_some_and(|c| c.state == CallState::Ended) { "none" } else { "block" }>
                     <video id="zz-call-remote" data-testid="call-video" autoplay playsinline
                         style:display=move || if ui.is_watcher() { "block" } else { "none" }></video>
                     <video id="zz-call-local" data-testid="call-preview" autoplay playsinline muted

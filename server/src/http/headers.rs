@@ -23,7 +23,7 @@ pub async fn security_headers(State(auth): State<Arc<AuthConfig>>, req: Request,
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "same-origin");
-    set(HeaderName::from_static("permissions-policy"), "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()");
+    set(HeaderName::from_static("permissions-policy"), "camera=(self), geolocation=(self), microphone=(self), payment=(), usb=()");
     set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
     if auth.secure_cookies {
         set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");

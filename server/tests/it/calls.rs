@@ -82,6 +82,20 @@ async fn the_centre_calls_the_grid_worker_sees_the_scene_and_the_call_goes_on_th
     let got = next_call(&mut desk).await;
     assert_eq!((got["type"].as_str(), got["from"].as_i64(), got["kind"].as_str(), got["data"].as_str()), (Some("signal"), Some(worker_id), Some("offer"), Some(sdp.as_str())));
 
+    // The duty leader joins to watch: the phone hears of it and offers to them too; watchers
+    // do not signal each other.
+    let leader = app.login("lingdao").await;
+    let leader_id = user_id(&app, "lingdao").await;
+    let joined = app.post(&format!("/api/v1/calls/{call}/join"), Some(&leader), json!({})).await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    let seen = next_call(&mut phone).await;
+    assert_eq!(seen["call"]["viewers"][0]["name"], "街道值班领导");
+    let r = app.post(&format!("/api/v1/calls/{call}/signals"), Some(&worker), json!({ "to": leader_id, "kind": "offer", "data": "{}" })).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = app.post(&format!("/api/v1/calls/{call}/signals"), Some(&leader), json!({ "to": command_id, "kind": "ice", "data": "{}" })).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(app.post(&format!("/api/v1/calls/{call}/join"), Some(&worker), json!({})).await.status, StatusCode::OK, "a party joining is a no-op");
+
     // Strangers: a post member may not read, join or signal the call; nobody unauthenticated either.
     for (path, body) in [("join", json!({})), ("signals", json!({ "to": worker_id, "kind": "ice", "data": "{}" })), ("answer", json!({})), ("hangup", json!({}))] {
         let r = app.post(&format!("/api/v1/calls/{call}/{path}"), Some(&law), body.clone()).await;
@@ -124,7 +138,7 @@ async fn the_centre_calls_the_grid_worker_sees_the_scene_and_the_call_goes_on_th
     let record = steps.iter().find(|s| s["kind"] == "call").expect("the call on the timeline");
     let note = record["note"].as_str().unwrap();
     assert!(note.starts_with("指挥中心值班员 呼叫 磁南街网格员：通话 "), "{note}");
-    assert!(note.ends_with('秒'), "{note}");
+    assert!(note.ends_with("；观看：街道值班领导"), "{note}");
     // The worker is free again; a call that nobody answers is cancelled by its caller.
     let second = app.post(&format!("/api/v1/cases/{case}/calls"), Some(&command), json!({ "callee_id": worker_id })).await;
     assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
