@@ -4,8 +4,9 @@
 //   POST /api/v1/calls/{id}/signals   to another party (arrives on their live stream)
 //   POST /api/v1/calls/{id}/alive     every 10 s while the call lasts
 //   POST /api/v1/calls/{id}/snapshots a still of the worker's camera, stored on the case
-// The worker's phone is the media source: it offers a connection to each watcher (the caller
-// and every viewer); a watcher answers and sends its microphone back (talking to the scene).
+// The worker's phone is the media source: each watcher (the caller, every viewer) says hello
+// when its page is ready (on joining, or again after a reload), and the phone offers it a fresh
+// connection; the watcher answers and sends its microphone back (talking to the scene).
 // Status goes to the layer through ZhizhiCall.onstatus(kind, detail): 'media' (camera and
 // microphone on or off), 'connected', 'first-frame', 'reconnecting', 'lost', 'ended'.
 (function () {
@@ -102,10 +103,18 @@
     return pc;
   }
 
-  // The worker offers to one watcher.
+  // The worker offers to one watcher: a fresh connection (closing any before), or an ICE
+  // restart of the one there is.
   async function offerTo(peer, restartIce) {
     if (!call || call.role !== 'worker') return;
     let pc = call.pcs.get(peer);
+    if (pc && !restartIce) {
+      pc.close();
+      call.pcs.delete(peer);
+      call.iceQueue.delete(peer);
+      pc = null;
+    }
+    const fresh = !pc;
     if (!pc) {
       pc = newPeer(peer);
       call.local.getTracks().forEach((t) => pc.addTrack(t, call.local));
@@ -114,7 +123,7 @@
     }
     const offer = await pc.createOffer(restartIce ? { iceRestart: true } : {});
     await pc.setLocalDescription(offer);
-    send(peer, 'offer', pc.localDescription.toJSON());
+    send(peer, 'offer', { ...pc.localDescription.toJSON(), fresh });
   }
 
   function restart(peer) {
@@ -146,7 +155,7 @@
   }
 
   // Starts the call's media once it is answered. cfg: { id, me, worker, watchers, role
-  // ('worker' | 'watcher'), localVideo, remoteVideo }.
+  // ('worker' | 'watcher'), rejoin (the worker's page was reloaded), localVideo, remoteVideo }.
   async function start(cfg) {
     teardown();
     call = { id: cfg.id, me: cfg.me, worker: cfg.worker, role: cfg.role, pcs: new Map(), local: null, remoteVideo: cfg.remoteVideo, timers: [], ready: false, iceQueue: new Map() };
@@ -158,7 +167,6 @@
       const preview = document.getElementById(cfg.localVideo);
       if (preview) { preview.srcObject = call.local; preview.muted = true; preview.play().catch(() => {}); }
       mediaState();
-      for (const w of cfg.watchers || []) offerTo(w).catch(() => {});
     } else {
       // Talking back is optional: without a microphone the watcher still sees and hears.
       try { call.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: false }); } catch (e) { call.local = new MediaStream(); }
@@ -169,6 +177,10 @@
     const queued = pending.filter((p) => p[0] === call.id);
     pending = [];
     for (const [, from, kind, data] of queued) await signal(call.id, from, kind, data);
+    // Ready for the picture: the phone offers a connection. A phone page that was reloaded
+    // during the call asks its watchers to say hello again.
+    if (call.role === 'watcher') send(call.worker, 'hello', {});
+    else if (cfg.rejoin) for (const w of cfg.watchers || []) send(w, 'hello', {});
     const id = call.id;
     call.timers.push(setInterval(async () => {
       try {
@@ -202,8 +214,17 @@
       return;
     }
     const msg = JSON.parse(data);
-    if (kind === 'offer' && call.role === 'watcher') {
+    if (kind === 'hello' && call.role === 'worker') {
+      await offerTo(from, false);
+    } else if (kind === 'hello') {
+      send(from, 'hello', {});
+    } else if (kind === 'offer' && call.role === 'watcher') {
       let pc = call.pcs.get(from);
+      if (pc && msg.fresh) {
+        pc.close();
+        call.pcs.delete(from);
+        pc = null;
+      }
       if (!pc) {
         pc = newPeer(from);
         pc.addEventListener('track', (e) => {
@@ -211,7 +232,7 @@
         });
         call.local.getTracks().forEach((t) => pc.addTrack(t, call.local));
       }
-      await pc.setRemoteDescription(msg);
+      await pc.setRemoteDescription({ type: msg.type, sdp: msg.sdp });
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
       send(from, 'answer', pc.localDescription.toJSON());
@@ -227,10 +248,9 @@
     }
   }
 
-  // A viewer joined (the worker offers to them) or left (their connection closes).
+  // The watchers now: the connection of one who left closes (one who joined says hello).
   function watchers(list) {
     if (!call || call.role !== 'worker') return;
-    for (const w of list) if (!call.pcs.has(w)) offerTo(w).catch(() => {});
     for (const [peer, pc] of call.pcs) if (!list.includes(peer)) { pc.close(); call.pcs.delete(peer); }
   }
 

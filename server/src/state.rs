@@ -82,7 +82,6 @@ impl AppState {
         supervision.watch();
         let imports = crate::imports::Imports::new(store.clone());
         let calls = crate::calls::Calls::new(store.clone(), cases.clone());
-        calls.start_sweeper();
         let backend: Arc<dyn Backend> = Arc::new(StoreBackend {
             accounts: accounts.clone(),
             residents: residents.clone(),
@@ -103,9 +102,11 @@ impl AppState {
 
     /// Starts the housekeeping that runs for as long as the server does: forgetting live
     /// events beyond the newest [`EVENTS_KEPT`], device messages older than
-    /// `keep_messages_days`, and throttling records older than a day; and checkpoints the audit
-    /// chain's head every ten minutes.
+    /// `keep_messages_days`, and throttling records older than a day; checkpoints the audit
+    /// chain's head every ten minutes; and ends the calls nobody answered or whose party went
+    /// silent (every 3 s).
     pub fn start_housekeeping(&self, keep_messages_days: u32) {
+        self.calls.start_sweeper();
         tokio::spawn(prune_event_log(self.store.clone()));
         tokio::spawn(prune_messages(self.store.clone(), keep_messages_days));
         tokio::spawn(prune_login_failures(self.store.clone()));

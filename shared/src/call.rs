@@ -262,12 +262,15 @@ pub struct CaseCalls {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignalKind {
-    /// A session description offered (the phone offers to each watcher).
+    /// A session description offered (the phone offers to each watcher that said hello).
     Offer,
     /// The answer to an offer.
     Answer,
     /// A network candidate.
     Ice,
+    /// A watcher's page is ready for the picture (on joining, or after a reload): the phone
+    /// offers it a fresh connection.
+    Hello,
 }
 
 /// A signalling message to relay.

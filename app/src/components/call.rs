@@ -197,7 +197,24 @@ impl Ui {
                 self.running.set(Some(c.id));
                 spawn_local(async move {
                     if js::load().await.is_ok() {
-                        js::start(c.id, self.me, c.callee.user_id, &[], "watcher").await;
+                        js::start(c.id, self.me, c.callee.user_id, &[], "watcher", false).await;
+                    }
+                });
+            }
+            // The worker's page was reloaded during the call: the camera again (allowed before),
+            // and the watchers are asked to connect anew.
+            CallState::Active if c.callee.user_id == self.me => {
+                self.running.set(Some(c.id));
+                spawn_local(async move {
+                    if js::load().await.is_err() {
+                        return;
+                    }
+                    let refused = js::prepare(c.audio_only).await;
+                    if refused.is_empty() {
+                        js::start(c.id, self.me, self.me, &c.watchers(), "worker", true).await;
+                    } else {
+                        self.error.set(Some(pick(&format!("未能重新打开摄像头（{refused}），请挂断后请指挥中心重新呼叫"),
+                            &format!("The camera could not be reopened ({refused}); hang up and ask the centre to call again")).to_string()));
                     }
                 });
             }
@@ -271,15 +288,18 @@ impl Ui {
                 return;
             }
             self.denied.set(None);
+            // This page runs the call's media from now on (the stream may tell of the answer
+            // before the server function returns).
+            self.running.set(Some(id));
             match answer_call(id, audio_only).await {
                 Ok(c) => {
-                    self.running.set(Some(c.id));
                     let watchers = c.watchers();
                     self.show(c.clone());
-                    js::start(c.id, self.me, self.me, &watchers, "worker").await;
+                    js::start(c.id, self.me, self.me, &watchers, "worker", false).await;
                 }
                 Err(e) => {
                     js::stop();
+                    self.running.set(None);
                     self.error.set(Some(error_text(&e)));
                 }
             }
@@ -453,9 +473,9 @@ mod js {
         call_async("prepare", &[audio_only.into()]).await.as_string().unwrap_or_else(|| "Error".into())
     }
 
-    pub async fn start(id: i64, me: i64, worker: i64, watchers: &[i64], role: &str) {
+    pub async fn start(id: i64, me: i64, worker: i64, watchers: &[i64], role: &str, rejoin: bool) {
         let cfg = serde_json::json!({
-            "id": id, "me": me, "worker": worker, "watchers": watchers, "role": role,
+            "id": id, "me": me, "worker": worker, "watchers": watchers, "role": role, "rejoin": rejoin,
             "localVideo": "zz-call-local", "remoteVideo": "zz-call-remote",
         });
         let cfg = js_sys::JSON::parse(&cfg.to_string()).unwrap_or(JsValue::NULL);
@@ -467,6 +487,7 @@ mod js {
             SignalKind::Offer => "offer",
             SignalKind::Answer => "answer",
             SignalKind::Ice => "ice",
+            SignalKind::Hello => "hello",
         };
         call("signal", &[(call_id as f64).into(), (from as f64).into(), kind.into(), data.into()]);
     }
@@ -525,7 +546,7 @@ mod js {
     pub async fn prepare(_: bool) -> String {
         String::new()
     }
-    pub async fn start(_: i64, _: i64, _: i64, _: &[i64], _: &str) {}
+    pub async fn start(_: i64, _: i64, _: i64, _: &[i64], _: &str, _: bool) {}
     pub fn signal(_: i64, _: i64, _: SignalKind, _: &str) {}
     pub fn watchers(_: &[i64]) {}
     pub fn set_mic(_: bool) {}

@@ -206,3 +206,40 @@ async fn a_worker_is_in_one_call_at_a_time_and_a_call_ends_once(db: &TestDb) {
     assert!(s.open_call(&new(7, 60)).await.unwrap().is_some(), "free again");
     assert_eq!(s.calls_of_case(case).await.unwrap().first().map(|c| c.started_at), Some(60), "newest first");
 }
+
+#[tokio::test]
+async fn a_call_nobody_answers_is_missed_and_a_silent_phone_ends_its_call_as_lost() {
+    use std::sync::Arc;
+    use zhizhi_server::calls::Calls;
+    use zhizhi_server::cases::Cases;
+    use zhizhi_server::live::LocalHub;
+    let app = App::new().await;
+    let command = app.login("zhihui").await;
+    let case = case_in_workers_grid(&app, &command).await;
+    let s = app.db.store.clone();
+    let cases = Arc::new(Cases { store: s.clone(), hub: Arc::new(LocalHub::new(16)) });
+    let calls = Calls::new(s.clone(), cases);
+    let mut events = calls.events.subscribe();
+    let now = zhizhi_server::auth::now_ms();
+    let party = |id: i64, name: &str| Party { user_id: id, name: name.into() };
+    // Rang 46 s ago on one phone; answered 40 s ago on another, whose page has been silent since.
+    let missed = s.open_call(&NewCall { case_id: case, caller: party(1, "指挥中心值班员"), callee: party(7, "甲"), now: now - 46_000 }).await.unwrap().unwrap();
+    let lost = s.open_call(&NewCall { case_id: case, caller: party(1, "指挥中心值班员"), callee: party(8, "乙"), now: now - 41_000 }).await.unwrap().unwrap();
+    assert!(s.answer_call(lost, false, now - 40_000).await.unwrap());
+    s.call_seen(lost, 1, now).await.unwrap(); // the centre is still there
+    let fresh = s.open_call(&NewCall { case_id: case, caller: party(1, "指挥中心值班员"), callee: party(9, "丙"), now }).await.unwrap().unwrap();
+    assert_eq!(calls.sweep().await.unwrap(), 2);
+    assert_eq!(s.call(missed).await.unwrap().unwrap().end_reason, Some(EndReason::Missed));
+    assert_eq!(s.call(lost).await.unwrap().unwrap().end_reason, Some(EndReason::Lost));
+    assert_eq!(s.call(fresh).await.unwrap().unwrap().end_reason, None, "still ringing");
+    // Each party is told; the timeline says what happened.
+    let told = events.recv().await.unwrap();
+    assert!(told.to.contains(&7) && told.to.contains(&1), "{told:?}");
+    let detail = app.get(&format!("/api/v1/cases/{case}"), Some(&command)).await;
+    let notes: Vec<String> = detail.body["steps"].as_array().unwrap().iter().filter(|s| s["kind"] == "call").map(|s| s["note"].as_str().unwrap().to_string()).collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes.contains(&"指挥中心值班员 呼叫 甲：无人接听".to_string()), "{notes:?}");
+    assert!(notes.iter().any(|n| n.starts_with("指挥中心值班员 呼叫 乙：通话 ") && n.ends_with("，信号中断")), "{notes:?}");
+    assert_eq!(calls.sweep().await.unwrap(), 0, "ended once");
+    app.db.remove().await;
+}
