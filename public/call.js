@@ -292,5 +292,21 @@
     status('media', ',');
   }
 
-  window.ZhizhiCall = { prepare, start, signal, watchers, setMic, snapshot, stop, onstatus: null };
+  // Which call this tab runs: kept in the tab's session storage, so that a reload picks it up
+  // (other tabs of the same user leave it alone).
+  function own(id) {
+    try {
+      if (id === null || id === undefined) sessionStorage.removeItem('zz-call');
+      else sessionStorage.setItem('zz-call', String(id));
+    } catch (e) { /* storage off: no pick-up after a reload */ }
+  }
+
+  function owned() {
+    try {
+      const v = sessionStorage.getItem('zz-call');
+      return v === null ? null : Number(v);
+    } catch (e) { return null; }
+  }
+
+  window.ZhizhiCall = { prepare, start, signal, watchers, setMic, snapshot, stop, own, owned, onstatus: null };
 })();

@@ -1,5 +1,5 @@
 import { test, expect, devices, Page, Browser } from '@playwright/test';
-import { apiPost, loginAs } from './helpers';
+import { apiPost, crowdAlert, loginAs } from './helpers';
 
 // The 28 March story: a camera sees a crowd at the old-town gate, the grid worker confirms it
 // on the phone, the centre activates the tourism dispute plan from the case in three clicks,
@@ -67,14 +67,7 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   }
 
   // The camera at the old-town gate reports 80 people (the simulator's crowd story).
-  const cameras = (await (await admin.request.get('/api/v1/devices?kind=camera&limit=1000')).json()).devices;
-  const camera = cameras.sort((a: any, b: any) => a.id - b.id)[0];
-  const now = Date.now();
-  const sent = await admin.request.post('/api/v1/ingest', {
-    data: [{ device_id: camera.code, msg_id: `e2e-crowd-${now}`, ts: now, kind: 'ai_event', payload: { event: 'crowd', confidence: 0.93, count: 80 } }],
-    headers: { Authorization: bearer },
-  });
-  expect(sent.status()).toBe(200);
+  const camera = await crowdAlert(admin, bearer, 'crowd');
   const card = coord.getByTestId('case-card').filter({ hasText: '人员聚集' }).first();
   await expect(card).toBeVisible({ timeout: 5000 });
   const caseId = Number(await card.getAttribute('data-case-id'));

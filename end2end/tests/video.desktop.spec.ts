@@ -1,5 +1,5 @@
 import { test, expect, devices, Page, Browser } from '@playwright/test';
-import { apiPost, loginAs } from './helpers';
+import { apiPost, crowdAlert, loginAs } from './helpers';
 
 // 28 March again, with video: the camera at the old-town gate sees a crowd; on the board the
 // coordinator calls the grid worker from the case; the worker's phone rings, they answer with
@@ -26,6 +26,10 @@ test('the coordinator calls the grid worker from the crowd alert, sees the scene
   const token = await apiPost(admin, '/api/v1/tokens', { name: 'e2e-camera-video', scopes: ['ingest'] });
   const bearer = `Bearer ${(await token.json()).token}`;
 
+  // The duty officer has the command screen on the wall too: the call shows only where it was made.
+  const wall = await signedIn(browser, 'zhihui', desktop);
+  await wall.goto('/');
+  await expect(wall.locator('[data-testid=call-layer][data-live]')).toHaveCount(1);
   const coord = await signedIn(browser, 'zhihui', desktop);
   watch(coord);
   await coord.goto('/board');
@@ -38,17 +42,15 @@ test('the coordinator calls the grid worker from the crowd alert, sees the scene
   await expect(worker.locator('[data-testid=call-layer][data-live]')).toHaveCount(1);
 
   // The camera at the gate counts 80 people: the AI crowd alert reaches the board.
-  const cameras = (await (await admin.request.get('/api/v1/devices?kind=camera&limit=1000')).json()).devices;
-  const camera = cameras.sort((a: any, b: any) => a.id - b.id)[0];
-  const now = Date.now();
-  const sent = await admin.request.post('/api/v1/ingest', {
-    data: [{ device_id: camera.code, msg_id: `e2e-video-${now}`, ts: now, kind: 'ai_event', payload: { event: 'crowd', confidence: 0.93, count: 80 } }],
-    headers: { Authorization: bearer },
-  });
-  expect(sent.status()).toBe(200);
-  const card = coord.getByTestId('case-card').filter({ hasText: '人员聚集' }).first();
+  // (Earlier stories may have left crowd cases of their own: this one is the newest.)
+  const newestCrowd = async () => Math.max(0, ...(await (await coord.request.get('/api/v1/cases?category=order.crowd&limit=200')).json()).cases.map((c: any) => c.id));
+  const before = await newestCrowd();
+  const grids = (await (await worker.request.get('/api/v1/me')).json()).grid_ids;
+  await crowdAlert(admin, bearer, 'video', grids);
+  await expect.poll(newestCrowd).toBeGreaterThan(before);
+  const caseId = await newestCrowd();
+  const card = coord.locator(`[data-testid=case-card][data-case-id="${caseId}"]`);
   await expect(card).toBeVisible({ timeout: 5000 });
-  const caseId = Number(await card.getAttribute('data-case-id'));
 
   // On the board: the case, 视频通话, the grid worker offered first, 呼叫.
   await card.click();
@@ -80,6 +82,7 @@ test('the coordinator calls the grid worker from the crowd alert, sees the scene
     return !!s && s.getVideoTracks().length > 0 && v.videoWidth > 0 && !v.paused && v.currentTime > 0;
   }), { timeout: 20_000 }).toBe(true);
   await expect(coord.getByTestId('call-state')).toHaveText('通话中');
+  await expect(wall.getByTestId('call-window')).toBeHidden();
   await coord.screenshot({ path: 'end2end/test-results/video-centre.png' });
   await worker.screenshot({ path: 'end2end/test-results/video-phone.png' });
 

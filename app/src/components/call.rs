@@ -15,18 +15,38 @@ use zhizhi_shared::call::{duration_zh, CallEvent, CallState, CallView};
 pub mod dialog;
 
 /// What the page's call layer shares with the buttons that start or join a call.
+///
+/// A user may have several pages open (the board on the wall and on the desk, the phone): the
+/// call rings on every one, but only the page that started, answered or joined it runs its
+/// media and shows it — that page *owns* the call (kept in the tab's session storage, so that
+/// a reload picks it up again).
 #[derive(Clone, Copy)]
 pub struct CallCtx {
-    /// The call on this page (ringing, active, or just ended), as the server last told.
+    /// The call this page shows (ringing, active, or just ended), as the server last told.
     pub call: RwSignal<Option<CallView>>,
+    /// The call this page owns.
+    owned: RwSignal<Option<i64>>,
+    /// A call this page just took (started or joined), for the layer to show.
+    taken: RwSignal<Option<CallView>>,
 }
 
 impl CallCtx {
     /// A page's call context, provided to everything rendered after it.
     pub fn provide() -> CallCtx {
-        let ctx = CallCtx { call: RwSignal::new(None) };
+        let ctx = CallCtx { call: RwSignal::new(None), owned: RwSignal::new(None), taken: RwSignal::new(None) };
         provide_context(ctx);
         ctx
+    }
+
+    /// This page started or joined `c`: it owns the call and shows it.
+    pub fn take(&self, c: CallView) {
+        self.own(Some(c.id));
+        self.taken.set(Some(c));
+    }
+
+    fn own(&self, id: Option<i64>) {
+        js::own(id);
+        self.owned.set(id);
     }
 }
 
@@ -86,20 +106,30 @@ pub fn CallLayer(me: Principal, ctx: CallCtx) -> impl IntoView {
         if ready.get_untracked() {
             return;
         }
-        ready.set(true);
-        js::on_status(move |kind, detail| ui.status(&kind, &detail));
         browser::follow_calls(connected, move |text| {
             if let Ok(e) = serde_json::from_str::<CallEvent>(&text) {
                 ui.event(e);
             }
         });
         spawn_local(async move {
-            if let Ok(calls) = get_my_calls().await
-                && let Some(c) = calls.into_iter().next()
-            {
-                ui.show(c);
+            // `/call.js` first: it keeps which call this tab owns, and runs the media.
+            if js::load().await.is_ok() {
+                js::on_status(move |kind, detail| ui.status(&kind, &detail));
+                ctx.owned.set(js::owned());
             }
+            if let Ok(calls) = get_my_calls().await {
+                for c in calls {
+                    ui.show(c);
+                }
+            }
+            ready.set(true);
         });
+    });
+    // A call this page started or joined.
+    Effect::new(move |_| {
+        if let Some(c) = ctx.taken.get() {
+            ui.show(c);
+        }
     });
     // The phone rings while a call waits for this user's answer (once per call).
     let ringing = Memo::new(move |_| ui.incoming().map(|c| c.id));
@@ -169,8 +199,18 @@ impl Ui {
         }
     }
 
-    /// Shows `c` as this page's call, and runs or ends its media accordingly.
+    /// Shows `c` as this page's call, and runs or ends its media accordingly: a call that rings
+    /// for this user on every page, otherwise only on the page that owns it.
     fn show(self, c: CallView) {
+        let owned = self.ctx.owned.get_untracked() == Some(c.id);
+        let rings_here = c.state == CallState::Ringing && c.callee.user_id == self.me;
+        if !owned && !rings_here {
+            // Another page of this user has it (or it rang here and was answered elsewhere).
+            if self.ctx.call.get_untracked().is_some_and(|cur| cur.id == c.id) {
+                self.ctx.call.set(None);
+            }
+            return;
+        }
         let current = self.ctx.call.get_untracked();
         // Another call's news does not replace one under way here.
         if let Some(cur) = &current
@@ -218,7 +258,11 @@ impl Ui {
                     }
                 });
             }
-            CallState::Ended => self.stop(),
+            CallState::Ended => {
+                self.stop();
+                // The window shows how it ended until closed; a reload shows nothing.
+                js::own(None);
+            }
             _ => {}
         }
     }
@@ -288,6 +332,7 @@ impl Ui {
                 return;
             }
             self.denied.set(None);
+            self.ctx.own(Some(id));
             // This page runs the call's media from now on (the stream may tell of the answer
             // before the server function returns).
             self.running.set(Some(id));
@@ -300,6 +345,7 @@ impl Ui {
                 Err(e) => {
                     js::stop();
                     self.running.set(None);
+                    self.ctx.own(None);
                     self.error.set(Some(error_text(&e)));
                 }
             }
@@ -315,6 +361,7 @@ impl Ui {
                     self.stop();
                     // A viewer who left sees the call as it goes on without them: closed here.
                     if c.state != CallState::Ended && c.callee.user_id != self.me && !c.has_party(self.me) {
+                        self.ctx.own(None);
                         self.ctx.call.set(None);
                     } else {
                         self.show(c);
@@ -510,17 +557,22 @@ mod js {
         call("stop", &[]);
     }
 
-    /// Hands `/call.js`'s status reports to `f` (once the script is loaded; loaded now).
+    /// Hands `/call.js`'s status reports to `f` (once the script is loaded).
     pub fn on_status(f: impl Fn(String, String) + 'static) {
         let f = Closure::<dyn Fn(JsValue, JsValue)>::new(move |k: JsValue, d: JsValue| f(k.as_string().unwrap_or_default(), d.as_string().unwrap_or_default()));
-        let f = f.into_js_value();
-        wasm_bindgen_futures::spawn_local(async move {
-            if load().await.is_ok()
-                && let Some(api) = api()
-            {
-                let _ = js_sys::Reflect::set(&api, &"onstatus".into(), &f);
-            }
-        });
+        if let Some(api) = api() {
+            let _ = js_sys::Reflect::set(&api, &"onstatus".into(), &f.into_js_value());
+        }
+    }
+
+    /// This tab owns call `id` (or none).
+    pub fn own(id: Option<i64>) {
+        call("own", &[id.map_or(JsValue::NULL, |i| JsValue::from(i as f64))]);
+    }
+
+    /// The call this tab owns, if any (kept across reloads).
+    pub fn owned() -> Option<i64> {
+        call("owned", &[]).and_then(|v| v.as_f64()).map(|v| v as i64)
     }
 
     /// A system notification, when the user allowed them (the ringing page may be hidden).
@@ -555,4 +607,8 @@ mod js {
     }
     pub fn stop() {}
     pub fn on_status(_: impl Fn(String, String) + 'static) {}
+    pub fn own(_: Option<i64>) {}
+    pub fn owned() -> Option<i64> {
+        None
+    }
 }

@@ -39,7 +39,7 @@ pub fn CaseCallBar(case_id: i64, me: i64, may_call: bool) -> impl IntoView {
             match start_call(case_id, callee).await {
                 Ok(c) => {
                     open.set(false);
-                    ctx.call.set(Some(c));
+                    ctx.take(c);
                 }
                 Err(e) => error.set(Some(error_text(&e))),
             }
@@ -51,7 +51,7 @@ pub fn CaseCallBar(case_id: i64, me: i64, may_call: bool) -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match join_call(id).await {
-                Ok(c) => ctx.call.set(Some(c.clone())),
+                Ok(c) => ctx.take(c),
                 Err(e) => error.set(Some(error_text(&e))),
             }
             busy.set(false);
