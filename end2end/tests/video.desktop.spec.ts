@@ -120,3 +120,50 @@ test('the coordinator calls the grid worker from the crowd alert, sees the scene
   await coord.screenshot({ path: 'end2end/test-results/video-timeline.png' });
   expect(problems).toEqual([]);
 });
+
+test('a phone whose camera is refused answers with audio only, and a second call to the busy worker is refused', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const coord = await signedIn(browser, 'zhihui', desktop);
+  const found = await (await coord.request.get(`/api/v1/buildings?q=${encodeURIComponent('磁南街27号')}`)).json();
+  const created = await apiPost(coord, '/api/v1/cases', { category: 'order.crowd', description: '码头步道游客拥堵', building_id: found[0].id });
+  expect(created.status()).toBe(201);
+  const caseId = (await created.json()).case.id;
+  // The browser refuses the camera (as it does when the worker once said no); the microphone is allowed.
+  const worker = await signedIn(browser, 'wanggeyuan', { ...devices['Pixel 7'], ...zh, permissions: ['microphone'] });
+  await worker.addInitScript(() => {
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = (c?: MediaStreamConstraints) =>
+      c && c.video ? Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) : original(c);
+  });
+  await worker.goto('/m/tasks');
+  await expect(worker.locator('[data-testid=call-layer][data-live]')).toHaveCount(1);
+
+  await coord.goto(`/cases/${caseId}`);
+  await expect(coord.locator('[data-testid=case-page][data-live]')).toHaveCount(1);
+  await coord.getByTestId('video-call').click();
+  await coord.getByTestId('call-pick').getByTestId('call-this').first().click();
+  await worker.getByTestId('answer-call').click();
+  // The way to grant it, or to answer with audio only.
+  await expect(worker.getByTestId('camera-denied')).toContainText('允许使用摄像头和麦克风');
+  await expect(worker.getByTestId('answer-call')).toHaveText('重试');
+  await worker.screenshot({ path: 'end2end/test-results/video-camera-refused.png' });
+  await worker.getByTestId('answer-audio').click();
+  await expect(worker.getByTestId('mic-on')).toBeVisible();
+  await expect(worker.getByTestId('camera-on')).toHaveCount(0);
+  await expect(coord.getByTestId('call-state')).toHaveText('通话中', { timeout: 20_000 });
+
+  // The duty leader tries to call the same worker meanwhile: 占线.
+  const leader = await signedIn(browser, 'lingdao', desktop);
+  await leader.goto(`/cases/${caseId}`);
+  await expect(leader.locator('[data-testid=call-layer][data-live]')).toHaveCount(1);
+  await leader.getByTestId('video-call').click();
+  const busy = leader.getByTestId('call-candidate').filter({ hasText: '磁南街网格员' });
+  await expect(busy).toContainText('占线');
+  await busy.getByTestId('call-this').click();
+  await expect(leader.getByTestId('call-pick-error')).toHaveText(/^占线：磁南街网格员 正在通话中/);
+
+  // The worker hangs up; the timeline says it was audio only.
+  await worker.getByTestId('hang-up').click();
+  await expect(coord.getByTestId('call-state')).toContainText('通话已结束（已挂断）');
+  await expect(coord.locator('[data-testid=step][data-kind=call] .step-note')).toHaveText(/（仅语音）$/);
+});
