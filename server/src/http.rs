@@ -45,11 +45,32 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(json_errors::server_fn_status))
         .layer(tower_http::compression::CompressionLayer::new().gzip(true).quality(tower_http::CompressionLevel::Fastest))
         .layer(middleware::from_fn(guard::require_login_for_pages))
+        .layer(middleware::from_fn_with_state(state.leptos.clone(), wasm_by_either_name))
         .layer(middleware::from_fn_with_state(state.accounts.clone(), guard::authenticate))
         .layer(middleware::from_fn(csrf::reject_cross_site))
         .layer(middleware::from_fn_with_state(state.auth.clone(), headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The site's wasm by either of its names: a binary built by cargo-leptos has its pages ask for
+/// `/pkg/<name>.wasm`, one built by plain `cargo build` (or `cargo bench`) for
+/// `/pkg/<name>_bg.wasm` — Leptos decides at compile time. Whichever a page asks for, the file
+/// the site folder has is served, so the pages hydrate however the binary was built.
+async fn wasm_by_either_name(State(options): State<LeptosOptions>, mut req: Request, next: middleware::Next) -> axum::response::Response {
+    let (pkg, name) = (&options.site_pkg_dir, &options.output_name);
+    let (bg, plain) = (format!("/{pkg}/{name}_bg.wasm"), format!("/{pkg}/{name}.wasm"));
+    let path = req.uri().path();
+    let other = if path == bg { Some(plain) } else if path == plain { Some(bg) } else { None };
+    if let Some(other) = other {
+        let on_disk = |p: &str| std::path::Path::new(&*options.site_root).join(p.trim_start_matches('/')).is_file();
+        if !on_disk(path) && on_disk(&other)
+            && let Ok(uri) = other.parse()
+        {
+            *req.uri_mut() = uri;
+        }
+    }
+    next.run(req).await
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResponse {

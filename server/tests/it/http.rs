@@ -90,3 +90,29 @@ async fn an_unknown_page_is_a_404_in_chinese() {
     assert!(html.contains("页面不存在"));
     db.remove().await;
 }
+
+/// Whichever way the binary was built (cargo-leptos names the wasm `zhizhi.wasm`, a plain
+/// `cargo build` makes pages ask for `zhizhi_bg.wasm`), the wasm a page asks for is served from
+/// the site folder as cargo-leptos or wasm-bindgen wrote it: the page hydrates.
+#[tokio::test]
+async fn the_page_gets_its_wasm_whichever_name_the_site_folder_has() {
+    let db = TestDb::sqlite().await;
+    zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
+    for written in ["zhizhi.wasm", "zhizhi_bg.wasm"] {
+        let site = std::env::temp_dir().join(format!("zhizhi-site-{}-{written}", std::process::id()));
+        std::fs::create_dir_all(site.join("pkg")).unwrap();
+        let wasm = b"\0asm\x01\0\0\0 a site's module".to_vec();
+        std::fs::write(site.join("pkg").join(written), &wasm).unwrap();
+        let app = router(AppState::new(db.store.clone(), &site, "127.0.0.1:0".parse().unwrap()));
+        let (status, page) = get(&app, "/login").await;
+        assert_eq!(status, StatusCode::OK);
+        let asked = page.split('"').find(|s| s.starts_with("/pkg/") && s.ends_with(".wasm")).expect("the page preloads its wasm").to_string();
+        let resp = app.clone().oneshot(Request::get(&asked).body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{asked} with {written} on disk");
+        assert_eq!(resp.into_body().collect().await.unwrap().to_bytes().to_vec(), wasm, "{asked} with {written} on disk");
+        // Another file of the folder is not renamed.
+        assert_eq!(get(&app, "/pkg/other_bg.wasm").await.0, StatusCode::NOT_FOUND);
+        std::fs::remove_dir_all(&site).unwrap();
+    }
+    db.remove().await;
+}
