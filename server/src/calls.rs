@@ -233,7 +233,7 @@ impl Calls {
     }
 
     /// One call, for a party or one who may watch.
-    pub async fn alive_or_view(&self, me: &Principal, id: i64) -> ServiceResult<CallView> {
+    pub async fn view(&self, me: &Principal, id: i64) -> ServiceResult<CallView> {
         self.party_call(me, id).await
     }
 

@@ -37,7 +37,7 @@ pub async fn mine(State(state): State<AppState>, Extension(caller): Extension<Ca
 
 /// `GET /api/v1/calls/{id}`: one call.
 pub async fn one(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>) -> ApiResult<Json<CallView>> {
-    Ok(Json(state.calls.alive_or_view(user(&caller)?, id).await?))
+    Ok(Json(state.calls.view(user(&caller)?, id).await?))
 }
 
 /// How the worker answers.
