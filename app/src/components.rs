@@ -6,5 +6,6 @@ pub mod case_view;
 pub mod clock;
 pub mod district_map;
 pub mod nav;
+pub mod outbox;
 pub mod top_bar;
 pub mod user_menu;

@@ -3,11 +3,13 @@
 //! the case, asks the rule book, stores exactly what it decided (with the event for the live
 //! stream, in one transaction) and publishes the event.
 
+mod client;
 mod export;
 mod follow;
 mod open;
 mod public;
 
+pub use client::{client_key, Once};
 use crate::error::{ServiceError, ServiceResult};
 use crate::live::Hub;
 use crate::storage::{CaseFilter, CaseScope, CaseUpdate, CaseWrite, CaseWriteKind, NewPhoto, NewStep, Photo, Store};
@@ -147,6 +149,17 @@ impl Cases {
     /// Applies an action. `version`, when given, must be the case's current version (the one
     /// the user saw), so that two coordinators cannot both act on the same state.
     pub async fn act(&self, me: &Principal, id: i64, action: &Action, version: Option<i64>, now: i64) -> ServiceResult<CaseDetail> {
+        self.act_once(me, id, action, version, None, now).await.map(Once::detail)
+    }
+
+    /// [`Cases::act`] sent with the sender's own id (`client_id`): a second send of the same id
+    /// does nothing and answers [`Once::Again`] with the case as it now stands.
+    pub async fn act_once(&self, me: &Principal, id: i64, action: &Action, version: Option<i64>, client_id: Option<&str>, now: i64) -> ServiceResult<Once> {
+        let key = client_key(me, client_id)?;
+        self.once(me, key, |key| self.act_keyed(me, id, action, version, key, now)).await
+    }
+
+    async fn act_keyed(&self, me: &Principal, id: i64, action: &Action, version: Option<i64>, key: Option<crate::storage::ClientKey>, now: i64) -> ServiceResult<CaseDetail> {
         let case = self.visible(me, id).await?;
         if version.is_some_and(|v| v != case.version) {
             return Err(ServiceError::Conflict("事件已被他人更新，请刷新后重试".into()));
@@ -199,6 +212,7 @@ impl Cases {
             activation: None,
             checks: vec![],
             follow: None,
+            client: key,
         };
         self.publish(&w).await
     }
@@ -225,8 +239,18 @@ impl Cases {
         self.attach_noted(me, id, data, now, "").await
     }
 
+    /// [`Cases::attach`] sent with the sender's own id: a second send adds no second photo.
+    pub async fn attach_once(&self, me: &Principal, id: i64, data: Vec<u8>, client_id: Option<&str>, now: i64) -> ServiceResult<Once> {
+        let key = client_key(me, client_id)?;
+        self.once(me, key, |key| self.attach_keyed(me, id, data, now, "", key)).await
+    }
+
     /// [`Cases::attach`], the step saying what the photo is (`what`, before its size).
     pub async fn attach_noted(&self, me: &Principal, id: i64, data: Vec<u8>, now: i64, what: &str) -> ServiceResult<CaseDetail> {
+        self.attach_keyed(me, id, data, now, what, None).await
+    }
+
+    async fn attach_keyed(&self, me: &Principal, id: i64, data: Vec<u8>, now: i64, what: &str, key: Option<crate::storage::ClientKey>) -> ServiceResult<CaseDetail> {
         let case = self.visible(me, id).await?;
         if case.state.is_final() {
             return Err(ServiceError::Conflict(format!("事件已{}，不能再上传照片", case.state.name_zh())));
@@ -244,7 +268,7 @@ impl Cases {
             note: format!("{what}{}{:.0} KB", if what.is_empty() { "" } else { " · " }, photo.data.len() as f64 / 1024.0),
         };
         let update = CaseWriteKind::Update(CaseUpdate::keeping(&case, now));
-        self.publish(&CaseWrite { photo: Some(photo), ..CaseWrite::one_step(update, step) }).await
+        self.publish(&CaseWrite { photo: Some(photo), client: key, ..CaseWrite::one_step(update, step) }).await
     }
 
     /// Appends a step of `kind` with `note` to a case's timeline without changing its state (a

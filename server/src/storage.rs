@@ -30,7 +30,7 @@ use zhizhi_shared::place::{Community, Grid, MicroGrid};
 use zhizhi_shared::Summary;
 
 pub use accounts::{AccountStore, AuditQuery, NewUser, UserRecord};
-pub use cases::{CaseFilter, CaseScope, CaseStore, CaseUpdate, CaseWrite, CaseWriteKind, NewCaseRow, NewPhoto, NewStep, Photo, Routing};
+pub use cases::{CaseFilter, CaseScope, CaseStore, ClientKey, CaseUpdate, CaseWrite, CaseWriteKind, NewCaseRow, NewPhoto, NewStep, Photo, Routing};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 

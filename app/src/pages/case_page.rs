@@ -6,6 +6,8 @@ use crate::components::auth_gate::AuthGate;
 use crate::components::case_view::CaseDetailView;
 use crate::components::clock::use_now;
 use crate::components::nav::BottomNav;
+use crate::components::outbox::OutboxBar;
+use zhizhi_shared::auth::Role;
 use crate::components::user_menu::UserMenu;
 use crate::i18n::{bi, tr, Msg};
 use leptos::prelude::*;
@@ -31,6 +33,9 @@ fn CaseScreen(me: Principal) -> impl IntoView {
     });
     let back = if me.roles == [zhizhi_shared::auth::Role::GridWorker] { "/m/tasks" } else { "/board" };
     let me2 = me.clone();
+    // Those who work from a phone in the street keep their work on it without a signal.
+    let on_phone = !me.has(Role::Command) && (me.has(Role::GridWorker) || me.has(Role::Post));
+    let username = me.username.clone();
     view! {
         <div class="screen page">
             <header class="phone-top no-print">
@@ -40,6 +45,7 @@ fn CaseScreen(me: Principal) -> impl IntoView {
                 <UserMenu me/>
             </header>
             <main class="page-main">
+                {on_phone.then(|| view! { <OutboxBar user=username.clone()/> })}
                 <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
                     {move || data.get().map(|r| match r {
                         Ok((d, posts)) => view! { <LiveCase me=me2.clone() detail=d posts/> }.into_any(),
@@ -82,8 +88,12 @@ fn LiveCase(me: Principal, detail: CaseDetail, posts: Vec<PostRef>) -> impl Into
         move || browser::go(&format!("/cases/{id}")),
     );
     let on_changed = Callback::new(move |d: CaseDetail| current.set(d));
+    // Hydrated (its buttons work), with a signal or without.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     view! {
-        <section class="panel case-page" data-testid="case-page" data-live=move || connected.get().then_some("1")>
+        <section class="panel case-page" data-testid="case-page" data-live=move || connected.get().then_some("1")
+            data-ready=move || ready.get().then_some("1")>
             {move || view! { <CaseDetailView me=me.clone() detail=current.get() posts=posts.clone() on_changed now/> }}
         </section>
     }

@@ -5,6 +5,7 @@ use zhizhi_shared::people::ResidentRow;
 use crate::components::auth_gate::AuthGate;
 use crate::components::district_map::{DistrictMap, MapMode};
 use crate::components::nav::BottomNav;
+use crate::components::outbox::OutboxBar;
 use crate::components::user_menu::UserMenu;
 use crate::format::count;
 use crate::i18n::{bi, care_tag_en, pick, tr, Msg};
@@ -23,6 +24,7 @@ fn MyGrid(me: Principal) -> impl IntoView {
     let no_grid = me.grid_ids.is_empty();
     let my_grids = me.grid_ids.clone();
     let exports = me.grid_ids.clone();
+    let username = me.username.clone();
     let residents = Resource::new(|| (), |_| get_my_grid_residents());
     view! {
         <div class="screen phone">
@@ -31,6 +33,7 @@ fn MyGrid(me: Principal) -> impl IntoView {
                 <UserMenu me/>
             </header>
             <main class="phone-main">
+                <OutboxBar user=username/>
                 {no_grid.then(|| view! { <p class="state empty">{tr(Msg::NoGrid)}</p> })}
                 {(!no_grid).then(|| view! {
                     <a class="btn big-button" href="/flood" data-testid="flood-link">{crate::i18n::bi("防汛转移名单 →", "Flood evacuation list →")}</a>

@@ -7,6 +7,7 @@ use crate::components::auth_gate::AuthGate;
 use crate::components::case_view::CaseCard;
 use crate::components::clock::use_now;
 use crate::components::nav::BottomNav;
+use crate::components::outbox::{self, OutboxBar};
 use crate::components::user_menu::UserMenu;
 use crate::i18n::{bi, tr, Msg};
 use leptos::prelude::*;
@@ -24,6 +25,7 @@ pub fn TasksPage() -> impl IntoView {
 fn PhoneTasks(me: Principal) -> impl IntoView {
     let data = Resource::new(|| (), |_| get_cases(CaseQuery { limit: Some(200), ..Default::default() }));
     let me2 = me.clone();
+    let username = me.username.clone();
     view! {
         <div class="screen phone">
             <header class="phone-top">
@@ -31,6 +33,7 @@ fn PhoneTasks(me: Principal) -> impl IntoView {
                 <UserMenu me/>
             </header>
             <main class="phone-main">
+                <OutboxBar user=username/>
                 <a class="primary big-button" href="/report" data-testid="report-button">{bi("＋ 上报事件", "+ Report a case")}</a>
                 <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
                     {move || data.get().map(|r| match r {
@@ -68,6 +71,16 @@ fn TaskLists(me: Principal, list: CaseList) -> impl IntoView {
         },
         || browser::go("/m/tasks"),
     );
+    // The phone keeps the pages of the cases waiting for the worker and those they reported,
+    // so that they open (and can be acted on) without a signal.
+    let mine: Vec<String> = cases
+        .get_untracked()
+        .iter()
+        .filter(|c| !c.state.is_final() && (waits_for(&me, c) || c.reporter_id == Some(me.user_id)))
+        .take(30)
+        .map(|c| format!("/cases/{}", c.id))
+        .collect();
+    Effect::new(move |_| outbox::warm(mine.clone()));
     let open = Callback::new(|id: i64| browser::go(&format!("/cases/{id}")));
     let section = move |title: (&'static str, &'static str),
                         testid: &'static str,

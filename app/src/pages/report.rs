@@ -7,6 +7,7 @@ use crate::api::error_text;
 use crate::browser;
 use crate::components::auth_gate::AuthGate;
 use crate::components::nav::BottomNav;
+use crate::components::outbox::{self, OutboxBar};
 use crate::components::user_menu::UserMenu;
 use crate::i18n::{bi, pick, tr, Msg};
 use leptos::prelude::*;
@@ -32,6 +33,7 @@ enum Place {
 #[component]
 fn ReportForm(me: Principal) -> impl IntoView {
     let grid_worker = me.has(Role::GridWorker) && !me.has(Role::Command);
+    let username = me.username.clone();
     let category = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let place = RwSignal::new(Place::None);
@@ -43,6 +45,7 @@ fn ReportForm(me: Principal) -> impl IntoView {
     let progress = RwSignal::new(None::<&'static str>);
     let error = RwSignal::new(None::<String>);
     let locating = RwSignal::new(false);
+    let client_id = RwSignal::new(String::new());
     // The form is usable only once hydrated; a marker tells tests (and styles) when it is.
     let ready = RwSignal::new(false);
     Effect::new(move |_| ready.set(true));
@@ -86,14 +89,29 @@ fn ReportForm(me: Principal) -> impl IntoView {
                 return;
             }
         }
+        // One id for this report, however often it is sent: a retry after a lost answer, or
+        // the outbox's send when the signal returns, makes it once.
+        if client_id.get_untracked().is_empty() {
+            client_id.set(outbox::new_client_id());
+        }
+        new.client_id = Some(client_id.get_untracked()).filter(|c| !c.is_empty());
         busy.set(true);
         error.set(None);
         progress.set(Some(pick("正在上报…", "Reporting…")));
         spawn_local_scoped(async move {
+            let kept = new.clone();
             match report_case(new).await {
                 Ok(d) => {
                     progress.set(Some(pick("正在上传照片…", "Uploading the photo…")));
                     let id = d.case.id;
+                    if !outbox::online() {
+                        // The signal went after the report: the photo waits on the phone.
+                        let label = pick(&format!("{} · 照片", d.case.number), &format!("{} · photo", d.case.number)).to_string();
+                        if outbox::queue_photo(id, "report-photo", &label).await.is_ok() {
+                            browser::go("/m/tasks");
+                            return;
+                        }
+                    }
                     if let Err(e) = browser::upload_photo(id, "report-photo").await {
                         // The case is stored; say so, and let the user add the photo on its page.
                         let n = &d.case.number;
@@ -106,6 +124,20 @@ fn ReportForm(me: Principal) -> impl IntoView {
                         return;
                     }
                     browser::go(&format!("/cases/{id}"));
+                }
+                // No signal: the report (and its photo) waits on the phone.
+                Err(e) if outbox::is_network_failure(&e) => {
+                    let label = zhizhi_shared::case::category(&kept.category)
+                        .map(|c| format!("{} · {}", pick("上报", "Report"), pick(c.name_zh, c.name_en)))
+                        .unwrap_or_else(|| kept.category.clone());
+                    match outbox::queue_report(&kept, "report-photo", &label).await {
+                        Ok(()) => browser::go("/m/tasks"),
+                        Err(m) => {
+                            error.set(Some(m));
+                            busy.set(false);
+                            progress.set(None);
+                        }
+                    }
                 }
                 Err(e) => {
                     error.set(Some(error_text(&e)));
@@ -124,6 +156,7 @@ fn ReportForm(me: Principal) -> impl IntoView {
                 <UserMenu me/>
             </header>
             <main class="phone-main">
+                {grid_worker.then(|| view! { <OutboxBar user=username.clone()/> })}
                 <form class="panel report-form" on:submit=submit data-testid="report-form" data-ready=move || ready.get().then_some("1")>
                     <label>{bi("事件类别", "Category")}
                         <select data-testid="category" node_ref=category_field required on:change=move |e| category.set(event_target_value(&e))>

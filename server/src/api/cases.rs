@@ -102,7 +102,11 @@ pub async fn export(State(state): State<AppState>, Extension(caller): Extension<
 /// `POST /api/v1/cases`: reports a case.
 pub async fn report(State(state): State<AppState>, Extension(caller): Extension<Caller>, Json(new): Json<NewCase>) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
     let me = reporter(&caller)?;
-    Ok((StatusCode::CREATED, Json(state.cases.report(&me, new, now_ms()).await?)))
+    Ok(match state.cases.report_once(&me, new, now_ms()).await? {
+        crate::cases::Once::Done(d) => (StatusCode::CREATED, Json(d)),
+        // The same `client_id` again: the case made the first time.
+        crate::cases::Once::Again(d) => (StatusCode::OK, Json(d)),
+    })
 }
 
 /// `GET /api/v1/cases/{id}`: a case with its timeline.
@@ -119,19 +123,41 @@ pub struct ActionRequest {
     pub action: Action,
     #[serde(default)]
     pub version: Option<i64>,
+    /// The sender's own id for this action (a phone's queued action): sent again, it does
+    /// nothing and answers with the case as it now stands.
+    #[serde(default)]
+    pub client_id: Option<String>,
 }
 
 /// `POST /api/v1/cases/{id}/actions`: dispatch, accept a task, report back, verify, close….
 pub async fn act(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, body: Bytes) -> ApiResult<Json<CaseDetail>> {
     let me = actor(&caller)?;
     let req: ActionRequest = serde_json::from_slice(&body).map_err(|e| ServiceError::invalid("action", format!("无法识别的操作：{e}")))?;
-    Ok(Json(state.cases.act(&me, id, &req.action, req.version, now_ms()).await?))
+    Ok(Json(state.cases.act_once(&me, id, &req.action, req.version, req.client_id.as_deref(), now_ms()).await?.detail()))
 }
 
 /// `POST /api/v1/cases/{id}/photos`: adds a photo (the raw JPEG, PNG or WebP bytes).
-pub async fn add_photo(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<i64>, body: Bytes) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
+/// With `?client_id=` (a phone's queued photo), a second send adds no second photo and answers
+/// 200 with the case.
+pub async fn add_photo(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    Query(q): Query<ClientQuery>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
     let me = actor(&caller)?;
-    Ok((StatusCode::CREATED, Json(state.cases.attach(&me, id, body.to_vec(), now_ms()).await?)))
+    Ok(match state.cases.attach_once(&me, id, body.to_vec(), q.client_id.as_deref(), now_ms()).await? {
+        crate::cases::Once::Done(d) => (StatusCode::CREATED, Json(d)),
+        crate::cases::Once::Again(d) => (StatusCode::OK, Json(d)),
+    })
+}
+
+/// The sender's own id of a write (`?client_id=`).
+#[derive(Debug, Deserialize)]
+pub struct ClientQuery {
+    #[serde(default)]
+    pub client_id: Option<String>,
 }
 
 /// `GET /api/v1/photos/{id}`: a photo of a case the caller may see.

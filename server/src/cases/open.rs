@@ -1,10 +1,10 @@
 //! Opening cases: reports by staff, by residents through the public form (throttled per
 //! address), and by alarms (a repeat of an alarm joins the case still open).
 
-use super::{Cases, PUBLIC_REPORTS_PER_HOUR};
+use super::{client_key, Cases, Once, PUBLIC_REPORTS_PER_HOUR};
 use crate::error::{ServiceError, ServiceResult};
 use crate::storage::follow::FollowWrite;
-use crate::storage::{CaseUpdate, CaseWrite, CaseWriteKind, NewCaseRow, NewStep};
+use crate::storage::{CaseUpdate, CaseWrite, ClientKey, CaseWriteKind, NewCaseRow, NewStep};
 use zhizhi_shared::auth::{Principal, Role};
 use zhizhi_shared::case::follow::{Receipt, PUBLIC_ACTOR, UPLOAD_GRANT_MS};
 use zhizhi_shared::case::view::{CaseDetail, NewCase};
@@ -14,6 +14,12 @@ use zhizhi_shared::mask;
 impl Cases {
     /// Reports a new case: routes it to its micro-grid and opens its timeline.
     pub async fn report(&self, me: &Principal, new: NewCase, now: i64) -> ServiceResult<CaseDetail> {
+        self.report_once(me, new, now).await.map(Once::detail)
+    }
+
+    /// [`Cases::report`], telling whether the report's `client_id` had already made its case
+    /// ([`Once::Again`]: nothing new is made).
+    pub async fn report_once(&self, me: &Principal, new: NewCase, now: i64) -> ServiceResult<Once> {
         if !me.may_report_case() {
             return Err(ServiceError::Forbidden);
         }
@@ -23,7 +29,8 @@ impl Cases {
             None => Source::Hotline,
             Some(s) => return Err(ServiceError::invalid("source", format!("您不能登记来源为「{}」的事件", s.name_zh()))),
         };
-        self.open_case(me, new, source, now).await
+        let key = client_key(me, new.client_id.as_deref())?;
+        self.once(me, key, |key| self.open_case(me, new, source, key, now)).await
     }
 
     /// A resident's report from the public form (no account): the phone number is required so
@@ -96,9 +103,9 @@ impl Cases {
         Ok(Receipt { number, token, upload: grant })
     }
 
-    async fn open_case(&self, me: &Principal, new: NewCase, source: Source, now: i64) -> ServiceResult<CaseDetail> {
+    async fn open_case(&self, me: &Principal, new: NewCase, source: Source, client: Option<ClientKey>, now: i64) -> ServiceResult<CaseDetail> {
         let (row, step) = self.prepare_case(me, new, source, now).await?;
-        self.publish(&CaseWrite::one_step(CaseWriteKind::Create(row), step)).await
+        self.publish(&CaseWrite { client, ..CaseWrite::one_step(CaseWriteKind::Create(row), step) }).await
     }
 
     /// Checks a new case and routes it to its micro-grid: the row to insert and the timeline's

@@ -89,6 +89,16 @@ pub struct CaseWrite {
     pub checks: Vec<(i64, Vec<u32>)>,
     /// A resident's follow link, a rating or a review (see [`super::follow`]).
     pub follow: Option<super::follow::FollowWrite>,
+    /// The id the sender gave this write (a phone's queued report or action): recorded in the
+    /// same transaction, [`Error::Conflict`](super::Error::Conflict) if it is already there.
+    pub client: Option<ClientKey>,
+}
+
+/// Who sent a write and the id they gave it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientKey {
+    pub actor: String,
+    pub id: String,
 }
 
 impl CaseWrite {
@@ -106,6 +116,7 @@ impl CaseWrite {
             activation: None,
             checks: vec![],
             follow: None,
+            client: None,
         }
     }
 }
@@ -186,6 +197,9 @@ pub trait CaseStore {
     /// Writes an action (or a new case) and appends its event to the log, in one transaction.
     /// Returns the event, which carries the case as it now stands.
     async fn write_case(&self, w: &CaseWrite) -> super::Result<LiveEvent>;
+
+    /// The case a write sent with this id changed, if it was written.
+    async fn client_write(&self, key: &ClientKey) -> super::Result<Option<i64>>;
 
     /// One case.
     async fn case(&self, id: i64) -> super::Result<Option<CaseSummary>>;

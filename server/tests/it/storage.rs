@@ -263,6 +263,7 @@ fn new_case(now: i64) -> zhizhi_server::storage::CaseWrite {
         activation: None,
         checks: vec![],
         follow: None,
+        client: None,
     }
 }
 
@@ -301,6 +302,7 @@ fn dispatch(id: i64, version: i64, now: i64) -> zhizhi_server::storage::CaseWrit
         activation: None,
         checks: vec![],
         follow: None,
+        client: None,
     }
 }
 

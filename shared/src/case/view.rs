@@ -177,6 +177,10 @@ pub struct NewCase {
     pub reporter_name: String,
     #[serde(default)]
     pub reporter_phone: String,
+    /// The sender's own id for this report (a phone's queued report): sent again, it creates
+    /// nothing new and answers with the case it created the first time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 /// One change streamed to open screens: the case as it now stands. Ids increase strictly.

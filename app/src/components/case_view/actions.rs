@@ -102,6 +102,20 @@ pub(super) fn action_form(
                         busy.set(false);
                         run(action);
                     }
+                    // No signal: the photo waits on the phone, the report after it.
+                    Err(_) if !crate::components::outbox::online() => {
+                        let label = crate::i18n::pick("反馈照片", "Report photo").to_string();
+                        match crate::components::outbox::queue_photo(case_id, "action-photo", &label).await {
+                            Ok(()) => {
+                                busy.set(false);
+                                run(action);
+                            }
+                            Err(e) => {
+                                busy.set(false);
+                                photo_error.set(Some(e));
+                            }
+                        }
+                    }
                     Err(e) => {
                         busy.set(false);
                         photo_error.set(Some(e));

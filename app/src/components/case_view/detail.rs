@@ -8,6 +8,7 @@ use super::{short_time, state_name, timeliness_chip};
 use crate::api::cases::case_action;
 use crate::api::error_text;
 use crate::browser;
+use crate::components::outbox;
 use crate::i18n::{bi, pick};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -82,17 +83,38 @@ pub fn CaseDetailView(
     // Decisions are made at the browser's time once known; the server's answer decides anyway.
     let t = case.updated_at;
 
+    // Without a signal an action waits on the phone (the outbox) and is sent when it returns;
+    // the rule book above offered only what the case allowed as the phone last saw it.
+    let queued = RwSignal::new(None::<String>);
+    // What a queued action is called, and the case's kind and place (a refused one may be
+    // reported anew there). Stored, so that `run` stays `Copy`.
+    let about = StoredValue::new((
+        case.number.clone(),
+        serde_json::json!({ "category": case.category, "lon": case.lon, "lat": case.lat, "address": case.address }).to_string(),
+    ));
     let run = move |action: Action| {
         busy.set(true);
         error.set(None);
+        let (number, meta) = about.get_value();
         spawn_local(async move {
             // The detail may have been redrawn (a live event) while a photo uploaded: then send
             // no version and let the rule book decide on the case as it stands.
-            match case_action(id, action, version_now.try_get_untracked()).await {
+            match case_action(id, action.clone(), version_now.try_get_untracked()).await {
                 Ok(d) => {
                     form.set(None);
                     dispatching.set(false);
                     on_changed.run(d);
+                }
+                Err(e) if outbox::is_network_failure(&e) => {
+                    let (zh, en) = case::step_name(action.code());
+                    let label = format!("{zh} · {number}");
+                    match outbox::queue_action(id, &action, &label, &meta).await {
+                        Ok(()) => {
+                            form.set(None);
+                            queued.set(Some(pick(&format!("无信号：「{zh}」已存入手机，恢复信号后自动提交"), &format!("No signal: “{en}” is kept on the phone and sent when the signal returns")).to_string()));
+                        }
+                        Err(m) => error.set(Some(m)),
+                    }
                 }
                 Err(e) => error.set(Some(error_text(&e))),
             }
@@ -274,6 +296,7 @@ pub fn CaseDetailView(
             {satisfaction}
             <div class="actions no-print" data-testid="actions">{buttons}</div>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="action-error">{e}</p> })}
+            {move || queued.get().map(|m| view! { <p class="note queued" role="status" data-testid="action-queued">{m}</p> })}
             {move || form.get().map(|f| action_form(f, id, busy, form, version_now, run).into_any())}
             {dialog}
             {plan_dialog}

@@ -193,6 +193,12 @@ macro_rules! portable_cases {
                         Some(*id)
                     }
                 };
+                if let Some(key) = &w.client {
+                    sqlx::query("INSERT INTO client_writes (actor, client_id, case_id, at) VALUES ($1, $2, $3, $4)")
+                        .bind(&key.actor).bind(&key.id).bind(case_id).bind(now)
+                        .execute(&mut *tx).await
+                        .map_err(|e| $crate::storage::portable::conflict(e, || format!("「{}」已提交过", key.id)))?;
+                }
                 $crate::storage::follow::write_follow!(tx, w, case_id, now);
                 // A task created here: its holder, its id, and whether a step has named it yet.
                 let mut created: Vec<(Holder, i64, bool)> = Vec::new();
@@ -354,6 +360,12 @@ macro_rules! portable_cases {
                     qb.push(" ORDER BY id DESC LIMIT ").push_bind(f.limit);
                 })
                 .await
+            }
+
+            async fn client_write(&self, key: &$crate::storage::cases::ClientKey) -> $crate::storage::Result<Option<i64>> {
+                let row: Option<(i64,)> = sqlx::query_as("SELECT case_id FROM client_writes WHERE actor = $1 AND client_id = $2")
+                    .bind(&key.actor).bind(&key.id).fetch_optional(&self.pool).await?;
+                Ok(row.map(|r| r.0))
             }
 
             async fn photo(&self, id: i64) -> $crate::storage::Result<Option<$crate::storage::cases::Photo>> {

@@ -1,0 +1,191 @@
+// 智治 service worker: the grid worker's phone pages open without a signal.
+//
+// Two caches. `zz-shell` holds what carries no personal data (the code, styles, icons, the
+// manifest). `zz-data` holds the worker's own pages as the server rendered them for them —
+// their tasks, the report form with their grid's buildings, their grid and its map, the cases
+// on their tasks — masked exactly as on screen; it is erased when the session ends (logout,
+// expiry, an administrator ending it: the next page the server answers is the login page).
+//
+// Everything is network first: with a signal the phone sees the server's current answer (and
+// keeps a copy); without one, the copy. Nothing else is touched: API writes, the live stream
+// and downloads go to the network as if this worker were not here.
+
+const SHELL = 'zz-shell-v1';
+const DATA = 'zz-data-v1';
+// The pages a grid worker works from; `/cases/{id}` pages are kept as they are visited or
+// warmed (the pages ask for their tasks' cases, `warm` below).
+const PAGES = ['/m/tasks', '/report', '/my-grid'];
+const SHELL_FILES = ['/manifest.webmanifest', '/icons/zhizhi-192.png', '/favicon.svg', '/outbox.js'];
+// A navigation waits this long for the network before the copy is shown (a signal too weak
+// to answer is no signal).
+const PATIENCE_MS = 6000;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const shell = await caches.open(SHELL);
+    await Promise.all(SHELL_FILES.map((u) => shell.add(u).catch(() => {})));
+    await warmPages(PAGES);
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const keep = [SHELL, DATA];
+    for (const name of await caches.keys()) {
+      if (!keep.includes(name)) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+function isPage(path) {
+  return PAGES.includes(path) || /^\/cases\/\d+$/.test(path);
+}
+
+function isShell(path) {
+  return path.startsWith('/pkg/') || path.startsWith('/vendor/') || path.startsWith('/icons/') || SHELL_FILES.includes(path) || path === '/call.js';
+}
+
+// The data a page reads after it has loaded, kept for the phone: the map of the worker's grid.
+function isPageData(path) {
+  return path.startsWith('/api/v1/map/') || path === '/api/v1/categories';
+}
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  const path = url.pathname;
+  if (req.mode === 'navigate' && path === '/login') {
+    // The session is over (or never was): nothing of it stays on the phone.
+    event.waitUntil(caches.delete(DATA));
+    return;
+  }
+  if (req.mode === 'navigate' && isPage(path)) {
+    event.respondWith(page(req));
+  } else if (isShell(path)) {
+    event.respondWith(networkFirst(req, SHELL));
+  } else if (isPageData(path)) {
+    event.respondWith(networkFirst(req, DATA));
+  }
+});
+
+async function page(req) {
+  const cache = await caches.open(DATA);
+  const key = new URL(req.url).pathname;
+  try {
+    const resp = await withPatience(fetch(req), PATIENCE_MS);
+    if (resp.type === 'opaqueredirect' || resp.redirected) {
+      // Sent to the login page: the session ended.
+      await caches.delete(DATA);
+      return resp;
+    }
+    if (resp.status === 200) {
+      await cache.put(key, resp.clone());
+      warmAssets(resp.clone());
+    }
+    return resp;
+  } catch (e) {
+    const copy = await cache.match(key);
+    if (copy) return copy;
+    return offlinePage(key);
+  }
+}
+
+async function networkFirst(req, name) {
+  const cache = await caches.open(name);
+  try {
+    const resp = await fetch(req);
+    if (resp.status === 200 && resp.type === 'basic') await cache.put(req, resp.clone());
+    return resp;
+  } catch (e) {
+    const copy = await cache.match(req, { ignoreVary: true });
+    if (copy) return copy;
+    throw e;
+  }
+}
+
+function withPatience(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    promise.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+  });
+}
+
+// Fetches pages (with the session's cookie) and keeps them, with the code they load.
+async function warmPages(paths) {
+  const cache = await caches.open(DATA);
+  let bytes = 0;
+  for (const p of paths) {
+    try {
+      const resp = await fetch(p, { credentials: 'same-origin', redirect: 'manual' });
+      if (resp.status !== 200 || resp.type !== 'basic') continue;
+      bytes += (await resp.clone().arrayBuffer()).byteLength;
+      await cache.put(p, resp.clone());
+      await warmAssets(resp);
+    } catch (e) {
+      // No signal: the pages are kept as they are visited instead.
+    }
+  }
+  return bytes;
+}
+
+// The code and styles a page loads (`/pkg/…`), kept beside it.
+async function warmAssets(resp) {
+  const html = await resp.text();
+  const shell = await caches.open(SHELL);
+  const found = new Set();
+  for (const m of html.matchAll(/["'(](\/pkg\/[A-Za-z0-9_.\-\/]+)["')]/g)) found.add(m[1]);
+  // The hydration script names the wasm by one of its two names; ask for the one it names.
+  for (const u of found) {
+    if (!(await shell.match(u))) {
+      try {
+        const r = await fetch(u);
+        if (r.status === 200) await shell.put(u, r);
+      } catch (e) {}
+    }
+  }
+}
+
+function offlinePage(path) {
+  const body = `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>无信号 · 智治</title>
+<style>body{background:#0a1628;color:#e2e8f0;font:18px/1.6 system-ui,sans-serif;padding:24px}
+a{display:block;margin:16px 0;padding:14px;border-radius:10px;background:#1e3a5f;color:#fff;text-align:center;text-decoration:none}</style></head>
+<body data-testid="offline-page"><h1>当前无信号</h1><p>此页面（${path.replace(/[<>&"]/g, '')}）还没有存到手机上，恢复信号后再打开。</p>
+<a href="/m/tasks">我的任务</a><a href="/report">上报事件</a><a href="/my-grid">我的网格</a></body></html>`;
+  return new Response(body, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } });
+}
+
+// Messages from the pages: `warm` keeps more pages (the cases on the worker's tasks) and says
+// how much the phone now keeps; `erase` forgets the worker's data.
+self.addEventListener('message', (event) => {
+  const msg = event.data || {};
+  const reply = (v) => event.ports && event.ports[0] && event.ports[0].postMessage(v);
+  if (msg.type === 'warm' && Array.isArray(msg.paths)) {
+    const paths = msg.paths.filter((p) => typeof p === 'string' && isPage(p));
+    event.waitUntil(warmPages(paths).then(async () => reply(await kept())));
+  } else if (msg.type === 'erase') {
+    event.waitUntil(caches.delete(DATA).then(() => reply({ erased: true })));
+  } else if (msg.type === 'kept') {
+    event.waitUntil(kept().then(reply));
+  }
+});
+
+// What the phone keeps: pages and bytes, per cache.
+async function kept() {
+  const out = {};
+  for (const name of [SHELL, DATA]) {
+    const cache = await caches.open(name);
+    let bytes = 0;
+    const keys = await cache.keys();
+    for (const k of keys) {
+      const r = await cache.match(k);
+      if (r) bytes += (await r.arrayBuffer()).byteLength;
+    }
+    out[name.startsWith('zz-shell') ? 'shell' : 'data'] = { entries: keys.length, bytes };
+  }
+  return out;
+}
