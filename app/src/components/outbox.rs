@@ -148,15 +148,17 @@ pub fn OutboxBar(user: String) -> impl IntoView {
                 view! {
                     <p class=format!("outbox-line {class}") data-testid="outbox-line" data-online=s.online.then_some("1")>
                         <span class="dot"></span>{text}
-                        {(waiting > 0).then(|| view! {
-                            <span class="waiting" data-testid="outbox-waiting">{pick(&format!(" · {waiting} 项待发送"), &format!(" · {waiting} waiting")).to_string()}</span>
-                            <button type="button" class="act small" data-testid="outbox-send" on:click=flush>{bi("立即发送", "Send now")}</button>
-                        })}
-                        {(!last.is_empty()).then(|| view! { <small class="last-sync" data-testid="outbox-last-sync">{pick(&format!(" · 最近同步 {last}"), &format!(" · last sync {last}")).to_string()}</small> })}
+                        {(!last.is_empty()).then(|| view! { <small class="last-sync" data-testid="outbox-last-sync">{pick(&format!("最近同步 {last}"), &format!("last sync {last}")).to_string()}</small> })}
                     </p>
+                    {(waiting > 0).then(|| view! {
+                        <p class="outbox-count">
+                            <strong data-testid="outbox-waiting">{pick(&format!("{waiting} 项待发送"), &format!("{waiting} waiting")).to_string()}</strong>
+                            <button type="button" class="act small" data-testid="outbox-send" on:click=flush>{bi("立即发送", "Send now")}</button>
+                        </p>
+                    })}
                     {(!s.waiting.is_empty()).then(|| view! {
                         <ul class="outbox-waiting" data-testid="outbox-waiting-list">
-                            {s.waiting.iter().map(|i| view! { <li>{"⏳ "}{i.label.clone()}</li> }).collect_view()}
+                            {s.waiting.iter().map(|i| view! { <li><span class="tag">{bi("待发送", "Waiting")}</span>{i.label.clone()}</li> }).collect_view()}
                         </ul>
                     })}
                     {(!s.conflicts.is_empty()).then(|| view! {
@@ -190,7 +192,7 @@ mod js {
     use wasm_bindgen::JsCast;
 
     async fn api() -> Result<JsValue, String> {
-        crate::browser::load_script("zz-outbox-js", "/outbox.js", "zzOutbox").await.map_err(|_| "手机端离线模块未能加载".to_string())?;
+        crate::browser::load_script("zz-outbox-js", "/outbox.js", "zzOutbox").await.map_err(|_| crate::i18n::pick("手机端离线模块未能加载", "The phone's offline module did not load").to_string())?;
         let w = web_sys::window().ok_or("no window")?;
         js_sys::Reflect::get(&w, &"zzOutbox".into()).map_err(|_| "no outbox".to_string())
     }
@@ -212,7 +214,7 @@ mod js {
         let f: js_sys::Function = js_sys::Reflect::get(&api, &name.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or("no such function")?;
         let out = f.apply(&api, &args.into_iter().collect::<js_sys::Array>()).map_err(|e| format!("{e:?}"))?;
         if let Ok(p) = out.dyn_into::<js_sys::Promise>() {
-            wasm_bindgen_futures::JsFuture::from(p).await.map_err(|e| e.as_string().unwrap_or_else(|| "保存到手机失败".into()))?;
+            wasm_bindgen_futures::JsFuture::from(p).await.map_err(|e| e.as_string().unwrap_or_else(|| crate::i18n::pick("保存到手机失败", "Could not keep it on the phone").to_string()))?;
         }
         Ok(())
     }
