@@ -98,13 +98,21 @@ async function networkFirst(req, name) {
   const cache = await caches.open(name);
   try {
     const resp = await fetch(req);
-    if (resp.status === 200 && resp.type === 'basic') await cache.put(req, resp.clone());
+    if (resp.status === 200 && resp.type === 'basic' && !(await same(await cache.match(req), resp))) await cache.put(req, resp.clone());
     return resp;
   } catch (e) {
     const copy = await cache.match(req, { ignoreVary: true });
     if (copy) return copy;
     throw e;
   }
+}
+
+// Whether the kept copy is this very file (the code is megabytes: not written again on every
+// page load).
+async function same(kept, resp) {
+  if (!kept) return false;
+  const h = (r, n) => r.headers.get(n);
+  return !!h(resp, 'last-modified') && h(kept, 'last-modified') === h(resp, 'last-modified') && h(kept, 'content-length') === h(resp, 'content-length');
 }
 
 function withPatience(promise, ms) {

@@ -33,10 +33,15 @@ async function careAlarm(coord: Page, admin: Page, gridId: number) {
   const t = await apiPost(admin, '/api/v1/tokens', { name: 'e2e-offline-nb-iot', scopes: ['ingest'] });
   expect(t.status()).toBe(201);
   const token = (await t.json()).token;
+  // A new sensor on the door of a resident living alone whom a demo sensor already watches over
+  // (earlier stories leave the demo's sensors with alarms of their own).
   const list = await (await admin.request.get('/api/v1/devices?kind=door_sensor&limit=1000')).json();
-  // The last such sensor: the IoT story uses the first.
-  const sensor = list.devices.filter((d: any) => d.grid_id === gridId && (d.resident ?? '').includes('独居老人') && d.open_alarms.length === 0).pop();
-  expect(sensor, 'a care door sensor in the worker’s grid').toBeTruthy();
+  const model = list.devices.find((d: any) => d.grid_id === gridId && (d.resident ?? '').includes('独居老人') && d.household_id && d.floor);
+  expect(model, 'a care door sensor in the worker’s grid').toBeTruthy();
+  const sensor = { code: `MC-OFFLINE-${Date.now() % 1_000_000}` };
+  const made = await apiPost(admin, '/api/v1/devices', { code: sensor.code, kind: 'door_sensor', model: 'MC-NB-200', profile: 'door-care',
+    building_id: model.building_id, floor: model.floor, household_id: model.household_id, resident_id: model.resident_id });
+  expect(made.ok(), await made.text()).toBe(true);
   const before = Math.max(0, ...(await (await coord.request.get('/api/v1/cases?limit=1000')).json()).cases.map((c: any) => c.id));
   const now = Date.now();
   const HOUR = 3_600_000;
@@ -224,6 +229,10 @@ test('without a signal the phone keeps working, and catches up once when the sig
   await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '0');
   await expect.poll(async () => (await (await coord.request.get('/api/v1/cases?state=open&limit=1000')).json()).cases
     .filter((x: any) => x.description === '垃圾已清运完毕，路面干净').length).toBe(1);
+  // Signing out leaves nothing of the worker's on the phone.
+  await worker.locator('button.logout').click();
+  await expect(worker).toHaveURL(/\/login/);
+  await expect.poll(() => worker.evaluate(async () => (await caches.keys()).some((k) => k.startsWith('zz-data')))).toBe(false);
   expect(problems).toEqual([]);
   await phone.close();
   fs.rmSync(dir, { recursive: true, force: true });
