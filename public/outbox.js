@@ -162,8 +162,11 @@
             notify();
             continue;
           }
-          if (resp.status === 401 || resp.status === 403 && (await resp.clone().text()).includes('跨站')) {
+          if (resp.status === 401) {
+            // The session is over: what the phone kept of it goes; the queue waits for the
+            // worker to sign in again.
             problem = 'signed-out';
+            ask({ type: 'erase' });
             break;
           }
           if (resp.status >= 500 || resp.status === 429 || resp.status === 408) {

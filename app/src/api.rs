@@ -124,6 +124,8 @@ pub async fn verify_audit_chain() -> Result<AuditVerdict, ServerFnError> {
 pub fn problem_of(e: &ServerFnError) -> Problem {
     match e {
         ServerFnError::ServerError(m) => Problem::from_wire(m),
+        // The request never got an answer: no signal, or the server is unreachable.
+        ServerFnError::Request(_) => Problem::new(crate::i18n::pick("网络不通，请检查信号后重试", "No connection: check the signal and try again").to_string()),
         other => Problem::new(other.to_string()),
     }
 }

@@ -190,6 +190,9 @@ test('without a signal the phone keeps working, and catches up once when the sig
   await phone.setOffline(false);
   await worker.getByTestId('outbox-send').click();
   await expect(worker.getByTestId('outbox-line')).toContainText('重新登录');
+  // The server said the session is over: what the phone kept of it is gone, the queue is not.
+  await expect.poll(() => worker.evaluate(async () => (await caches.keys()).some((k) => k.startsWith('zz-data')))).toBe(false);
+  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '5');
   await loginAs(worker, 'wanggeyuan');
   await worker.goto('/m/tasks');
   await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '0', { timeout: 30_000 });
