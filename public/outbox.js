@@ -106,6 +106,12 @@
     return a.client_id;
   }
 
+  // Any other JSON write whose resend changes nothing (a household's evacuation mark).
+  async function queueJson(url, json, label) {
+    await add({ kind: 'json', url, json, client_id: uuid(), label });
+    return true;
+  }
+
   function place(c) {
     return { category: c.category, building_id: c.building_id ?? null, lon: c.lon ?? null, lat: c.lat ?? null, address: c.address || '' };
   }
@@ -212,6 +218,16 @@
     return true;
   }
 
+  // A refused action's words kept on the case as a note (补充说明).
+  async function asComment(seq) {
+    const item = (await all()).find((i) => i.seq === seq);
+    if (!item || item.kind !== 'action' || !item.note || item.note.trim().length < 2) return false;
+    const caseId = item.url.split('/')[4];
+    await remove(seq);
+    await queueAction(caseId, JSON.stringify({ action: 'comment', note: item.note }), `补充说明 · ${item.label}`, item.meta ? JSON.stringify(item.meta) : null);
+    return true;
+  }
+
   async function state() {
     const items = user ? await all() : [];
     const last = Number(localStorage.getItem(LAST_SYNC)) || null;
@@ -222,6 +238,7 @@
       waiting: items.filter((i) => i.state === 'waiting').map((i) => ({ seq: i.seq, label: i.label, kind: i.kind })),
       conflicts: items.filter((i) => i.state === 'conflict').map((i) => ({
         seq: i.seq, label: i.label, kind: i.kind, error: i.error, may_report_new: !!(i.meta && i.meta.category && i.kind === 'action'),
+        may_comment: i.kind === 'action' && !!i.note && i.note.trim().length >= 2 && !(i.json || '').includes('"action":"comment"'),
       })),
       last_sync: last,
     };
@@ -264,5 +281,5 @@
     flush();
   }
 
-  window.zzOutbox = { start, queueReport, queuePhoto, queueAction, flush, discard, asNew, state, warm, kept };
+  window.zzOutbox = { start, queueReport, queuePhoto, queueAction, queueJson, flush, discard, asNew, asComment, state, warm, kept };
 })();

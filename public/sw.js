@@ -2,7 +2,8 @@
 //
 // Two caches. `zz-shell` holds what carries no personal data (the code, styles, icons, the
 // manifest). `zz-data` holds the worker's own pages as the server rendered them for them —
-// their tasks, the report form with their grid's buildings, their grid and its map, the cases
+// their tasks, the report form with their grid's buildings, their grid and its map, their
+// households on a flood evacuation list, the cases
 // on their tasks — masked exactly as on screen; it is erased when the session ends (logout,
 // expiry, an administrator ending it: the next page the server answers is the login page).
 //
@@ -14,7 +15,7 @@ const SHELL = 'zz-shell-v1';
 const DATA = 'zz-data-v1';
 // The pages a grid worker works from; `/cases/{id}` pages are kept as they are visited or
 // warmed (the pages ask for their tasks' cases, `warm` below).
-const PAGES = ['/m/tasks', '/report', '/my-grid'];
+const PAGES = ['/m/tasks', '/report', '/my-grid', '/flood'];
 const SHELL_FILES = ['/manifest.webmanifest', '/icons/zhizhi-192.png', '/favicon.svg', '/outbox.js'];
 // A navigation waits this long for the network before the copy is shown (a signal too weak
 // to answer is no signal).

@@ -72,7 +72,7 @@ test('without a signal the phone keeps working, and catches up once when the sig
   const coord = await desk.newPage();
   await loginAs(coord, 'zhihui');
 
-  // Three tasks for the worker's grid, and a building of it (where the phone says it is).
+  // Four tasks for the worker's grid, and a building of it (where the phone says it is).
   const probe = await browser.newContext(zh);
   const probePage = await probe.newPage();
   await loginAs(probePage, 'wanggeyuan');
@@ -86,6 +86,7 @@ test('without a signal the phone keeps working, and catches up once when the sig
   const care = await careAlarm(coord, await adminDesk.newPage(), grid);
   await adminDesk.close();
   const late = await caseIn(coord, here.id, '路边垃圾堆放，无人清运', 'environment.litter', grid);
+  const late2 = await caseIn(coord, here.id, '人行道地砖松动，行人易绊倒', 'environment.facility', grid);
 
   // The phone: a browser profile of its own on disk, so that it can be closed and opened again.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-phone-'));
@@ -106,7 +107,7 @@ test('without a signal the phone keeps working, and catches up once when the sig
   await expect(worker.locator('[data-testid=outbox][data-ready]')).toHaveCount(1);
   await expect(worker.getByTestId('outbox-line')).toHaveAttribute('data-online', '1');
   await expect.poll(() => worker.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 30_000 }).toBe(true);
-  const keptPaths = ['/m/tasks', '/report', '/my-grid', ...[checkIn, care, late].map((c) => `/cases/${c.id}`)];
+  const keptPaths = ['/m/tasks', '/report', '/my-grid', ...[checkIn, care, late, late2].map((c) => `/cases/${c.id}`)];
   await expect.poll(() => worker.evaluate(async (paths) => {
     const hits = await Promise.all(paths.map((p) => caches.match(p)));
     return hits.every(Boolean);
@@ -122,7 +123,7 @@ test('without a signal the phone keeps working, and catches up once when the sig
   await expect(worker.locator('[data-testid=outbox][data-ready]')).toHaveCount(1);
   await expect(worker.getByTestId('outbox-line')).not.toHaveAttribute('data-online', '1');
   await expect(worker.getByTestId('outbox-line')).toContainText('无信号');
-  for (const c of [checkIn, care, late]) await expect(worker.getByTestId('my-tasks')).toContainText(c.number);
+  for (const c of [checkIn, care, late, late2]) await expect(worker.getByTestId('my-tasks')).toContainText(c.number);
   await worker.goto('/my-grid');
   await expect(worker.getByTestId('resident-list').locator('li').first()).toBeVisible();
   await expect(worker.locator('[data-testid=district-map].ready')).toBeVisible({ timeout: 60_000 });
@@ -159,15 +160,22 @@ test('without a signal the phone keeps working, and catches up once when the sig
   await worker.getByTestId('action-text').fill('垃圾已清运完毕，路面干净');
   await worker.getByTestId('action-submit').click();
   await expect(worker.getByTestId('action-queued')).toContainText('处置反馈');
+  await onCase(late2.id);
+  await worker.getByTestId('report-back').click();
+  await worker.getByTestId('action-text').fill('地砖已重新铺好，恢复平整');
+  await worker.getByTestId('action-submit').click();
+  await expect(worker.getByTestId('action-queued')).toContainText('处置反馈');
 
-  // Meanwhile the coordinator ends the third case's handling.
-  const c = await apiPost(coord, `/api/v1/cases/${late.id}/actions`, { action: 'conclude', reason: '环卫已当场清运' });
-  expect(c.status()).toBe(200);
+  // Meanwhile the coordinator ends the last two cases' handling.
+  for (const x of [late, late2]) {
+    const c = await apiPost(coord, `/api/v1/cases/${x.id}/actions`, { action: 'conclude', reason: '已由城管当场处理' });
+    expect(c.status()).toBe(200);
+  }
 
   // A reload and a restart of the browser, still without a signal: nothing queued is lost.
   await worker.reload();
   await expect(worker.locator('[data-testid=outbox][data-ready]')).toHaveCount(1);
-  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '5');
+  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '6');
   const queued = await worker.evaluate(() => new Promise<any[]>((resolve) => {
     const req = indexedDB.open('zhizhi-outbox');
     req.onsuccess = () => {
@@ -175,7 +183,7 @@ test('without a signal the phone keeps working, and catches up once when the sig
       all.onsuccess = () => resolve(all.result.filter((i: any) => i.json).map((i: any) => ({ url: i.url, json: i.json })));
     };
   }));
-  expect(queued.length).toBe(4);
+  expect(queued.length).toBe(5);
   await phone.close();
   phone = await open();
   await phone.setOffline(true);
@@ -183,7 +191,7 @@ test('without a signal the phone keeps working, and catches up once when the sig
   worker.on('pageerror', (e) => problems.push(e.message));
   await worker.goto('/m/tasks');
   await expect(worker.locator('[data-testid=outbox][data-ready]')).toHaveCount(1);
-  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '5');
+  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '6');
 
   // The signal returns. The browser's restart ended the session (its cookie lives with the
   // browser): the phone says so, the worker signs in, and the queue goes, in order.
@@ -192,12 +200,12 @@ test('without a signal the phone keeps working, and catches up once when the sig
   await expect(worker.getByTestId('outbox-line')).toContainText('重新登录');
   // The server said the session is over: what the phone kept of it is gone, the queue is not.
   await expect.poll(() => worker.evaluate(async () => (await caches.keys()).some((k) => k.startsWith('zz-data')))).toBe(false);
-  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '5');
+  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '6');
   await loginAs(worker, 'wanggeyuan');
   await worker.goto('/m/tasks');
   await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '0', { timeout: 30_000 });
-  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-conflicts', '1');
-  const conflict = worker.getByTestId('outbox-conflict');
+  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-conflicts', '2');
+  const conflict = worker.getByTestId('outbox-conflict').filter({ hasText: late.number });
   await expect(conflict).toContainText('处置反馈');
   await expect(conflict).toContainText('不能反馈');
   await expect(worker.getByTestId('outbox-last-sync')).toBeVisible();
@@ -219,19 +227,25 @@ test('without a signal the phone keeps working, and catches up once when the sig
   // The phone's resends (the answer lost on the way back) change nothing.
   for (const q of queued) {
     const r = await worker.request.post(q.url, { data: JSON.parse(q.json), headers: { 'Sec-Fetch-Site': 'same-origin' } });
-    if (q.url.endsWith(`/${late.id}/actions`)) expect(r.status()).toBe(409);
+    if (q.url.endsWith(`/${late.id}/actions`) || q.url.endsWith(`/${late2.id}/actions`)) expect(r.status()).toBe(409);
     else expect(r.status(), q.url).toBe(200);
   }
   expect((await lamps()).length).toBe(1);
   expect((await steps(coord, checkIn.id, 'check_in')).count).toBe(1);
   expect((await steps(coord, care.id, 'false_alarm')).count).toBe(1);
 
-  // The refused report-back: the worker reports what they found as a new case.
-  await worker.getByTestId('outbox-as-new').click();
+  // The refused report-backs: one kept on its case as a note, the other reported as a new case.
+  await conflict.getByTestId('outbox-as-comment').click();
+  await expect(worker.getByTestId('outbox')).toHaveAttribute('data-conflicts', '1');
+  await expect.poll(async () => {
+    const d = await (await coord.request.get(`/api/v1/cases/${late.id}`)).json();
+    return d.steps.filter((s: any) => s.kind === 'comment').map((s: any) => s.note);
+  }).toEqual(['垃圾已清运完毕，路面干净']);
+  await worker.getByTestId('outbox-conflict').filter({ hasText: late2.number }).getByTestId('outbox-as-new').click();
   await expect(worker.getByTestId('outbox')).toHaveAttribute('data-conflicts', '0');
   await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '0');
   await expect.poll(async () => (await (await coord.request.get('/api/v1/cases?state=open&limit=1000')).json()).cases
-    .filter((x: any) => x.description === '垃圾已清运完毕，路面干净').length).toBe(1);
+    .filter((x: any) => x.description === '地砖已重新铺好，恢复平整').length).toBe(1);
   // Signing out leaves nothing of the worker's on the phone.
   await worker.locator('button.logout').click();
   await expect(worker).toHaveURL(/\/login/);

@@ -402,7 +402,14 @@ impl Flood {
         let out = match self.store.update_evacuation(r.id, u, &me.username, now).await? {
             EvacOutcome::Done(rec) => rec,
             EvacOutcome::NotListed => return Err(ServiceError::NotFound("该户不在转移名单上")),
-            EvacOutcome::Stale => return Err(ServiceError::Conflict("该户记录已被他人更新，请刷新后重试".into())),
+            EvacOutcome::Stale => {
+                // The same mark sent again (a phone that never heard the first answer): done.
+                let now_stored = self.store.evacuations(r.id).await?.into_iter().find(|e| e.household_id == u.household_id);
+                match now_stored.map(|e| e.record) {
+                    Some(rec) if marked_alike(&rec, u) => return Ok(rec),
+                    _ => return Err(ServiceError::Conflict("该户记录已被他人更新，请刷新后重试".into())),
+                }
+            }
             EvacOutcome::Refused(e) => return Err(e.into()),
         };
         self.touch().await;
@@ -502,4 +509,10 @@ impl Flood {
         self.touch().await;
         Ok(())
     }
+}
+
+/// Whether a stored household's record is what `u` asks for (the same state, people and
+/// shelter): a second send of the same mark.
+fn marked_alike(rec: &EvacRecord, u: &EvacUpdate) -> bool {
+    rec.state == u.state && u.headcount.is_none_or(|n| n == rec.headcount) && u.shelter_id == rec.shelter_id
 }

@@ -272,6 +272,9 @@ pub enum Action {
     /// 误报结案: a sensor's or camera's alarm turned out false on the scene; closes the case
     /// with the reason, which the alarm records.
     FalseAlarm { reason: String },
+    /// 补充说明: words added to the timeline, changing nothing else — also what a phone keeps
+    /// of an action the case moved past while it had no signal.
+    Comment { note: String },
 }
 
 /// The longest note or reason an action carries, in characters.
@@ -282,7 +285,12 @@ impl Action {
     pub fn text(&self) -> Option<(&'static str, &str)> {
         use Action as A;
         match self {
-            A::Dispatch { note, .. } | A::ReportBack { note, .. } | A::Verify { note } | A::Close { note } | A::DistrictResolve { note } => Some(("note", note)),
+            A::Dispatch { note, .. }
+            | A::ReportBack { note, .. }
+            | A::Verify { note }
+            | A::Close { note }
+            | A::DistrictResolve { note }
+            | A::Comment { note } => Some(("note", note)),
             A::Reject { reason }
             | A::ReturnTask { reason, .. }
             | A::RequestExtension { reason, .. }
@@ -321,6 +329,7 @@ impl Action {
             Action::DistrictReturn { .. } => "district_return",
             Action::DistrictResolve { .. } => "district_resolve",
             Action::FalseAlarm { .. } => "false_alarm",
+            Action::Comment { .. } => "comment",
         }
     }
 }
@@ -352,6 +361,7 @@ pub const STEP_NAMES: &[(&str, &str, &str)] = &[
     ("attach", "上传照片", "Photo added"),
     ("call", "视频通话", "Video call"),
     ("false_alarm", "误报结案", "Closed as a false alarm"),
+    ("comment", "补充说明", "Note added"),
     ("alarm_again", "再次报警", "Alarm raised again"),
     ("plan_activate", "启动预案", "Plan activated"),
     ("plan_level", "调整响应级别", "Response level changed"),

@@ -36,6 +36,8 @@ pub struct Item {
     pub error: String,
     #[serde(default)]
     pub may_report_new: bool,
+    #[serde(default)]
+    pub may_comment: bool,
 }
 
 /// Whether a server function failed because the request never got an answer (no signal), so
@@ -90,6 +92,12 @@ pub async fn queue_report(new: &NewCase, photo_input: &str, label: &str) -> Resu
 pub async fn queue_action(id: i64, action: &Action, label: &str, meta: &str) -> Result<(), String> {
     let json = serde_json::to_string(action).map_err(|e| e.to_string())?;
     js::call("queueAction", &[id.to_string(), json, label.to_string(), meta.to_string()]).await
+}
+
+/// Queues a JSON POST to `url` (a write whose resend changes nothing, such as a household's
+/// evacuation mark).
+pub async fn queue_json(url: &str, json: &str, label: &str) -> Result<(), String> {
+    js::call("queueJson", &[url.to_string(), json.to_string(), label.to_string()]).await
 }
 
 /// Queues the photo chosen in `photo_input` for case `id`.
@@ -170,6 +178,9 @@ pub fn OutboxBar(user: String) -> impl IntoView {
                                         <strong>{i.label.clone()}</strong>
                                         <span class="why">{pick(&format!("未能提交：{}", i.error), &format!("Not accepted: {}", i.error)).to_string()}</span>
                                         <span class="choices">
+                                            {i.may_comment.then(|| view! {
+                                                <button type="button" class="act" data-testid="outbox-as-comment" on:click=move |_| act("asComment", seq)>{bi("保留为补充说明", "Keep as a note")}</button>
+                                            })}
                                             {i.may_report_new.then(|| view! {
                                                 <button type="button" class="act" data-testid="outbox-as-new" on:click=move |_| act("asNew", seq)>{bi("作为新事件上报", "Report as new")}</button>
                                             })}
@@ -203,7 +214,7 @@ mod js {
         let api = api().await?;
         let (name, args): (&str, Vec<JsValue>) = match name {
             "warmJson" => ("warm", vec![js_sys::JSON::parse(&args[0]).unwrap_or(JsValue::NULL)]),
-            "discard" | "asNew" => (name, vec![JsValue::from(args[0].parse::<f64>().unwrap_or(0.0))]),
+            "discard" | "asNew" | "asComment" => (name, vec![JsValue::from(args[0].parse::<f64>().unwrap_or(0.0))]),
             "queueAction" | "queuePhoto" => {
                 let mut v: Vec<JsValue> = args.iter().map(|a| JsValue::from(a.as_str())).collect();
                 v[0] = JsValue::from(args[0].parse::<f64>().unwrap_or(0.0));

@@ -63,6 +63,8 @@ pub(crate) struct Flood {
     pub chosen: RwSignal<Option<f64>>,
     pub error: RwSignal<Option<String>>,
     pub busy: RwSignal<bool>,
+    /// What waits on the phone to be sent (no signal when it was marked).
+    pub queued: RwSignal<Option<String>>,
 }
 
 impl Flood {
@@ -81,11 +83,24 @@ impl Flood {
         self.busy.set(true);
         self.error.set(None);
         spawn_local(async move {
-            match flood_act(action).await {
+            match flood_act(action.clone()).await {
                 Ok(b) => {
                     self.chosen.set(None);
                     self.board.set(b);
                     done();
+                }
+                // Without a signal a household's move waits on the phone (a resend of the same
+                // mark changes nothing on the server).
+                Err(e) if matches!(action, FloodAction::Update(_)) && crate::components::outbox::is_network_failure(&e) => {
+                    let FloodAction::Update(u) = &action else { unreachable!("matched above") };
+                    let address = self.board.with_untracked(|b| {
+                        b.households.iter().find(|h| h.household_id == u.household_id).map(|h| format!("{} {}", h.address, h.unit)).unwrap_or_default()
+                    });
+                    let label = format!("{} · {address} · {}", pick("转移登记", "Evacuation"), pick(u.state.name_zh(), u.state.name_en()));
+                    match crate::components::outbox::queue_json("/api/v1/flood/evacuation/households", &serde_json::to_string(u).unwrap_or_default(), &label).await {
+                        Ok(()) => self.queued.set(Some(pick(&format!("无信号：「{label}」已存入手机，恢复信号后自动提交"), &format!("No signal: “{label}” is kept on the phone and sent later")).to_string())),
+                        Err(m) => self.error.set(Some(m)),
+                    }
                 }
                 Err(e) => self.error.set(Some(error_text(&e))),
             }
@@ -96,7 +111,7 @@ impl Flood {
 
 #[component]
 fn LiveFlood(me: Principal, board: FloodBoard) -> impl IntoView {
-    let f = Flood { board: RwSignal::new(board), chosen: RwSignal::new(None), error: RwSignal::new(None), busy: RwSignal::new(false) };
+    let f = Flood { board: RwSignal::new(board), chosen: RwSignal::new(None), error: RwSignal::new(None), busy: RwSignal::new(false), queued: RwSignal::new(None) };
     let connected = RwSignal::new(false);
     browser::follow_topic("flood", connected, move || f.reload());
     let command = me.has(Role::Command);
@@ -106,6 +121,7 @@ fn LiveFlood(me: Principal, board: FloodBoard) -> impl IntoView {
     if f.board.with_untracked(|b| b.mine_only) {
         return view! {
             <section class="flood flood-mine" data-testid="flood" data-live=move || connected.get().then_some("1")>
+                <crate::components::outbox::OutboxBar user=me.username.clone()/>
                 {move || response_line(&f.board.get())}
                 {move || headcount_strip(&f.board.get().headcount)}
                 <evacuation::PhoneList f/>

@@ -75,6 +75,13 @@ async fn sent_twice(app: &App) {
     assert!(late.status == StatusCode::CONFLICT, "{} {}", late.status, late.body);
     assert!(late.body["error"].as_str().unwrap().contains("反馈"), "the refusal says what could not be done: {}", late.body);
     assert_eq!(app.get(&format!("/api/v1/cases/{id}"), Some(&worker)).await.body, before);
+    // The worker keeps their words on the case as a note instead, sent twice as well.
+    let note = json!({ "action": "comment", "note": "已更换灯泡", "client_id": "comment-3f0c2a9e" });
+    for _ in 0..2 {
+        let r = app.post(&format!("/api/v1/cases/{id}/actions"), Some(&worker), note.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!((steps_of(&r.body, "comment"), r.body["case"]["state"].as_str()), (1, Some("verifying")), "one note; the case stays where it was");
+    }
 
     // A malformed id is named.
     let bad = app.post("/api/v1/cases", Some(&worker), json!({ "category": "environment.facility", "description": "路灯不亮了", "building_id": building, "client_id": "x y" })).await;

@@ -358,6 +358,15 @@ pub fn decide(case: &Case, me: &Principal, action: &Action, now: i64) -> Result<
                 step(&mut out, "district_resolve", S::Verifying, None, None, reason);
             }
         }
+        Action::Comment { note } => {
+            // Command staff, or whoever holds one of its tasks (done or not). The case stays as
+            // it is.
+            if !command && !case.tasks.iter().any(|t| me.holds(t.holder)) {
+                return Err(not_allowed("为此事件补充说明（须为指挥中心或承办人员）"));
+            }
+            need("note", note, "补充说明的内容")?;
+            step(&mut out, "comment", case.state, None, None, note);
+        }
         Action::FalseAlarm { reason } => {
             if !matches!(case.source, super::Source::Iot | super::Source::CameraAi) {
                 return Err(Refusal::WrongState("只有物联感知或视频 AI 报警的事件可以误报结案".into()));

@@ -304,3 +304,19 @@ fn a_note_or_reason_longer_than_the_limit_is_refused_naming_its_field() {
     assert!(matches!(refused, Refusal::Invalid { field: "note", .. }), "{refused:?}");
     assert!(decide(&c, &command(), &Action::Reject { reason: "情况".repeat(ACTION_TEXT_MAX / 2) }, 0).is_ok(), "at the limit");
 }
+
+#[test]
+fn a_note_is_added_by_those_with_a_part_in_the_case_and_changes_nothing_else() {
+    // The task was cancelled when the coordinator concluded: its holder may still add what they
+    // found (a phone's report-back that came too late).
+    let c = case(CaseState::Verifying, &[(1, Holder::Grid(1), TaskState::Cancelled)]);
+    let note = Action::Comment { note: "垃圾已清运完毕".into() };
+    let d = decide(&c, &worker(1), &note, NOW).unwrap();
+    assert_eq!((kinds(&d), d.state, d.stage_changed), (vec!["comment"], CaseState::Verifying, false));
+    assert!(d.task_changes.is_empty() && d.new_tasks.is_empty());
+    assert_eq!(d.steps[0].note, "垃圾已清运完毕");
+    assert!(decide(&c, &command(), &note, NOW).is_ok());
+    assert!(matches!(decide(&c, &worker(2), &note, NOW), Err(Refusal::NotAllowed(_))), "another grid's worker has no part in it");
+    assert!(matches!(decide(&c, &post(CITY), &note, NOW), Err(Refusal::NotAllowed(_))));
+    assert!(matches!(decide(&c, &worker(1), &Action::Comment { note: " ".into() }, NOW), Err(Refusal::Invalid { field: "note", .. })));
+}

@@ -178,6 +178,9 @@ pub fn CaseDetailView(
         if offered(core, &me, &Action::FalseAlarm { reason: String::new() }, t) {
             buttons.push(ask(("误报结案", "False alarm"), "false-alarm", Form::FalseAlarm, false));
         }
+        if offered(core, &me, &Action::Comment { note: String::new() }, t) {
+            buttons.push(ask(("补充说明", "Add a note"), "comment", Form::Comment, false));
+        }
         if offered(core, &me, &Action::Resume, t) {
             buttons.push(simple(("恢复", "Resume"), "resume", Action::Resume, true));
         }

@@ -89,6 +89,7 @@ pub fn PhoneList(f: Flood) -> impl IntoView {
     view! {
         <div class="flood-cards">
             {move || f.error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="flood-error">{e}</p> })}
+            {move || f.queued.get().map(|m| view! { <p class="note queued" role="status" data-testid="flood-queued">{m}</p> })}
             {move || {
                 if empty.get() {
                     return view! { <p class="state empty" data-testid="no-households">{bi("您的网格没有需要转移的住户。下达转移名单后会在这里出现。", "No household of your grids is on an evacuation list. They appear here once a list is issued.")}</p> }.into_any();
