@@ -14,12 +14,14 @@
 (() => {
   if (window.zzOutbox) return;
   const DB_NAME = 'zhizhi-outbox';
-  const LAST_SYNC = 'zz-outbox-last-sync';
   let user = null;
   let sending = false;
   let again = false;
   let problem = '';
   let timer = null;
+  // Sends that failed in a row for want of a server able to answer (the wait grows).
+  let failures = 0;
+  const lastSyncKey = () => `zz-outbox-last-sync:${user}`;
 
   const open = () => new Promise((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, 1);
@@ -51,6 +53,18 @@
   const all = async () => ((await run('items', 'readonly', (s) => s.getAll())) || []).filter((i) => i.user === user).sort((a, b) => a.seq - b.seq);
   const put = (item) => run('items', 'readwrite', (s) => s.put(item));
   const remove = (seq) => run('items', 'readwrite', (s) => s.delete(seq));
+  // Marks an item refused, unless it is gone meanwhile (another tab sent or discarded it).
+  async function refuse(seq, error) {
+    const d = await db();
+    await new Promise((resolve, reject) => {
+      const t = d.transaction('items', 'readwrite');
+      const s = t.objectStore('items');
+      const r = s.get(seq);
+      r.onsuccess = () => { if (r.result) s.put({ ...r.result, state: 'conflict', error }); };
+      t.oncomplete = resolve;
+      t.onerror = () => reject(t.error);
+    });
+  }
   const madeCase = async (clientId) => { const m = await run('made', 'readonly', (s) => s.get(clientId)); return m ? m.case_id : undefined; };
 
   function uuid() {
@@ -118,15 +132,62 @@
 
   // Sends what waits, in order. Stops at the first sign of no signal (or a server that cannot
   // answer now) and tries again later; a refusal marks that item and goes on with the others.
+  // One tab of the phone sends at a time.
   async function flush() {
     if (!user) return;
     if (sending) { again = true; return; }
     sending = true;
     notify();
     try {
+      if (navigator.locks) await navigator.locks.request('zz-outbox', sendAll);
+      else await sendAll();
+    } finally {
+      sending = false;
+      notify();
+      schedule();
+    }
+  }
+
+  // Whether the session this page's requests carry is still `user`'s: a phone shared by two
+  // workers sends each one's work only in their own session.
+  async function mine() {
+    let resp;
+    try {
+      resp = await fetch('/api/v1/me', { credentials: 'same-origin' });
+    } catch (e) {
+      problem = 'offline';
+      return false;
+    }
+    if (resp.status === 401) {
+      signedOut();
+      return false;
+    }
+    if (!resp.ok) {
+      problem = 'server';
+      return false;
+    }
+    const me = await resp.json().catch(() => null);
+    if (!me || me.username !== user) {
+      problem = 'other-user';
+      return false;
+    }
+    return true;
+  }
+
+  // The session is over: what the phone kept of it goes; the queue waits for the worker to
+  // sign in again.
+  function signedOut() {
+    problem = 'signed-out';
+    ask({ type: 'erase' });
+  }
+
+  async function sendAll() {
+    {
       do {
         again = false;
         problem = '';
+        const items = await all();
+        if (!items.some((i) => i.state === 'waiting') || !(await mine())) break;
         for (const item of await all()) {
           if (item.state !== 'waiting') continue;
           let url = item.url;
@@ -134,9 +195,7 @@
             const caseId = await madeCase(item.needs);
             if (caseId === undefined) {
               const parent = (await all()).find((i) => i.client_id === item.needs);
-              if (parent && parent.state === 'conflict') {
-                await put({ ...item, state: 'conflict', error: '所属事件未能上报' });
-              }
+              if (!parent || parent.state === 'conflict') await refuse(item.seq, '所属事件未能上报');
               continue;
             }
             url = url.replace('{case}', caseId);
@@ -157,6 +216,7 @@
             problem = 'offline';
             break;
           }
+          failures = 0;
           if (resp.ok) {
             if (item.kind === 'report') {
               const body = await resp.json().catch(() => null);
@@ -164,43 +224,45 @@
               if (caseId) await run('made', 'readwrite', (s) => s.put({ client_id: item.client_id, case_id: caseId }));
             }
             await remove(item.seq);
-            localStorage.setItem(LAST_SYNC, String(Date.now()));
+            localStorage.setItem(lastSyncKey(), String(Date.now()));
             notify();
             continue;
           }
           if (resp.status === 401) {
-            // The session is over: what the phone kept of it goes; the queue waits for the
-            // worker to sign in again.
-            problem = 'signed-out';
-            ask({ type: 'erase' });
+            signedOut();
             break;
           }
           if (resp.status >= 500 || resp.status === 429 || resp.status === 408) {
             problem = 'server';
+            failures += 1;
             break;
           }
           const body = await resp.json().catch(() => ({}));
-          await put({ ...item, state: 'conflict', error: body.error || `服务器拒绝（${resp.status}）` });
+          await refuse(item.seq, body.error || `服务器拒绝（${resp.status}）`);
           notify();
         }
       } while (again);
-    } finally {
-      sending = false;
-      notify();
-      schedule();
     }
   }
 
   // While something waits, try again every few seconds (the `online` event is not reliable on
-  // every phone).
+  // every phone); a server that keeps failing is asked less and less often (up to a minute).
+  // Signed out (or another worker's session), nothing is tried until the page starts again.
   function schedule() {
     clearTimeout(timer);
+    if (problem === 'signed-out' || problem === 'other-user') return;
+    const wait = problem === 'server' ? Math.min(60000, 5000 * 2 ** failures) : 5000;
     all().then((items) => {
-      if (items.some((i) => i.state === 'waiting')) timer = setTimeout(flush, 5000);
+      if (items.some((i) => i.state === 'waiting')) timer = setTimeout(flush, wait);
     });
   }
 
+  // Drops an item, and the photos that were to follow it.
   async function discard(seq) {
+    const items = await all();
+    const item = items.find((i) => i.seq === seq);
+    if (!item) return;
+    for (const i of items) if (i.needs && i.needs === item.client_id) await remove(i.seq);
     await remove(seq);
     notify();
   }
@@ -230,7 +292,7 @@
 
   async function state() {
     const items = user ? await all() : [];
-    const last = Number(localStorage.getItem(LAST_SYNC)) || null;
+    const last = user ? Number(localStorage.getItem(lastSyncKey())) || null : null;
     return {
       online: navigator.onLine && problem !== 'offline',
       sending,

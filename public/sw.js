@@ -20,6 +20,8 @@ const SHELL_FILES = ['/manifest.webmanifest', '/icons/zhizhi-192.png', '/favicon
 // A navigation waits this long for the network before the copy is shown (a signal too weak
 // to answer is no signal).
 const PATIENCE_MS = 6000;
+// What a page rendered for a phone worker carries (the outbox bar); no other page is kept.
+const MARK = 'data-testid="outbox"';
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -84,8 +86,19 @@ async function page(req) {
       return resp;
     }
     if (resp.status === 200) {
-      await cache.put(key, resp.clone());
-      warmAssets(resp.clone());
+      const html = await resp.clone().text();
+      // Only the pages of those who work from a phone (their pages carry the outbox): a
+      // coordinator's case page on this browser is not kept.
+      if (html.includes(MARK)) {
+        await cache.put(key, resp.clone());
+        warmAssets(resp.clone());
+      }
+      return resp;
+    }
+    // The server could not answer now: the copy, if there is one, serves better.
+    if (resp.status >= 500) {
+      const copy = await cache.match(key);
+      if (copy) return copy;
     }
     return resp;
   } catch (e) {
@@ -99,7 +112,13 @@ async function networkFirst(req, name) {
   const cache = await caches.open(name);
   try {
     const resp = await fetch(req);
-    if (resp.status === 200 && resp.type === 'basic' && !(await same(await cache.match(req), resp))) await cache.put(req, resp.clone());
+    if (resp.status === 200 && resp.type === 'basic' && !(await same(await cache.match(req), resp))) {
+      const replaced = !!(await cache.match(req));
+      await cache.put(req, resp.clone());
+      // New code: the kept pages were rendered for the old one; render them again so that a
+      // page opened without a signal runs with the code it was made for.
+      if (replaced && new URL(req.url).pathname.startsWith('/pkg/')) rewarm();
+    }
     return resp;
   } catch (e) {
     const copy = await cache.match(req, { ignoreVary: true });
@@ -123,6 +142,13 @@ function withPatience(promise, ms) {
   });
 }
 
+// Renders every kept page again.
+async function rewarm() {
+  const cache = await caches.open(DATA);
+  const paths = (await cache.keys()).map((k) => new URL(k.url).pathname).filter(isPage);
+  await warmPages(paths);
+}
+
 // Fetches pages (with the session's cookie) and keeps them, with the code they load.
 async function warmPages(paths) {
   const cache = await caches.open(DATA);
@@ -131,7 +157,9 @@ async function warmPages(paths) {
     try {
       const resp = await fetch(p, { credentials: 'same-origin', redirect: 'manual' });
       if (resp.status !== 200 || resp.type !== 'basic') continue;
-      bytes += (await resp.clone().arrayBuffer()).byteLength;
+      const html = await resp.clone().text();
+      if (!html.includes(MARK)) continue;
+      bytes += html.length;
       await cache.put(p, resp.clone());
       await warmAssets(resp);
     } catch (e) {

@@ -75,7 +75,7 @@ pub trait Backend: Send + Sync + 'static {
     async fn case(&self, me: &Principal, id: i64) -> Result<CaseDetail, Problem>;
 
     /// Applies an action to a case, decided on `version`.
-    async fn case_action(&self, me: &Principal, id: i64, action: Action, version: Option<i64>) -> Result<CaseDetail, Problem>;
+    async fn case_action(&self, me: &Principal, id: i64, action: Action, version: Option<i64>, client_id: Option<String>) -> Result<CaseDetail, Problem>;
 
     /// Reports a new case.
     async fn report_case(&self, me: &Principal, new: NewCase) -> Result<CaseDetail, Problem>;

@@ -193,6 +193,11 @@ test('without a signal the phone keeps working, and catches up once when the sig
   await expect(worker.locator('[data-testid=outbox][data-ready]')).toHaveCount(1);
   await expect(worker.getByTestId('outbox')).toHaveAttribute('data-waiting', '6');
 
+  // The coordinator's board is open and live (and will not be reloaded).
+  await coord.goto('/board');
+  await expect(coord.getByTestId('live-status')).toHaveClass(/on/);
+  await coord.evaluate(() => { (window as any).zzSameBoard = true; });
+
   // The signal returns. The browser's restart ended the session (its cookie lives with the
   // browser): the phone says so, the worker signs in, and the queue goes, in order.
   await phone.setOffline(false);
@@ -221,8 +226,8 @@ test('without a signal the phone keeps working, and catches up once when the sig
   expect(await steps(coord, checkIn.id, 'check_in')).toEqual({ state: 'handling', count: 1 });
   expect(await steps(coord, care.id, 'false_alarm')).toEqual({ state: 'closed', count: 1 });
   // The coordinator's board, open all along, shows the lamp live.
-  await coord.goto('/board');
   await expect(coord.getByTestId('case-card').filter({ hasText: '市政设施损坏' }).filter({ hasText: lamp.number })).toBeVisible();
+  expect(await coord.evaluate(() => (window as any).zzSameBoard)).toBe(true);
 
   // The phone's resends (the answer lost on the way back) change nothing.
   for (const q of queued) {

@@ -262,8 +262,8 @@ impl Backend for StoreBackend {
         Ok(self.cases.detail(me, id).await?)
     }
 
-    async fn case_action(&self, me: &Principal, id: i64, action: Action, version: Option<i64>) -> Result<CaseDetail, Problem> {
-        Ok(self.cases.act(me, id, &action, version, now_ms()).await?)
+    async fn case_action(&self, me: &Principal, id: i64, action: Action, version: Option<i64>, client_id: Option<String>) -> Result<CaseDetail, Problem> {
+        Ok(self.cases.act_once(me, id, &action, version, client_id.as_deref(), now_ms()).await?.detail())
     }
 
     async fn report_case(&self, me: &Principal, new: NewCase) -> Result<CaseDetail, Problem> {

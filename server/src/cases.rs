@@ -156,7 +156,7 @@ impl Cases {
     /// does nothing and answers [`Once::Again`] with the case as it now stands.
     pub async fn act_once(&self, me: &Principal, id: i64, action: &Action, version: Option<i64>, client_id: Option<&str>, now: i64) -> ServiceResult<Once> {
         let key = client_key(me, client_id)?;
-        self.once(me, key, |key| self.act_keyed(me, id, action, version, key, now)).await
+        self.once(me, key, Some(id), |key| self.act_keyed(me, id, action, version, key, now)).await
     }
 
     async fn act_keyed(&self, me: &Principal, id: i64, action: &Action, version: Option<i64>, key: Option<crate::storage::ClientKey>, now: i64) -> ServiceResult<CaseDetail> {
@@ -242,7 +242,7 @@ impl Cases {
     /// [`Cases::attach`] sent with the sender's own id: a second send adds no second photo.
     pub async fn attach_once(&self, me: &Principal, id: i64, data: Vec<u8>, client_id: Option<&str>, now: i64) -> ServiceResult<Once> {
         let key = client_key(me, client_id)?;
-        self.once(me, key, |key| self.attach_keyed(me, id, data, now, "", key)).await
+        self.once(me, key, Some(id), |key| self.attach_keyed(me, id, data, now, "", key)).await
     }
 
     /// [`Cases::attach`], the step saying what the photo is (`what`, before its size).

@@ -406,7 +406,7 @@ impl Flood {
                 // The same mark sent again (a phone that never heard the first answer): done.
                 let now_stored = self.store.evacuations(r.id).await?.into_iter().find(|e| e.household_id == u.household_id);
                 match now_stored.map(|e| e.record) {
-                    Some(rec) if marked_alike(&rec, u) => return Ok(rec),
+                    Some(rec) if marked_alike(&rec, u, &me.username) => return Ok(rec),
                     _ => return Err(ServiceError::Conflict("该户记录已被他人更新，请刷新后重试".into())),
                 }
             }
@@ -511,8 +511,12 @@ impl Flood {
     }
 }
 
-/// Whether a stored household's record is what `u` asks for (the same state, people and
-/// shelter): a second send of the same mark.
-fn marked_alike(rec: &EvacRecord, u: &EvacUpdate) -> bool {
-    rec.state == u.state && u.headcount.is_none_or(|n| n == rec.headcount) && u.shelter_id == rec.shelter_id
+/// Whether a stored household's record is the mark `u` by `who` (the same state, people,
+/// shelter and reason, by them): a second send of the same mark.
+fn marked_alike(rec: &EvacRecord, u: &EvacUpdate, who: &str) -> bool {
+    rec.updated_by == who
+        && rec.state == u.state
+        && u.headcount.unwrap_or(0) == rec.headcount
+        && u.shelter_id == rec.shelter_id
+        && rec.reason.trim() == u.reason.trim()
 }

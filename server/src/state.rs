@@ -117,7 +117,11 @@ impl AppState {
 /// Events kept for reconnecting clients: far more than a day of a busy street.
 pub const EVENTS_KEPT: i64 = 200_000;
 
-/// Forgets old events every ten minutes; a client asking for them gets a `reset`.
+/// How long the id of a phone's write is remembered (a resend after that makes it again).
+pub const CLIENT_IDS_KEPT_MS: i64 = 30 * 86_400_000;
+
+/// Forgets old events every ten minutes (a client asking for them gets a `reset`), and the ids
+/// of phones' writes older than [`CLIENT_IDS_KEPT_MS`].
 async fn prune_event_log(store: Arc<dyn Store>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
@@ -126,6 +130,11 @@ async fn prune_event_log(store: Arc<dyn Store>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(pruned = n, "old live events forgotten"),
             Err(e) => tracing::warn!(error = %e, "cannot prune the event log"),
+        }
+        match store.prune_client_writes(crate::auth::now_ms() - CLIENT_IDS_KEPT_MS).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pruned = n, "old client ids forgotten"),
+            Err(e) => tracing::warn!(error = %e, "cannot prune the client ids"),
         }
     }
 }

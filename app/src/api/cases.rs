@@ -19,11 +19,12 @@ pub async fn get_case(id: i64) -> Result<CaseDetail, ServerFnError> {
     crate::backend::backend()?.case(&me, id).await.map_err(crate::backend::fail)
 }
 
-/// Applies an action to a case, decided on `version`.
+/// Applies an action to a case, decided on `version`; `client_id`, when given, makes a resend of
+/// the same action (its answer lost, or queued on the phone) do nothing.
 #[server(prefix = "/fn", input = Json)]
-pub async fn case_action(id: i64, action: Action, version: Option<i64>) -> Result<CaseDetail, ServerFnError> {
+pub async fn case_action(id: i64, action: Action, version: Option<i64>, client_id: Option<String>) -> Result<CaseDetail, ServerFnError> {
     let me = crate::backend::require_user()?;
-    crate::backend::backend()?.case_action(&me, id, action, version).await.map_err(crate::backend::fail)
+    crate::backend::backend()?.case_action(&me, id, action, version, client_id).await.map_err(crate::backend::fail)
 }
 
 /// Reports a new case.

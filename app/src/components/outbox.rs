@@ -87,10 +87,14 @@ pub async fn queue_report(new: &NewCase, photo_input: &str, label: &str) -> Resu
     js::call("queueReport", &[json, photo_input.to_string(), label.to_string()]).await
 }
 
-/// Queues an action on case `id`; `meta` (category and place, JSON) lets a refused one be
-/// reported as a new case.
-pub async fn queue_action(id: i64, action: &Action, label: &str, meta: &str) -> Result<(), String> {
-    let json = serde_json::to_string(action).map_err(|e| e.to_string())?;
+/// Queues an action on case `id` under the id it was first tried with; `meta` (category and
+/// place, JSON) lets a refused one be reported as a new case.
+pub async fn queue_action(id: i64, action: &Action, label: &str, meta: &str, client_id: &str) -> Result<(), String> {
+    let mut json = serde_json::to_value(action).map_err(|e| e.to_string())?;
+    if !client_id.is_empty() {
+        json["client_id"] = client_id.into();
+    }
+    let json = json.to_string();
     js::call("queueAction", &[id.to_string(), json, label.to_string(), meta.to_string()]).await
 }
 
@@ -103,6 +107,22 @@ pub async fn queue_json(url: &str, json: &str, label: &str) -> Result<(), String
 /// Queues the photo chosen in `photo_input` for case `id`.
 pub async fn queue_photo(id: i64, photo_input: &str, label: &str) -> Result<(), String> {
     js::call("queuePhoto", &[id.to_string(), photo_input.to_string(), label.to_string()]).await
+}
+
+/// Tells the phone's service worker to forget the pages it kept of this session (signing out).
+pub fn forget_kept() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let get = |o: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).ok().filter(|v| v.is_object());
+        let Some(w) = web_sys::window() else { return };
+        let Some(controller) = get(&w.navigator(), "serviceWorker").and_then(|sw| get(&sw, "controller")) else { return };
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"type".into(), &"erase".into());
+        if let Some(post) = js_sys::Reflect::get(&controller, &"postMessage".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            let _ = post.call1(&controller, &msg);
+        }
+    }
 }
 
 /// Asks the phone to keep these pages for use without a signal.
@@ -149,6 +169,7 @@ pub fn OutboxBar(user: String) -> impl IntoView {
                     (false, _) => ("off", pick("无信号 · 操作先存手机，恢复后自动提交", "No signal · work is kept on the phone and sent later").to_string()),
                     (true, "signed-out") => ("warn", pick("登录已失效，请重新登录后自动提交", "Signed out: sign in again to send").to_string()),
                     (true, "server") => ("warn", pick("服务器暂时无法接收，稍后自动重试", "The server cannot take it now; retrying").to_string()),
+                    (true, "other-user") => ("warn", pick("本机现由其他账号登录：您的待发送内容将在您重新登录后提交", "Another account is signed in here: your items are sent when you sign in again").to_string()),
                     _ => ("on", pick("在线", "Online").to_string()),
                 };
                 // Beijing time, `HH:MM`.

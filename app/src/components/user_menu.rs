@@ -20,7 +20,8 @@ pub fn UserMenu(me: Principal) -> impl IntoView {
             <a class="user-name" href="/account/password" title=bi("修改密码", "Change password")>{me.display_name.clone()}</a>
             <span class="user-roles">{roles}</span>
             <ActionForm action=logout attr:class="logout-form">
-                <button type="submit" class="logout">{tr(Msg::Logout)}</button>
+                // What the phone kept of this session goes with it.
+                <button type="submit" class="logout" on:click=|_| crate::components::outbox::forget_kept()>{tr(Msg::Logout)}</button>
             </ActionForm>
         </div>
     }

@@ -41,27 +41,33 @@ pub fn client_key(me: &Principal, id: Option<&str>) -> ServiceResult<Option<Clie
 impl Cases {
     /// Runs `write` (which records `key` with its change) unless a write with `key` was
     /// already made; a parallel send of the same id that loses the race also answers `Again`.
-    pub(crate) async fn once<F>(&self, me: &Principal, key: Option<ClientKey>, write: impl FnOnce(Option<ClientKey>) -> F) -> ServiceResult<Once>
+    /// `case` is the case the write is for (`None`: a new one); an id already used for another
+    /// case is refused.
+    pub(crate) async fn once<F>(&self, me: &Principal, key: Option<ClientKey>, case: Option<i64>, write: impl FnOnce(Option<ClientKey>) -> F) -> ServiceResult<Once>
     where
         F: Future<Output = ServiceResult<CaseDetail>>,
     {
-        if let Some(d) = self.made(me, key.as_ref()).await? {
+        if let Some(d) = self.made(me, key.as_ref(), case).await? {
             return Ok(Once::Again(d));
         }
         match write(key.clone()).await {
             Ok(d) => Ok(Once::Done(d)),
-            Err(e @ ServiceError::Storage(crate::storage::Error::Conflict { .. })) => match self.made(me, key.as_ref()).await? {
+            // A parallel send of the same id got there first (it loses the insert of the id, or
+            // the case's version): the write was made once.
+            Err(e) => match self.made(me, key.as_ref(), case).await? {
                 Some(d) => Ok(Once::Again(d)),
                 None => Err(e),
             },
-            Err(e) => Err(e),
         }
     }
 
-    async fn made(&self, me: &Principal, key: Option<&ClientKey>) -> ServiceResult<Option<CaseDetail>> {
+    async fn made(&self, me: &Principal, key: Option<&ClientKey>, case: Option<i64>) -> ServiceResult<Option<CaseDetail>> {
         let Some(key) = key else { return Ok(None) };
         match self.store.client_write(key).await? {
-            Some(case_id) => Ok(Some(self.detail(me, case_id).await?)),
+            Some(made) if case.is_some_and(|c| c != made) => {
+                Err(ServiceError::invalid("client_id", format!("客户端编号「{}」已用于另一事件", key.id)))
+            }
+            Some(made) => Ok(Some(self.detail(me, made).await?)),
             None => Ok(None),
         }
     }

@@ -30,7 +30,7 @@ impl Cases {
             Some(s) => return Err(ServiceError::invalid("source", format!("您不能登记来源为「{}」的事件", s.name_zh()))),
         };
         let key = client_key(me, new.client_id.as_deref())?;
-        self.once(me, key, |key| self.open_case(me, new, source, key, now)).await
+        self.once(me, key, None, |key| self.open_case(me, new, source, key, now)).await
     }
 
     /// A resident's report from the public form (no account): the phone number is required so

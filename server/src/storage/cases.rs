@@ -201,6 +201,10 @@ pub trait CaseStore {
     /// The case a write sent with this id changed, if it was written.
     async fn client_write(&self, key: &ClientKey) -> super::Result<Option<i64>>;
 
+    /// Forgets the ids of writes made before `before` (a phone resends within minutes or days,
+    /// not months).
+    async fn prune_client_writes(&self, before: i64) -> super::Result<u64>;
+
     /// One case.
     async fn case(&self, id: i64) -> super::Result<Option<CaseSummary>>;
 

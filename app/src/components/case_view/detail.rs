@@ -96,10 +96,12 @@ pub fn CaseDetailView(
         busy.set(true);
         error.set(None);
         let (number, meta) = about.get_value();
+        // One id for this action however often it is sent (the answer lost, or the outbox).
+        let client_id = outbox::new_client_id();
         spawn_local(async move {
             // The detail may have been redrawn (a live event) while a photo uploaded: then send
             // no version and let the rule book decide on the case as it stands.
-            match case_action(id, action.clone(), version_now.try_get_untracked()).await {
+            match case_action(id, action.clone(), version_now.try_get_untracked(), Some(client_id.clone()).filter(|c| !c.is_empty())).await {
                 Ok(d) => {
                     form.set(None);
                     dispatching.set(false);
@@ -108,7 +110,7 @@ pub fn CaseDetailView(
                 Err(e) if outbox::is_network_failure(&e) => {
                     let (zh, en) = case::step_name(action.code());
                     let label = format!("{zh} · {number}");
-                    match outbox::queue_action(id, &action, &label, &meta).await {
+                    match outbox::queue_action(id, &action, &label, &meta, &client_id).await {
                         Ok(()) => {
                             form.set(None);
                             queued.set(Some(pick(&format!("无信号：「{zh}」已存入手机，恢复信号后自动提交"), &format!("No signal: “{en}” is kept on the phone and sent when the signal returns")).to_string()));

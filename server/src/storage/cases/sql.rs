@@ -150,7 +150,7 @@ macro_rules! portable_cases {
                         let done = sqlx::query(
                             "UPDATE cases SET state = $3, suspended_from = $4, escalated = $5, updated_at = $6,
                                 stage_started_at = CASE WHEN $7 = 1 THEN $6 ELSE stage_started_at END, stage_deadline = $8,
-                                closed_at = CASE WHEN $3 IN ('closed', 'rejected') THEN $6 ELSE NULL END, version = version + 1
+                                closed_at = CASE WHEN $3 IN ('closed', 'rejected') THEN COALESCE(closed_at, $6) ELSE NULL END, version = version + 1
                              WHERE id = $1 AND version = $2",
                         )
                         .bind(u.id).bind(u.version).bind(u.state.code()).bind(u.suspended_from.map(|s| s.code()))
@@ -366,6 +366,11 @@ macro_rules! portable_cases {
                 let row: Option<(i64,)> = sqlx::query_as("SELECT case_id FROM client_writes WHERE actor = $1 AND client_id = $2")
                     .bind(&key.actor).bind(&key.id).fetch_optional(&self.pool).await?;
                 Ok(row.map(|r| r.0))
+            }
+
+            async fn prune_client_writes(&self, before: i64) -> $crate::storage::Result<u64> {
+                let done = sqlx::query("DELETE FROM client_writes WHERE at < $1").bind(before).execute(&self.pool).await?;
+                Ok(done.rows_affected())
             }
 
             async fn photo(&self, id: i64) -> $crate::storage::Result<Option<$crate::storage::cases::Photo>> {
