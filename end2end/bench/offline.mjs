@@ -15,6 +15,23 @@ const rtt = Number(process.argv[5] ?? 300);
 const PASSWORD = 'Ciqikou-141-demo';
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+// Ten tasks for the worker's grid first, as on a busy day (the phone keeps each one's page).
+const TASKS = Number(process.env.ZZ_BENCH_TASKS ?? 10);
+{
+  const desk = await browser.newContext({ locale: 'zh-CN' });
+  const coord = await desk.newPage();
+  const login = await coord.request.post(base + '/api/v1/login', { data: { username: 'zhihui', password: 'Ciqikou-141-demo' } });
+  if (login.status() !== 200) throw new Error(`login zhihui: ${login.status()}`);
+  const post = (url, data) => coord.request.post(base + url, { data, headers: { 'Sec-Fetch-Site': 'same-origin' } });
+  const found = await (await coord.request.get(base + '/api/v1/buildings?q=' + encodeURIComponent('磁南街'))).json();
+  for (let i = 0; i < TASKS; i++) {
+    const b = found[i % found.length];
+    const r = await post('/api/v1/cases', { category: 'environment.litter', description: `离线基准：暴露垃圾 ${i + 1}`, building_id: b.id });
+    const c = (await r.json()).case;
+    await post(`/api/v1/cases/${c.id}/actions`, { action: 'dispatch', holders: [{ kind: 'grid', id: c.grid_id }] });
+  }
+  await desk.close();
+}
 const { defaultBrowserType: _, ...pixel } = devices['Pixel 7'];
 const context = await browser.newContext({ ...pixel, locale: 'zh-CN' });
 const page = await context.newPage();
@@ -37,7 +54,7 @@ const cases = await page.evaluate(async () => {
   for (const el of document.querySelectorAll('[data-testid=my-tasks] [data-case-id], [data-testid=my-reports] [data-case-id]')) ids.add(el.getAttribute('data-case-id'));
   return [...ids].map((id) => `/cases/${id}`);
 });
-const wanted = ['/m/tasks', '/report', '/my-grid', ...cases];
+const wanted = ['/m/tasks', '/report', '/my-grid', '/flood', ...cases];
 for (;;) {
   const done = await page.evaluate(async (paths) => (await Promise.all(paths.map((p) => caches.match(p)))).every(Boolean), wanted);
   if (done) break;
@@ -53,7 +70,7 @@ const kept = await page.evaluate(() => window.zzOutbox.kept());
 const mb = (b) => (b / 1048576).toFixed(2);
 console.log(`signal: ${down} kbit/s down, ${up} kbit/s up, ${rtt} ms round trip`);
 console.log(`tasks page usable: ${(tPage / 1000).toFixed(1)} s`);
-console.log(`pages kept (${wanted.length}: tasks, report, grid, ${cases.length} cases): ${(tPages / 1000).toFixed(1)} s`);
+console.log(`pages kept (${wanted.length}: tasks, report, grid, flood list, ${cases.length} cases): ${(tPages / 1000).toFixed(1)} s`);
 console.log(`map of the grid kept: ${(tMap / 1000).toFixed(1)} s`);
 console.log(`kept: code and styles ${kept.shell.entries} files, ${mb(kept.shell.bytes)} MB; the worker's data ${kept.data.entries} entries, ${mb(kept.data.bytes)} MB`);
 await browser.close();

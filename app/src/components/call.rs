@@ -341,6 +341,9 @@ impl Ui {
                 Ok(c) => {
                     let watchers = c.watchers();
                     self.show(c.clone());
+                    // Answered: the buttons are free again while the media connect (a call
+                    // hung up before they do must not leave the next ring unanswerable).
+                    self.busy.set(false);
                     js::start(c.id, self.me, self.me, &watchers, "worker", false).await;
                 }
                 Err(e) => {
@@ -348,9 +351,9 @@ impl Ui {
                     self.running.set(None);
                     self.ctx.own(None);
                     self.error.set(Some(error_text(&e)));
+                    self.busy.set(false);
                 }
             }
-            self.busy.set(false);
         });
     }
 
