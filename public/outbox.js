@@ -114,7 +114,6 @@
   async function queueAction(caseId, json, label, metaJson) {
     const a = JSON.parse(json);
     a.client_id = a.client_id || uuid();
-    delete a.version;
     await add({ kind: 'action', url: `/api/v1/cases/${caseId}/actions`, json: JSON.stringify(a), client_id: a.client_id, label,
       meta: metaJson ? JSON.parse(metaJson) : null, note: a.note || a.reason || '' });
     return a.client_id;

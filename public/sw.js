@@ -152,21 +152,18 @@ async function rewarm() {
 // Fetches pages (with the session's cookie) and keeps them, with the code they load.
 async function warmPages(paths) {
   const cache = await caches.open(DATA);
-  let bytes = 0;
   for (const p of paths) {
     try {
       const resp = await fetch(p, { credentials: 'same-origin', redirect: 'manual' });
       if (resp.status !== 200 || resp.type !== 'basic') continue;
       const html = await resp.clone().text();
       if (!html.includes(MARK)) continue;
-      bytes += html.length;
       await cache.put(p, resp.clone());
       await warmAssets(resp);
     } catch (e) {
       // No signal: the pages are kept as they are visited instead.
     }
   }
-  return bytes;
 }
 
 // The code and styles a page loads (`/pkg/…`), kept beside it.

@@ -81,10 +81,28 @@ pub fn new_client_id() -> String {
     }
 }
 
+/// An argument of a call into `/outbox.js` (read only in the browser build).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Arg {
+    Text(String),
+    Number(i64),
+    /// JSON text, passed parsed.
+    Json(String),
+}
+
+fn text(s: &str) -> Arg {
+    Arg::Text(s.to_string())
+}
+
+/// What the page says when work waits on the phone: 「what」 is kept and sent later.
+pub fn queued_note(what_zh: &str, what_en: &str) -> String {
+    pick(&format!("无信号：「{what_zh}」已存入手机，恢复信号后自动提交"), &format!("No signal: “{what_en}” is kept on the phone and sent when the signal returns")).to_string()
+}
+
 /// Queues a new case and the photo chosen in the file input `photo_input`.
 pub async fn queue_report(new: &NewCase, photo_input: &str, label: &str) -> Result<(), String> {
     let json = serde_json::to_string(new).map_err(|e| e.to_string())?;
-    js::call("queueReport", &[json, photo_input.to_string(), label.to_string()]).await
+    js::call("queueReport", vec![Arg::Text(json), text(photo_input), text(label)]).await
 }
 
 /// Queues an action on case `id` under the id it was first tried with; `meta` (category and
@@ -94,19 +112,18 @@ pub async fn queue_action(id: i64, action: &Action, label: &str, meta: &str, cli
     if !client_id.is_empty() {
         json["client_id"] = client_id.into();
     }
-    let json = json.to_string();
-    js::call("queueAction", &[id.to_string(), json, label.to_string(), meta.to_string()]).await
+    js::call("queueAction", vec![Arg::Number(id), Arg::Text(json.to_string()), text(label), text(meta)]).await
 }
 
 /// Queues a JSON POST to `url` (a write whose resend changes nothing, such as a household's
 /// evacuation mark).
 pub async fn queue_json(url: &str, json: &str, label: &str) -> Result<(), String> {
-    js::call("queueJson", &[url.to_string(), json.to_string(), label.to_string()]).await
+    js::call("queueJson", vec![text(url), text(json), text(label)]).await
 }
 
 /// Queues the photo chosen in `photo_input` for case `id`.
 pub async fn queue_photo(id: i64, photo_input: &str, label: &str) -> Result<(), String> {
-    js::call("queuePhoto", &[id.to_string(), photo_input.to_string(), label.to_string()]).await
+    js::call("queuePhoto", vec![Arg::Number(id), text(photo_input), text(label)]).await
 }
 
 /// Tells the phone's service worker to forget the pages it kept of this session (signing out).
@@ -128,8 +145,7 @@ pub fn forget_kept() {
 /// Asks the phone to keep these pages for use without a signal.
 pub fn warm(paths: Vec<String>) {
     leptos::task::spawn_local(async move {
-        let json = serde_json::to_string(&paths).unwrap_or_default();
-        let _ = js::call("warmJson", &[json]).await;
+        let _ = js::call("warm", vec![Arg::Json(serde_json::to_string(&paths).unwrap_or_default())]).await;
     });
 }
 
@@ -146,17 +162,17 @@ pub fn OutboxBar(user: String) -> impl IntoView {
             }
         });
         leptos::task::spawn_local(async move {
-            let _ = js::call("start", &[user]).await;
+            let _ = js::call("start", vec![Arg::Text(user)]).await;
         });
     });
     let act = move |name: &'static str, seq: i64| {
         leptos::task::spawn_local(async move {
-            let _ = js::call(name, &[seq.to_string()]).await;
+            let _ = js::call(name, vec![Arg::Number(seq)]).await;
         });
     };
     let flush = move |_| {
         leptos::task::spawn_local(async move {
-            let _ = js::call("flush", &[]).await;
+            let _ = js::call("flush", vec![]).await;
         });
     };
     view! {
@@ -182,7 +198,9 @@ pub fn OutboxBar(user: String) -> impl IntoView {
                     {(waiting > 0).then(|| view! {
                         <p class="outbox-count">
                             <strong data-testid="outbox-waiting">{pick(&format!("{waiting} 项待发送"), &format!("{waiting} waiting")).to_string()}</strong>
-                            <button type="button" class="act small" data-testid="outbox-send" on:click=flush>{bi("立即发送", "Send now")}</button>
+                            <button type="button" class="act small" data-testid="outbox-send" disabled=s.sending on:click=flush>
+                                {if s.sending { pick("正在发送…", "Sending…") } else { pick("立即发送", "Send now") }}
+                            </button>
                         </p>
                     })}
                     {(!s.waiting.is_empty()).then(|| view! {
@@ -229,20 +247,17 @@ mod js {
         js_sys::Reflect::get(&w, &"zzOutbox".into()).map_err(|_| "no outbox".to_string())
     }
 
-    /// Calls `zzOutbox[name](...args)` (numbers passed as strings are turned into numbers),
-    /// waiting for the promise it returns.
-    pub async fn call(name: &str, args: &[String]) -> Result<(), String> {
+    /// Calls `zzOutbox[name](...args)`, waiting for the promise it returns.
+    pub(super) async fn call(name: &str, args: Vec<super::Arg>) -> Result<(), String> {
         let api = api().await?;
-        let (name, args): (&str, Vec<JsValue>) = match name {
-            "warmJson" => ("warm", vec![js_sys::JSON::parse(&args[0]).unwrap_or(JsValue::NULL)]),
-            "discard" | "asNew" | "asComment" => (name, vec![JsValue::from(args[0].parse::<f64>().unwrap_or(0.0))]),
-            "queueAction" | "queuePhoto" => {
-                let mut v: Vec<JsValue> = args.iter().map(|a| JsValue::from(a.as_str())).collect();
-                v[0] = JsValue::from(args[0].parse::<f64>().unwrap_or(0.0));
-                (name, v)
-            }
-            _ => (name, args.iter().map(|a| JsValue::from(a.as_str())).collect()),
-        };
+        let args: Vec<JsValue> = args
+            .into_iter()
+            .map(|a| match a {
+                super::Arg::Text(s) => JsValue::from(s),
+                super::Arg::Number(n) => JsValue::from(n as f64),
+                super::Arg::Json(s) => js_sys::JSON::parse(&s).unwrap_or(JsValue::NULL),
+            })
+            .collect();
         let f: js_sys::Function = js_sys::Reflect::get(&api, &name.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or("no such function")?;
         let out = f.apply(&api, &args.into_iter().collect::<js_sys::Array>()).map_err(|e| format!("{e:?}"))?;
         if let Ok(p) = out.dyn_into::<js_sys::Promise>() {
@@ -271,7 +286,7 @@ mod js {
 
 #[cfg(not(feature = "hydrate"))]
 mod js {
-    pub async fn call(_name: &str, _args: &[String]) -> Result<(), String> {
+    pub(super) async fn call(_name: &str, _args: Vec<super::Arg>) -> Result<(), String> {
         Err("only in the browser".into())
     }
 

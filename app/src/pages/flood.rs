@@ -89,20 +89,21 @@ impl Flood {
                     self.board.set(b);
                     done();
                 }
-                // Without a signal a household's move waits on the phone (a resend of the same
-                // mark changes nothing on the server).
-                Err(e) if matches!(action, FloodAction::Update(_)) && crate::components::outbox::is_network_failure(&e) => {
-                    let FloodAction::Update(u) = &action else { unreachable!("matched above") };
-                    let address = self.board.with_untracked(|b| {
-                        b.households.iter().find(|h| h.household_id == u.household_id).map(|h| format!("{} {}", h.address, h.unit)).unwrap_or_default()
-                    });
-                    let label = format!("{} · {address} · {}", pick("转移登记", "Evacuation"), pick(u.state.name_zh(), u.state.name_en()));
-                    match crate::components::outbox::queue_json("/api/v1/flood/evacuation/households", &serde_json::to_string(u).unwrap_or_default(), &label).await {
-                        Ok(()) => self.queued.set(Some(pick(&format!("无信号：「{label}」已存入手机，恢复信号后自动提交"), &format!("No signal: “{label}” is kept on the phone and sent later")).to_string())),
-                        Err(m) => self.error.set(Some(m)),
+                Err(e) => match &action {
+                    // Without a signal a household's move waits on the phone (a resend of the
+                    // same mark changes nothing on the server).
+                    FloodAction::Update(u) if crate::components::outbox::is_network_failure(&e) => {
+                        let address = self.board.with_untracked(|b| {
+                            b.households.iter().find(|h| h.household_id == u.household_id).map(|h| format!("{} {}", h.address, h.unit)).unwrap_or_default()
+                        });
+                        let label = format!("{} · {address} · {}", pick("转移登记", "Evacuation"), pick(u.state.name_zh(), u.state.name_en()));
+                        match crate::components::outbox::queue_json("/api/v1/flood/evacuation/households", &serde_json::to_string(u).unwrap_or_default(), &label).await {
+                            Ok(()) => self.queued.set(Some(crate::components::outbox::queued_note(&label, &label))),
+                            Err(m) => self.error.set(Some(m)),
+                        }
                     }
-                }
-                Err(e) => self.error.set(Some(error_text(&e))),
+                    _ => self.error.set(Some(error_text(&e))),
+                },
             }
             self.busy.set(false);
         });

@@ -113,7 +113,7 @@ pub fn CaseDetailView(
                     match outbox::queue_action(id, &action, &label, &meta, &client_id).await {
                         Ok(()) => {
                             form.set(None);
-                            queued.set(Some(pick(&format!("无信号：「{zh}」已存入手机，恢复信号后自动提交"), &format!("No signal: “{en}” is kept on the phone and sent when the signal returns")).to_string()));
+                            queued.set(Some(outbox::queued_note(zh, en)));
                         }
                         Err(m) => error.set(Some(m)),
                     }
