@@ -112,6 +112,8 @@ const MB: usize = 1024 * 1024;
 pub fn routes() -> Routes {
     Routes { router: Router::new(), table: Vec::new() }
         .get("/healthz", healthz)
+        .get("/readyz", readyz)
+        .get("/metrics", metrics)
         .get("/api/v1/openapi.json", openapi::document)
         .get("/api/v1/summary", summary)
         .post("/api/v1/login", session::login)
@@ -255,6 +257,30 @@ pub async fn summary(State(state): State<AppState>, Extension(caller): Extension
         user(&caller)?;
     }
     Ok(Json(state.directory.summary().await?))
+}
+
+/// `GET /readyz`: whether a load balancer should send this copy work — 200 when the database
+/// answers, the device registry is loaded and the copy is not stopping; 503 naming why not.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let not_ready = |why: &str| (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "not_ready", "reason": why }))).into_response();
+    if *state.stopping.borrow() {
+        return not_ready("stopping");
+    }
+    if let Err(e) = state.store.ping().await {
+        tracing::warn!(error = %e, "readiness check: the database does not answer");
+        return not_ready("database");
+    }
+    if !state.ingest.is_ready() {
+        return not_ready("devices_loading");
+    }
+    (StatusCode::OK, Json(json!({ "status": "ready" }))).into_response()
+}
+
+/// `GET /metrics`: this copy's counters in Prometheus's text format (`metrics.rs`).
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let streams: usize = state.streams.lock().expect("streams lock").values().sum();
+    let text = crate::metrics::render(streams, state.ingest.queued());
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise. Says nothing else.

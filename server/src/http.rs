@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(csrf::reject_cross_site))
         .layer(middleware::from_fn_with_state(state.auth.clone(), headers::security_headers))
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(count_requests))
         .with_state(state)
 }
 
@@ -71,6 +72,13 @@ async fn wasm_by_either_name(State(options): State<LeptosOptions>, mut req: Requ
         }
     }
     next.run(req).await
+}
+
+/// Counts every answer by status class for `/metrics`.
+async fn count_requests(req: Request, next: middleware::Next) -> axum::response::Response {
+    let res = next.run(req).await;
+    crate::metrics::request(res.status().as_u16());
+    res
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResponse {

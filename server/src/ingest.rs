@@ -154,6 +154,11 @@ impl Ingest {
         MAX_QUEUED - self.permits.available_permits()
     }
 
+    /// Whether the registry and device state are loaded.
+    pub fn is_ready(&self) -> bool {
+        *self.ready.borrow()
+    }
+
     /// Waits until the registry and device state are loaded (just after start).
     pub async fn wait_ready(&self) -> Result<(), Busy> {
         let mut ready = self.ready.clone();
@@ -224,6 +229,7 @@ impl Ingest {
         self.jobs.send(Job::Messages { msgs: good, urgent, reply }).map_err(|_| Busy::Stopped)?;
         let new = answer.await.map_err(|_| Busy::Stopped)?.map_err(Busy::Storage)?;
         drop(permit);
+        crate::metrics::ingested(new.iter().filter(|n| **n).count() as u64);
         for (k, index) in good_index.into_iter().enumerate() {
             if !new[k] {
                 out[index].status = "duplicate";

@@ -25,6 +25,7 @@ pub mod imports;
 pub mod kpis;
 pub mod live;
 pub mod map;
+pub mod metrics;
 pub mod open311;
 pub mod plans;
 pub mod residents;

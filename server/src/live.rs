@@ -3,49 +3,166 @@
 //! Every event is first committed to the durable log (`events` table, in the same transaction
 //! as the change it describes), then published to the hub. A client's stream replays the log
 //! from where it left off and then follows the hub; whenever it falls behind (a slow client
-//! whose buffer overflowed, or an id gap) it goes back to the log. So the hub may drop
-//! messages without losing anything, and a slow client never slows the others.
+//! whose buffer overflowed, or an event it did not get) it goes back to the log. So the hub may
+//! drop messages without losing anything, and a slow client never slows the others.
 //!
-//! The hub is a trait so that several server copies over PostgreSQL can share events without
-//! delay later (LISTEN/NOTIFY carrying event ids); this process's implementation is
-//! [`LocalHub`]. Until then every stream also reads the log every few seconds, so the writes of
-//! other copies arrive within that time.
+//! Each server copy has one hub ([`NodeHub`]) and one reader of the log behind it: the events
+//! this copy writes are sent at once; the events other copies write over the same PostgreSQL
+//! arrive as notices (LISTEN/NOTIFY, ids only), and the reader reads them from the log once for
+//! every stream of this copy. Nothing polls: a stream queries the log only to start, to resume,
+//! or when it fell behind.
 
-use crate::storage::Store;
-use std::sync::Arc;
-use tokio::sync::{broadcast, mpsc};
+use crate::storage::{Notice, Store};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{broadcast, mpsc, Notify};
 use zhizhi_shared::auth::Principal;
 use zhizhi_shared::case::view::{CaseSummary, LiveEvent};
+
+/// One event as the hub sends it, with the id of the event it sent before: a stream that has
+/// that one knows it misses nothing in between (ids may skip where a write was rolled back).
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub after: i64,
+    pub event: Arc<LiveEvent>,
+}
 
 /// Fans events out to the open streams.
 pub trait Hub: Send + Sync + 'static {
     /// Publishes an event already committed to the log. Never waits.
     fn publish(&self, event: Arc<LiveEvent>);
     /// A receiver of events published from now on.
-    fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>>;
+    fn subscribe(&self) -> broadcast::Receiver<Sent>;
 }
 
-/// The hub of one server process.
-pub struct LocalHub {
-    tx: broadcast::Sender<Arc<LiveEvent>>,
+/// The hub of one server copy: sends every committed event once, in id order, whichever copy
+/// wrote it.
+pub struct NodeHub {
+    tx: broadcast::Sender<Sent>,
+    /// The newest event sent (`None` until the reader has read where the log stands).
+    last: Mutex<Option<i64>>,
+    /// Tells the reader to read the log (an event came out of order).
+    wake: Notify,
 }
 
-impl LocalHub {
-    /// A hub keeping up to `capacity` events for slow receivers before they must catch up
-    /// from the log.
-    pub fn new(capacity: usize) -> Self {
-        LocalHub { tx: broadcast::channel(capacity).0 }
+impl NodeHub {
+    /// A hub keeping up to `capacity` events for slow receivers before they must catch up from
+    /// the log, with its reader of `store`'s log (one task, for as long as the hub lives).
+    pub fn start(store: Arc<dyn Store>, capacity: usize) -> Arc<NodeHub> {
+        let hub = Arc::new(NodeHub { tx: broadcast::channel(capacity).0, last: Mutex::new(None), wake: Notify::new() });
+        tokio::spawn(read_log(Arc::downgrade(&hub), store.clone(), store.event_notices()));
+        hub
+    }
+
+    /// Sends `event` if it is newer than the last sent; `known_next` when nothing can come
+    /// between the two (read from the log, which commits ids in order).
+    fn send(&self, event: Arc<LiveEvent>, known_next: bool) {
+        let mut last = self.last.lock().expect("hub lock");
+        match *last {
+            Some(l) if event.id <= l => {}
+            Some(l) if known_next || event.id == l + 1 => {
+                *last = Some(event.id);
+                crate::metrics::event_sent(event.case.updated_at);
+                let _ = self.tx.send(Sent { after: l, event });
+            }
+            // Something may come between, or the reader has not started: the log says.
+            _ => self.wake.notify_one(),
+        }
+    }
+
+    fn last(&self) -> Option<i64> {
+        *self.last.lock().expect("hub lock")
     }
 }
 
-impl Hub for LocalHub {
+impl Hub for NodeHub {
     fn publish(&self, event: Arc<LiveEvent>) {
-        // No receivers is not an error: nobody is watching.
-        let _ = self.tx.send(event);
+        self.send(event, false);
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+    fn subscribe(&self) -> broadcast::Receiver<Sent> {
         self.tx.subscribe()
+    }
+}
+
+/// A hub that tells nobody: for writes no screen should follow one by one (a year of demo
+/// history; tests of a service alone).
+pub struct Quiet;
+
+impl Hub for Quiet {
+    fn publish(&self, _: Arc<LiveEvent>) {}
+
+    fn subscribe(&self) -> broadcast::Receiver<Sent> {
+        broadcast::channel(1).1
+    }
+}
+
+/// Events read from the log per query when catching up.
+const PAGE: i64 = 500;
+
+/// The hub's reader: learns where the log stands, then reads it whenever an event came out of
+/// order or another copy wrote one, and sends what it read.
+async fn read_log(hub: std::sync::Weak<NodeHub>, store: Arc<dyn Store>, mut notices: Option<mpsc::Receiver<Notice>>) {
+    loop {
+        match store.event_range().await {
+            Ok((_, newest)) => {
+                let Some(h) = hub.upgrade() else { return };
+                let mut last = h.last.lock().expect("hub lock");
+                *last = Some(last.map_or(newest, |l| l.max(newest)));
+                break;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the live hub cannot read the event log; retrying in 1 s");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    }
+    loop {
+        let wake = match hub.upgrade() {
+            Some(h) => async move { h.wake.notified().await },
+            None => return,
+        };
+        let notice = async {
+            match notices.as_mut() {
+                Some(n) => n.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        let newer_than = tokio::select! {
+            () = wake => None,
+            n = notice => match n {
+                Some(Notice::Written(id)) => Some(id),
+                Some(Notice::Listening) => None,
+                None => {
+                    notices = None;
+                    continue;
+                }
+            },
+        };
+        let Some(h) = hub.upgrade() else { return };
+        if newer_than.is_some_and(|id| h.last().is_some_and(|l| id <= l)) {
+            // Sent already (this copy wrote it).
+            continue;
+        }
+        loop {
+            let Some(from) = h.last() else { break };
+            match store.events_after(from, PAGE).await {
+                Ok(page) => {
+                    let full = page.len() as i64 == PAGE;
+                    for e in page {
+                        h.send(Arc::new(e), true);
+                    }
+                    if !full {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the live hub cannot read the event log; retrying in 1 s");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    h.wake.notify_one();
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -79,15 +196,9 @@ pub enum Frame {
     Case { id: i64, case: CaseSummary },
 }
 
-/// How often an open stream reads the log even when the hub is quiet.
-const LOG_POLL: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// Events read from the log per query when catching up.
-const PAGE: i64 = 500;
-
 /// Runs one client's stream: replays the log after `last` (or starts from now when `None`),
 /// then follows the hub, sending frames into `out` until the client goes away.
-pub async fn pump(store: Arc<dyn Store>, mut live: broadcast::Receiver<Arc<LiveEvent>>, viewer: Viewer, last: Option<i64>, out: mpsc::Sender<Frame>) {
+pub async fn pump(store: Arc<dyn Store>, mut live: broadcast::Receiver<Sent>, viewer: Viewer, last: Option<i64>, out: mpsc::Sender<Frame>) {
     if let Err(e) = run(store, &mut live, viewer, last, &out).await {
         match e {
             Stop::Gone => {}
@@ -117,7 +228,7 @@ fn case_event(e: &LiveEvent) -> Frame {
     Frame::Case { id: e.id, case: e.case.clone() }
 }
 
-async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Arc<LiveEvent>>, viewer: Viewer, last: Option<i64>, out: &mpsc::Sender<Frame>) -> Result<(), Stop> {
+async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Sent>, viewer: Viewer, last: Option<i64>, out: &mpsc::Sender<Frame>) -> Result<(), Stop> {
     let (oldest, newest) = store.event_range().await?;
     let mut cursor = match start_from(last, oldest, newest) {
         Start::At(c) => c,
@@ -128,29 +239,17 @@ async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Arc<LiveEvent
     };
     send(out, Frame::Ready { cursor }).await?;
     catch_up(&store, &viewer, &mut cursor, out).await?;
-    // Events written by other server copies over the same PostgreSQL reach this process's hub
-    // only as gaps; the log is also read every few seconds so that they arrive regardless.
-    let mut poll = tokio::time::interval(LOG_POLL);
-    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    poll.tick().await;
     loop {
-        let received = tokio::select! {
-            r = live.recv() => r,
-            _ = poll.tick() => {
-                catch_up(&store, &viewer, &mut cursor, out).await?;
-                continue;
-            }
-        };
-        match received {
-            Ok(e) if e.id <= cursor => {}
-            Ok(e) if e.id == cursor + 1 => {
-                if viewer.sees(&e) {
-                    send(out, case_event(&e)).await?;
+        match live.recv().await {
+            Ok(s) if s.event.id <= cursor => {}
+            Ok(s) if s.after == cursor => {
+                if viewer.sees(&s.event) {
+                    send(out, case_event(&s.event)).await?;
                 }
-                cursor = e.id;
+                cursor = s.event.id;
             }
-            // A gap (an event committed by another request, published later) or a lag: the
-            // log has everything, in order.
+            // Events this stream did not get (it started or resumed between two, or fell
+            // behind and the hub dropped some for it): the log has everything, in order.
             Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => catch_up(&store, &viewer, &mut cursor, out).await?,
             Err(broadcast::error::RecvError::Closed) => return Ok(()),
         }

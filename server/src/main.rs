@@ -21,6 +21,8 @@ fn main() -> ExitCode {
             Command::Serve(args) => zhizhi_server::http::serve(args).await,
             Command::Simulate(args) => zhizhi_server::simulate::run(args).await,
             Command::AuditArchive(args) => zhizhi_server::cli::audit_archive(args).await,
+            Command::Backup(args) => zhizhi_server::cli::backup(args).await,
+            Command::Restore(args) => zhizhi_server::cli::restore(args).await,
         }
     });
     match result {

@@ -11,7 +11,7 @@ use crate::devices::Devices;
 use crate::directory::Directory;
 use crate::ingest::Ingest;
 use crate::kpis::Kpis;
-use crate::live::{Hub, LocalHub};
+use crate::live::{Hub, NodeHub};
 use crate::map::MapService;
 use crate::flood::Flood;
 use crate::plans::Plans;
@@ -66,7 +66,7 @@ impl AppState {
             .site_addr(addr)
             .build();
         let auth = Arc::new(auth);
-        let hub: Arc<dyn Hub> = Arc::new(LocalHub::new(1024));
+        let hub: Arc<dyn Hub> = NodeHub::start(store.clone(), 1024);
         let accounts = Arc::new(Accounts::new(store.clone(), auth.clone()));
         let residents = Arc::new(Residents { store: store.clone() });
         let directory = Arc::new(Directory { store: store.clone() });

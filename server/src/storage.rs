@@ -6,6 +6,7 @@
 //! (`server/tests/storage`) runs against both. SQL lives in this module and nowhere else.
 
 pub mod accounts;
+pub mod backup;
 pub mod calls;
 pub mod cases;
 pub mod flood;
@@ -76,6 +77,15 @@ impl Error {
     }
 }
 
+/// What the database tells a server copy about the event log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Events up to this id were committed (by any copy).
+    Written(i64),
+    /// Listening (again): anything may have been committed meanwhile; read the log.
+    Listening,
+}
+
 /// Result of a storage operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -106,6 +116,11 @@ pub trait Store: AccountStore + calls::CallStore + CaseStore + flood::FloodStore
 
     /// Checks that the database answers (for `/healthz`).
     async fn ping(&self) -> Result<()>;
+
+    /// Notices of events committed by any server copy over this database, where the engine can
+    /// give them (PostgreSQL: LISTEN/NOTIFY; one task per call); `None` for SQLite, which one
+    /// server process writes alone.
+    fn event_notices(&self) -> Option<tokio::sync::mpsc::Receiver<Notice>>;
 
     /// The counts the command centre shows.
     async fn summary(&self) -> Result<Summary>;

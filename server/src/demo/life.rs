@@ -254,7 +254,7 @@ pub async fn run(cases: Cases, history_days: i64, per_hour: Option<f64>) {
         tokio::spawn(live(cases, store.clone(), per_hour, 6));
     }
     if history_days > 0 {
-        let quiet = Cases { store: store.clone(), hub: std::sync::Arc::new(crate::live::LocalHub::new(16)) };
+        let quiet = Cases { store: store.clone(), hub: std::sync::Arc::new(crate::live::Quiet) };
         match history(&quiet, store.as_ref(), history_days, 20.0, crate::auth::now_ms()).await {
             Ok(n) => println!("示范事件历史已生成：{n} 件"),
             Err(e) => tracing::warn!("demo history stopped: {e}"),

@@ -63,7 +63,7 @@ pub async fn require_login_for_pages(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let open = path == "/login" || path == PUBLIC_REPORT_PAGE || path == PUBLIC_DRAWS_PAGE || path.starts_with(FOLLOW_PAGES)
         || ["/api/", "/fn/", "/pkg/", "/open311/"].iter().any(|p| path.starts_with(p))
-        || path == "/healthz"
+        || path == "/healthz" || path == "/readyz" || path == "/metrics"
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'));
     let caller = req.extensions().get::<Caller>();
     let anonymous = matches!(caller, None | Some(Caller::Anonymous));

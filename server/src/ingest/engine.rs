@@ -82,6 +82,7 @@ impl Engine {
                 continue;
             }
             let next = self.timers.peek().map(|Reverse((t, _))| *t);
+            crate::metrics::timers(self.timers.len(), next.map_or(0, |t| millis() - t));
             let wait = match next {
                 Some(t) => (t - millis()).clamp(0, STATE_LAG_MS),
                 None => STATE_LAG_MS,

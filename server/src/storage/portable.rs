@@ -82,6 +82,10 @@ macro_rules! portable_store {
                 $engine
             }
 
+            fn event_notices(&self) -> Option<tokio::sync::mpsc::Receiver<$crate::storage::Notice>> {
+                <$store>::notices(self)
+            }
+
             async fn ping(&self) -> $crate::storage::Result<()> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())

@@ -1,9 +1,10 @@
 //! The PostgreSQL engine: for deployments with several stateless server copies.
 
-use super::{redact, Error, Result};
-use sqlx::postgres::PgPoolOptions;
+use super::{redact, Error, Notice, Result};
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::PgPool;
 use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// A PostgreSQL database.
 #[derive(Clone, Debug)]
@@ -29,7 +30,55 @@ impl PgStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(PgStore { pool })
     }
+
+    /// Listens on `zhizhi_events` (the event log's trigger notifies it at every commit) on a
+    /// connection of its own, reconnecting every second while the server is away; says
+    /// [`Notice::Listening`] each time it listens again, since notices sent meanwhile are lost.
+    fn notices(&self) -> Option<mpsc::Receiver<Notice>> {
+        let (tx, rx) = mpsc::channel(1024);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            while !tx.is_closed() {
+                let mut listener = match PgListener::connect_with(&pool).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen for events of other server copies; retrying in 1 s");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+                if let Err(e) = listener.listen(EVENTS_CHANNEL).await {
+                    tracing::warn!(error = %e, "cannot listen for events of other server copies; retrying in 1 s");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                if tx.send(Notice::Listening).await.is_err() {
+                    return;
+                }
+                loop {
+                    match listener.try_recv().await {
+                        Ok(Some(n)) => {
+                            // The payload is a hint; a malformed one still means "read the log".
+                            let notice = n.payload().parse().map_or(Notice::Listening, Notice::Written);
+                            if tx.send(notice).await.is_err() {
+                                return;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "lost the connection listening for events; reconnecting");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Some(rx)
+    }
 }
+
+/// The channel the event log's trigger notifies (migration `..._event_notices.sql`).
+const EVENTS_CHANNEL: &str = "zhizhi_events";
 
 super::portable::portable_store!(PgStore, sqlx::Postgres, "postgres");
 

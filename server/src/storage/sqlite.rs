@@ -54,6 +54,11 @@ impl SqliteStore {
         Ok(SqliteStore { pool, writer })
     }
 
+    /// One process writes a SQLite file: it publishes its own events.
+    fn notices(&self) -> Option<tokio::sync::mpsc::Receiver<super::Notice>> {
+        None
+    }
+
     fn writer(&self) -> &SqlitePool {
         &self.writer
     }

@@ -212,12 +212,12 @@ async fn a_call_nobody_answers_is_missed_and_a_silent_phone_ends_its_call_as_los
     use std::sync::Arc;
     use zhizhi_server::calls::Calls;
     use zhizhi_server::cases::Cases;
-    use zhizhi_server::live::LocalHub;
+    use zhizhi_server::live::Quiet;
     let app = App::new().await;
     let command = app.login("zhihui").await;
     let case = case_in_workers_grid(&app, &command).await;
     let s = app.db.store.clone();
-    let cases = Arc::new(Cases { store: s.clone(), hub: Arc::new(LocalHub::new(16)) });
+    let cases = Arc::new(Cases { store: s.clone(), hub: Arc::new(Quiet) });
     let calls = Calls::new(s.clone(), cases);
     let mut events = calls.events.subscribe();
     let now = zhizhi_server::auth::now_ms();

@@ -45,6 +45,15 @@ impl App {
         App { db, router: router(state), ingest_handle }
     }
 
+    /// Another server copy over the same database: its own store (pool, listener), hub, ingest
+    /// engine and router.
+    pub async fn copy(&self) -> App {
+        let store = zhizhi_server::storage::open(&self.db.url).await.unwrap();
+        let state = AppState::new(store, std::path::Path::new("target/site"), "127.0.0.1:0".parse().unwrap());
+        let ingest_handle = state.ingest.clone();
+        App { db: TestDb::alias(&self.db), router: router(state), ingest_handle }
+    }
+
     pub async fn send(&self, method: &str, uri: &str, cookie: Option<&str>, body: Option<Value>, site: &str) -> Resp {
         let body = body.map(|v| ("application/json", v.to_string().into_bytes()));
         self.send_bytes(method, uri, cookie, body, site).await

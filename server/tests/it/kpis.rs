@@ -142,7 +142,7 @@ async fn the_demos_history_goes_through_the_case_flow_and_shows_in_the_figures()
     use zhizhi_server::cases::Cases;
     use zhizhi_server::demo::life;
     let app = App::on(TestDb::sqlite().await).await;
-    let cases = Cases { store: app.db.store.clone(), hub: std::sync::Arc::new(zhizhi_server::live::LocalHub::new(16)) };
+    let cases = Cases { store: app.db.store.clone(), hub: std::sync::Arc::new(zhizhi_server::live::Quiet) };
     let now = zhizhi_server::auth::now_ms();
     let started = std::time::Instant::now();
     let n = life::history(&cases, app.db.store.as_ref(), 14, 20.0, now).await.unwrap();

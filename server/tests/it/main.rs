@@ -18,6 +18,7 @@ mod iot;
 mod kpis;
 mod layers;
 mod map;
+mod nodes;
 mod offline;
 mod open311;
 mod people;

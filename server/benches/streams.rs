@@ -1,0 +1,217 @@
+//! Ten thousand live screens: memory per open stream, how long one case takes to reach all of
+//! them, and the CPU the server spends on it — on one server copy, or spread over several
+//! copies over one PostgreSQL.
+//!
+//! `cargo bench -p zhizhi-server --bench streams` (release build). The servers are the real
+//! binary in child processes (their memory and CPU read from `/proc`); this process holds the
+//! clients. Options through the environment: `ZZ_BENCH_STREAMS` (default 10000) open streams,
+//! `ZZ_BENCH_ROUNDS` (default 5) cases whose delivery is timed, `ZZ_BENCH_NODES` (default 1)
+//! server copies — more than one needs `ZZ_BENCH_DB`, an empty PostgreSQL database (for
+//! example `postgres://postgres@127.0.0.1/zz_streams`, created beforehand). Each process may
+//! open this many files: `ulimit -n` must exceed the number of streams.
+
+mod common;
+
+use common::{env, percentile};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Semaphore};
+use zhizhi_server::simulate::HttpClient;
+
+/// Streams per API token (the server allows 16 per caller).
+const PER_TOKEN: usize = 16;
+
+struct Node {
+    child: Child,
+    addr: String,
+}
+
+impl Node {
+    fn start(db: &str, demo: bool) -> Node {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+        let mut args = vec!["serve", "--db", db, "--addr", &addr];
+        if demo {
+            args.push("--demo");
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_zhizhi")).args(&args).env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().expect("start zhizhi");
+        Node { child, addr }
+    }
+
+    async fn ready(&self) {
+        let start = Instant::now();
+        loop {
+            if let Ok(mut c) = HttpClient::connect(&self.addr, "").await
+                && let Ok((200, _, _)) = c.request("GET", "/readyz", "").await
+            {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(600), "the server did not start");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Resident memory, in KiB.
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap()
+    }
+
+    /// CPU time used so far (user + system), in seconds.
+    fn cpu_s(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        let f: Vec<&str> = after.split(' ').collect();
+        let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
+        ticks as f64 / 100.0
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn login(addr: &str, user: &str) -> HttpClient {
+    let mut c = HttpClient::connect(addr, "").await.unwrap();
+    let body = format!(r#"{{"username":"{user}","password":"{}"}}"#, zhizhi_server::demo::DEMO_PASSWORD);
+    let (status, headers, _) = c.request("POST", "/api/v1/login", &body).await.unwrap();
+    assert_eq!(status, 200, "login {user}");
+    let cookie = headers["set-cookie"].split(';').next().unwrap().to_string();
+    HttpClient::connect(addr, &format!("Cookie: {cookie}\r\n")).await.unwrap()
+}
+
+/// Opens a stream and waits for its `ready` event; then sends the time of every `case` event
+/// it sees into `seen`.
+async fn open_stream(addr: String, token: String, opened: mpsc::Sender<()>, seen: mpsc::UnboundedSender<Instant>) {
+    let mut s = TcpStream::connect(&addr).await.expect("connect");
+    let req = format!("GET /api/v1/stream HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 1024];
+    let mut tail = String::new();
+    let mut ready = false;
+    loop {
+        let n = match s.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let now = Instant::now();
+        tail.push_str(&String::from_utf8_lossy(&buf[..n]));
+        if !ready && tail.contains("event: ready") {
+            ready = true;
+            let _ = opened.send(()).await;
+        }
+        for _ in tail.matches("event: case").collect::<Vec<_>>() {
+            let _ = seen.send(now);
+        }
+        // Keep only what could be the start of a split "event: case".
+        let keep = tail.len().saturating_sub(16);
+        let cut = (keep..=tail.len()).find(|i| tail.is_char_boundary(*i)).unwrap_or(tail.len());
+        tail.drain(..cut);
+    }
+}
+
+fn main() {
+    common::run(run());
+}
+
+async fn run() {
+    let streams = env("ZZ_BENCH_STREAMS", 10_000);
+    let rounds = env("ZZ_BENCH_ROUNDS", 5);
+    let nodes_n = env("ZZ_BENCH_NODES", 1);
+    let path = std::env::temp_dir().join(format!("zhizhi_streams_bench_{}.db", std::process::id()));
+    let db = std::env::var("ZZ_BENCH_DB").unwrap_or_else(|_| format!("sqlite://{}", path.display()));
+    assert!(nodes_n == 1 || db.starts_with("postgres"), "several copies need ZZ_BENCH_DB=postgres://…");
+    let first = Node::start(&db, true);
+    first.ready().await;
+    let mut nodes = vec![first];
+    for _ in 1..nodes_n {
+        nodes.push(Node::start(&db, false));
+    }
+    for n in &nodes[1..] {
+        n.ready().await;
+    }
+    println!(
+        "智治 live streams benchmark — {} stream(s) over {} server cop{} ({}), {} CPU(s)",
+        streams,
+        nodes_n,
+        if nodes_n == 1 { "y" } else { "ies" },
+        zhizhi_server::storage::redact(&db),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+
+    // One read-only API token per 16 streams.
+    let mut admin = login(&nodes[0].addr, "guanliyuan").await;
+    let mut tokens = Vec::new();
+    for i in 0..streams.div_ceil(PER_TOKEN) {
+        let (status, _, body) = admin.request("POST", "/api/v1/tokens", &format!(r#"{{"name":"screen-{i}","scopes":["read"]}}"#)).await.unwrap();
+        assert_eq!(status, 201, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        tokens.push(v["token"].as_str().unwrap().to_string());
+    }
+
+    let rss_before: Vec<u64> = nodes.iter().map(Node::rss_kib).collect();
+    let (opened_tx, mut opened_rx) = mpsc::channel(1024);
+    let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
+    let gate = Arc::new(Semaphore::new(256));
+    let started = Instant::now();
+    for i in 0..streams {
+        let addr = nodes[i % nodes_n].addr.clone();
+        let (token, opened, seen, gate) = (tokens[i / PER_TOKEN].clone(), opened_tx.clone(), seen_tx.clone(), gate.clone());
+        let permit = gate.acquire_owned().await.unwrap();
+        tokio::spawn(async move {
+            let (tx, mut rx) = mpsc::channel(1);
+            tokio::spawn(open_stream(addr, token, tx, seen));
+            let _ = rx.recv().await;
+            drop(permit);
+            let _ = opened.send(()).await;
+        });
+    }
+    for _ in 0..streams {
+        opened_rx.recv().await.expect("every stream opens");
+    }
+    let open_time = started.elapsed();
+    // Let the allocator settle: measure once no stream is still being opened.
+    let rss_after: Vec<u64> = nodes.iter().map(Node::rss_kib).collect();
+    let per: Vec<f64> = rss_before.iter().zip(&rss_after).map(|(b, a)| (a.saturating_sub(*b)) as f64 * 1024.0 / (streams / nodes_n) as f64).collect();
+    println!("opened {streams} streams in {:.1} s", open_time.as_secs_f64());
+    for (i, ((b, a), p)) in rss_before.iter().zip(&rss_after).zip(&per).enumerate() {
+        println!("copy {i}: resident memory {:.1} MiB → {:.1} MiB, {:.0} bytes ({:.2} KiB) per open stream", *b as f64 / 1024.0, *a as f64 / 1024.0, p, p / 1024.0);
+    }
+
+    let mut reporter = login(&nodes[0].addr, "zhihui").await;
+    let (_, _, found) = reporter.request("GET", "/api/v1/buildings?q=%E7%A3%81%E5%8D%97%E8%A1%9727%E5%8F%B7", "").await.unwrap();
+    let building = serde_json::from_str::<serde_json::Value>(&found).unwrap()[0]["id"].as_i64().unwrap();
+    let mut all = Vec::new();
+    for round in 0..rounds {
+        let cpu: Vec<f64> = nodes.iter().map(Node::cpu_s).collect();
+        let t0 = Instant::now();
+        let body = format!(r#"{{"category":"greening.branch","description":"行道树断枝悬挂，有坠落危险（第 {round} 轮）","building_id":{building}}}"#);
+        let (status, _, answer) = reporter.request("POST", "/api/v1/cases", &body).await.unwrap();
+        assert_eq!(status, 201, "{answer}");
+        let mut took = Vec::with_capacity(streams);
+        while took.len() < streams {
+            let at = tokio::time::timeout(Duration::from_secs(60), seen_rx.recv()).await.expect("every stream gets the case").unwrap();
+            took.push(at.saturating_duration_since(t0));
+        }
+        took.sort();
+        let used: f64 = nodes.iter().zip(&cpu).map(|(n, c)| n.cpu_s() - c).sum();
+        println!(
+            "case {}: reached all {streams} streams — p50 {:.1} ms, p99 {:.1} ms, last {:.1} ms; server CPU {:.2} s",
+            round + 1,
+            percentile(&took, 0.5).as_secs_f64() * 1e3,
+            percentile(&took, 0.99).as_secs_f64() * 1e3,
+            took.last().unwrap().as_secs_f64() * 1e3,
+            used
+        );
+        all.extend(took);
+    }
+    all.sort();
+    println!("all {rounds} cases: p50 {:.1} ms, p99 {:.1} ms", percentile(&all, 0.5).as_secs_f64() * 1e3, percentile(&all, 0.99).as_secs_f64() * 1e3);
+    drop(nodes);
+    common::remove_sqlite(&db);
+}
