@@ -276,11 +276,18 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     (StatusCode::OK, Json(json!({ "status": "ready" }))).into_response()
 }
 
-/// `GET /metrics`: this copy's counters in Prometheus's text format (`metrics.rs`).
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: this copy's counters in Prometheus's text format (`metrics.rs`), for an API
+/// token with the `metrics` scope (the scraper's) or a signed-in administrator.
+pub async fn metrics(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Response> {
+    if !caller.has_scope("metrics") {
+        let me = user(&caller).map_err(|_| ServiceError::Unauthenticated)?;
+        if !me.has(zhizhi_shared::auth::Role::Admin) {
+            return Err(ServiceError::Denied("运行指标只对管理员和带 metrics 权限的接口密钥开放".into()));
+        }
+    }
     let streams: usize = state.streams.lock().expect("streams lock").values().sum();
     let text = crate::metrics::render(streams, state.ingest.queued());
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise. Says nothing else.

@@ -242,13 +242,14 @@ pub struct AuditVerdict {
 }
 
 /// What an API token may be allowed: `(code, 中文, English)`.
-pub const TOKEN_SCOPE_NAMES: [(&str, &str, &str); 6] = [
+pub const TOKEN_SCOPE_NAMES: [(&str, &str, &str); 7] = [
     ("read", "只读查询", "Read"),
     ("report", "只上报事件（如 12345 热线）", "Report cases only (e.g. a 12345 hotline)"),
     ("cases", "事件上报与办理", "Cases"),
     ("ingest", "设备数据接入", "Device ingest"),
     ("district", "区级对接", "District"),
     ("open311", "Open311 居民上报接口", "Open311 reports"),
+    ("metrics", "运行监控（Prometheus 指标）", "Monitoring (Prometheus metrics)"),
 ];
 /// The codes of [`TOKEN_SCOPE_NAMES`].
 pub const TOKEN_SCOPES: [&str; TOKEN_SCOPE_NAMES.len()] = {

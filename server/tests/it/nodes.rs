@@ -83,11 +83,17 @@ async fn readiness_and_metrics_tell_the_operators_what_a_copy_does() {
     assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("ready")), "{}", r.body);
     let command = app.login("zhihui").await;
     let _live = app.stream(&command, None).await;
+    let admin = app.login("guanliyuan").await;
+    assert_eq!(app.get("/metrics", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get("/metrics", Some(&command)).await.status, StatusCode::FORBIDDEN, "command staff are not operators");
+    let r = app.post("/api/v1/tokens", Some(&admin), json!({ "name": "prometheus", "scopes": ["metrics"] })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let scraper = format!("Bearer {}", r.body["token"].as_str().unwrap());
     let metrics = |app: &App| {
-        let router = app.router.clone();
+        let (router, scraper) = (app.router.clone(), scraper.clone());
         async move {
             use tower::ServiceExt;
-            let req = axum::http::Request::builder().uri("/metrics").header("host", "127.0.0.1:3000").body(axum::body::Body::empty()).unwrap();
+            let req = axum::http::Request::builder().uri("/metrics").header("host", "127.0.0.1:3000").header("authorization", scraper).body(axum::body::Body::empty()).unwrap();
             let resp = router.oneshot(req).await.unwrap();
             assert_eq!(resp.status(), StatusCode::OK);
             assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
@@ -107,6 +113,7 @@ async fn readiness_and_metrics_tell_the_operators_what_a_copy_does() {
     assert!(value(&after, "zhizhi_live_events_total") > value(&before, "zhizhi_live_events_total"), "{after}");
     assert!(value(&after, "zhizhi_http_requests_total{class=\"2xx\"}") > value(&before, "zhizhi_http_requests_total{class=\"2xx\"}"));
     assert!(!after.contains("wanggeyuan") && !after.contains("磁南街"), "names nobody and no place");
+    assert_eq!(app.get_raw("/metrics", &admin).await.0, StatusCode::OK, "an administrator reads them too");
     app.db.remove().await;
 }
 
