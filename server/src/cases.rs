@@ -107,7 +107,7 @@ impl Cases {
     pub(crate) async fn publish(&self, w: &CaseWrite) -> ServiceResult<CaseDetail> {
         let event = self.store.write_case(w).await?;
         let (case, cursor) = (event.case.clone(), event.id);
-        self.hub.publish(Arc::new(event));
+        self.hub.publish(event);
         self.detail_of(case, cursor).await
     }
 

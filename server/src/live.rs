@@ -16,20 +16,50 @@ use crate::storage::{Notice, Store};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, mpsc, Notify};
 use zhizhi_shared::auth::Principal;
-use zhizhi_shared::case::view::{CaseSummary, LiveEvent};
+use zhizhi_shared::case::view::LiveEvent;
 
 /// One event as the hub sends it, with the id of the event it sent before: a stream that has
 /// that one knows it misses nothing in between (ids may skip where a write was rolled back).
 #[derive(Clone, Debug)]
 pub struct Sent {
     pub after: i64,
-    pub event: Arc<LiveEvent>,
+    pub event: Arc<Shared>,
+}
+
+/// An event as the streams send it: written as JSON once, however many streams send it.
+#[derive(Debug)]
+pub struct Shared {
+    pub event: LiveEvent,
+    case: std::sync::OnceLock<String>,
+    activation: std::sync::OnceLock<Option<String>>,
+}
+
+impl Shared {
+    pub fn new(event: LiveEvent) -> Shared {
+        Shared { event, case: Default::default(), activation: Default::default() }
+    }
+
+    /// The case as JSON.
+    pub fn case_json(&self) -> &str {
+        self.case.get_or_init(|| serde_json::to_string(&self.event.case).expect("a case always serialises"))
+    }
+
+    /// The case's contingency plan activation as JSON, if it has one.
+    pub fn activation_json(&self) -> Option<&str> {
+        self.activation.get_or_init(|| self.event.case.activation.as_ref().map(|a| serde_json::to_string(a).expect("an activation always serialises"))).as_deref()
+    }
+}
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        self.event == other.event
+    }
 }
 
 /// Fans events out to the open streams.
 pub trait Hub: Send + Sync + 'static {
     /// Publishes an event already committed to the log. Never waits.
-    fn publish(&self, event: Arc<LiveEvent>);
+    fn publish(&self, event: LiveEvent);
     /// A receiver of events published from now on.
     fn subscribe(&self) -> broadcast::Receiver<Sent>;
 }
@@ -55,13 +85,13 @@ impl NodeHub {
 
     /// Sends `event` if it is newer than the last sent; `known_next` when nothing can come
     /// between the two (read from the log, which commits ids in order).
-    fn send(&self, event: Arc<LiveEvent>, known_next: bool) {
+    fn send(&self, event: Arc<Shared>, known_next: bool) {
         let mut last = self.last.lock().expect("hub lock");
         match *last {
-            Some(l) if event.id <= l => {}
-            Some(l) if known_next || event.id == l + 1 => {
-                *last = Some(event.id);
-                crate::metrics::event_sent(event.case.updated_at);
+            Some(l) if event.event.id <= l => {}
+            Some(l) if known_next || event.event.id == l + 1 => {
+                *last = Some(event.event.id);
+                crate::metrics::event_sent(event.event.case.updated_at);
                 let _ = self.tx.send(Sent { after: l, event });
             }
             // Something may come between, or the reader has not started: the log says.
@@ -75,8 +105,8 @@ impl NodeHub {
 }
 
 impl Hub for NodeHub {
-    fn publish(&self, event: Arc<LiveEvent>) {
-        self.send(event, false);
+    fn publish(&self, event: LiveEvent) {
+        self.send(Arc::new(Shared::new(event)), false);
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Sent> {
@@ -89,7 +119,7 @@ impl Hub for NodeHub {
 pub struct Quiet;
 
 impl Hub for Quiet {
-    fn publish(&self, _: Arc<LiveEvent>) {}
+    fn publish(&self, _: LiveEvent) {}
 
     fn subscribe(&self) -> broadcast::Receiver<Sent> {
         broadcast::channel(1).1
@@ -149,7 +179,7 @@ async fn read_log(hub: std::sync::Weak<NodeHub>, store: Arc<dyn Store>, mut noti
                 Ok(page) => {
                     let full = page.len() as i64 == PAGE;
                     for e in page {
-                        h.send(Arc::new(e), true);
+                        h.send(Arc::new(Shared::new(e)), true);
                     }
                     if !full {
                         break;
@@ -192,8 +222,9 @@ pub enum Frame {
     /// The events asked for are no longer kept: the client reloads; the stream follows from
     /// `newest`.
     Reset { newest: i64 },
-    /// A case changed: the event's id and the case as it now stands.
-    Case { id: i64, case: CaseSummary },
+    /// A case changed: the event (its id and the case as it now stands), shared by every
+    /// stream that sends it.
+    Case(Arc<Shared>),
 }
 
 /// Runs one client's stream: replays the log after `last` (or starts from now when `None`),
@@ -224,10 +255,6 @@ async fn send(out: &mpsc::Sender<Frame>, e: Frame) -> Result<(), Stop> {
     out.send(e).await.map_err(|_| Stop::Gone)
 }
 
-fn case_event(e: &LiveEvent) -> Frame {
-    Frame::Case { id: e.id, case: e.case.clone() }
-}
-
 async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Sent>, viewer: Viewer, last: Option<i64>, out: &mpsc::Sender<Frame>) -> Result<(), Stop> {
     let (oldest, newest) = store.event_range().await?;
     let mut cursor = match start_from(last, oldest, newest) {
@@ -241,12 +268,12 @@ async fn run(store: Arc<dyn Store>, live: &mut broadcast::Receiver<Sent>, viewer
     catch_up(&store, &viewer, &mut cursor, out).await?;
     loop {
         match live.recv().await {
-            Ok(s) if s.event.id <= cursor => {}
+            Ok(s) if s.event.event.id <= cursor => {}
             Ok(s) if s.after == cursor => {
-                if viewer.sees(&s.event) {
-                    send(out, case_event(&s.event)).await?;
+                if viewer.sees(&s.event.event) {
+                    send(out, Frame::Case(s.event.clone())).await?;
                 }
-                cursor = s.event.id;
+                cursor = s.event.event.id;
             }
             // Events this stream did not get (it started or resumed between two, or fell
             // behind and the hub dropped some for it): the log has everything, in order.
@@ -295,13 +322,14 @@ fn a_stream_resumes_only_what_is_kept_and_not_too_far_behind() {
 async fn catch_up(store: &Arc<dyn Store>, viewer: &Viewer, cursor: &mut i64, out: &mpsc::Sender<Frame>) -> Result<(), Stop> {
     loop {
         let page = store.events_after(*cursor, PAGE).await?;
-        for e in &page {
-            if viewer.sees(e) {
-                send(out, case_event(e)).await?;
-            }
+        let full = page.len() as i64 == PAGE;
+        for e in page {
             *cursor = e.id;
+            if viewer.sees(&e) {
+                send(out, Frame::Case(Arc::new(Shared::new(e)))).await?;
+            }
         }
-        if (page.len() as i64) < PAGE {
+        if !full {
             return Ok(());
         }
     }

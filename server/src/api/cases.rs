@@ -371,9 +371,9 @@ fn sse_events(f: live::Frame) -> Vec<Event> {
     match f {
         live::Frame::Ready { cursor } => vec![Event::default().event("ready").data(cursor.to_string())],
         live::Frame::Reset { newest } => vec![Event::default().event("reset").id(newest.to_string()).data(newest.to_string())],
-        live::Frame::Case { id, case } => {
-            let activation = case.activation.as_ref().map(|a| Event::default().event("activation").json_data(a).expect("an activation always serialises"));
-            let case = Event::default().id(id.to_string()).event("case").json_data(&case).expect("a case always serialises");
+        live::Frame::Case(e) => {
+            let activation = e.activation_json().map(|a| Event::default().event("activation").data(a));
+            let case = Event::default().id(e.event.id.to_string()).event("case").data(e.case_json());
             std::iter::once(case).chain(activation).collect()
         }
     }
