@@ -10,6 +10,11 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// How the log is written: `text` for people, `json` (one object a line, with the span's
+    /// fields) for a log collector.
+    #[arg(long, global = true, env = "ZHIZHI_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
 }
 
 /// What to do.

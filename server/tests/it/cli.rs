@@ -95,3 +95,17 @@ async fn old_audit_entries_are_archived_to_a_file_and_the_chain_goes_on() {
     let _ = std::fs::remove_file(&out);
     db.remove().await;
 }
+
+#[test]
+fn the_log_can_be_written_as_json_for_a_collector() {
+    // Starts far enough to log that the database is ready, then finds its port taken.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_zhizhi")).args(["--log-format", "json", "serve", "--db", "sqlite::memory:", "--addr", &addr]).env("RUST_LOG", "info").output().unwrap();
+    assert!(!out.status.success());
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let logged: Vec<serde_json::Value> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(logged.iter().any(|v| v["level"] == "INFO" && v["fields"]["message"] == "database ready" && v["fields"]["engine"] == "sqlite"), "{text}");
+    let refused = zhizhi(&["--log-format", "xml", "serve"]);
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("xml"), "an unknown format is named");
+}
