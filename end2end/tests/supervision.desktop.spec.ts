@@ -159,6 +159,8 @@ test('综合查一次: filed by 市场监管 with two agencies, approved by the 
   const approver = await signedIn(browser, 'qusifaju', desk);
   watch(approver, problems);
   await approver.goto(url);
+  // Hydrated and following the inspection: a click before that would fall on a dead button.
+  await expect(approver.locator('[data-testid=inspection][data-live]')).toHaveCount(1);
   await approver.getByTestId('insp-approve').click();
   await expect(approver.getByTestId('insp-approved')).toContainText('区司法局审批员');
   await approver.context().close();
