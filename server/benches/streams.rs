@@ -108,8 +108,8 @@ async fn open_stream(addr: String, token: String, opened: mpsc::Sender<()>, seen
         for _ in tail.matches("event: case").collect::<Vec<_>>() {
             let _ = seen.send(now);
         }
-        // Keep only what could be the start of a split "event: case".
-        let keep = tail.len().saturating_sub(16);
+        // Keep only what could be the start of a split "event: case" (11 bytes): at most 10.
+        let keep = tail.len().saturating_sub(10);
         let cut = (keep..=tail.len()).find(|i| tail.is_char_boundary(*i)).unwrap_or(tail.len());
         tail.drain(..cut);
     }

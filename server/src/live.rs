@@ -9,10 +9,12 @@
 //! Each server copy has one hub ([`NodeHub`]) and one reader of the log behind it: the events
 //! this copy writes are sent at once; the events other copies write over the same PostgreSQL
 //! arrive as notices (LISTEN/NOTIFY, ids only), and the reader reads them from the log once for
-//! every stream of this copy. Nothing polls: a stream queries the log only to start, to resume,
-//! or when it fell behind.
+//! every stream of this copy. No stream polls: a stream queries the log only to start, to
+//! resume, or when it fell behind; the reader also reads it every [`SAFETY_READ`] (one query
+//! per copy), for a notice lost or an event whose request was cancelled before it published.
 
 use crate::storage::{Notice, Store};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, mpsc, Notify};
 use zhizhi_shared::auth::Principal;
@@ -62,6 +64,10 @@ pub trait Hub: Send + Sync + 'static {
     fn publish(&self, event: LiveEvent);
     /// A receiver of events published from now on.
     fn subscribe(&self) -> broadcast::Receiver<Sent>;
+    /// How many events this hub has sent (for `/metrics`).
+    fn sent(&self) -> u64 {
+        0
+    }
 }
 
 /// The hub of one server copy: sends every committed event once, in id order, whichever copy
@@ -70,16 +76,32 @@ pub struct NodeHub {
     tx: broadcast::Sender<Sent>,
     /// The newest event sent (`None` until the reader has read where the log stands).
     last: Mutex<Option<i64>>,
+    /// The oldest event published before the reader knew where the log stood: it reads from
+    /// there.
+    early: AtomicI64,
     /// Tells the reader to read the log (an event came out of order).
-    wake: Notify,
+    wake: Arc<Notify>,
+    sent: AtomicU64,
 }
+
+/// How often a copy reads the log even when nothing told it to: what a lost notice, or an
+/// event committed by a request cancelled before it published, waits at most.
+pub const SAFETY_READ: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl NodeHub {
     /// A hub keeping up to `capacity` events for slow receivers before they must catch up from
-    /// the log, with its reader of `store`'s log (one task, for as long as the hub lives).
+    /// the log, with its reader of `store`'s log (one task, ending after the hub).
     pub fn start(store: Arc<dyn Store>, capacity: usize) -> Arc<NodeHub> {
-        let hub = Arc::new(NodeHub { tx: broadcast::channel(capacity).0, last: Mutex::new(None), wake: Notify::new() });
-        tokio::spawn(read_log(Arc::downgrade(&hub), store.clone(), store.event_notices()));
+        let notices = store.event_notices();
+        Self::start_with(store, capacity, notices, Some(SAFETY_READ))
+    }
+
+    /// [`NodeHub::start`] with the notices given, and the reader's own reads of the log every
+    /// `safety` (none when `None`: for tests of the notices alone).
+    pub fn start_with(store: Arc<dyn Store>, capacity: usize, notices: Option<mpsc::Receiver<Notice>>, safety: Option<std::time::Duration>) -> Arc<NodeHub> {
+        let wake = Arc::new(Notify::new());
+        let hub = Arc::new(NodeHub { tx: broadcast::channel(capacity).0, last: Mutex::new(None), early: AtomicI64::new(i64::MAX), wake: wake.clone(), sent: AtomicU64::new(0) });
+        tokio::spawn(read_log(Arc::downgrade(&hub), wake, store, notices, safety));
         hub
     }
 
@@ -91,15 +113,21 @@ impl NodeHub {
             Some(l) if event.event.id <= l => {}
             Some(l) if known_next || event.event.id == l + 1 => {
                 *last = Some(event.event.id);
-                crate::metrics::event_sent(event.event.case.updated_at);
+                self.sent.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::event_lag(event.event.case.updated_at);
                 let _ = self.tx.send(Sent { after: l, event });
             }
-            // Something may come between, or the reader has not started: the log says.
-            _ => self.wake.notify_one(),
+            None => {
+                self.early.fetch_min(event.event.id, Ordering::Relaxed);
+                self.wake.notify_one();
+            }
+            // Something may come between: the log says.
+            Some(_) => self.wake.notify_one(),
         }
     }
 
-    fn last(&self) -> Option<i64> {
+    /// The newest event sent, once the hub knows where the log stands.
+    pub fn last(&self) -> Option<i64> {
         *self.last.lock().expect("hub lock")
     }
 }
@@ -111,6 +139,10 @@ impl Hub for NodeHub {
 
     fn subscribe(&self) -> broadcast::Receiver<Sent> {
         self.tx.subscribe()
+    }
+
+    fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 }
 
@@ -130,14 +162,17 @@ impl Hub for Quiet {
 const PAGE: i64 = 500;
 
 /// The hub's reader: learns where the log stands, then reads it whenever an event came out of
-/// order or another copy wrote one, and sends what it read.
-async fn read_log(hub: std::sync::Weak<NodeHub>, store: Arc<dyn Store>, mut notices: Option<mpsc::Receiver<Notice>>) {
+/// order, another copy wrote one, or `safety` passed, and sends what it read. Ends once the hub
+/// is gone.
+async fn read_log(hub: std::sync::Weak<NodeHub>, wake: Arc<Notify>, store: Arc<dyn Store>, mut notices: Option<mpsc::Receiver<Notice>>, safety: Option<std::time::Duration>) {
     loop {
         match store.event_range().await {
             Ok((_, newest)) => {
                 let Some(h) = hub.upgrade() else { return };
                 let mut last = h.last.lock().expect("hub lock");
-                *last = Some(last.map_or(newest, |l| l.max(newest)));
+                // Events published before now were not sent: read them again from the log.
+                let early = h.early.load(Ordering::Relaxed);
+                *last = Some(if early == i64::MAX { newest } else { newest.min(early - 1) });
                 break;
             }
             Err(e) => {
@@ -146,23 +181,28 @@ async fn read_log(hub: std::sync::Weak<NodeHub>, store: Arc<dyn Store>, mut noti
             }
         }
     }
+    wake.notify_one();
     loop {
-        let wake = match hub.upgrade() {
-            Some(h) => async move { h.wake.notified().await },
-            None => return,
-        };
         let notice = async {
             match notices.as_mut() {
                 Some(n) => n.recv().await,
                 None => std::future::pending().await,
             }
         };
+        let pause = async {
+            match safety {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending().await,
+            }
+        };
         let newer_than = tokio::select! {
-            () = wake => None,
+            () = wake.notified() => None,
+            () = pause => None,
             n = notice => match n {
                 Some(Notice::Written(id)) => Some(id),
                 Some(Notice::Listening) => None,
                 None => {
+                    tracing::error!("the live hub no longer hears of other server copies' events; it reads the log every {safety:?}");
                     notices = None;
                     continue;
                 }
@@ -188,7 +228,7 @@ async fn read_log(hub: std::sync::Weak<NodeHub>, store: Arc<dyn Store>, mut noti
                 Err(e) => {
                     tracing::warn!(error = %e, "the live hub cannot read the event log; retrying in 1 s");
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                    h.wake.notify_one();
+                    wake.notify_one();
                     break;
                 }
             }

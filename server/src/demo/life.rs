@@ -247,7 +247,8 @@ pub async fn live_case(cases: &Cases, cast: &Cast, plan: &CasePlan, rng: &mut Rn
 /// What `serve --demo` starts: `history_days` of history (on a new demo database) in the
 /// background, and beside it the live simulation at `per_hour` cases an hour if asked, through
 /// `cases` (whose events reach open screens). The history's events go to a hub of their own:
-/// a year played in minutes would flood the screens open meanwhile.
+/// a year played in minutes would flood the screens open meanwhile (on SQLite; on PostgreSQL
+/// the event log notifies every copy of them, and open screens catch up with them).
 pub async fn run(cases: Cases, history_days: i64, per_hour: Option<f64>) {
     let store = cases.store.clone();
     if let Some(per_hour) = per_hour {

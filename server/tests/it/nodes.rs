@@ -75,6 +75,38 @@ async fn a_copy_that_lost_its_listening_connection_misses_nothing() {
     a.db.remove().await;
 }
 
+/// The hub of a copy that hears nothing of the writes but what it is told: it reads the log when
+/// it listens again and when told of a newer event, and sends each event once, chained to the
+/// one before.
+#[tokio::test]
+async fn a_copys_hub_reads_the_log_when_it_listens_again_or_hears_of_a_newer_event() {
+    use zhizhi_server::live::{Hub, NodeHub};
+    use zhizhi_server::storage::Notice;
+    let app = App::new().await;
+    let (tell, notices) = tokio::sync::mpsc::channel(8);
+    let hub = NodeHub::start_with(app.db.store.clone(), 64, Some(notices), None);
+    let mut sent = hub.subscribe();
+    let started = Instant::now();
+    while hub.last().is_none() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the hub learns where the log stands");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let first = hub.last().unwrap();
+    let worker = app.login("wanggeyuan").await;
+    let building = branch_at(&app, &worker).await;
+    // Written through the app's own copy: this hub is another copy and was not told.
+    let b = report(&app, &worker, building).await;
+    tell.send(Notice::Listening).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(30), sent.recv()).await.expect("read when listening again").unwrap();
+    assert_eq!((got.event.event.case.id, got.after), (b, first), "the case, chained to where the log stood");
+    let c = report(&app, &worker, building).await;
+    tell.send(Notice::Written(got.event.event.id + 1)).await.unwrap();
+    let next = tokio::time::timeout(Duration::from_secs(30), sent.recv()).await.expect("read when told of a newer event").unwrap();
+    assert_eq!((next.event.event.case.id, next.after), (c, got.event.event.id));
+    assert_eq!(hub.sent(), 2);
+    app.db.remove().await;
+}
+
 #[tokio::test]
 async fn readiness_and_metrics_tell_the_operators_what_a_copy_does() {
     let app = App::new().await;
@@ -110,8 +142,8 @@ async fn readiness_and_metrics_tell_the_operators_what_a_copy_does() {
     let building = branch_at(&app, &worker).await;
     report(&app, &worker, building).await;
     let after = metrics(&app).await;
-    assert!(value(&after, "zhizhi_live_events_total") > value(&before, "zhizhi_live_events_total"), "{after}");
-    assert!(value(&after, "zhizhi_http_requests_total{class=\"2xx\"}") > value(&before, "zhizhi_http_requests_total{class=\"2xx\"}"));
+    assert_eq!(value(&after, "zhizhi_live_events_total"), value(&before, "zhizhi_live_events_total") + 1.0, "this copy's hub sent the one case: {after}");
+    assert!(value(&after, "zhizhi_http_requests_total{class=\"2xx\"}") >= 3.0, "the logins and the report at least");
     assert!(!after.contains("wanggeyuan") && !after.contains("磁南街"), "names nobody and no place");
     assert_eq!(app.get_raw("/metrics", &admin).await.0, StatusCode::OK, "an administrator reads them too");
     app.db.remove().await;
@@ -168,6 +200,12 @@ async fn a_backup_taken_while_serving_restores_every_row_on_both_engines() {
             assert!(r.2 == e.2, "the content of {} is what was backed up", e.0);
         }
         assert!(expected.iter().any(|(t, n, _)| t == "residents" && *n > 1000));
+
+        // A backup that fails leaves nothing that looks like one.
+        let failed = dir.join("failed.backup");
+        let gone = if app.db.url.starts_with("sqlite:") { format!("sqlite://{}", dir.join("missing.db").display()) } else { format!("{}_missing", app.db.url) };
+        assert!(!zhizhi(&["backup", "--db", &gone, "--out", &failed.to_string_lossy()]).status.success());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "only the good backup is in the folder");
 
         let refused = zhizhi(&["restore", "--db", &app.db.url, "--from", &file.to_string_lossy()]);
         assert!(!refused.status.success(), "a database in use is never restored over");
