@@ -71,8 +71,7 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
 /// Runs `zhizhi restore`.
 pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    crate::storage::backup::restore(&args.db, &args.from).await?;
-    let store = crate::storage::open(&args.db).await?;
+    let store = crate::storage::backup::restore(&args.db, &args.from).await?;
     let s = store.summary().await?;
     println!("已从 {} 恢复：{} 个网格、{} 户、{} 名居民、{} 台设备（用时 {:.1} 秒）", args.from.display(), s.grids, s.households, s.residents, s.devices, started.elapsed().as_secs_f64());
     Ok(())

@@ -114,7 +114,7 @@ impl NodeHub {
             Some(l) if known_next || event.event.id == l + 1 => {
                 *last = Some(event.event.id);
                 self.sent.fetch_add(1, Ordering::Relaxed);
-                crate::metrics::event_lag(event.event.case.updated_at);
+                crate::metrics::event_lag(crate::auth::now_ms() - event.event.case.updated_at);
                 let _ = self.tx.send(Sent { after: l, event });
             }
             None => {

@@ -38,8 +38,8 @@ pub async fn backup(url: &str, out: &Path) -> Result<()> {
 }
 
 /// Restores the backup `from` into the empty database at `url`, then brings its schema up to
-/// date. Refuses a database that already holds tables.
-pub async fn restore(url: &str, from: &Path) -> Result<()> {
+/// date; the store opened on it. Refuses a database that already holds tables.
+pub async fn restore(url: &str, from: &Path) -> Result<std::sync::Arc<dyn super::Store>> {
     if !from.is_file() {
         return Err(Error::Invalid(format!("备份文件 {} 不存在", from.display())));
     }
@@ -75,8 +75,7 @@ pub async fn restore(url: &str, from: &Path) -> Result<()> {
         c.close().await?;
         run_tool("pg_restore", url, &["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", &from.to_string_lossy()])?;
     }
-    super::open(url).await?;
-    Ok(())
+    super::open(url).await
 }
 
 /// Where a file is written before it is complete.
@@ -121,10 +120,11 @@ pub async fn fingerprint(url: &str) -> Result<Vec<(String, i64, String)>> {
     Ok(out)
 }
 
-/// The file of a `sqlite://` URL (`None` for PostgreSQL).
+/// The file of a `sqlite:` URL, as the engine reads it (`None` for PostgreSQL).
 fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
-    Some(rest.split('?').next().unwrap_or(rest).into())
+    use std::str::FromStr;
+    let rest = url.strip_prefix("sqlite:")?;
+    Some(sqlx::sqlite::SqliteConnectOptions::from_str(url).map_or_else(|_| rest.trim_start_matches("//").into(), |o| o.get_filename().to_path_buf()))
 }
 
 /// Runs one of PostgreSQL's client tools on the database at `url`, naming it when it is
