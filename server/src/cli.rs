@@ -159,6 +159,12 @@ pub struct ServeArgs {
     #[arg(long, env = "ZHIZHI_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
+    /// Where the other server copies over the same PostgreSQL reach this one (HOST:PORT), when
+    /// they run on other hosts: device messages received by any copy go to the one that runs
+    /// the ingest engine. By default the listening address (127.0.0.1 for 0.0.0.0).
+    #[arg(long, env = "ZHIZHI_ADVERTISE_ADDR")]
+    pub advertise_addr: Option<SocketAddr>,
+
     /// Load the demo district (a fictional street modelled on Ciqikou) if the database is empty.
     #[arg(long, env = "ZHIZHI_DEMO")]
     pub demo: bool,

@@ -109,7 +109,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     println!("智治已启动：http://{addr}");
-    let state = AppState::with_auth(store, &args.site_root, addr, args.auth_config());
+    let state = AppState::with_auth(store, &args.site_root, args.advertise_addr.unwrap_or(addr), args.auth_config());
     if let Some(url) = &args.mqtt_url {
         let broker: crate::ingest::mqtt::BrokerUrl = url.parse().map_err(|e: String| anyhow::anyhow!(e))?;
         let mut broker = broker;

@@ -13,9 +13,11 @@
 
 pub mod broker;
 mod engine;
+mod leader;
 pub mod mqtt;
 mod registry;
 
+pub use leader::FORWARD_HEADER;
 pub use registry::{Dev, Registry};
 
 use crate::cases::Cases;
@@ -76,6 +78,11 @@ pub enum Busy {
     Storage(String),
     #[error("接入服务未运行")]
     Stopped,
+    #[error("接入服务正在切换处理节点，请稍后重试")]
+    NoLeader,
+    /// What the copy that runs the engine answered.
+    #[error("{0}")]
+    Leader(String),
 }
 
 pub(super) struct Queued {
@@ -93,12 +100,15 @@ pub(super) enum Job {
 
 /// The ingest service.
 pub struct Ingest {
-    jobs: mpsc::UnboundedSender<Job>,
+    /// The engine's queue, while this copy runs it (always, over SQLite).
+    jobs: RwLock<Option<mpsc::UnboundedSender<Job>>>,
     permits: Arc<Semaphore>,
     ready: watch::Receiver<bool>,
     pub registry: Arc<RwLock<Registry>>,
     /// The broker's administration, when Zhizhi provisions device identities there.
     broker: std::sync::OnceLock<Arc<broker::BrokerAdmin>>,
+    /// The other copies over the same database (PostgreSQL); `None` over SQLite.
+    copies: Option<leader::Copies>,
 }
 
 pub(super) fn millis() -> i64 {
@@ -106,18 +116,26 @@ pub(super) fn millis() -> i64 {
 }
 
 impl Ingest {
-    /// Starts the engine over `store`; alarms open cases through `cases`.
-    pub fn start(store: Arc<dyn Store>, cases: Arc<Cases>) -> Arc<Ingest> {
-        let (jobs, rx) = mpsc::unbounded_channel();
+    /// Starts the engine over `store`; alarms open cases through `cases`. Where several copies
+    /// share the database, only the one holding the lease runs it, and `addr` is where the
+    /// others reach this copy (to forward device messages, when it leads).
+    pub fn start(store: Arc<dyn Store>, cases: Arc<Cases>, addr: String) -> Arc<Ingest> {
         let (ready_tx, ready) = watch::channel(false);
+        let ready_tx = Arc::new(ready_tx);
         let registry = Arc::new(RwLock::new(Registry::default()));
         let permits = Arc::new(Semaphore::new(MAX_QUEUED));
-        let store_for_checkpoint = store.clone();
-        let engine = engine::Engine { store, cases, registry: registry.clone(), timers: BinaryHeap::new() };
+        if let Some(cluster) = store.cluster() {
+            let copies = leader::Copies::new(cluster, store.clone(), addr);
+            let ingest = Arc::new(Ingest { jobs: RwLock::new(None), permits, ready, registry, broker: std::sync::OnceLock::new(), copies: Some(copies) });
+            tokio::spawn(leader::run(Arc::downgrade(&ingest), store, cases, ready_tx));
+            return ingest;
+        }
+        let (jobs, rx) = mpsc::unbounded_channel();
+        let engine = engine::Engine { store: store.clone(), cases, registry: registry.clone(), timers: BinaryHeap::new() };
         tokio::spawn(engine.run(rx, ready_tx));
+        crate::metrics::leading(true);
         // Checkpoints off the write path (SQLite): commits never stop to copy the WAL back.
         let weak = jobs.downgrade();
-        let store_cp = store_for_checkpoint;
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
             loop {
@@ -125,12 +143,28 @@ impl Ingest {
                 if weak.upgrade().is_none() {
                     return;
                 }
-                if let Err(e) = store_cp.checkpoint().await {
+                if let Err(e) = store.checkpoint().await {
                     tracing::warn!(error = %e, "checkpoint failed");
                 }
             }
         });
-        Arc::new(Ingest { jobs, permits, ready, registry, broker: std::sync::OnceLock::new() })
+        Arc::new(Ingest { jobs: RwLock::new(Some(jobs)), permits, ready, registry, broker: std::sync::OnceLock::new(), copies: None })
+    }
+
+    /// Whether this copy runs the engine (always, over SQLite).
+    pub fn leading(&self) -> bool {
+        self.jobs.read().expect("jobs lock").is_some()
+    }
+
+    /// Whether `secret` is the one other copies forward batches to this copy with, while it
+    /// leads.
+    pub fn forward_ok(&self, secret: &str) -> bool {
+        self.copies.as_ref().is_some_and(|c| c.secret_ok(secret)) && self.leading()
+    }
+
+    fn job(&self, job: Job) -> Result<(), Busy> {
+        let jobs = self.jobs.read().expect("jobs lock");
+        jobs.as_ref().ok_or(Busy::NoLeader)?.send(job).map_err(|_| Busy::Stopped)
     }
 
     /// Provisions device identities in this broker from now on.
@@ -167,8 +201,26 @@ impl Ingest {
     }
 
     /// Checks, stores and evaluates a batch. Returns one outcome per message, in order, once
-    /// every accepted message is durably stored.
+    /// every accepted message is durably stored: here, or by the copy that runs the engine.
     pub async fn submit(&self, from: &Sender, batch: Vec<serde_json::Value>) -> Result<Vec<Outcome>, Busy> {
+        let Some(copies) = &self.copies else { return self.submit_here(from, batch).await };
+        // While copies hand the engine over, wait for the next leader rather than refuse.
+        let deadline = tokio::time::Instant::now() + leader::TAKEOVER_WAIT;
+        loop {
+            let answer = if self.leading() { self.submit_here(from, batch.clone()).await } else { leader::forward(copies, from, &batch).await };
+            match answer {
+                Err(Busy::NoLeader) if tokio::time::Instant::now() < deadline => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+                answer => return answer,
+            }
+        }
+    }
+
+    /// Like [`Ingest::submit`], on this copy only (a batch another copy forwarded): refused
+    /// while this copy does not run the engine.
+    pub async fn submit_here(&self, from: &Sender, batch: Vec<serde_json::Value>) -> Result<Vec<Outcome>, Busy> {
+        if !self.leading() {
+            return Err(Busy::NoLeader);
+        }
         self.wait_ready().await?;
         let now = millis();
         let mut out: Vec<Outcome> = Vec::with_capacity(batch.len());
@@ -226,7 +278,7 @@ impl Ingest {
         let n = good.len();
         let permit = self.permits.clone().try_acquire_many_owned(n as u32).map_err(|_| Busy::Full(self.queued()))?;
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job::Messages { msgs: good, urgent, reply }).map_err(|_| Busy::Stopped)?;
+        self.job(Job::Messages { msgs: good, urgent, reply })?;
         let new = answer.await.map_err(|_| Busy::Stopped)?.map_err(Busy::Storage)?;
         drop(permit);
         crate::metrics::ingested(new.iter().filter(|n| **n).count() as u64);
@@ -238,10 +290,20 @@ impl Ingest {
         Ok(out)
     }
 
-    /// Re-reads a device (or all) after a registry change.
+    /// Re-reads a device (or all) after a registry change; tells the other copies.
     pub async fn reload(&self, id: Option<i64>) {
+        if let Some(copies) = &self.copies {
+            let change = id.map_or(crate::storage::cluster::DeviceChange::All, crate::storage::cluster::DeviceChange::One);
+            if let Err(e) = copies.cluster.device_changed(change).await {
+                tracing::warn!(error = %e, "cannot tell the other copies of a device change");
+            }
+            if !self.leading() {
+                leader::reread(copies, &self.registry, id).await;
+                return;
+            }
+        }
         let (reply, done) = oneshot::channel();
-        if self.jobs.send(Job::Reload { id, reply }).is_ok() {
+        if self.job(Job::Reload { id, reply }).is_ok() {
             let _ = done.await;
         }
     }

@@ -18,6 +18,10 @@ static LAG_COUNT: AtomicU64 = AtomicU64::new(0);
 /// Device timers scheduled, and how late (ms) the earliest due one is (0 when none is due).
 static TIMERS: AtomicI64 = AtomicI64::new(0);
 static TIMER_LATE_MS: AtomicI64 = AtomicI64::new(0);
+/// 1 while this copy runs the ingest engine (its timers, its rules).
+static LEADING: AtomicI64 = AtomicI64::new(0);
+/// Device messages this copy forwarded to the copy that runs the engine.
+static FORWARDED: AtomicU64 = AtomicU64::new(0);
 
 /// A request was answered with `status`.
 pub fn request(status: u16) {
@@ -50,6 +54,16 @@ pub fn timers(scheduled: usize, late_ms: i64) {
     TIMER_LATE_MS.store(late_ms.max(0), Relaxed);
 }
 
+/// This copy started (`true`) or stopped running the ingest engine.
+pub fn leading(yes: bool) {
+    LEADING.store(i64::from(yes), Relaxed);
+}
+
+/// `n` device messages were forwarded to the copy that runs the engine.
+pub fn forwarded(n: u64) {
+    FORWARDED.fetch_add(n, Relaxed);
+}
+
 /// Everything, in Prometheus's text exposition format.
 pub fn render(open_streams: usize, ingest_queue: usize, events_sent: u64) -> String {
     let mut o = String::new();
@@ -62,6 +76,8 @@ pub fn render(open_streams: usize, ingest_queue: usize, events_sent: u64) -> Str
     };
     one("zhizhi_ingest_messages_total", "counter", "Device messages stored (duplicates not counted).", INGESTED.load(Relaxed).to_string());
     one("zhizhi_ingest_queue", "gauge", "Device messages received and not yet stored.", ingest_queue.to_string());
+    one("zhizhi_ingest_leader", "gauge", "1 while this copy runs the ingest engine (device state, rules, timers).", LEADING.load(Relaxed).to_string());
+    one("zhizhi_ingest_forwarded_total", "counter", "Device messages forwarded to the copy that runs the ingest engine.", FORWARDED.load(Relaxed).to_string());
     one("zhizhi_live_streams", "gauge", "Live streams open on this server copy.", open_streams.to_string());
     one("zhizhi_live_events_total", "counter", "Events sent to this copy's live streams.", events_sent.to_string());
     one("zhizhi_device_timers", "gauge", "Device timer checks scheduled on this copy.", TIMERS.load(Relaxed).to_string());

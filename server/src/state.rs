@@ -71,7 +71,7 @@ impl AppState {
         let residents = Arc::new(Residents { store: store.clone() });
         let directory = Arc::new(Directory { store: store.clone() });
         let cases = Arc::new(Cases { store: store.clone(), hub });
-        let ingest = Ingest::start(store.clone(), cases.clone());
+        let ingest = Ingest::start(store.clone(), cases.clone(), advertised(addr));
         let devices = Arc::new(Devices { store: store.clone(), ingest: ingest.clone() });
         let map = Arc::new(MapService { store: store.clone(), cases: cases.clone(), devices: devices.clone() });
         let plans = Arc::new(Plans { store: store.clone(), cases: (*cases).clone() });
@@ -111,6 +111,16 @@ impl AppState {
         tokio::spawn(prune_messages(self.store.clone(), keep_messages_days));
         tokio::spawn(prune_login_failures(self.store.clone()));
         tokio::spawn(checkpoint_audit(self.store.clone()));
+    }
+}
+
+/// Where other copies reach this one: its address, with 127.0.0.1 for an unspecified one
+/// (copies on other hosts are given `--advertise-addr`).
+fn advertised(addr: std::net::SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        std::net::SocketAddr::from(([127, 0, 0, 1], addr.port())).to_string()
+    } else {
+        addr.to_string()
     }
 }
 

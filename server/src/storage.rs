@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod backup;
 pub mod calls;
 pub mod cases;
+pub mod cluster;
 pub mod flood;
 pub mod follow;
 pub mod iot;
@@ -121,6 +122,10 @@ pub trait Store: AccountStore + calls::CallStore + CaseStore + flood::FloodStore
     /// give them (PostgreSQL: LISTEN/NOTIFY; one task per call); `None` for SQLite, which one
     /// server process writes alone.
     fn event_notices(&self) -> Option<tokio::sync::mpsc::Receiver<Notice>>;
+
+    /// Which copy runs the ingest engine, where several copies can share the database
+    /// (PostgreSQL); `None` for SQLite, whose one process always does.
+    fn cluster(&self) -> Option<Arc<dyn cluster::Cluster>>;
 
     /// The counts the command centre shows.
     async fn summary(&self) -> Result<Summary>;

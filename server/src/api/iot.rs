@@ -40,24 +40,41 @@ fn sender(state: &AppState, caller: &Caller, headers: &HeaderMap) -> ApiResult<S
 /// after every accepted message is durably stored, with one result per message; a repeated
 /// `(device_id, msg_id)` is acknowledged as `duplicate`. 503 with `Retry-After` when the queue
 /// is full.
+///
+/// Another server copy forwards a batch to the copy that runs the engine with that copy's
+/// secret in `X-Zhizhi-Forward` and the sending device (or `null`) in `device`; a wrong or
+/// outdated secret is refused (401) and the forwarding copy asks again.
 pub async fn ingest(State(state): State<AppState>, Extension(caller): Extension<Caller>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let from = match sender(&state, &caller, &headers) {
-        Ok(s) => s,
-        Err(e) => return e.into_response(),
+    // `None`: forwarded by another copy with this copy's secret; the device is in the body.
+    let from = match headers.get(crate::ingest::FORWARD_HEADER) {
+        Some(secret) if state.ingest.forward_ok(secret.to_str().unwrap_or_default()) => None,
+        Some(_) => return ServiceError::BadCredentials("转发密钥不正确（处理节点已更换），请重新询问处理节点".into()).into_response(),
+        None => match sender(&state, &caller, &headers) {
+            Ok(s) => Some(s),
+            Err(e) => return e.into_response(),
+        },
     };
+    let mut device: Option<String> = None;
     let batch = match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Array(a)) => a,
-        Ok(serde_json::Value::Object(mut o)) => match o.remove("messages") {
-            Some(serde_json::Value::Array(a)) => a,
-            _ => return ServiceError::invalid("messages", "请求体应为消息数组，或 {\"messages\": [...]}").into_response(),
-        },
+        Ok(serde_json::Value::Object(mut o)) => {
+            device = o.remove("device").and_then(|d| d.as_str().map(str::to_string));
+            match o.remove("messages") {
+                Some(serde_json::Value::Array(a)) => a,
+                _ => return ServiceError::invalid("messages", "请求体应为消息数组，或 {\"messages\": [...]}").into_response(),
+            }
+        }
         Ok(_) => return ServiceError::invalid("messages", "请求体应为消息数组，或 {\"messages\": [...]}").into_response(),
         Err(e) => return ServiceError::invalid("messages", format!("请求体不是合法的 JSON：{e}")).into_response(),
     };
     if batch.len() > MAX_BATCH {
         return ServiceError::TooLarge(format!("每批最多 {MAX_BATCH} 条消息，本批 {} 条", batch.len())).into_response();
     }
-    match state.ingest.submit(&from, batch).await {
+    let answer = match from {
+        Some(from) => state.ingest.submit(&from, batch).await,
+        None => state.ingest.submit_here(&device.map_or(Sender::Integration, Sender::Device), batch).await,
+    };
+    match answer {
         Ok(results) => {
             let count = |s: &str| results.iter().filter(|r| r.status == s).count();
             Json(IngestAnswer { stored: count("stored"), duplicates: count("duplicate"), refused: count("refused"), results }).into_response()
@@ -65,7 +82,7 @@ pub async fn ingest(State(state): State<AppState>, Extension(caller): Extension<
         Err(e) => {
             let status = match e {
                 Busy::Full(_) => StatusCode::SERVICE_UNAVAILABLE,
-                Busy::Storage(_) | Busy::Stopped => StatusCode::SERVICE_UNAVAILABLE,
+                Busy::Storage(_) | Busy::Stopped | Busy::NoLeader | Busy::Leader(_) => StatusCode::SERVICE_UNAVAILABLE,
             };
             (status, [(header::RETRY_AFTER, "1")], Json(serde_json::json!({ "error": e.to_string() }))).into_response()
         }

@@ -30,7 +30,7 @@ struct Raised {
 }
 
 impl Engine {
-    pub(super) async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Job>, ready: watch::Sender<bool>) {
+    pub(super) async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Job>, ready: Arc<watch::Sender<bool>>) {
         loop {
             match self.load(None).await {
                 Ok(()) => break,

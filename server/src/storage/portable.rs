@@ -86,6 +86,10 @@ macro_rules! portable_store {
                 <$store>::notices(self)
             }
 
+            fn cluster(&self) -> Option<std::sync::Arc<dyn $crate::storage::cluster::Cluster>> {
+                <$store>::cluster(self)
+            }
+
             async fn ping(&self) -> $crate::storage::Result<()> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())

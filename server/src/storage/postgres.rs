@@ -31,50 +31,70 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    /// Listens on `zhizhi_events` (the event log's trigger notifies it at every commit) on a
-    /// connection of its own, reconnecting every second while the server is away; says
+    /// Listens on `zhizhi_events` (the event log's trigger notifies it at every commit); says
     /// [`Notice::Listening`] each time it listens again, since notices sent meanwhile are lost.
     fn notices(&self) -> Option<mpsc::Receiver<Notice>> {
         let (tx, rx) = mpsc::channel(1024);
-        let pool = self.pool.clone();
+        let mut heard = listen(&self.pool, EVENTS_CHANNEL, "events of other server copies");
         tokio::spawn(async move {
-            while !tx.is_closed() {
-                let mut listener = match PgListener::connect_with(&pool).await {
-                    Ok(l) => l,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cannot listen for events of other server copies; retrying in 1 s");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                        continue;
-                    }
-                };
-                if let Err(e) = listener.listen(EVENTS_CHANNEL).await {
-                    tracing::warn!(error = %e, "cannot listen for events of other server copies; retrying in 1 s");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-                if tx.send(Notice::Listening).await.is_err() {
+            while let Some(payload) = heard.recv().await {
+                // The payload is a hint; a malformed one still means "read the log".
+                let notice = payload.and_then(|p| p.parse().ok()).map_or(Notice::Listening, Notice::Written);
+                if tx.send(notice).await.is_err() {
                     return;
-                }
-                loop {
-                    match listener.try_recv().await {
-                        Ok(Some(n)) => {
-                            // The payload is a hint; a malformed one still means "read the log".
-                            let notice = n.payload().parse().map_or(Notice::Listening, Notice::Written);
-                            if tx.send(notice).await.is_err() {
-                                return;
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "lost the connection listening for events; reconnecting");
-                            break;
-                        }
-                    }
                 }
             }
         });
         Some(rx)
     }
+
+    /// The ingest leadership among the copies over this database.
+    fn cluster(&self) -> Option<std::sync::Arc<dyn super::cluster::Cluster>> {
+        Some(std::sync::Arc::new(super::cluster::PgCluster { pool: self.pool.clone() }))
+    }
+}
+
+/// Listens on `channel` on a connection of its own, reconnecting every second while the server
+/// is away, for as long as the receiver lives: each notice's payload, and `None` each time it
+/// listens (again), since notices sent meanwhile are lost.
+pub(super) fn listen(pool: &PgPool, channel: &'static str, what: &'static str) -> mpsc::Receiver<Option<String>> {
+    let (tx, rx) = mpsc::channel(1024);
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        while !tx.is_closed() {
+            let mut listener = match PgListener::connect_with(&pool).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for {what}; retrying in 1 s");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if let Err(e) = listener.listen(channel).await {
+                tracing::warn!(error = %e, "cannot listen for {what}; retrying in 1 s");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            if tx.send(None).await.is_err() {
+                return;
+            }
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(n)) => {
+                        if tx.send(Some(n.payload().to_string())).await.is_err() {
+                            return;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost the connection listening for {what}; reconnecting");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    rx
 }
 
 /// The channel the event log's trigger notifies (migration `..._event_notices.sql`).

@@ -59,6 +59,11 @@ impl SqliteStore {
         None
     }
 
+    /// One process: it always runs the ingest engine.
+    fn cluster(&self) -> Option<std::sync::Arc<dyn super::cluster::Cluster>> {
+        None
+    }
+
     fn writer(&self) -> &SqlitePool {
         &self.writer
     }

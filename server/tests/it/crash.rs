@@ -10,12 +10,29 @@ use zhizhi_server::simulate::HttpClient;
 use zhizhi_shared::device::DeviceKind;
 use zhizhi_shared::iot::{Rule, HOUR};
 
-struct Server {
-    child: Child,
-    addr: String,
+/// Counts a batch in flight for as long as it lives.
+pub(crate) struct InFlight(Arc<std::sync::atomic::AtomicUsize>);
+
+impl InFlight {
+    pub(crate) fn new(busy: &Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        busy.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlight(busy.clone())
+    }
 }
 
-fn start(db: &str) -> Server {
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+pub(crate) struct Server {
+    child: Child,
+    pub(crate) addr: String,
+}
+
+/// `zhizhi serve --demo` on `db`, in a process of its own, on a free port.
+pub(crate) fn start(db: &str) -> Server {
     let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
     let child = Command::new(env!("CARGO_BIN_EXE_zhizhi"))
         .args(["serve", "--db", db, "--addr", &addr, "--demo"])
@@ -28,7 +45,7 @@ fn start(db: &str) -> Server {
 }
 
 impl Server {
-    async fn ready(&self) {
+    pub(crate) async fn ready(&self) {
         let start = Instant::now();
         loop {
             if let Ok(mut c) = HttpClient::connect(&self.addr, "").await
@@ -41,14 +58,23 @@ impl Server {
         }
     }
 
-    fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         // SIGKILL: no shutdown, no flush, nothing.
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
 }
 
-async fn token(addr: &str) -> String {
+impl Drop for Server {
+    /// A test that fails leaves no server behind (after `kill`, this does nothing).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A new API token with the `ingest` scope, made by the administrator.
+pub(crate) async fn token(addr: &str) -> String {
     let mut c = HttpClient::connect(addr, "").await.unwrap();
     let (_, h, _) = c.request("POST", "/api/v1/login", &json!({ "username": "guanliyuan", "password": zhizhi_server::demo::DEMO_PASSWORD }).to_string()).await.unwrap();
     let cookie = h["set-cookie"].split(';').next().unwrap().to_string();
@@ -69,13 +95,21 @@ async fn a_sigkill_during_ingest_loses_no_acknowledged_message_and_raises_no_ala
     let care = zhizhi_server::simulate::care_sensor(&district).unwrap().code.clone();
 
     // Four senders: every smoke detector alarms, again and again (new ids), with heartbeats.
+    // `held` holds the senders back between two batches; `busy` counts batches in flight.
     let acked: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let held = Arc::new(tokio::sync::watch::channel(false).0);
+    let busy = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut senders = Vec::new();
     for s in 0..4 {
         let (addr, bearer, smoke, acked) = (server.addr.clone(), bearer.clone(), smoke.clone(), acked.clone());
+        let (mut held, busy) = (held.subscribe(), busy.clone());
         senders.push(tokio::spawn(async move {
             let Ok(mut c) = HttpClient::connect(&addr, &bearer).await else { return };
             for round in 0.. {
+                if held.wait_for(|h| !*h).await.is_err() {
+                    return;
+                }
+                let _in_flight = InFlight::new(&busy);
                 let t = zhizhi_server::auth::now_ms();
                 let batch: Vec<Value> = (0..200)
                     .map(|i| {
@@ -102,15 +136,29 @@ async fn a_sigkill_during_ingest_loses_no_acknowledged_message_and_raises_no_ala
         assert!(running.elapsed() < Duration::from_secs(60), "ingest acknowledged too little to crash it mid-way");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // … and just after a door sensor in care last opened 24 hours less 10 seconds ago: its care
-    // alarm comes due while the server is down. (Ten seconds: the door message queues behind
-    // the senders' batches, which on a busy 2-core machine took over 3 s.)
+    // … and just after a door sensor in care last opened 24 hours less 30 seconds ago: its care
+    // alarm comes due while the server is down. The senders are held back while the door
+    // message goes, so it does not queue behind their batches (on a busy 2-core CI machine four
+    // batches took over 10 s), then let go again, and the server is killed once two more batches
+    // are acknowledged.
+    held.send_replace(true);
+    while busy.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+        assert!(running.elapsed() < Duration::from_secs(120), "the senders' batches never came back");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let mut c = HttpClient::connect(&server.addr, &bearer).await.unwrap();
     let now = zhizhi_server::auth::now_ms();
-    let door = json!([{ "device_id": care, "msg_id": "door-1", "ts": now - 24 * HOUR + 10_000, "kind": "door", "payload": { "open": true } }]);
+    let margin = 30_000;
+    let door = json!([{ "device_id": care, "msg_id": "door-1", "ts": now - 24 * HOUR + margin, "kind": "door", "payload": { "open": true } }]);
     assert_eq!(c.request("POST", "/api/v1/ingest", &door.to_string()).await.unwrap().0, 200);
+    let before = acked.lock().unwrap().len();
+    held.send_replace(false);
+    while acked.lock().unwrap().len() < before + 400 {
+        assert!(running.elapsed() < Duration::from_secs(120), "ingest stopped acknowledging after the door message");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     server.kill();
-    assert!(zhizhi_server::auth::now_ms() < now + 10_000, "killed before the care alarm came due");
+    assert!(zhizhi_server::auth::now_ms() < now + margin, "killed before the care alarm came due");
     for s in senders {
         s.await.unwrap();
     }
@@ -118,7 +166,7 @@ async fn a_sigkill_during_ingest_loses_no_acknowledged_message_and_raises_no_ala
 
     // Back up once the care alarm has come due while the server was down: it must fire
     // without any new message.
-    let due = now + 10_000;
+    let due = now + margin;
     while zhizhi_server::auth::now_ms() <= due {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -5,6 +5,7 @@ mod broker;
 mod calls;
 mod cases;
 mod client;
+mod cluster;
 mod crash;
 mod flood;
 mod follow;

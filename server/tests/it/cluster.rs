@@ -1,0 +1,170 @@
+//! Three server processes over one PostgreSQL, devices sending through all three, and the copy
+//! that runs the ingest engine killed with SIGKILL: every acknowledged message is stored, the
+//! care timer it had scheduled fires once on the copy that took over, no alarm is raised twice.
+
+use crate::crash::{start, token, InFlight};
+use crate::harness::TestDb;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zhizhi_server::simulate::HttpClient;
+use zhizhi_server::storage::Store;
+use zhizhi_shared::device::DeviceKind;
+use zhizhi_shared::iot::{Rule, HOUR};
+
+/// The address the copy running the ingest engine announced.
+async fn leader(store: &dyn Store) -> Option<String> {
+    store.cluster().expect("PostgreSQL has copies").leader().await.unwrap().map(|(addr, _)| addr)
+}
+
+async fn wait_for_leader(store: &dyn Store, among: &[&str], since: Instant) -> String {
+    loop {
+        if let Some(addr) = leader(store).await
+            && among.contains(&addr.as_str())
+        {
+            return addr;
+        }
+        assert!(since.elapsed() < Duration::from_secs(30), "no copy among {among:?} took the ingest over");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_copies_take_device_messages_and_a_killed_engine_copy_hands_its_timers_over() {
+    let db = TestDb::postgres().await;
+    let store = db.store.clone();
+    // B starts first and takes the engine; A and C forward to it.
+    let b = start(&db.url);
+    b.ready().await;
+    assert_eq!(wait_for_leader(store.as_ref(), &[&b.addr], Instant::now()).await, b.addr);
+    let (a, c) = (start(&db.url), start(&db.url));
+    a.ready().await;
+    c.ready().await;
+    let bearer = format!("Authorization: Bearer {}\r\n", token(&a.addr).await);
+    let district = zhizhi_shared::demo::generate(zhizhi_shared::demo::DEFAULT_SEED);
+    let smoke: Vec<String> = district.devices.iter().filter(|d| d.kind == DeviceKind::SmokeDetector).map(|d| d.code.clone()).take(300).collect();
+    let care = zhizhi_server::simulate::care_sensor(&district).unwrap().code.clone();
+
+    // One sender per copy: smoke alarms and heartbeats, new ids every batch. A batch answered
+    // 503 (a takeover under way) is sent again; a copy that is gone ends its sender.
+    let acked: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let held = Arc::new(tokio::sync::watch::channel(false).0);
+    let stop = Arc::new(tokio::sync::watch::channel(false).0);
+    let busy = Arc::new(AtomicUsize::new(0));
+    let mut senders = Vec::new();
+    for (s, addr) in [&a.addr, &b.addr, &c.addr].into_iter().enumerate() {
+        let (addr, bearer, smoke, acked, busy) = (addr.clone(), bearer.clone(), smoke.clone(), acked.clone(), busy.clone());
+        let (mut held, stop) = (held.subscribe(), stop.subscribe());
+        senders.push(tokio::spawn(async move {
+            let Ok(mut client) = HttpClient::connect(&addr, &bearer).await else { return };
+            let mut round = 0;
+            while !*stop.borrow() {
+                if held.wait_for(|h| !*h).await.is_err() {
+                    return;
+                }
+                let _in_flight = InFlight::new(&busy);
+                let t = zhizhi_server::auth::now_ms();
+                let batch: Vec<Value> = (0..100)
+                    .map(|i| {
+                        let code = &smoke[(round * 100 + i + s * 37) % smoke.len()];
+                        let kind = if i % 2 == 0 { "smoke" } else { "heartbeat" };
+                        json!({ "device_id": code, "msg_id": format!("c{s}-r{round}-{i}"), "ts": t, "kind": kind, "payload": { "alarm": true, "battery": 80 } })
+                    })
+                    .collect();
+                match client.request("POST", "/api/v1/ingest", &Value::Array(batch.clone()).to_string()).await {
+                    Ok((200, _, body)) => {
+                        let v: Value = serde_json::from_str(&body).unwrap();
+                        assert_eq!(v["refused"], 0, "{body}");
+                        acked.lock().unwrap().extend(batch);
+                        round += 1;
+                    }
+                    Ok((status, _, body)) => {
+                        assert_eq!(status, 503, "{body}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    Err(_) => return, // its copy was killed
+                }
+            }
+        }));
+    }
+    let running = Instant::now();
+    let acked_at_least = |n: usize, what: &'static str| {
+        let acked = acked.clone();
+        async move {
+            while acked.lock().unwrap().len() < n {
+                assert!(running.elapsed() < Duration::from_secs(180), "{what}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    acked_at_least(1_500, "ingest through three copies acknowledged too little").await;
+    // Each copy took some: the ones that do not run the engine forwarded theirs.
+    for s in 0..3 {
+        assert!(acked.lock().unwrap().iter().any(|m| m["msg_id"].as_str().unwrap().starts_with(&format!("c{s}-"))), "copy {s} acknowledged nothing");
+    }
+
+    // A resident in care's door last opened 24 hours less 20 s ago, sent through A while the
+    // senders wait: B (the engine) schedules the care check, which comes due after B is killed.
+    held.send_replace(true);
+    while busy.load(SeqCst) > 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut client = HttpClient::connect(&a.addr, &bearer).await.unwrap();
+    let now = zhizhi_server::auth::now_ms();
+    let margin = 20_000;
+    let door = json!([{ "device_id": care, "msg_id": "door-1", "ts": now - 24 * HOUR + margin, "kind": "door", "payload": { "open": true } }]);
+    let (status, _, body) = client.request("POST", "/api/v1/ingest", &door.to_string()).await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let before = acked.lock().unwrap().len();
+    held.send_replace(false);
+    acked_at_least(before + 600, "ingest stopped after the door message").await;
+
+    let killed = Instant::now();
+    let b_addr = b.addr.clone();
+    b.kill();
+    assert!(zhizhi_server::auth::now_ms() < now + margin, "B was killed before the care check came due");
+    let next = wait_for_leader(store.as_ref(), &[&a.addr, &c.addr], killed).await;
+    println!("the engine moved from {b_addr} to {next} in {} ms", killed.elapsed().as_millis());
+    assert!(killed.elapsed() < Duration::from_secs(10), "the takeover took {:?}", killed.elapsed());
+    // Ingest goes on through A and C.
+    let after_kill = acked.lock().unwrap().len();
+    acked_at_least(after_kill + 600, "ingest did not go on after the engine's copy was killed").await;
+    stop.send_replace(true);
+    for s in senders {
+        s.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+
+    // The care check comes due on the copy that took over: it fires, once.
+    let filter = zhizhi_server::storage::iot::AlarmFilter { limit: 100_000, ..Default::default() };
+    let alarms = loop {
+        let alarms = store.alarms(&filter).await.unwrap();
+        if alarms.iter().any(|x| x.rule == Rule::NoActivity) && alarms.iter().all(|x| x.case_id.is_some() || x.rule.case_category().is_none()) {
+            break alarms;
+        }
+        assert!(zhizhi_server::auth::now_ms() < now + margin + 30_000, "the care check did not fire after the takeover");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let care_alarms: Vec<_> = alarms.iter().filter(|x| x.rule == Rule::NoActivity).collect();
+    assert_eq!(care_alarms.len(), 1, "the care alarm fired once");
+    assert!(care_alarms[0].raised_at >= now + margin - 1_000, "the care alarm fired when it came due, not before");
+
+    let ids: HashMap<String, i64> = store.device_records(None).await.unwrap().into_iter().map(|d| (d.code, d.id)).collect();
+    for m in &acked {
+        let (code, id) = (m["device_id"].as_str().unwrap(), m["msg_id"].as_str().unwrap());
+        assert!(store.has_message(ids[code], id).await.unwrap(), "acknowledged message {code}/{id} lost");
+    }
+    let mut per_rule: HashMap<(i64, Rule), usize> = HashMap::new();
+    for x in &alarms {
+        *per_rule.entry((x.device_id, x.rule)).or_default() += 1;
+    }
+    assert!(per_rule.values().all(|n| *n == 1), "an alarm was raised twice: {per_rule:?}");
+    let alarmed: HashSet<&str> = acked.iter().filter(|m| m["kind"] == "smoke").map(|m| m["device_id"].as_str().unwrap()).collect();
+    assert!(alarms.iter().filter(|x| x.rule == Rule::Smoke).count() >= alarmed.len(), "every device that alarmed has its alarm");
+    let cases = store.cases(&zhizhi_server::storage::CaseFilter { limit: 100_000, ..Default::default() }).await.unwrap();
+    assert_eq!(cases.len(), alarms.iter().filter(|x| x.case_id.is_some()).count(), "one case per alarm, none twice");
+    a.kill();
+    c.kill();
+}
