@@ -51,8 +51,22 @@ pub fn topic_device(topic: &str) -> Option<&str> {
 }
 
 /// Subscribes and ingests until the process ends, reconnecting when the broker goes away.
+/// Among several server copies, only the one running the ingest engine is connected, with the
+/// same client id, so the broker's persistent session (and the messages it kept while nobody
+/// was connected) passes to the copy that takes over.
 pub async fn run(ingest: Arc<Ingest>, broker: BrokerUrl, client_id: String) {
-    let mut options = MqttOptions::new(client_id, broker.host.clone(), broker.port);
+    loop {
+        while !ingest.leading() {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        session(&ingest, &broker, &client_id).await;
+        tracing::info!("MQTT disconnected: this copy no longer runs the ingest engine");
+    }
+}
+
+/// One connection, for as long as this copy runs the engine.
+async fn session(ingest: &Arc<Ingest>, broker: &BrokerUrl, client_id: &str) {
+    let mut options = MqttOptions::new(client_id.to_string(), broker.host.clone(), broker.port);
     options.set_keep_alive(Duration::from_secs(30)).set_clean_session(false).set_manual_acks(true);
     options.set_max_packet_size(4 * 1024 * 1024, 64 * 1024);
     if let Some((u, p)) = &broker.credentials {
@@ -61,8 +75,18 @@ pub async fn run(ingest: Arc<Ingest>, broker: BrokerUrl, client_id: String) {
     let (client, mut events) = AsyncClient::new(options, 256);
     // Handle several messages at once; the broker limits how many it sends unacknowledged.
     let inflight = Arc::new(tokio::sync::Semaphore::new(64));
+    let mut check = tokio::time::interval(Duration::from_secs(1));
     loop {
-        match events.poll().await {
+        let event = tokio::select! {
+            event = events.poll() => event,
+            _ = check.tick() => {
+                if !ingest.leading() {
+                    return;
+                }
+                continue;
+            }
+        };
+        match event {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 tracing::info!(host = %broker.host, port = broker.port, "MQTT connected; subscribing to {TOPIC}");
                 if let Err(e) = client.subscribe(TOPIC, QoS::AtLeastOnce).await {
