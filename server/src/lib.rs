@@ -20,6 +20,7 @@ pub mod directory;
 pub mod error;
 pub mod flood;
 pub mod http;
+pub mod http_client;
 pub mod ingest;
 pub mod imports;
 pub mod kpis;

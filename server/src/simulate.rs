@@ -6,65 +6,13 @@
 use crate::cli::SimulateArgs;
 use anyhow::{anyhow, bail, Context as _};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 use zhizhi_shared::demo::District;
 use zhizhi_shared::device::{Device, DeviceKind};
 use zhizhi_shared::iot::HOUR;
 use zhizhi_shared::people::CareTag;
 
-/// A minimal HTTP/1.1 keep-alive client for JSON requests (the simulator, the benchmark and
-/// the crash test talk to a real server over TCP with it).
-pub struct HttpClient {
-    stream: BufReader<TcpStream>,
-    headers: String,
-}
-
-impl HttpClient {
-    /// Connects to `addr`; `headers` are sent with every request (`Authorization: …\r\n`).
-    pub async fn connect(addr: &str, headers: &str) -> std::io::Result<HttpClient> {
-        let s = TcpStream::connect(addr).await?;
-        s.set_nodelay(true)?;
-        Ok(HttpClient { stream: BufReader::new(s), headers: headers.to_string() })
-    }
-
-    /// Sends a request; the status, the headers (lower-case names) and the body.
-    pub async fn request(&mut self, method: &str, path: &str, body: &str) -> std::io::Result<(u16, HashMap<String, String>, String)> {
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: same-origin\r\nContent-Type: application/json\r\n{}Content-Length: {}\r\n\r\n",
-            self.headers,
-            body.len()
-        );
-        let s = self.stream.get_mut();
-        s.write_all(head.as_bytes()).await?;
-        s.write_all(body.as_bytes()).await?;
-        let mut line = String::new();
-        if self.stream.read_line(&mut line).await? == 0 {
-            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "connection closed"));
-        }
-        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
-        let mut headers = HashMap::new();
-        loop {
-            line.clear();
-            if self.stream.read_line(&mut line).await? == 0 {
-                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "connection closed"));
-            }
-            let l = line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = l.split_once(':') {
-                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-            }
-        }
-        let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let mut buf = vec![0; len];
-        self.stream.read_exact(&mut buf).await?;
-        Ok((status, headers, String::from_utf8_lossy(&buf).into_owned()))
-    }
-}
+pub use crate::http_client::HttpClient;
 
 /// A message for a device, as the simulator sends it.
 pub fn message(device: &str, msg_id: String, ts: i64, kind: &str, payload: Value) -> Value {

@@ -11,7 +11,7 @@ use super::engine::Engine;
 use super::registry::Registry;
 use super::{Busy, Ingest, Job, Outcome, Sender};
 use crate::cases::Cases;
-use crate::simulate::HttpClient;
+use crate::http_client::HttpClient;
 use crate::storage::cluster::{Cluster, DeviceChange};
 use crate::storage::Store;
 use serde::Deserialize;
@@ -60,10 +60,11 @@ pub(super) async fn run(ingest: Weak<Ingest>, store: Arc<dyn Store>, cases: Arc<
     loop {
         let Some(me) = ingest.upgrade() else { return };
         let copies = me.copies.as_ref().expect("a copy among several");
-        let (cluster, registry) = (copies.cluster.clone(), me.registry.clone());
-        match cluster.lead(&copies.addr, &copies.secret).await {
+        let (cluster, registry, addr) = (copies.cluster.clone(), me.registry.clone(), copies.addr.clone());
+        let lead = cluster.lead(&addr, &copies.secret).await;
+        match lead {
             Ok(Some(mut lease)) => {
-                tracing::info!(addr = %copies.addr, "this copy runs the ingest engine now");
+                tracing::info!(%addr, "this copy runs the ingest engine now");
                 let _ = ready.send(false);
                 *registry.write().expect("registry lock") = Registry::default();
                 let (jobs, rx) = mpsc::unbounded_channel();
@@ -101,6 +102,7 @@ pub(super) async fn run(ingest: Weak<Ingest>, store: Arc<dyn Store>, cases: Arc<
                 }
                 tracing::error!("lost the ingest lease (its database connection): this copy stopped its engine; another copy takes over");
                 refreshed = None;
+                continue;
             }
             Ok(None) => {
                 if refreshed.is_none_or(|t| t.elapsed() >= REFRESH) {
@@ -115,7 +117,6 @@ pub(super) async fn run(ingest: Weak<Ingest>, store: Arc<dyn Store>, cases: Arc<
             }
             Err(e) => tracing::warn!(error = %e, "cannot ask for the ingest lease; retrying in 1 s"),
         }
-        drop(me);
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

@@ -83,7 +83,7 @@ impl Cluster for PgCluster {
         )
         .bind(addr)
         .bind(secret)
-        .bind(crate::auth::now_ms())
+        .bind(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64))
         .execute(&mut conn)
         .await?;
         Ok(Some(Box::new(PgLease(conn))))

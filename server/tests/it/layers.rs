@@ -3,7 +3,7 @@
 //! reach up into the HTTP layer.
 //!
 //! A module's uses are the `crate::name` paths in its files (comments skipped); `super::` stays
-//! inside the module. The server's layers are [`LAYERS`]: storage (and xlsx, metrics) → auth → error → services
+//! inside the module. The server's layers are [`LAYERS`]: storage (and xlsx, metrics, http_client) → auth → error → services
 //! (accounts, residents, directory, cases, devices, map, ingest, live) → backend (server
 //! functions) → state → api (handlers take the `AppState`) → http, cli, demo, simulate.
 
@@ -147,7 +147,7 @@ fn no_two_modules_of_the_server_or_the_app_use_each_other() {
 
 /// The server's layers, bottom up: a module may use its own layer and those below.
 const LAYERS: [&[&str]; 8] = [
-    &["storage", "xlsx", "metrics"],
+    &["storage", "xlsx", "metrics", "http_client"],
     &["auth"],
     &["error"],
     &["accounts", "residents", "directory", "cases", "calls", "devices", "map", "plans", "flood", "supervision", "imports", "kpis", "open311", "ingest", "live"],
