@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{env, percentile};
+use common::{batch, env, percentile};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,23 +26,6 @@ fn rss(field: &str) -> String {
         .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string()))
         .map(|kb| format!("{:.0} MB", kb.parse::<f64>().unwrap_or(0.0) / 1024.0))
         .unwrap_or_else(|| "?".into())
-}
-
-/// Everyday messages that evaluate rules but raise no alarm.
-fn batch(codes: &[(String, DeviceKind)], start: usize, n: usize, tag: &str, ts: i64) -> String {
-    let msgs: Vec<Value> = (start..start + n)
-        .map(|i| {
-            let (code, kind) = &codes[i % codes.len()];
-            let (k, payload) = match kind {
-                DeviceKind::DoorSensor => ("door", json!({ "open": true, "battery": 80 })),
-                DeviceKind::SmokeDetector => ("temperature", json!({ "celsius": 21.5, "battery": 80 })),
-                DeviceKind::WaterLevelGauge => ("water_level", json!({ "metres": 176.2 })),
-                DeviceKind::Camera => ("heartbeat", json!({ "battery": 100 })),
-            };
-            json!({ "device_id": code, "msg_id": format!("{tag}{i}"), "ts": ts, "kind": k, "payload": payload })
-        })
-        .collect();
-    Value::Array(msgs).to_string()
 }
 
 fn main() {

@@ -12,78 +12,15 @@
 
 mod common;
 
-use common::{env, percentile};
-use std::process::{Child, Command, Stdio};
+use common::{env, login, percentile, Node};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Semaphore};
-use zhizhi_server::simulate::HttpClient;
 
 /// Streams per API token (the server allows 16 per caller).
 const PER_TOKEN: usize = 16;
-
-struct Node {
-    child: Child,
-    addr: String,
-}
-
-impl Node {
-    fn start(db: &str, demo: bool) -> Node {
-        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
-        let mut args = vec!["serve", "--db", db, "--addr", &addr];
-        if demo {
-            args.push("--demo");
-        }
-        let child = Command::new(env!("CARGO_BIN_EXE_zhizhi")).args(&args).env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().expect("start zhizhi");
-        Node { child, addr }
-    }
-
-    async fn ready(&self) {
-        let start = Instant::now();
-        loop {
-            if let Ok(mut c) = HttpClient::connect(&self.addr, "").await
-                && let Ok((200, _, _)) = c.request("GET", "/readyz", "").await
-            {
-                return;
-            }
-            assert!(start.elapsed() < Duration::from_secs(600), "the server did not start");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    /// Resident memory, in KiB.
-    fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap()
-    }
-
-    /// CPU time used so far (user + system), in seconds.
-    fn cpu_s(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
-        let after = &stat[stat.rfind(')').unwrap() + 2..];
-        let f: Vec<&str> = after.split(' ').collect();
-        let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
-        ticks as f64 / 100.0
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn login(addr: &str, user: &str) -> HttpClient {
-    let mut c = HttpClient::connect(addr, "").await.unwrap();
-    let body = format!(r#"{{"username":"{user}","password":"{}"}}"#, zhizhi_server::demo::DEMO_PASSWORD);
-    let (status, headers, _) = c.request("POST", "/api/v1/login", &body).await.unwrap();
-    assert_eq!(status, 200, "login {user}");
-    let cookie = headers["set-cookie"].split(';').next().unwrap().to_string();
-    HttpClient::connect(addr, &format!("Cookie: {cookie}\r\n")).await.unwrap()
-}
 
 /// Opens a stream and waits for its `ready` event; then sends the time of every `case` event
 /// it sees into `seen`.
