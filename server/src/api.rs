@@ -287,7 +287,7 @@ pub async fn metrics(State(state): State<AppState>, Extension(caller): Extension
         });
     }
     let streams: usize = state.streams.lock().expect("streams lock").values().sum();
-    let text = crate::metrics::render(streams, state.ingest.queued(), state.cases.hub.sent());
+    let text = crate::metrics::render(streams, state.ingest.queued(), state.cases.hub.sent(), state.ingest.leading());
     Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }
 

@@ -102,6 +102,8 @@ pub(super) enum Job {
 pub struct Ingest {
     /// The engine's queue, while this copy runs it (always, over SQLite).
     jobs: RwLock<Option<mpsc::UnboundedSender<Job>>>,
+    /// Whether this copy runs the engine, for those who wait for it to change.
+    leading_tx: watch::Sender<bool>,
     permits: Arc<Semaphore>,
     ready: watch::Receiver<bool>,
     pub registry: Arc<RwLock<Registry>>,
@@ -126,14 +128,13 @@ impl Ingest {
         let permits = Arc::new(Semaphore::new(MAX_QUEUED));
         if let Some(cluster) = store.cluster() {
             let copies = leader::Copies::new(cluster, store.clone(), addr);
-            let ingest = Arc::new(Ingest { jobs: RwLock::new(None), permits, ready, registry, broker: std::sync::OnceLock::new(), copies: Some(copies) });
+            let ingest = Arc::new(Ingest { jobs: RwLock::new(None), leading_tx: watch::channel(false).0, permits, ready, registry, broker: std::sync::OnceLock::new(), copies: Some(copies) });
             tokio::spawn(leader::run(Arc::downgrade(&ingest), store, cases, ready_tx));
             return ingest;
         }
         let (jobs, rx) = mpsc::unbounded_channel();
-        let engine = engine::Engine { store: store.clone(), cases, registry: registry.clone(), timers: BinaryHeap::new() };
+        let engine = engine::Engine { store: store.clone(), cases, registry: registry.clone(), timers: BinaryHeap::new(), loaded: false };
         tokio::spawn(engine.run(rx, ready_tx));
-        crate::metrics::leading(true);
         // Checkpoints off the write path (SQLite): commits never stop to copy the WAL back.
         let weak = jobs.downgrade();
         tokio::spawn(async move {
@@ -148,12 +149,24 @@ impl Ingest {
                 }
             }
         });
-        Arc::new(Ingest { jobs: RwLock::new(Some(jobs)), permits, ready, registry, broker: std::sync::OnceLock::new(), copies: None })
+        Arc::new(Ingest { jobs: RwLock::new(Some(jobs)), leading_tx: watch::channel(true).0, permits, ready, registry, broker: std::sync::OnceLock::new(), copies: None })
     }
 
     /// Whether this copy runs the engine (always, over SQLite).
     pub fn leading(&self) -> bool {
         self.jobs.read().expect("jobs lock").is_some()
+    }
+
+    /// Follows whether this copy runs the engine.
+    pub fn leadership(&self) -> watch::Receiver<bool> {
+        self.leading_tx.subscribe()
+    }
+
+    /// Starts (`Some`) or stops (`None`) taking jobs for an engine.
+    fn set_jobs(&self, jobs: Option<mpsc::UnboundedSender<Job>>) {
+        let leading = jobs.is_some();
+        *self.jobs.write().expect("jobs lock") = jobs;
+        self.leading_tx.send_replace(leading);
     }
 
     /// Whether `secret` is the one other copies forward batches to this copy with, while it

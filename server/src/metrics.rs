@@ -18,8 +18,6 @@ static LAG_COUNT: AtomicU64 = AtomicU64::new(0);
 /// Device timers scheduled, and how late (ms) the earliest due one is (0 when none is due).
 static TIMERS: AtomicI64 = AtomicI64::new(0);
 static TIMER_LATE_MS: AtomicI64 = AtomicI64::new(0);
-/// 1 while this copy runs the ingest engine (its timers, its rules).
-static LEADING: AtomicI64 = AtomicI64::new(0);
 /// Device messages this copy forwarded to the copy that runs the engine.
 static FORWARDED: AtomicU64 = AtomicU64::new(0);
 
@@ -54,18 +52,13 @@ pub fn timers(scheduled: usize, late_ms: i64) {
     TIMER_LATE_MS.store(late_ms.max(0), Relaxed);
 }
 
-/// This copy started (`true`) or stopped running the ingest engine.
-pub fn leading(yes: bool) {
-    LEADING.store(i64::from(yes), Relaxed);
-}
-
 /// `n` device messages were forwarded to the copy that runs the engine.
 pub fn forwarded(n: u64) {
     FORWARDED.fetch_add(n, Relaxed);
 }
 
 /// Everything, in Prometheus's text exposition format.
-pub fn render(open_streams: usize, ingest_queue: usize, events_sent: u64) -> String {
+pub fn render(open_streams: usize, ingest_queue: usize, events_sent: u64, leading: bool) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# HELP zhizhi_http_requests_total HTTP requests answered, by status class.\n# TYPE zhizhi_http_requests_total counter");
     for (i, c) in REQUESTS.iter().enumerate() {
@@ -76,7 +69,7 @@ pub fn render(open_streams: usize, ingest_queue: usize, events_sent: u64) -> Str
     };
     one("zhizhi_ingest_messages_total", "counter", "Device messages stored (duplicates not counted).", INGESTED.load(Relaxed).to_string());
     one("zhizhi_ingest_queue", "gauge", "Device messages received and not yet stored.", ingest_queue.to_string());
-    one("zhizhi_ingest_leader", "gauge", "1 while this copy runs the ingest engine (device state, rules, timers).", LEADING.load(Relaxed).to_string());
+    one("zhizhi_ingest_leader", "gauge", "1 while this copy runs the ingest engine (device state, rules, timers).", u8::from(leading).to_string());
     one("zhizhi_ingest_forwarded_total", "counter", "Device messages forwarded to the copy that runs the ingest engine.", FORWARDED.load(Relaxed).to_string());
     one("zhizhi_live_streams", "gauge", "Live streams open on this server copy.", open_streams.to_string());
     one("zhizhi_live_events_total", "counter", "Events sent to this copy's live streams.", events_sent.to_string());
@@ -103,7 +96,7 @@ fn the_text_format_has_a_type_for_every_metric_and_cumulative_buckets() {
     request(200);
     request(503);
     event_lag(120);
-    let text = render(3, 0, 7);
+    let text = render(3, 0, 7, true);
     assert!(text.contains("zhizhi_live_events_total 7"), "{text}");
     assert!(text.contains("zhizhi_live_streams 3"), "{text}");
     assert!(text.contains("# TYPE zhizhi_http_requests_total counter"), "{text}");

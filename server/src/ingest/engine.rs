@@ -20,6 +20,8 @@ pub(super) struct Engine {
     pub(super) registry: Arc<RwLock<Registry>>,
     /// (due time, device index); stale entries are skipped when popped.
     pub(super) timers: BinaryHeap<Reverse<(i64, usize)>>,
+    /// Whether the registry was loaded once (see [`Engine::load`]).
+    pub(super) loaded: bool,
 }
 
 /// A raised alarm waiting for its id.
@@ -101,13 +103,26 @@ impl Engine {
     async fn load(&mut self, id: Option<i64>) -> crate::storage::Result<()> {
         let records = self.store.device_records(id).await?;
         let now = millis();
+        // The engine's first load takes every device's state as stored, even where the
+        // registry already holds one (a copy taking the engine over kept its registry, read
+        // for its pages, until now).
+        let first = !self.loaded;
+        self.loaded = true;
         let mut reg = self.registry.write().expect("registry lock");
         for mut rec in records {
-            if !reg.by_id.contains_key(&rec.id) {
+            let stored = first || !reg.by_id.contains_key(&rec.id);
+            if stored {
                 // Saved up to STATE_LAG_MS late: assume the latest it could have been heard.
                 rec.state.last_heard = rec.state.last_heard.map(|h| (h + STATE_LAG_MS).min(now));
             }
+            let state = first.then(|| rec.state.clone());
             let i = reg.put(rec);
+            if let Some(state) = state {
+                let dev = &mut reg.devices[i];
+                dev.saved_heard = state.last_heard;
+                dev.rec.state = state;
+                dev.dirty = false;
+            }
             if let Some(t) = iot::next_check(&reg.devices[i].watch(), &reg.devices[i].rec.state) {
                 self.timers.push(Reverse((t, i)));
             }

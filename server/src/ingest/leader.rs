@@ -24,6 +24,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 /// answered 503.
 pub(super) const TAKEOVER_WAIT: Duration = Duration::from_secs(5);
 
+/// How long a forwarded batch may take at the leader (stored and evaluated there).
+const FORWARD_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How often a follower re-reads the device registry (state included) for its own pages.
 const REFRESH: Duration = Duration::from_secs(5);
 
@@ -40,11 +43,13 @@ pub(super) struct Copies {
     secret: String,
     /// Kept-alive connections to the leader, with the secret they were opened with.
     idle: Mutex<Vec<(String, String, HttpClient)>>,
+    /// The leader's address and secret as last read.
+    known: Mutex<Option<(String, String)>>,
 }
 
 impl Copies {
     pub(super) fn new(cluster: Arc<dyn Cluster>, store: Arc<dyn Store>, addr: String) -> Self {
-        Copies { cluster, store, addr, secret: crate::auth::new_token(), idle: Mutex::default() }
+        Copies { cluster, store, addr, secret: crate::auth::new_token(), idle: Mutex::default(), known: Mutex::default() }
     }
 
     /// Whether `secret` is this copy's (compared as digests, in constant time for the secret).
@@ -65,13 +70,13 @@ pub(super) async fn run(ingest: Weak<Ingest>, store: Arc<dyn Store>, cases: Arc<
         match lead {
             Ok(Some(mut lease)) => {
                 tracing::info!(%addr, "this copy runs the ingest engine now");
+                // The registry stays readable (device pages, device secrets) while the engine
+                // loads every device's stored state into it; batches wait for `ready`.
                 let _ = ready.send(false);
-                *registry.write().expect("registry lock") = Registry::default();
                 let (jobs, rx) = mpsc::unbounded_channel();
-                let engine = Engine { store: store.clone(), cases: cases.clone(), registry, timers: BinaryHeap::new() };
-                let task = tokio::spawn(engine.run(rx, ready.clone()));
-                *me.jobs.write().expect("jobs lock") = Some(jobs.clone());
-                crate::metrics::leading(true);
+                let engine = Engine { store: store.clone(), cases: cases.clone(), registry, timers: BinaryHeap::new(), loaded: false };
+                let mut task = tokio::spawn(engine.run(rx, ready.clone()));
+                me.set_jobs(Some(jobs.clone()));
                 drop(me);
                 let mut changes = cluster.device_changes();
                 let mut every = tokio::time::interval(Duration::from_secs(1));
@@ -93,10 +98,11 @@ pub(super) async fn run(ingest: Weak<Ingest>, store: Arc<dyn Store>, cases: Arc<
                     }
                 };
                 if let Some(me) = ingest.upgrade() {
-                    *me.jobs.write().expect("jobs lock") = None;
+                    me.set_jobs(None);
                 }
+                // Stopped before anything else: a transaction it had begun is rolled back.
                 task.abort();
-                crate::metrics::leading(false);
+                let _ = (&mut task).await;
                 if !lost {
                     return;
                 }
@@ -160,7 +166,24 @@ struct WireOutcome {
 
 /// Sends a batch, as it came, to the leader; its outcomes once it has stored them.
 pub(super) async fn forward(copies: &Copies, from: &Sender, batch: &[serde_json::Value]) -> Result<Vec<Outcome>, Busy> {
-    let (addr, secret) = copies.cluster.leader().await.map_err(|e| Busy::Storage(e.to_string()))?.ok_or(Busy::NoLeader)?;
+    let answer = forward_to_known(copies, from, batch).await;
+    if matches!(answer, Err(Busy::NoLeader)) {
+        // Ask the database again next time: the leader may have changed.
+        *copies.known.lock().expect("known lock") = None;
+    }
+    answer
+}
+
+async fn forward_to_known(copies: &Copies, from: &Sender, batch: &[serde_json::Value]) -> Result<Vec<Outcome>, Busy> {
+    let known = copies.known.lock().expect("known lock").clone();
+    let (addr, secret) = match known {
+        Some(k) => k,
+        None => {
+            let k = copies.cluster.leader().await.map_err(|e| Busy::Storage(e.to_string()))?.ok_or(Busy::NoLeader)?;
+            *copies.known.lock().expect("known lock") = Some(k.clone());
+            k
+        }
+    };
     if addr == copies.addr {
         // The row still names this copy, which no longer leads: the next leader replaces it.
         return Err(Busy::NoLeader);
@@ -179,9 +202,9 @@ pub(super) async fn forward(copies: &Copies, from: &Sender, batch: &[serde_json:
     // A kept connection the leader closed meanwhile is tried once more on a new one (a batch
     // sent twice is stored once: its ids are known).
     let (status, text, client) = match kept {
-        Some((_, _, mut c)) => match c.request("POST", "/api/v1/ingest", &body).await {
-            Ok((status, _, text)) => (status, text, c),
-            Err(_) => send_new(&addr, &secret, &body).await?,
+        Some((_, _, mut c)) => match tokio::time::timeout(FORWARD_TIMEOUT, c.request("POST", "/api/v1/ingest", &body)).await {
+            Ok(Ok((status, _, text))) => (status, text, c),
+            _ => send_new(&addr, &secret, &body).await?,
         },
         None => send_new(&addr, &secret, &body).await?,
     };
@@ -202,9 +225,13 @@ pub(super) async fn forward(copies: &Copies, from: &Sender, batch: &[serde_json:
 }
 
 async fn send_new(addr: &str, secret: &str, body: &str) -> Result<(u16, String, HttpClient), Busy> {
-    let mut c = HttpClient::connect(addr, &format!("X-Zhizhi-Forward: {secret}\r\n")).await.map_err(|_| Busy::NoLeader)?;
-    let (status, _, text) = c.request("POST", "/api/v1/ingest", body).await.map_err(|_| Busy::NoLeader)?;
-    Ok((status, text, c))
+    let send = async {
+        let mut c = HttpClient::connect(addr, &format!("X-Zhizhi-Forward: {secret}\r\n")).await?;
+        let (status, _, text) = c.request("POST", "/api/v1/ingest", body).await?;
+        Ok::<_, std::io::Error>((status, text, c))
+    };
+    // A leader that hangs (or a network that drops everything) is not waited for forever.
+    tokio::time::timeout(FORWARD_TIMEOUT, send).await.map_err(|_| Busy::NoLeader)?.map_err(|_| Busy::NoLeader)
 }
 
 fn outcome(w: WireOutcome) -> Outcome {

@@ -55,17 +55,18 @@ pub fn topic_device(topic: &str) -> Option<&str> {
 /// same client id, so the broker's persistent session (and the messages it kept while nobody
 /// was connected) passes to the copy that takes over.
 pub async fn run(ingest: Arc<Ingest>, broker: BrokerUrl, client_id: String) {
+    let mut leading = ingest.leadership();
     loop {
-        while !ingest.leading() {
-            tokio::time::sleep(Duration::from_millis(500)).await;
+        if leading.wait_for(|l| *l).await.is_err() {
+            return;
         }
-        session(&ingest, &broker, &client_id).await;
+        session(&ingest, &broker, &client_id, &mut leading).await;
         tracing::info!("MQTT disconnected: this copy no longer runs the ingest engine");
     }
 }
 
 /// One connection, for as long as this copy runs the engine.
-async fn session(ingest: &Arc<Ingest>, broker: &BrokerUrl, client_id: &str) {
+async fn session(ingest: &Arc<Ingest>, broker: &BrokerUrl, client_id: &str, leading: &mut tokio::sync::watch::Receiver<bool>) {
     let mut options = MqttOptions::new(client_id.to_string(), broker.host.clone(), broker.port);
     options.set_keep_alive(Duration::from_secs(30)).set_clean_session(false).set_manual_acks(true);
     options.set_max_packet_size(4 * 1024 * 1024, 64 * 1024);
@@ -75,16 +76,11 @@ async fn session(ingest: &Arc<Ingest>, broker: &BrokerUrl, client_id: &str) {
     let (client, mut events) = AsyncClient::new(options, 256);
     // Handle several messages at once; the broker limits how many it sends unacknowledged.
     let inflight = Arc::new(tokio::sync::Semaphore::new(64));
-    let mut check = tokio::time::interval(Duration::from_secs(1));
     loop {
+        // Polling stops (the connection dropped) only when this copy stops running the engine.
         let event = tokio::select! {
             event = events.poll() => event,
-            _ = check.tick() => {
-                if !ingest.leading() {
-                    return;
-                }
-                continue;
-            }
+            _ = leading.wait_for(|l| !*l) => return,
         };
         match event {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {

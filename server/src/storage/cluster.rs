@@ -71,11 +71,17 @@ impl Lease for PgLease {
 #[async_trait]
 impl Cluster for PgCluster {
     async fn lead(&self, addr: &str, secret: &str) -> Result<Option<Box<dyn Lease>>> {
-        // A connection of its own, out of the pool: it closes (and the lock goes) when dropped.
-        let mut conn = self.pool.acquire().await?.detach();
-        let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)").bind(LEADER_LOCK).fetch_one(&mut conn).await?;
+        let mut pooled = self.pool.acquire().await?;
+        let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)").bind(LEADER_LOCK).fetch_one(&mut *pooled).await?;
         if !locked {
             return Ok(None);
+        }
+        // Out of the pool from now on: it closes (and the lock goes) when the lease is dropped.
+        // The server finds a copy that vanished from the network in seconds, not the two hours
+        // of TCP's default keep-alive, and lets the lock go.
+        let mut conn = pooled.detach();
+        for setting in ["SET tcp_keepalives_idle = 5", "SET tcp_keepalives_interval = 2", "SET tcp_keepalives_count = 3", "SET tcp_user_timeout = 10000"] {
+            sqlx::query(setting).execute(&mut conn).await?;
         }
         sqlx::query(
             "INSERT INTO ingest_leader (id, addr, secret, since) VALUES (1, $1, $2, $3) \
@@ -106,7 +112,11 @@ impl Cluster for PgCluster {
         let (tx, rx) = mpsc::channel(1024);
         let mut heard = super::postgres::listen(&self.pool, DEVICES_CHANNEL, "device changes");
         tokio::spawn(async move {
-            while let Some(payload) = heard.recv().await {
+            loop {
+                let payload = tokio::select! {
+                    p = heard.recv() => match p { Some(p) => p, None => return },
+                    _ = tx.closed() => return,
+                };
                 let change = payload.and_then(|p| p.parse().ok()).map_or(DeviceChange::All, DeviceChange::One);
                 if tx.send(change).await.is_err() {
                     return;

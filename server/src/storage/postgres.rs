@@ -37,7 +37,11 @@ impl PgStore {
         let (tx, rx) = mpsc::channel(1024);
         let mut heard = listen(&self.pool, EVENTS_CHANNEL, "events of other server copies");
         tokio::spawn(async move {
-            while let Some(payload) = heard.recv().await {
+            loop {
+                let payload = tokio::select! {
+                    p = heard.recv() => match p { Some(p) => p, None => return },
+                    _ = tx.closed() => return,
+                };
                 // The payload is a hint; a malformed one still means "read the log".
                 let notice = payload.and_then(|p| p.parse().ok()).map_or(Notice::Listening, Notice::Written);
                 if tx.send(notice).await.is_err() {
@@ -79,7 +83,12 @@ pub(super) fn listen(pool: &PgPool, channel: &'static str, what: &'static str) -
                 return;
             }
             loop {
-                match listener.try_recv().await {
+                // Ends with its receiver, even when no notice comes.
+                let heard = tokio::select! {
+                    heard = listener.try_recv() => heard,
+                    _ = tx.closed() => return,
+                };
+                match heard {
                     Ok(Some(n)) => {
                         if tx.send(Some(n.payload().to_string())).await.is_err() {
                             return;

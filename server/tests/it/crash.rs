@@ -75,11 +75,16 @@ impl Drop for Server {
 
 /// A new API token with the `ingest` scope, made by the administrator.
 pub(crate) async fn token(addr: &str) -> String {
+    token_with(addr, &["ingest"]).await
+}
+
+/// A new API token with these scopes, made by the administrator.
+pub(crate) async fn token_with(addr: &str, scopes: &[&str]) -> String {
     let mut c = HttpClient::connect(addr, "").await.unwrap();
     let (_, h, _) = c.request("POST", "/api/v1/login", &json!({ "username": "guanliyuan", "password": zhizhi_server::demo::DEMO_PASSWORD }).to_string()).await.unwrap();
     let cookie = h["set-cookie"].split(';').next().unwrap().to_string();
     let mut c = HttpClient::connect(addr, &format!("Cookie: {cookie}\r\n")).await.unwrap();
-    let (_, _, body) = c.request("POST", "/api/v1/tokens", &json!({ "name": "crash", "scopes": ["ingest"] }).to_string()).await.unwrap();
+    let (_, _, body) = c.request("POST", "/api/v1/tokens", &json!({ "name": "crash", "scopes": scopes }).to_string()).await.unwrap();
     serde_json::from_str::<Value>(&body).unwrap()["token"].as_str().unwrap().to_string()
 }
 
