@@ -27,6 +27,10 @@ pub(super) const TAKEOVER_WAIT: Duration = Duration::from_secs(5);
 /// How long a forwarded batch may take at the leader (stored and evaluated there).
 const FORWARD_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a copy that lost its lease waits before it tries again (the others try every
+/// second).
+const STEP_BACK: Duration = Duration::from_secs(3);
+
 /// How often a follower re-reads the device registry (state included) for its own pages.
 const REFRESH: Duration = Duration::from_secs(5);
 
@@ -108,6 +112,8 @@ pub(super) async fn run(ingest: Weak<Ingest>, store: Arc<dyn Store>, cases: Arc<
                 }
                 tracing::error!("lost the ingest lease (its database connection): this copy stopped its engine; another copy takes over");
                 refreshed = None;
+                // Whatever cut this copy's connection may cut it again: the others go first.
+                tokio::time::sleep(STEP_BACK).await;
                 continue;
             }
             Ok(None) => {

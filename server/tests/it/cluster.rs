@@ -187,3 +187,39 @@ async fn three_copies_take_device_messages_and_a_killed_engine_copy_hands_its_ti
     a.kill();
     c.kill();
 }
+
+/// The copy running the engine loses its lease connection (terminated by the database, as a
+/// failover of PostgreSQL or an administrator would): it stops its engine, and the other copy
+/// takes the engine over; a copy that closes hands it over too.
+#[tokio::test]
+async fn a_copy_that_loses_its_lease_stops_its_engine_and_another_takes_over() {
+    use crate::client::App;
+    let a = App::on(TestDb::postgres().await).await;
+    a.ingest_handle.wait_ready().await.unwrap();
+    assert!(a.ingest_handle.leading(), "the first copy runs the engine");
+    let c = a.copy().await;
+    c.ingest_handle.wait_ready().await.unwrap();
+    assert!(!c.ingest_handle.leading(), "a second copy does not");
+    let mut a_leads = a.ingest_handle.leadership();
+    let mut c_leads = c.ingest_handle.leadership();
+    let cut: i64 = {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&a.db.url).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 143 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) t").fetch_one(&mut admin).await.unwrap()
+    };
+    assert_eq!(cut, 1, "one connection holds the lease");
+    let within = |rx: &mut tokio::sync::watch::Receiver<bool>, want: bool| {
+        let mut rx = rx.clone();
+        async move { tokio::time::timeout(Duration::from_secs(15), rx.wait_for(|l| *l == want)).await.is_ok() }
+    };
+    assert!(within(&mut a_leads, false).await, "the copy that lost its lease stopped its engine");
+    assert!(within(&mut c_leads, true).await, "the other copy took the engine over");
+    c.ingest_handle.wait_ready().await.unwrap();
+    assert!(!a.ingest_handle.leading(), "one engine at a time");
+    // The copy running the engine closes: the first copy takes it back.
+    let c_ingest = c.ingest_handle.clone();
+    drop(c);
+    drop(c_ingest);
+    assert!(within(&mut a_leads, true).await, "a copy that closed handed the engine over");
+    a.db.remove().await;
+}
