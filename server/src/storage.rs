@@ -59,6 +59,10 @@ pub enum Error {
     /// The change would break a rule the data must keep (said in words for the user).
     #[error("{0}")]
     Invalid(String),
+    /// This copy's ingest engine wrote after another copy took the engine over; nothing was
+    /// written.
+    #[error("another server copy runs the ingest engine now")]
+    Fenced,
 }
 
 impl Error {

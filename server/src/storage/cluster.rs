@@ -56,6 +56,8 @@ pub trait Lease: Send {
 /// The PostgreSQL cluster.
 pub(super) struct PgCluster {
     pub(super) pool: PgPool,
+    /// The store's fence: set to the secret once this copy leads.
+    pub(super) fence: std::sync::Arc<std::sync::RwLock<Option<String>>>,
 }
 
 struct PgLease(sqlx::PgConnection);
@@ -92,6 +94,7 @@ impl Cluster for PgCluster {
         .bind(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64))
         .execute(&mut conn)
         .await?;
+        *self.fence.write().expect("fence lock") = Some(secret.to_string());
         Ok(Some(Box::new(PgLease(conn))))
     }
 

@@ -10,6 +10,8 @@ use tokio::sync::mpsc;
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// The secret this copy's engine leads with, once it took the lease (see [`PgStore::fence`]).
+    fence: std::sync::Arc<std::sync::RwLock<Option<String>>>,
 }
 
 impl PgStore {
@@ -28,7 +30,7 @@ impl PgStore {
             .await
             .map_err(|source| Error::Connect { url: redact(url), source })?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, fence: Default::default() })
     }
 
     /// Listens on `zhizhi_events` (the event log's trigger notifies it at every commit); says
@@ -54,7 +56,22 @@ impl PgStore {
 
     /// The ingest leadership among the copies over this database.
     fn cluster(&self) -> Option<std::sync::Arc<dyn super::cluster::Cluster>> {
-        Some(std::sync::Arc::new(super::cluster::PgCluster { pool: self.pool.clone() }))
+        Some(std::sync::Arc::new(super::cluster::PgCluster { pool: self.pool.clone(), fence: self.fence.clone() }))
+    }
+
+    /// Refuses an ingest transaction of this copy's engine once another copy leads: the
+    /// transaction reads the leader's row `FOR SHARE`, so a copy taking the lease over (which
+    /// rewrites the row before it loads any device state) either waits for this transaction
+    /// and then sees its writes, or has rewritten the row and this transaction sees another
+    /// secret and writes nothing. Closes the seconds between a lease lost and its copy noticing.
+    async fn fence(&self, tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<()> {
+        let mine = self.fence.read().expect("fence lock").clone();
+        let Some(mine) = mine else { return Ok(()) };
+        let leader: Option<(String,)> = sqlx::query_as("SELECT secret FROM ingest_leader WHERE id = 1 FOR SHARE").fetch_optional(&mut **tx).await?;
+        match leader {
+            Some((secret,)) if secret == mine => Ok(()),
+            _ => Err(Error::Fenced),
+        }
     }
 }
 

@@ -67,6 +67,11 @@ impl SqliteStore {
     fn writer(&self) -> &SqlitePool {
         &self.writer
     }
+
+    /// One process, one engine: nothing to fence.
+    async fn fence(&self, _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<()> {
+        Ok(())
+    }
 }
 
 super::portable::portable_store!(SqliteStore, sqlx::Sqlite, "sqlite");

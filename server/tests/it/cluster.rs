@@ -223,3 +223,36 @@ async fn a_copy_that_loses_its_lease_stops_its_engine_and_another_takes_over() {
     assert!(within(&mut a_leads, true).await, "a copy that closed handed the engine over");
     a.db.remove().await;
 }
+
+/// An engine that wrote on after another copy took the lease (the seconds before its copy
+/// notices) is fenced off: its transaction writes nothing.
+#[tokio::test]
+async fn an_engine_whose_lease_was_taken_over_writes_nothing() {
+    use zhizhi_server::storage::iot::{Evaluated, StoredMessage};
+    let db = TestDb::postgres().await;
+    let first = zhizhi_server::storage::open(&db.url).await.unwrap();
+    let second = zhizhi_server::storage::open(&db.url).await.unwrap();
+    first.import_district(&zhizhi_shared::demo::generate(zhizhi_shared::demo::DEFAULT_SEED), &|_: &str, _: usize, _: usize| {}).await.unwrap();
+    let device = first.device_records(None).await.unwrap()[0].id;
+    let message = |id: &str| StoredMessage { device_id: device, msg_id: id.into(), ts: 1, received_at: 1, kind: "heartbeat".into(), payload: "{}".into() };
+    let lease = first.cluster().unwrap().lead("127.0.0.1:1", "first-secret").await.unwrap().expect("the lease is free");
+    assert!(second.cluster().unwrap().lead("127.0.0.1:2", "second-secret").await.unwrap().is_none(), "one lease at a time");
+    first.ingest(&[message("while-leading")], &mut |_: &[bool]| Evaluated::default()).await.expect("the leader writes");
+    // The database lets the first lease go (its connection is gone) before the first copy
+    // notices; the second copy takes it.
+    drop(lease);
+    let started = Instant::now();
+    let _second_lease = loop {
+        if let Some(l) = second.cluster().unwrap().lead("127.0.0.1:2", "second-secret").await.unwrap() {
+            break l;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the lease was not let go");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let late = first.ingest(&[message("after-takeover")], &mut |_: &[bool]| Evaluated::default()).await;
+    assert!(matches!(late, Err(zhizhi_server::storage::Error::Fenced)), "{late:?}");
+    assert!(first.has_message(device, "while-leading").await.unwrap());
+    assert!(!first.has_message(device, "after-takeover").await.unwrap(), "a fenced engine wrote nothing");
+    second.ingest(&[message("new-leader")], &mut |_: &[bool]| Evaluated::default()).await.expect("the new leader writes");
+    db.remove().await;
+}

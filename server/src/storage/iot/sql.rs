@@ -38,6 +38,8 @@ macro_rules! portable_iot {
                 use std::collections::HashSet;
                 let $pool = self.writer();
                 let mut tx = $begin.await?;
+                // Among several copies: only while this copy's engine holds the lease.
+                self.fence(&mut tx).await?;
                 let mut fresh: HashSet<(i64, String)> = HashSet::new();
                 for chunk in msgs.chunks(CHUNK) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO device_messages (device_id, msg_id, ts, received_at, kind, payload) ");
