@@ -5,7 +5,9 @@
 //! `cargo bench -p zhizhi-server --bench streams` (release build). The servers are the real
 //! binary in child processes (their memory and CPU read from `/proc`); this process holds the
 //! clients. Options through the environment: `ZZ_BENCH_STREAMS` (default 10000) open streams,
-//! `ZZ_BENCH_ROUNDS` (default 5) cases whose delivery is timed, `ZZ_BENCH_NODES` (default 1)
+//! `ZZ_BENCH_ROUNDS` (default 5) cases whose delivery is timed, `ZZ_BENCH_H2=1` the streams over
+//! HTTP/2 connections (cleartext, 160 streams each, as a proxy would multiplex them) instead
+//! of one HTTP/1.1 connection each, `ZZ_BENCH_NODES` (default 1)
 //! server copies — more than one needs `ZZ_BENCH_DB`, an empty PostgreSQL database (for
 //! example `postgres://postgres@127.0.0.1/zz_streams`, created beforehand). Each process may
 //! open this many files: `ulimit -n` must exceed the number of streams.
@@ -22,33 +24,70 @@ use tokio::sync::{mpsc, Semaphore};
 /// Streams per API token (the server allows 16 per caller).
 const PER_TOKEN: usize = 16;
 
-/// Opens a stream and waits for its `ready` event; then sends the time of every `case` event
-/// it sees into `seen`.
+/// Streams per HTTP/2 connection (`ZZ_BENCH_H2=1`; the server takes 200 at once).
+const PER_CONN: usize = 160;
+
+/// Reads a stream's bytes: says when `ready` came and the time of every `case` event.
+struct Scan {
+    tail: String,
+    ready: bool,
+    opened: mpsc::Sender<()>,
+    seen: mpsc::UnboundedSender<Instant>,
+}
+
+impl Scan {
+    async fn feed(&mut self, bytes: &[u8]) {
+        let now = Instant::now();
+        self.tail.push_str(&String::from_utf8_lossy(bytes));
+        if !self.ready && self.tail.contains("event: ready") {
+            self.ready = true;
+            let _ = self.opened.send(()).await;
+        }
+        for _ in self.tail.matches("event: case").collect::<Vec<_>>() {
+            let _ = self.seen.send(now);
+        }
+        // Keep only what could be the start of a split "event: case" (11 bytes): at most 10.
+        let keep = self.tail.len().saturating_sub(10);
+        let cut = (keep..=self.tail.len()).find(|i| self.tail.is_char_boundary(*i)).unwrap_or(self.tail.len());
+        self.tail.drain(..cut);
+    }
+}
+
+/// Opens a stream on a connection of its own (HTTP/1.1) and waits for its `ready` event; then
+/// sends the time of every `case` event it sees into `seen`.
 async fn open_stream(addr: String, token: String, opened: mpsc::Sender<()>, seen: mpsc::UnboundedSender<Instant>) {
     let mut s = TcpStream::connect(&addr).await.expect("connect");
     let req = format!("GET /api/v1/stream HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n");
     s.write_all(req.as_bytes()).await.unwrap();
     let mut buf = [0u8; 1024];
-    let mut tail = String::new();
-    let mut ready = false;
+    let mut scan = Scan { tail: String::new(), ready: false, opened, seen };
     loop {
-        let n = match s.read(&mut buf).await {
+        match s.read(&mut buf).await {
             Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        let now = Instant::now();
-        tail.push_str(&String::from_utf8_lossy(&buf[..n]));
-        if !ready && tail.contains("event: ready") {
-            ready = true;
-            let _ = opened.send(()).await;
+            Ok(n) => scan.feed(&buf[..n]).await,
         }
-        for _ in tail.matches("event: case").collect::<Vec<_>>() {
-            let _ = seen.send(now);
-        }
-        // Keep only what could be the start of a split "event: case" (11 bytes): at most 10.
-        let keep = tail.len().saturating_sub(10);
-        let cut = (keep..=tail.len()).find(|i| tail.is_char_boundary(*i)).unwrap_or(tail.len());
-        tail.drain(..cut);
+    }
+}
+
+/// One HTTP/2 connection (cleartext, as a proxy in front of the copies would speak it) carrying
+/// a stream for each of `tokens`.
+async fn open_h2(addr: String, tokens: Vec<String>, opened: mpsc::Sender<()>, seen: mpsc::UnboundedSender<Instant>) {
+    let tcp = TcpStream::connect(&addr).await.expect("connect");
+    let (client, connection) = h2::client::handshake(tcp).await.expect("HTTP/2 handshake");
+    tokio::spawn(connection);
+    for token in tokens {
+        let mut client = client.clone().ready().await.expect("the connection takes another stream");
+        let req = http::Request::get(format!("http://{addr}/api/v1/stream")).header("authorization", format!("Bearer {token}")).header("accept", "text/event-stream").body(()).unwrap();
+        let (answer, _) = client.send_request(req, true).expect("send");
+        let (opened, seen) = (opened.clone(), seen.clone());
+        tokio::spawn(async move {
+            let mut body = answer.await.expect("answer").into_body();
+            let mut scan = Scan { tail: String::new(), ready: false, opened, seen };
+            while let Some(Ok(chunk)) = body.data().await {
+                let _ = body.flow_control().release_capacity(chunk.len());
+                scan.feed(&chunk).await;
+            }
+        });
     }
 }
 
@@ -60,6 +99,7 @@ async fn run() {
     let streams = env("ZZ_BENCH_STREAMS", 10_000);
     let rounds = env("ZZ_BENCH_ROUNDS", 5);
     let nodes_n = env("ZZ_BENCH_NODES", 1);
+    let h2 = env("ZZ_BENCH_H2", 0) == 1;
     let path = std::env::temp_dir().join(format!("zhizhi_streams_bench_{}.db", std::process::id()));
     let db = std::env::var("ZZ_BENCH_DB").unwrap_or_else(|_| format!("sqlite://{}", path.display()));
     assert!(nodes_n == 1 || db.starts_with("postgres"), "several copies need ZZ_BENCH_DB=postgres://…");
@@ -96,7 +136,14 @@ async fn run() {
     let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
     let gate = Arc::new(Semaphore::new(256));
     let started = Instant::now();
-    for i in 0..streams {
+    if h2 {
+        // PER_CONN streams a connection, spread over the copies.
+        for (c, first) in (0..streams).step_by(PER_CONN).enumerate() {
+            let tokens: Vec<String> = (first..(first + PER_CONN).min(streams)).map(|i| tokens[i / PER_TOKEN].clone()).collect();
+            tokio::spawn(open_h2(nodes[c % nodes_n].addr.clone(), tokens, opened_tx.clone(), seen_tx.clone()));
+        }
+    }
+    for i in (0..streams).filter(|_| !h2) {
         let addr = nodes[i % nodes_n].addr.clone();
         let (token, opened, seen, gate) = (tokens[i / PER_TOKEN].clone(), opened_tx.clone(), seen_tx.clone(), gate.clone());
         let permit = gate.acquire_owned().await.unwrap();

@@ -256,3 +256,36 @@ async fn an_engine_whose_lease_was_taken_over_writes_nothing() {
     second.ingest(&[message("new-leader")], &mut |_: &[bool]| Evaluated::default()).await.expect("the new leader writes");
     db.remove().await;
 }
+
+/// A proxy in front of the copies may carry many screens' live streams on one HTTP/2
+/// connection (cleartext, prior knowledge): the server speaks it beside HTTP/1.1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_streams_share_one_http2_connection() {
+    let path = std::env::temp_dir().join(format!("zhizhi_h2_{}_{}.db", std::process::id(), zhizhi_server::auth::now_ms()));
+    let server = start(&format!("sqlite://{}", path.display()));
+    server.ready().await;
+    let token = token_with(&server.addr, &["read"]).await;
+    let tcp = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
+    let (client, connection) = h2::client::handshake(tcp).await.expect("the server speaks HTTP/2");
+    tokio::spawn(connection);
+    let mut bodies = Vec::new();
+    for _ in 0..3 {
+        let mut client = client.clone().ready().await.unwrap();
+        let req = http::Request::get(format!("http://{}/api/v1/stream", server.addr)).header("authorization", format!("Bearer {token}")).header("accept", "text/event-stream").body(()).unwrap();
+        let (answer, _) = client.send_request(req, true).unwrap();
+        let answer = answer.await.unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.headers()["content-type"], "text/event-stream");
+        bodies.push(answer.into_body());
+    }
+    for mut body in bodies {
+        let mut seen = String::new();
+        while !seen.contains("event: ready") {
+            let chunk = tokio::time::timeout(Duration::from_secs(10), body.data()).await.expect("the stream answers").expect("the stream is open").unwrap();
+            let _ = body.flow_control().release_capacity(chunk.len());
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    server.kill();
+    let _ = std::fs::remove_file(&path);
+}
