@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{batch, env, login, Node};
+use common::{batch, env, login, start_nodes, Node};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -61,16 +61,7 @@ async fn run() {
     let clients = env("ZZ_BENCH_CLIENTS", 6);
     let db = std::env::var("ZZ_BENCH_DB").expect("ZZ_BENCH_DB=postgres://… (an empty database)");
     assert!(db.starts_with("postgres"), "several copies need PostgreSQL");
-    // The first copy loads the demo and takes the engine; the others follow.
-    let first = Node::start(&db, true);
-    first.ready().await;
-    let mut nodes = vec![first];
-    for _ in 1..nodes_n {
-        nodes.push(Node::start(&db, false));
-    }
-    for n in &nodes[1..] {
-        n.ready().await;
-    }
+    let nodes = start_nodes(&db, nodes_n).await;
     println!(
         "智治 ingest across copies — {nodes_n} server copies over {}, {clients} senders, batches of {per_batch}, {} CPU(s)",
         zhizhi_server::storage::redact(&db),

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{env, login, percentile, Node};
+use common::{env, login, percentile, start_nodes, Node};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -103,15 +103,7 @@ async fn run() {
     let path = std::env::temp_dir().join(format!("zhizhi_streams_bench_{}.db", std::process::id()));
     let db = std::env::var("ZZ_BENCH_DB").unwrap_or_else(|_| format!("sqlite://{}", path.display()));
     assert!(nodes_n == 1 || db.starts_with("postgres"), "several copies need ZZ_BENCH_DB=postgres://…");
-    let first = Node::start(&db, true);
-    first.ready().await;
-    let mut nodes = vec![first];
-    for _ in 1..nodes_n {
-        nodes.push(Node::start(&db, false));
-    }
-    for n in &nodes[1..] {
-        n.ready().await;
-    }
+    let nodes = start_nodes(&db, nodes_n).await;
     println!(
         "智治 live streams benchmark — {} stream(s) over {} server cop{} ({}), {} CPU(s)",
         streams,

@@ -105,6 +105,21 @@ impl Drop for Node {
     }
 }
 
+/// `n` server copies over `db`: the first loads the demo (and, over PostgreSQL, takes the
+/// ingest engine) before the others start.
+pub async fn start_nodes(db: &str, n: usize) -> Vec<Node> {
+    let first = Node::start(db, true);
+    first.ready().await;
+    let mut nodes = vec![first];
+    for _ in 1..n {
+        nodes.push(Node::start(db, false));
+    }
+    for n in &nodes[1..] {
+        n.ready().await;
+    }
+    nodes
+}
+
 /// A connection signed in as `user` (a demo account).
 pub async fn login(addr: &str, user: &str) -> HttpClient {
     let mut c = HttpClient::connect(addr, "").await.unwrap();

@@ -95,7 +95,9 @@ pub(super) async fn run(ingest: Weak<Ingest>, store: Arc<dyn Store>, cases: Arc<
                             if ingest.strong_count() == 0 {
                                 break false;
                             }
-                            if !lease.held().await {
+                            // An engine that ended (it panicked) is started again, after the
+                            // others had their chance, as after a lost lease.
+                            if task.is_finished() || !lease.held().await {
                                 break true;
                             }
                         }
