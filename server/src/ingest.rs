@@ -220,8 +220,10 @@ impl Ingest {
         // While copies hand the engine over, wait for the next leader rather than refuse.
         let deadline = tokio::time::Instant::now() + leader::TAKEOVER_WAIT;
         loop {
-            let answer = if self.leading() { self.submit_here(from, batch.clone()).await } else { leader::forward(copies, from, &batch).await };
-            match answer {
+            if self.leading() {
+                return self.submit_here(from, batch).await;
+            }
+            match leader::forward(copies, from, &batch).await {
                 Err(Busy::NoLeader) if tokio::time::Instant::now() < deadline => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
                 answer => return answer,
             }

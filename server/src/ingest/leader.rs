@@ -56,7 +56,8 @@ impl Copies {
         Copies { cluster, store, addr, secret: crate::auth::new_token(), idle: Mutex::default(), known: Mutex::default() }
     }
 
-    /// Whether `secret` is this copy's (compared as digests, in constant time for the secret).
+    /// Whether `secret` is this copy's (compared as digests, so the time taken says nothing of
+    /// the secret).
     pub(super) fn secret_ok(&self, secret: &str) -> bool {
         crate::auth::token_hash(secret) == crate::auth::token_hash(&self.secret)
     }

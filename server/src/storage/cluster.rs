@@ -112,20 +112,6 @@ impl Cluster for PgCluster {
     }
 
     fn device_changes(&self) -> mpsc::Receiver<DeviceChange> {
-        let (tx, rx) = mpsc::channel(1024);
-        let mut heard = super::postgres::listen(&self.pool, DEVICES_CHANNEL, "device changes");
-        tokio::spawn(async move {
-            loop {
-                let payload = tokio::select! {
-                    p = heard.recv() => match p { Some(p) => p, None => return },
-                    _ = tx.closed() => return,
-                };
-                let change = payload.and_then(|p| p.parse().ok()).map_or(DeviceChange::All, DeviceChange::One);
-                if tx.send(change).await.is_err() {
-                    return;
-                }
-            }
-        });
-        rx
+        super::postgres::listen(&self.pool, DEVICES_CHANNEL, "device changes", |p| p.and_then(|p| p.parse().ok()).map_or(DeviceChange::All, DeviceChange::One))
     }
 }

@@ -36,22 +36,8 @@ impl PgStore {
     /// Listens on `zhizhi_events` (the event log's trigger notifies it at every commit); says
     /// [`Notice::Listening`] each time it listens again, since notices sent meanwhile are lost.
     fn notices(&self) -> Option<mpsc::Receiver<Notice>> {
-        let (tx, rx) = mpsc::channel(1024);
-        let mut heard = listen(&self.pool, EVENTS_CHANNEL, "events of other server copies");
-        tokio::spawn(async move {
-            loop {
-                let payload = tokio::select! {
-                    p = heard.recv() => match p { Some(p) => p, None => return },
-                    _ = tx.closed() => return,
-                };
-                // The payload is a hint; a malformed one still means "read the log".
-                let notice = payload.and_then(|p| p.parse().ok()).map_or(Notice::Listening, Notice::Written);
-                if tx.send(notice).await.is_err() {
-                    return;
-                }
-            }
-        });
-        Some(rx)
+        // The payload is a hint; a malformed one still means "read the log".
+        Some(listen(&self.pool, EVENTS_CHANNEL, "events of other server copies", |p| p.and_then(|p| p.parse().ok()).map_or(Notice::Listening, Notice::Written)))
     }
 
     /// The ingest leadership among the copies over this database.
@@ -76,9 +62,9 @@ impl PgStore {
 }
 
 /// Listens on `channel` on a connection of its own, reconnecting every second while the server
-/// is away, for as long as the receiver lives: each notice's payload, and `None` each time it
-/// listens (again), since notices sent meanwhile are lost.
-pub(super) fn listen(pool: &PgPool, channel: &'static str, what: &'static str) -> mpsc::Receiver<Option<String>> {
+/// is away, for as long as the receiver lives: `read` of each notice's payload, and `read(None)`
+/// each time it listens (again), since notices sent meanwhile are lost.
+pub(super) fn listen<T: Send + 'static>(pool: &PgPool, channel: &'static str, what: &'static str, read: fn(Option<&str>) -> T) -> mpsc::Receiver<T> {
     let (tx, rx) = mpsc::channel(1024);
     let pool = pool.clone();
     tokio::spawn(async move {
@@ -96,7 +82,7 @@ pub(super) fn listen(pool: &PgPool, channel: &'static str, what: &'static str) -
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
-            if tx.send(None).await.is_err() {
+            if tx.send(read(None)).await.is_err() {
                 return;
             }
             loop {
@@ -107,7 +93,7 @@ pub(super) fn listen(pool: &PgPool, channel: &'static str, what: &'static str) -
                 };
                 match heard {
                     Ok(Some(n)) => {
-                        if tx.send(Some(n.payload().to_string())).await.is_err() {
+                        if tx.send(read(Some(n.payload()))).await.is_err() {
                             return;
                         }
                     }
