@@ -102,6 +102,7 @@ test('综合查一次: filed by 市场监管 with two agencies, approved by the 
   const market = await signedIn(browser, 'shijian', desk);
   watch(market, problems);
   await market.goto('/enterprises');
+  await expect(market.locator('[data-testid=supervision][data-live]')).toHaveCount(1);
   await market.getByTestId('ent-q').fill('记');
   await market.getByTestId('ent-search').click();
   await expect(market.getByTestId('found')).toContainText('找到');
