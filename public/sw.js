@@ -167,12 +167,20 @@ async function warmPages(paths) {
 }
 
 // The code and styles a page loads (`/pkg/…`), kept beside it.
+const HASHED = /^\/pkg\/[A-Za-z0-9_]+\.[0-9a-f]{16}\.(js|wasm|css)$/;
 async function warmAssets(resp) {
   const html = await resp.text();
   const shell = await caches.open(SHELL);
   const found = new Set();
   for (const m of html.matchAll(/["'(](\/pkg\/[A-Za-z0-9_.\-\/]+)["')]/g)) found.add(m[1]);
   // The hydration script names the wasm by one of its two names; ask for the one it names.
+  // The bundle's content-hashed names of an earlier version are not asked for again: forget them.
+  if ([...found].some((u) => HASHED.test(u))) {
+    for (const k of await shell.keys()) {
+      const p = new URL(k.url).pathname;
+      if (HASHED.test(p) && !found.has(p)) await shell.delete(k);
+    }
+  }
   for (const u of found) {
     if (!(await shell.match(u))) {
       try {

@@ -30,6 +30,7 @@ test('a user changes their password from the user menu, with mistakes explained'
   await loginAs(page, 'zhifa');
   await page.goto('/account/password');
   await expect(page.getByRole('heading', { name: '修改密码' })).toBeVisible();
+  await page.locator('html[data-hydrated]').waitFor();
   await page.getByLabel('当前密码').fill('not-my-password');
   await page.getByLabel('新密码', { exact: true }).fill('Another-Password-2027');
   await page.getByLabel('再次输入新密码').fill('Another-Password-2027');

@@ -122,6 +122,7 @@ test('a resident reports a blocked drain with two photos and their location, fol
 
   // Back on the phone: done, with the result and its photo; rated 2 stars with a comment.
   await page.reload();
+  await page.locator('html[data-hydrated]').waitFor();
   await expect(page.getByTestId('follow-now')).toHaveText('已办结');
   await expect(page.getByTestId('follow-handlers')).toContainText('城市管理');
   await expect(page.getByTestId('follow-result')).toContainText('已疏通管道');

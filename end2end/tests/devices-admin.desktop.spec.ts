@@ -21,6 +21,7 @@ test('the administrator registers a door sensor for a resident living alone, set
   const code = `MC-E2E-${Date.now() % 1_000_000}`;
 
   await page.goto('/devices');
+  await page.locator('html[data-hydrated]').waitFor();
   await page.getByTestId('device-new').click();
   const form = page.locator('[data-testid=device-form][data-ready]');
   await expect(form).toBeVisible();
@@ -110,7 +111,7 @@ test('a CSV with a bad line imports nothing and names the line; the corrected fi
   const code = `SW-E2E-${Date.now() % 1_000_000}`;
   const header = 'code,kind,model,profile,building_id,floor,household_id,resident_id,lon,lat';
   await page.goto('/devices');
-  await page.locator('[data-testid=device-filters]').waitFor();
+  await page.locator('html[data-hydrated]').waitFor();
   await page.getByTestId('device-import').click();
   await page.getByTestId('csv-text').fill(`${header}\n${code},water_level_gauge,RLG-80,gauge-river,,,,,106.4505,29.5850\n${code}-B,toaster,X,,,,,,106.45,29.585\n`);
   await page.getByTestId('csv-submit').click();

@@ -60,6 +60,7 @@ test('KPIs: last month of the demo history, trend and heat, posts ranked down to
   expect(regraded.status()).toBe(204);
 
   await page.goto('/kpis');
+  await page.locator('html[data-hydrated]').waitFor();
   await expect(page.getByTestId('kpi-report')).toBeVisible();
   await expect(page.getByTestId('demo-history')).toHaveCount(0);
   // Device health and grade changes beside the case figures; the grading behind the count.

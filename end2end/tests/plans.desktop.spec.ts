@@ -167,6 +167,7 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   // A drill of the same plan, started from the plan library at a building: its own case, marked
   // as a drill on its incident view and in the list, beside the real response.
   await coord.goto('/plans');
+  await coord.locator('html[data-hydrated]').waitFor();
   const tourism = coord.getByTestId('plan-card').filter({ hasText: '重大旅游消费纠纷处置预案' });
   await tourism.getByTestId('start-drill').click();
   await tourism.getByTestId('drill-place').fill('磁南街27号');
@@ -192,6 +193,7 @@ test('28 March: the crowd alert becomes the tourism dispute plan, six posts and 
   await admin.goto('/plans');
   await admin.getByTestId('plan-card').filter({ hasText: '重大旅游消费纠纷处置预案' }).getByTestId('edit-plan').click();
   await expect(admin).toHaveURL(/\/plans\/\d+\/edit$/);
+  await admin.locator('html[data-hydrated]').waitFor();
   const editor = admin.getByTestId('plan-editor');
   await expect(editor.locator('[data-testid=level-edit][data-level=iv] [data-testid=task-edit]')).toHaveCount(6);
   await expect(editor.locator('[data-testid=level-edit][data-level=iv] [data-testid=district-edit]')).toHaveCount(3);

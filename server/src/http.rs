@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod guard;
 pub mod headers;
 pub mod json_errors;
+pub mod statics;
 
 use crate::api;
 use crate::cli::ServeArgs;
@@ -35,7 +36,7 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(static_or_page)
         // Layers run bottom-up: trace, refuse cross-site writes, resolve the caller, then send
         // anonymous visitors of pages to the login page; answers are gzipped when the browser
         // accepts it (the map script, the wasm, GeoJSON), never the live stream (SSE).
@@ -74,6 +75,18 @@ async fn wasm_by_either_name(State(options): State<LeptosOptions>, mut req: Requ
     next.run(req).await
 }
 
+/// A file of the site (pre-compressed, with its cache rule), or else the page at that address
+/// (the app's own 404 when there is none).
+async fn static_or_page(State(state): State<AppState>, req: Request) -> axum::response::Response {
+    if let Some(res) = statics::file(&state.leptos.site_root, req.method(), req.uri(), req.headers()).await {
+        return res;
+    }
+    let backend = state.backend.clone();
+    let context = move || provide_context(backend.clone());
+    let uri = req.uri().clone();
+    leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell)(uri, State(state), req).await
+}
+
 /// Counts every answer by status class for `/metrics`.
 async fn count_requests(req: Request, next: middleware::Next) -> axum::response::Response {
     let res = next.run(req).await;
@@ -103,6 +116,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if !args.site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %args.site_root.display(), "no compiled site found: pages will render without styles or interactivity; build it with `cargo leptos build`");
+    } else {
+        crate::site::precompress_in_background(args.site_root.clone());
     }
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

@@ -31,6 +31,7 @@ pub mod open311;
 pub mod plans;
 pub mod residents;
 pub mod simulate;
+pub mod site;
 pub mod state;
 pub mod supervision;
 pub mod storage;

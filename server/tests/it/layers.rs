@@ -147,7 +147,7 @@ fn no_two_modules_of_the_server_or_the_app_use_each_other() {
 
 /// The server's layers, bottom up: a module may use its own layer and those below.
 const LAYERS: [&[&str]; 8] = [
-    &["storage", "xlsx", "metrics", "http_client"],
+    &["storage", "xlsx", "metrics", "http_client", "site"],
     &["auth"],
     &["error"],
     &["accounts", "residents", "directory", "cases", "calls", "devices", "map", "plans", "flood", "supervision", "imports", "kpis", "open311", "ingest", "live"],

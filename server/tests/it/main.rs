@@ -26,5 +26,6 @@ mod people;
 mod plans;
 mod public_report;
 mod server_fns;
+mod site;
 mod storage;
 mod supervision;

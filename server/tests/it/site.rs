@@ -1,0 +1,102 @@
+//! The site's files: the bundle named by its content, compressed once, cached by its name.
+
+use crate::harness::TestDb;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use sha2::{Digest, Sha256};
+use std::io::Read as _;
+use tower::ServiceExt;
+use zhizhi_server::http::router;
+use zhizhi_server::state::AppState;
+
+async fn get(app: &axum::Router, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, http::HeaderMap, Vec<u8>) {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    (status, headers, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+fn hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file of `n` bytes that compresses well, as code does.
+fn code(tag: &str, n: usize) -> Vec<u8> {
+    format!("/* {tag} */ ").bytes().chain(b"export function hydrate() { return 141; }\n".iter().copied().cycle()).take(n).collect()
+}
+
+#[tokio::test]
+async fn the_bundle_is_named_by_its_content_compressed_once_and_cached_by_its_name() {
+    let db = TestDb::sqlite().await;
+    zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
+    let site = std::env::temp_dir().join(format!("zhizhi-site-hashed-{}", std::process::id()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let (js, wasm, css, icon) = (code("js", 40_000), code("wasm v1", 200_000), code("css", 9_000), code("svg", 3_000));
+    std::fs::write(pkg.join("zhizhi.js"), &js).unwrap();
+    std::fs::write(pkg.join("zhizhi_bg.wasm"), &wasm).unwrap();
+    std::fs::write(pkg.join("zhizhi.css"), &css).unwrap();
+    std::fs::write(site.join("favicon.svg"), &icon).unwrap();
+
+    let app = router(AppState::new(db.store.clone(), &site, "127.0.0.1:0".parse().unwrap()));
+    let (status, _, page) = get(&app, "/login", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    let (js_at, wasm_at, css_at) = (format!("/pkg/zhizhi.{}.js", hash(&js)), format!("/pkg/zhizhi.{}.wasm", hash(&wasm)), format!("/pkg/zhizhi.{}.css", hash(&css)));
+    for at in [&js_at, &wasm_at, &css_at] {
+        assert!(page.contains(at.as_str()), "the page names {at}");
+    }
+    assert!(!page.contains("/pkg/zhizhi.css"), "the styles by their hashed name only");
+
+    // Compressed once: a second pass finds every copy current.
+    let first = zhizhi_server::site::precompress(&site).unwrap();
+    assert_eq!(first.written, 7, "js, wasm, css, their hashed copies and the icon: {first:?}");
+    let again = zhizhi_server::site::precompress(&site).unwrap();
+    assert_eq!((again.written, again.current), (0, 7));
+
+    // The hashed wasm: brotli for a browser that takes it, kept a year.
+    let (status, h, body) = get(&app, &wasm_at, &[("accept-encoding", "gzip, deflate, br, zstd")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h["content-encoding"], "br");
+    assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+    assert!(body.len() < wasm.len() / 20, "{} bytes on the wire for {}", body.len(), wasm.len());
+    let mut unpacked = Vec::new();
+    brotli::Decompressor::new(&body[..], 4096).read_to_end(&mut unpacked).unwrap();
+    assert_eq!(unpacked, wasm);
+    let (_, h, body) = get(&app, &js_at, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(h["content-encoding"], "gzip");
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut unpacked).unwrap();
+    assert_eq!(unpacked, js);
+
+    // A plain name is asked about again, and answered 304 while unchanged.
+    let (status, h, _) = get(&app, "/favicon.svg", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h["cache-control"], "no-cache");
+    let since = h["last-modified"].to_str().unwrap().to_string();
+    let (status, _, body) = get(&app, "/favicon.svg", &[("if-modified-since", &since)]).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+    let (status, h, _) = get(&app, "/pkg/zhizhi.css", &[]).await;
+    assert_eq!((status, h["cache-control"].to_str().unwrap()), (StatusCode::OK, "no-cache"));
+
+    // A new build: the page names the new wasm; the old one is still there for pages rendered
+    // before the restart; its stale compressed copies are written again.
+    let wasm2 = code("wasm v2", 200_000);
+    std::fs::write(pkg.join("zhizhi_bg.wasm"), &wasm2).unwrap();
+    let app = router(AppState::new(db.store.clone(), &site, "127.0.0.1:0".parse().unwrap()));
+    let page = String::from_utf8(get(&app, "/login", &[]).await.2).unwrap();
+    assert!(page.contains(&format!("/pkg/zhizhi.{}.wasm", hash(&wasm2))));
+    assert_eq!(get(&app, &wasm_at, &[]).await.0, StatusCode::OK);
+    assert_eq!(zhizhi_server::site::precompress(&site).unwrap().written, 2, "the new wasm and its hashed copy");
+
+    // A file the site does not have is a 404, not a page; a page is still a page.
+    assert_eq!(get(&app, "/pkg/zhizhi.0123456789abcdef.wasm", &[]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, "/login", &[]).await.0, StatusCode::OK);
+    std::fs::remove_dir_all(&site).unwrap();
+    db.remove().await;
+}
