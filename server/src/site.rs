@@ -104,9 +104,11 @@ pub struct Compressed {
 
 /// Writes `.br` and `.gz` beside every compressible file under `root` whose copies are missing
 /// or older than it. Brotli at its best quality (the densest for the wire; files over 4 MB,
-/// debug builds, at quality 9, which takes a fraction of the time).
+/// debug builds, at quality 5, which takes a fraction of the time).
 pub fn precompress(root: &Path) -> std::io::Result<Compressed> {
     let mut done = Compressed::default();
+    // The same bytes under two names (a bundle file and its hashed copy) are compressed once.
+    let mut made: std::collections::HashMap<Vec<u8>, (Vec<u8>, Vec<u8>)> = Default::default();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir)?.flatten() {
@@ -128,8 +130,9 @@ pub fn precompress(root: &Path) -> std::io::Result<Compressed> {
                 continue;
             }
             let bytes = std::fs::read(&path)?;
-            write_atomically(&br, &brotli_bytes(&bytes))?;
-            write_atomically(&gz, &gzip_bytes(&bytes))?;
+            let (b, g) = made.entry(Sha256::digest(&bytes).to_vec()).or_insert_with(|| (brotli_bytes(&bytes), gzip_bytes(&bytes)));
+            write_atomically(&br, b)?;
+            write_atomically(&gz, g)?;
             done.written += 1;
         }
     }
@@ -144,7 +147,7 @@ fn sibling(path: &Path, ext: &str) -> PathBuf {
 }
 
 fn brotli_bytes(bytes: &[u8]) -> Vec<u8> {
-    let quality = if bytes.len() > 4 << 20 { 9 } else { 11 };
+    let quality = if bytes.len() > LARGE { 5 } else { 11 };
     let params = brotli::enc::BrotliEncoderParams { quality, lgwin: 22, ..Default::default() };
     let mut out = Vec::with_capacity(bytes.len() / 3);
     // Writing to a Vec cannot fail.
@@ -152,8 +155,12 @@ fn brotli_bytes(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A file this large is a debug build's wasm, never sent over a slow line: compressed quickly.
+const LARGE: usize = 4 << 20;
+
 fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::best());
+    let level = if bytes.len() > LARGE { flate2::Compression::default() } else { flate2::Compression::best() };
+    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), level);
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()
 }
