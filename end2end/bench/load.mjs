@@ -80,7 +80,7 @@ async function once(p) {
         window.__zzHydrated = performance.now();
         obs.disconnect();
       }
-    }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-hydrated'] });
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-hydrated'] });
   });
   await page.goto(base + p.path, { waitUntil: 'commit' });
   await page.locator('html[data-hydrated]').waitFor({ timeout: 120_000 });

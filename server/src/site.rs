@@ -103,7 +103,7 @@ pub struct Compressed {
 }
 
 /// Writes `.br` and `.gz` beside every compressible file under `root` whose copies are missing
-/// or older than it. Brotli at its best quality (the densest for the wire; files over 4 MB,
+/// or older than it. Brotli at its best quality (the densest for the wire; files over 16 MB,
 /// debug builds, at quality 5, which takes a fraction of the time).
 pub fn precompress(root: &Path) -> std::io::Result<Compressed> {
     let mut done = Compressed::default();
@@ -156,7 +156,7 @@ fn brotli_bytes(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// A file this large is a debug build's wasm, never sent over a slow line: compressed quickly.
-const LARGE: usize = 4 << 20;
+const LARGE: usize = 16 << 20;
 
 fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
     let level = if bytes.len() > LARGE { flate2::Compression::default() } else { flate2::Compression::best() };
