@@ -113,11 +113,13 @@ async function networkFirst(req, name) {
   try {
     const resp = await fetch(req);
     if (resp.status === 200 && resp.type === 'basic' && !(await same(await cache.match(req), resp))) {
-      const replaced = !!(await cache.match(req));
+      const path = new URL(req.url).pathname;
+      const replaced = !!(await cache.match(req)) || (HASHED.test(path) && (await otherVersionKept(cache, path)));
       await cache.put(req, resp.clone());
-      // New code: the kept pages were rendered for the old one; render them again so that a
-      // page opened without a signal runs with the code it was made for.
-      if (replaced && new URL(req.url).pathname.startsWith('/pkg/')) rewarm();
+      // New code (the same name changed, or a new content-hashed name): the kept pages were
+      // rendered for the old one; render them again so that a page opened without a signal
+      // runs with the code it was made for.
+      if (replaced && path.startsWith('/pkg/')) rewarm();
     }
     return resp;
   } catch (e) {
@@ -147,6 +149,33 @@ async function rewarm() {
   const cache = await caches.open(DATA);
   const paths = (await cache.keys()).map((k) => new URL(k.url).pathname).filter(isPage);
   await warmPages(paths);
+  await forgetUnusedVersions();
+}
+
+// Whether the shell keeps another build of this content-hashed file (`zhizhi.<hash>.wasm`).
+async function otherVersionKept(shell, path) {
+  const kind = path.replace(/\.[0-9a-f]{16}\./, '.');
+  return (await shell.keys()).some((k) => {
+    const p = new URL(k.url).pathname;
+    return p !== path && HASHED.test(p) && p.replace(/\.[0-9a-f]{16}\./, '.') === kind;
+  });
+}
+
+// Once every kept page was rendered again: the hashed files no kept page loads any more.
+async function forgetUnusedVersions() {
+  const data = await caches.open(DATA);
+  const shell = await caches.open(SHELL);
+  const used = new Set();
+  for (const k of await data.keys()) {
+    if (!isPage(new URL(k.url).pathname)) continue;
+    const r = await data.match(k);
+    if (!r) continue;
+    for (const m of (await r.text()).matchAll(PKG_URL)) used.add(m[1]);
+  }
+  for (const k of await shell.keys()) {
+    const p = new URL(k.url).pathname;
+    if (HASHED.test(p) && !used.has(p)) await shell.delete(k);
+  }
 }
 
 // Fetches pages (with the session's cookie) and keeps them, with the code they load.
@@ -168,19 +197,13 @@ async function warmPages(paths) {
 
 // The code and styles a page loads (`/pkg/…`), kept beside it.
 const HASHED = /^\/pkg\/[A-Za-z0-9_]+\.[0-9a-f]{16}\.(js|wasm|css)$/;
+const PKG_URL = /["'(](\/pkg\/[A-Za-z0-9_.\-\/]+)["')]/g;
 async function warmAssets(resp) {
   const html = await resp.text();
   const shell = await caches.open(SHELL);
   const found = new Set();
-  for (const m of html.matchAll(/["'(](\/pkg\/[A-Za-z0-9_.\-\/]+)["')]/g)) found.add(m[1]);
+  for (const m of html.matchAll(PKG_URL)) found.add(m[1]);
   // The hydration script names the wasm by one of its two names; ask for the one it names.
-  // The bundle's content-hashed names of an earlier version are not asked for again: forget them.
-  if ([...found].some((u) => HASHED.test(u))) {
-    for (const k of await shell.keys()) {
-      const p = new URL(k.url).pathname;
-      if (HASHED.test(p) && !found.has(p)) await shell.delete(k);
-    }
-  }
   for (const u of found) {
     if (!(await shell.match(u))) {
       try {

@@ -46,14 +46,21 @@ pub fn name_by_content(site_root: &Path, name: &str) -> Option<PathBuf> {
         keep.push(to.file_name()?.to_string_lossy().into_owned());
     }
     let hashes = pkg.join(HASHES);
+    // The build this one replaces keeps its files: pages rendered just before the restart ask
+    // for them. Older builds' files go once they are an hour old.
+    if let Ok(previous) = std::fs::read_to_string(&hashes) {
+        for (ext, hash) in previous.lines().filter_map(|l| l.split_once(':')) {
+            keep.push(format!("{name}.{}.{}", hash.trim(), ext.trim()));
+        }
+    }
     write_atomically(&hashes, lines.as_bytes()).ok()?;
     prune(&pkg, name, &keep);
     // Leptos joins this to the binary's folder; an absolute path stands on its own.
     std::path::absolute(&hashes).ok()
 }
 
-/// Removes earlier builds' hashed copies (and their compressed copies) that are an hour old:
-/// a page rendered just before a restart may still ask for them.
+/// Removes earlier builds' hashed copies (and their compressed copies) that are an hour old,
+/// except those in `keep`.
 fn prune(pkg: &Path, name: &str, keep: &[String]) {
     let Ok(dir) = std::fs::read_dir(pkg) else { return };
     for entry in dir.flatten() {
@@ -77,13 +84,28 @@ fn short_hash(bytes: &[u8]) -> String {
 }
 
 /// Writes through a temporary file and a rename, so no reader (another server copy) ever sees
-/// half a file.
-fn write_atomically(to: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// half a file; with `mtime`, the file gets that modification time.
+fn write_atomically_at(to: &Path, bytes: &[u8], mtime: Option<std::time::SystemTime>) -> std::io::Result<()> {
     let tmp = to.with_file_name(format!(".{}.{}.tmp", to.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
     let mut f = std::fs::File::create(&tmp)?;
     f.write_all(bytes)?;
+    if let Some(t) = mtime {
+        f.set_modified(t)?;
+    }
     f.sync_all()?;
     std::fs::rename(&tmp, to)
+}
+
+fn write_atomically(to: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_at(to, bytes, None)
+}
+
+/// Whether `source`'s compressed copy (`ext`: `br` or `gz`) is its own: written with the source's
+/// exact modification time. A copy older or newer than its file (a rebuild, a rollback, a copy
+/// that kept times) is not served and is written again.
+pub fn is_current(source: &Path, ext: &str) -> bool {
+    let modified = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
+    modified(source).is_some_and(|t| modified(&sibling(source, ext)) == Some(t))
 }
 
 /// Whether a file is worth compressing: text and wasm of 1 KiB or more.
@@ -100,10 +122,12 @@ pub struct Compressed {
     pub written: usize,
     /// Files whose copies were already current.
     pub current: usize,
+    /// Files that could not be read or their copies written.
+    pub failed: usize,
 }
 
 /// Writes `.br` and `.gz` beside every compressible file under `root` whose copies are missing
-/// or older than it. Brotli at its best quality (the densest for the wire; files over 16 MB,
+/// or not its own (`is_current`). Brotli at its best quality (the densest for the wire; files over 16 MB,
 /// debug builds, at quality 5, which takes a fraction of the time).
 pub fn precompress(root: &Path) -> std::io::Result<Compressed> {
     let mut done = Compressed::default();
@@ -121,19 +145,26 @@ pub fn precompress(root: &Path) -> std::io::Result<Compressed> {
             if hidden || !compressible(&path) {
                 continue;
             }
-            let modified = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
-            let source = modified(&path);
-            let br = sibling(&path, "br");
-            let gz = sibling(&path, "gz");
-            if [&br, &gz].iter().all(|c| modified(c).is_some_and(|t| Some(t) >= source)) {
+            if is_current(&path, "br") && is_current(&path, "gz") {
                 done.current += 1;
                 continue;
             }
-            let bytes = std::fs::read(&path)?;
-            let (b, g) = made.entry(Sha256::digest(&bytes).to_vec()).or_insert_with(|| (brotli_bytes(&bytes), gzip_bytes(&bytes)));
-            write_atomically(&br, b)?;
-            write_atomically(&gz, g)?;
-            done.written += 1;
+            // One file that cannot be read or written (removed meanwhile, a folder not ours)
+            // does not stop the others.
+            let write = |made: &mut std::collections::HashMap<Vec<u8>, (Vec<u8>, Vec<u8>)>| -> std::io::Result<()> {
+                let mtime = path.metadata()?.modified()?;
+                let bytes = std::fs::read(&path)?;
+                let (b, g) = made.entry(Sha256::digest(&bytes).to_vec()).or_insert_with(|| (brotli_bytes(&bytes), gzip_bytes(&bytes)));
+                write_atomically_at(&sibling(&path, "br"), b, Some(mtime))?;
+                write_atomically_at(&sibling(&path, "gz"), g, Some(mtime))
+            };
+            match write(&mut made) {
+                Ok(()) => done.written += 1,
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot write the compressed copies of this file");
+                    done.failed += 1;
+                }
+            }
         }
     }
     Ok(done)
@@ -177,7 +208,7 @@ pub fn precompress_in_background(site_root: PathBuf) {
     tokio::task::spawn_blocking(move || {
         let t = std::time::Instant::now();
         match precompress(&site_root) {
-            Ok(c) => tracing::info!(written = c.written, current = c.current, ms = t.elapsed().as_millis() as u64, "static files compressed (brotli, gzip)"),
+            Ok(c) => tracing::info!(written = c.written, current = c.current, failed = c.failed, ms = t.elapsed().as_millis() as u64, "static files compressed (brotli, gzip)"),
             Err(e) => tracing::warn!(site_root = %site_root.display(), error = %e, "cannot write the compressed copies: static files are compressed on the fly"),
         }
     });

@@ -25,12 +25,22 @@ pub async fn file(site_root: &str, method: &http::Method, uri: &http::Uri, heade
             ask = ask.header(h, v);
         }
     }
-    let dir = ServeDir::new(site_root).precompressed_br().precompressed_gzip().append_index_html_on_directories(false);
+    // A compressed copy is served only while it is the file's own (see `site::is_current`).
+    let source = Path::new(site_root).join(path.trim_start_matches('/'));
+    let mut dir = ServeDir::new(site_root).append_index_html_on_directories(false);
+    if crate::site::is_current(&source, "br") {
+        dir = dir.precompressed_br();
+    }
+    if crate::site::is_current(&source, "gz") {
+        dir = dir.precompressed_gzip();
+    }
     let res = dir.oneshot(ask.body(Body::empty()).ok()?).await.ok()?;
-    if !matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT) {
+    if matches!(res.status(), StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED) {
         return None;
     }
     let mut res = res.into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(path)));
+    // Caches between us and the browser keep one answer per encoding.
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     Some(res)
 }
