@@ -7,8 +7,9 @@
 //!   the binary names the files the site folder holds, however either was built. A site folder
 //!   the server may not write to is served under the plain names.
 //! - **Compressed once.** Brotli and gzip copies (`.br`, `.gz`) are written beside every
-//!   compressible file whose copy is missing or older, in the background at start; until a copy
-//!   is there the answer is compressed on the fly.
+//!   compressible file whose copy is missing or not its own (a copy carries its file's exact
+//!   modification time), in the background at start; until a copy is there the answer is
+//!   compressed on the fly.
 //! - **Caching.** A hashed name never changes content: a year, `immutable`. Everything else is
 //!   revalidated (`no-cache` with `Last-Modified`, answered `304` when unchanged).
 
