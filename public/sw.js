@@ -116,7 +116,7 @@ async function networkFirst(req, name) {
       const path = new URL(req.url).pathname;
       const replaced = !!(await cache.match(req)) || (HASHED.test(path) && (await otherVersionKept(cache, path)));
       await cache.put(req, resp.clone());
-      // New code (the same name changed, or a new content-hashed name): the kept pages were
+      // New code (the same name changed, or a new build's folder): the kept pages were
       // rendered for the old one; render them again so that a page opened without a signal
       // runs with the code it was made for.
       if (replaced && path.startsWith('/pkg/')) rewarm();
@@ -152,16 +152,16 @@ async function rewarm() {
   await forgetUnusedVersions();
 }
 
-// Whether the shell keeps another build of this content-hashed file (`zhizhi.<hash>.wasm`).
+// Whether the shell keeps this file of another build (`/pkg/v/<build>/zhizhi.wasm`).
 async function otherVersionKept(shell, path) {
-  const kind = path.replace(/\.[0-9a-f]{16}\./, '.');
+  const kind = path.replace(HASHED, '');
   return (await shell.keys()).some((k) => {
     const p = new URL(k.url).pathname;
-    return p !== path && HASHED.test(p) && p.replace(/\.[0-9a-f]{16}\./, '.') === kind;
+    return p !== path && HASHED.test(p) && p.replace(HASHED, '') === kind;
   });
 }
 
-// Once every kept page was rendered again: the hashed files no kept page loads any more.
+// Once every kept page was rendered again: the builds' files no kept page loads any more.
 async function forgetUnusedVersions() {
   const data = await caches.open(DATA);
   const shell = await caches.open(SHELL);
@@ -195,15 +195,16 @@ async function warmPages(paths) {
   }
 }
 
-// The code and styles a page loads (`/pkg/…`), kept beside it.
-const HASHED = /^\/pkg\/[A-Za-z0-9_]+\.[0-9a-f]{16}\.(js|wasm|css)$/;
+// The code and styles a page loads (`/pkg/v/<build>/…`: its build's folder, named by content;
+// in a split build also the page's own chunk), kept beside it.
+const HASHED = /^\/pkg\/v\/[0-9a-f]{16}\//;
 const PKG_URL = /["'(](\/pkg\/[A-Za-z0-9_.\-\/]+)["')]/g;
 async function warmAssets(resp) {
   const html = await resp.text();
   const shell = await caches.open(SHELL);
   const found = new Set();
   for (const m of html.matchAll(PKG_URL)) found.add(m[1]);
-  // The hydration script names the wasm by one of its two names; ask for the one it names.
+  // The page preloads its wasm (by the name the hydration script asks for) and its chunks.
   for (const u of found) {
     if (!(await shell.match(u))) {
       try {

@@ -22,7 +22,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{ParamSegment, StaticSegment};
+use leptos_router::{Lazy, ParamSegment, StaticSegment};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,18 +51,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The address of the site's styles: under their content-hashed name when the server named the
-/// bundle by content (the same hashes file Leptos reads for the script and the wasm).
+/// The address of the site's styles, in the folder of the build being served.
 fn style_href(options: &LeptosOptions) -> String {
-    let name = &options.output_name;
-    #[cfg(feature = "ssr")]
-    if options.hash_files
-        && let Ok(hashes) = std::fs::read_to_string(&*options.hash_file)
-        && let Some(hash) = hashes.lines().find_map(|l| l.strip_prefix("css:"))
-    {
-        return format!("/{}/{name}.{}.css", options.site_pkg_dir, hash.trim());
-    }
-    format!("/{}/{name}.css", options.site_pkg_dir)
+    format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
 }
 
 /// The Content-Security-Policy of a page: our own scripts only — the inline hydration scripts
@@ -97,41 +88,96 @@ pub fn App() -> impl IntoView {
         <Title text=move || format!("{} · {}", i18n::t(lang.get(), i18n::Msg::Product), i18n::t(lang.get(), i18n::Msg::Centre))/>
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <Route path=StaticSegment("") view=pages::command::CommandCentre/>
-                <Route path=StaticSegment("login") view=pages::login::LoginPage/>
-                <Route path=StaticSegment("my-grid") view=pages::my_grid::MyGridPage/>
-                <Route path=(StaticSegment("account"), StaticSegment("password")) view=pages::password::PasswordPage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("users")) view=pages::admin::users::UsersPage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=pages::admin::audit::AuditPage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("grids")) view=pages::admin::grids::GridsPage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("keys")) view=pages::admin::keys::KeysPage/>
-                <Route path=(StaticSegment("admin"), StaticSegment("import")) view=pages::admin::import::ImportPage/>
-                <Route path=StaticSegment("board") view=pages::board::BoardPage/>
-                <Route path=(StaticSegment("cases"), ParamSegment("id")) view=pages::case_page::CasePage/>
-                <Route path=(StaticSegment("m"), StaticSegment("tasks")) view=pages::phone_tasks::TasksPage/>
-                <Route path=StaticSegment("report") view=pages::report::ReportPage/>
-                <Route path=StaticSegment("r") view=pages::public_report::PublicReportPage/>
-                <Route path=(StaticSegment("f"), ParamSegment("token")) view=pages::follow::FollowPage/>
-                <Route path=StaticSegment("iot") view=pages::iot::HealthPage/>
-                <Route path=StaticSegment("alarms") view=pages::iot::AlarmsPage/>
-                <Route path=StaticSegment("devices") view=pages::iot::DevicesPage/>
-                <Route path=(StaticSegment("devices"), ParamSegment("id")) view=pages::iot::DevicePage/>
-                <Route path=StaticSegment("plans") view=pages::plans::PlansPage/>
-                <Route path=StaticSegment("kpis") view=pages::kpis::KpisPage/>
-                <Route path=StaticSegment("flood") view=pages::flood::FloodPage/>
-                <Route path=StaticSegment("people") view=pages::people::PeoplePage/>
-                <Route path=(StaticSegment("people"), StaticSegment("buildings"), ParamSegment("id")) view=pages::people::BuildingPage/>
-                <Route path=(StaticSegment("people"), StaticSegment("residents"), ParamSegment("id")) view=pages::people::resident::ResidentPage/>
-                <Route path=StaticSegment("enterprises") view=pages::enterprises::EnterprisesPage/>
-                <Route path=(StaticSegment("enterprises"), ParamSegment("id")) view=pages::enterprises::detail::EnterprisePage/>
-                <Route path=(StaticSegment("inspections"), ParamSegment("id")) view=pages::enterprises::inspection::InspectionPage/>
-                <Route path=StaticSegment("gongshi") view=pages::enterprises::public::PublicDrawsPage/>
-                <Route path=(StaticSegment("plans"), StaticSegment("new")) view=pages::plan_edit::PlanEditPage/>
-                <Route path=(StaticSegment("plans"), ParamSegment("id"), StaticSegment("edit")) view=pages::plan_edit::PlanEditPage/>
-                <Route path=(StaticSegment("activations"), ParamSegment("id")) view=pages::incident::IncidentPage/>
+                <Route path=StaticSegment("") view={Lazy::<CommandRoute>::new()}/>
+                <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()}/>
+                <Route path=StaticSegment("my-grid") view={Lazy::<MyGridRoute>::new()}/>
+                <Route path=(StaticSegment("account"), StaticSegment("password")) view={Lazy::<PasswordRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("users")) view={Lazy::<UsersRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("audit")) view={Lazy::<AuditRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("grids")) view={Lazy::<GridsRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("keys")) view={Lazy::<KeysRoute>::new()}/>
+                <Route path=(StaticSegment("admin"), StaticSegment("import")) view={Lazy::<ImportRoute>::new()}/>
+                <Route path=StaticSegment("board") view={Lazy::<BoardRoute>::new()}/>
+                <Route path=(StaticSegment("cases"), ParamSegment("id")) view={Lazy::<CaseRoute>::new()}/>
+                <Route path=(StaticSegment("m"), StaticSegment("tasks")) view={Lazy::<TasksRoute>::new()}/>
+                <Route path=StaticSegment("report") view={Lazy::<ReportRoute>::new()}/>
+                <Route path=StaticSegment("r") view={Lazy::<PublicReportRoute>::new()}/>
+                <Route path=(StaticSegment("f"), ParamSegment("token")) view={Lazy::<FollowRoute>::new()}/>
+                <Route path=StaticSegment("iot") view={Lazy::<HealthRoute>::new()}/>
+                <Route path=StaticSegment("alarms") view={Lazy::<AlarmsRoute>::new()}/>
+                <Route path=StaticSegment("devices") view={Lazy::<DevicesRoute>::new()}/>
+                <Route path=(StaticSegment("devices"), ParamSegment("id")) view={Lazy::<DeviceRoute>::new()}/>
+                <Route path=StaticSegment("plans") view={Lazy::<PlansRoute>::new()}/>
+                <Route path=StaticSegment("kpis") view={Lazy::<KpisRoute>::new()}/>
+                <Route path=StaticSegment("flood") view={Lazy::<FloodRoute>::new()}/>
+                <Route path=StaticSegment("people") view={Lazy::<PeopleRoute>::new()}/>
+                <Route path=(StaticSegment("people"), StaticSegment("buildings"), ParamSegment("id")) view={Lazy::<BuildingRoute>::new()}/>
+                <Route path=(StaticSegment("people"), StaticSegment("residents"), ParamSegment("id")) view={Lazy::<ResidentRoute>::new()}/>
+                <Route path=StaticSegment("enterprises") view={Lazy::<EnterprisesRoute>::new()}/>
+                <Route path=(StaticSegment("enterprises"), ParamSegment("id")) view={Lazy::<EnterpriseRoute>::new()}/>
+                <Route path=(StaticSegment("inspections"), ParamSegment("id")) view={Lazy::<InspectionRoute>::new()}/>
+                <Route path=StaticSegment("gongshi") view={Lazy::<PublicDrawsRoute>::new()}/>
+                <Route path=(StaticSegment("plans"), StaticSegment("new")) view={Lazy::<PlanEditRoute>::new()}/>
+                <Route path=(StaticSegment("plans"), ParamSegment("id"), StaticSegment("edit")) view={Lazy::<PlanEditRoute>::new()}/>
+                <Route path=(StaticSegment("activations"), ParamSegment("id")) view={Lazy::<IncidentRoute>::new()}/>
             </Routes>
         </Router>
     }
+}
+
+/// Makes each page a lazy route: in a split build (`cargo leptos build --split`) its code is a
+/// wasm chunk of its own, fetched when the page is first shown (and preloaded by the server for
+/// the page it renders), so the first load carries only the router, the shell and that page.
+macro_rules! lazy_pages {
+    ($($route:ident => $($page:ident)::+,)*) => {
+        $(
+            #[doc(hidden)]
+            pub struct $route;
+            #[leptos_router::lazy_route]
+            impl leptos_router::LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+                fn view(_this: Self) -> AnyView {
+                    $($page)::+().into_any()
+                }
+            }
+        )*
+    };
+}
+
+lazy_pages! {
+    CommandRoute => pages::command::CommandCentre,
+    LoginRoute => pages::login::LoginPage,
+    MyGridRoute => pages::my_grid::MyGridPage,
+    PasswordRoute => pages::password::PasswordPage,
+    UsersRoute => pages::admin::users::UsersPage,
+    AuditRoute => pages::admin::audit::AuditPage,
+    GridsRoute => pages::admin::grids::GridsPage,
+    KeysRoute => pages::admin::keys::KeysPage,
+    ImportRoute => pages::admin::import::ImportPage,
+    BoardRoute => pages::board::BoardPage,
+    CaseRoute => pages::case_page::CasePage,
+    TasksRoute => pages::phone_tasks::TasksPage,
+    ReportRoute => pages::report::ReportPage,
+    PublicReportRoute => pages::public_report::PublicReportPage,
+    FollowRoute => pages::follow::FollowPage,
+    HealthRoute => pages::iot::HealthPage,
+    AlarmsRoute => pages::iot::AlarmsPage,
+    DevicesRoute => pages::iot::DevicesPage,
+    DeviceRoute => pages::iot::DevicePage,
+    PlansRoute => pages::plans::PlansPage,
+    KpisRoute => pages::kpis::KpisPage,
+    FloodRoute => pages::flood::FloodPage,
+    PeopleRoute => pages::people::PeoplePage,
+    BuildingRoute => pages::people::BuildingPage,
+    ResidentRoute => pages::people::resident::ResidentPage,
+    EnterprisesRoute => pages::enterprises::EnterprisesPage,
+    EnterpriseRoute => pages::enterprises::detail::EnterprisePage,
+    InspectionRoute => pages::enterprises::inspection::InspectionPage,
+    PublicDrawsRoute => pages::enterprises::public::PublicDrawsPage,
+    PlanEditRoute => pages::plan_edit::PlanEditPage,
+    IncidentRoute => pages::incident::IncidentPage,
 }
 
 /// Entry point of the wasm bundle: takes over the server-rendered page.
@@ -139,9 +185,13 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // Every page says when it answers input (the load benchmark times this).
-    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-        let _ = html.set_attribute("data-hydrated", "1");
-    }
+    // The page's own code may be a lazy chunk: it is fetched first, then the page hydrated.
+    // Every page says when it answers input (tests and the load benchmark wait for this).
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
+        leptos::mount::hydrate_from_async(body, App).await.forget();
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("data-hydrated", "1");
+        }
+    });
 }

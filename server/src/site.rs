@@ -1,87 +1,135 @@
 //! The site's static files (the wasm, its JS, the styles, the map script, icons): named by
 //! their content, compressed once, cached by the browser as long as their names allow.
 //!
-//! - **Content-hashed names.** At start the site's own bundle (`pkg/zhizhi.js`, its wasm by either
-//!   name, `pkg/zhizhi.css`) is copied to `pkg/zhizhi.<hash>.<ext>` and the hashes written to
-//!   `pkg/hashes.txt`, which Leptos reads to name them in every page. This is a run-time matter:
-//!   the binary names the files the site folder holds, however either was built. A site folder
-//!   the server may not write to is served under the plain names.
+//! - **One folder per build, named by content.** At start the bundle cargo-leptos wrote to
+//!   `pkg/` (the JS, the wasm by either name, the styles and, in a split build, the lazy chunks,
+//!   their loader and manifest) is copied to `pkg/v/<hash>/`, the hash taken over all of it, and
+//!   the pages name that folder. Files in one folder refer to each other by relative names (the
+//!   chunk loader imports `./zhizhi.js`), so the whole build moves as one and nothing inside is
+//!   rewritten. This is a run-time matter: the binary serves the build the site folder holds,
+//!   however either was built. A site folder the server may not write to is served from `pkg/`.
 //! - **Compressed once.** Brotli and gzip copies (`.br`, `.gz`) are written beside every
 //!   compressible file whose copy is missing or not its own (a copy carries its file's exact
 //!   modification time), in the background at start; until a copy is there the answer is
 //!   compressed on the fly.
-//! - **Caching.** A hashed name never changes content: a year, `immutable`. Everything else is
+//! - **Caching.** A build's folder never changes content: a year, `immutable`. Everything else is
 //!   revalidated (`no-cache` with `Last-Modified`, answered `304` when unchanged).
 
 use sha2::{Digest, Sha256};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The file Leptos reads the bundle's hashes from (`js: …`, `wasm: …`, `css: …`).
-pub const HASHES: &str = "hashes.txt";
-/// What a hashed name is cached for.
+/// Where the builds' folders are, under the site's `pkg/`.
+pub const BUILDS: &str = "v";
+/// The file in `pkg/v/` naming the build being served (the one before it is kept too).
+const CURRENT: &str = "current";
+/// What a build's files are cached for.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// What every other static file is: kept, but asked about again before use.
 pub const REVALIDATE: &str = "no-cache";
 
-/// The bundle's three files under content-hashed names, copied beside the plain ones; the
-/// path of the hashes file on success. `None` when the site has no bundle or its folder cannot
-/// be written (then the plain names are served).
-pub fn name_by_content(site_root: &Path, name: &str) -> Option<PathBuf> {
+/// Copies the build in `pkg/` to its own folder named by its content; returns the folder the
+/// pages load from, relative to the site root (`pkg/v/<hash>`). `None` when `pkg/` holds no
+/// bundle or cannot be written: then the pages load from `pkg/` itself.
+pub fn publish(site_root: &Path, name: &str) -> Option<String> {
     let pkg = site_root.join("pkg");
-    let wasm = [format!("{name}.wasm"), format!("{name}_bg.wasm")].into_iter().map(|f| pkg.join(f)).find(|p| p.is_file())?;
-    let parts = [("js", pkg.join(format!("{name}.js"))), ("wasm", wasm), ("css", pkg.join(format!("{name}.css")))];
-    let mut lines = String::new();
-    let mut keep = Vec::new();
-    for (ext, from) in &parts {
-        let bytes = std::fs::read(from).ok()?;
-        let hash = short_hash(&bytes);
-        let to = pkg.join(format!("{name}.{hash}.{ext}"));
-        if std::fs::read(&to).ok().as_deref() != Some(&bytes[..]) {
-            if let Err(e) = write_atomically(&to, &bytes) {
-                tracing::warn!(path = %to.display(), error = %e, "cannot write the hashed copy: the bundle is served under its plain names");
-                return None;
+    let files = build_files(&pkg).ok()?;
+    let wasm = [format!("{name}.wasm"), format!("{name}_bg.wasm")].into_iter().find(|f| files.iter().any(|p| p == Path::new(f)))?;
+    let mut hasher = Sha256::new();
+    for rel in &files {
+        let bytes = std::fs::read(pkg.join(rel)).ok()?;
+        hasher.update(rel.to_string_lossy().as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    let hash: String = hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let builds = pkg.join(BUILDS);
+    let folder = builds.join(&hash);
+    if let Err(e) = copy_build(&pkg, &files, &folder, &wasm, name) {
+        tracing::warn!(path = %folder.display(), error = %e, "cannot write the build's folder: the bundle is served from pkg/");
+        return None;
+    }
+    // The build this one replaces keeps its folder: pages rendered just before the restart ask
+    // for it. Older builds go once they are an hour old.
+    let previous = std::fs::read_to_string(builds.join(CURRENT)).unwrap_or_default();
+    write_atomically(&builds.join(CURRENT), hash.as_bytes()).ok()?;
+    prune(&builds, &[hash.as_str(), previous.trim()]);
+    Some(format!("pkg/{BUILDS}/{hash}"))
+}
+
+/// The files of the build in `pkg/`, relative to it, sorted: everything but hidden files,
+/// compressed copies and the builds' folders.
+fn build_files(pkg: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for entry in std::fs::read_dir(pkg.join(&rel))?.flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let path = rel.join(&file);
+            if file.starts_with('.') || file.ends_with(".br") || file.ends_with(".gz") || path == Path::new(BUILDS) || file == "hashes.txt" {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
             }
         }
-        lines.push_str(&format!("{ext}: {hash}\n"));
-        keep.push(to.file_name()?.to_string_lossy().into_owned());
     }
-    let hashes = pkg.join(HASHES);
-    // The build this one replaces keeps its files: pages rendered just before the restart ask
-    // for them. Older builds' files go once they are an hour old.
-    if let Ok(previous) = std::fs::read_to_string(&hashes) {
-        for (ext, hash) in previous.lines().filter_map(|l| l.split_once(':')) {
-            keep.push(format!("{name}.{}.{}", hash.trim(), ext.trim()));
-        }
-    }
-    write_atomically(&hashes, lines.as_bytes()).ok()?;
-    prune(&pkg, name, &keep);
-    // Leptos joins this to the binary's folder; an absolute path stands on its own.
-    std::path::absolute(&hashes).ok()
+    out.sort();
+    Ok(out)
 }
 
-/// Removes earlier builds' hashed copies (and their compressed copies) that are an hour old,
-/// except those in `keep`.
-fn prune(pkg: &Path, name: &str, keep: &[String]) {
-    let Ok(dir) = std::fs::read_dir(pkg) else { return };
+/// Writes the build's folder whole (through a temporary folder and a rename, so another server
+/// copy never serves half of it), with the wasm under both of its names (Leptos picks one at
+/// compile time).
+fn copy_build(pkg: &Path, files: &[PathBuf], folder: &Path, wasm: &str, name: &str) -> std::io::Result<()> {
+    if folder.is_dir() {
+        // Touched, so that pruning counts its age from its last use.
+        return std::fs::File::open(folder)?.set_modified(std::time::SystemTime::now());
+    }
+    let tmp = folder.with_file_name(format!(".{}.{}.tmp", folder.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    for rel in files {
+        let to = tmp.join(rel);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::copy(pkg.join(rel), &to)?;
+    }
+    for other in [format!("{name}.wasm"), format!("{name}_bg.wasm")] {
+        if other != wasm && !tmp.join(&other).exists() {
+            std::fs::copy(tmp.join(wasm), tmp.join(&other))?;
+        }
+    }
+    for dir in [&tmp, &tmp.join("snippets")] {
+        if let Ok(f) = std::fs::File::open(dir) {
+            let _ = f.sync_all();
+        }
+    }
+    match std::fs::rename(&tmp, folder) {
+        Ok(()) => Ok(()),
+        // Another server copy published the same build meanwhile.
+        Err(_) if folder.is_dir() => std::fs::remove_dir_all(&tmp),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes builds' folders an hour old, except those in `keep`.
+fn prune(builds: &Path, keep: &[&str]) {
+    let Ok(dir) = std::fs::read_dir(builds) else { return };
     for entry in dir.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        let base = file.trim_end_matches(".br").trim_end_matches(".gz");
-        let ours = base.strip_prefix(&format!("{name}.")).is_some_and(|rest| is_hashed(rest));
         let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() > 3600);
-        if ours && old && !keep.iter().any(|k| k == base) {
-            let _ = std::fs::remove_file(entry.path());
+        if entry.path().is_dir() && is_build(&file) && old && !keep.contains(&file.as_str()) {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
 
-/// `<16 hex>.<ext>`: the tail of a hashed name.
-fn is_hashed(tail: &str) -> bool {
-    tail.split_once('.').is_some_and(|(hash, ext)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && matches!(ext, "js" | "wasm" | "css"))
-}
-
-fn short_hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)[..8].iter().map(|b| format!("{b:02x}")).collect()
+/// A build folder's name: 16 hex digits.
+fn is_build(name: &str) -> bool {
+    name.len() == 16 && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Writes through a temporary file and a rename, so no reader (another server copy) ever sees
@@ -132,7 +180,8 @@ pub struct Compressed {
 /// debug builds, at quality 5, which takes a fraction of the time).
 pub fn precompress(root: &Path) -> std::io::Result<Compressed> {
     let mut done = Compressed::default();
-    // The same bytes under two names (a bundle file and its hashed copy) are compressed once.
+    // The same bytes under two names (a bundle file and its copy in the build's folder) are
+    // compressed once.
     let mut made: std::collections::HashMap<Vec<u8>, (Vec<u8>, Vec<u8>)> = Default::default();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -199,9 +248,8 @@ fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
 
 /// The cache rule for a static path.
 pub fn cache_control(path: &str) -> &'static str {
-    let file = path.rsplit('/').next().unwrap_or("");
-    let hashed = path.starts_with("/pkg/") && file.split_once('.').is_some_and(|(_, tail)| is_hashed(tail));
-    if hashed { IMMUTABLE } else { REVALIDATE }
+    let build = path.strip_prefix("/pkg/v/").and_then(|rest| rest.split_once('/')).is_some_and(|(dir, file)| is_build(dir) && !file.is_empty());
+    if build { IMMUTABLE } else { REVALIDATE }
 }
 
 /// The background job at start: compress what is not yet, and say how long it took.
@@ -220,13 +268,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_bundle_s_hashed_names_are_kept_for_a_year() {
-        assert_eq!(cache_control("/pkg/zhizhi.0123456789abcdef.wasm"), IMMUTABLE);
-        assert_eq!(cache_control("/pkg/zhizhi.0123456789abcdef.css"), IMMUTABLE);
+    fn only_a_build_s_folder_is_kept_for_a_year() {
+        assert_eq!(cache_control("/pkg/v/0123456789abcdef/zhizhi.wasm"), IMMUTABLE);
+        assert_eq!(cache_control("/pkg/v/0123456789abcdef/snippets/x/inline0.js"), IMMUTABLE);
         assert_eq!(cache_control("/pkg/zhizhi.wasm"), REVALIDATE);
-        assert_eq!(cache_control("/pkg/zhizhi_bg.wasm"), REVALIDATE);
+        assert_eq!(cache_control("/pkg/v/current"), REVALIDATE);
         assert_eq!(cache_control("/vendor/maplibre/maplibre-gl.js"), REVALIDATE);
-        assert_eq!(cache_control("/pkg/zhizhi.0123456789abcdeg.js"), REVALIDATE);
-        assert_eq!(cache_control("/icons/zhizhi.0123456789abcdef.js"), REVALIDATE);
+        assert_eq!(cache_control("/pkg/v/0123456789abcdeg/zhizhi.js"), REVALIDATE);
+        assert_eq!(cache_control("/icons/v/0123456789abcdef/zhizhi.js"), REVALIDATE);
     }
 }

@@ -59,15 +59,13 @@ impl AppState {
 
     /// State over `store` with the given authentication settings; starts the ingest engine.
     pub fn with_auth(store: Arc<dyn Store>, site_root: &Path, addr: std::net::SocketAddr, auth: AuthConfig) -> Self {
-        // The bundle under content-hashed names when the site folder allows (see `site`).
-        let hashes = crate::site::name_by_content(site_root, "zhizhi");
+        // The build's own folder, named by its content, when the site folder allows (see `site`).
+        let pkg = crate::site::publish(site_root, "zhizhi").unwrap_or_else(|| "pkg".into());
         let leptos = LeptosOptions::builder()
             .output_name("zhizhi")
             .site_root(site_root.to_string_lossy().to_string())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(pkg)
             .site_addr(addr)
-            .hash_files(hashes.is_some())
-            .hash_file(hashes.map(|h| Arc::<str>::from(h.to_string_lossy())).unwrap_or_else(|| "hash.txt".into()))
             .build();
         let auth = Arc::new(auth);
         let hub: Arc<dyn Hub> = NodeHub::start(store.clone(), 1024);
