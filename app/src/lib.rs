@@ -125,59 +125,95 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Makes each page a lazy route: in a split build (`cargo leptos build --split`) its code is a
-/// wasm chunk of its own, fetched when the page is first shown (and preloaded by the server for
-/// the page it renders), so the first load carries only the router, the shell and that page.
-macro_rules! lazy_pages {
-    ($($route:ident => $($page:ident)::+,)*) => {
+/// Makes every page a lazy route, in groups: in a split build (`cargo leptos build --split`)
+/// each group's code is loaded when one of its pages is first shown (the server preloads the
+/// group of the page it renders), so a first visit loads the router, the shell and one group.
+/// A group gathers the pages one kind of user moves between; code two groups share is loaded
+/// with either. (One chunk per page was tried: wasm-split then cuts the shared code into a chunk
+/// per set of pages sharing it, some 900 files with 200–450 requests a page.)
+macro_rules! lazy_groups {
+    ($($group:ident($kind:ident, $preload:ident) { $($route:ident => $($page:ident)::+,)* })*) => {
         $(
             #[doc(hidden)]
-            pub struct $route;
-            #[leptos_router::lazy_route]
-            impl leptos_router::LazyRoute for $route {
-                fn data() -> Self {
-                    $route
-                }
-                fn view(_this: Self) -> AnyView {
-                    $($page)::+().into_any()
+            #[derive(Clone, Copy)]
+            pub enum $kind { $($route,)* }
+
+            #[leptos::lazy]
+            fn $group(page: $kind) -> AnyView {
+                match page {
+                    $($kind::$route => $($page)::+().into_any(),)*
                 }
             }
+
+            $(
+                #[doc(hidden)]
+                pub struct $route;
+                impl leptos_router::LazyRoute for $route {
+                    fn data() -> Self {
+                        $route
+                    }
+                    async fn view(_this: Self) -> AnyView {
+                        $group($kind::$route).await
+                    }
+                    // The router loads this before it shows (or hydrates) the page: without
+                    // it the page would hydrate while its code is still on the way.
+                    async fn preload() {
+                        #[cfg(feature = "hydrate")]
+                        $preload().await;
+                    }
+                }
+            )*
         )*
     };
 }
 
-lazy_pages! {
-    CommandRoute => pages::command::CommandCentre,
-    LoginRoute => pages::login::LoginPage,
-    MyGridRoute => pages::my_grid::MyGridPage,
-    PasswordRoute => pages::password::PasswordPage,
-    UsersRoute => pages::admin::users::UsersPage,
-    AuditRoute => pages::admin::audit::AuditPage,
-    GridsRoute => pages::admin::grids::GridsPage,
-    KeysRoute => pages::admin::keys::KeysPage,
-    ImportRoute => pages::admin::import::ImportPage,
-    BoardRoute => pages::board::BoardPage,
-    CaseRoute => pages::case_page::CasePage,
-    TasksRoute => pages::phone_tasks::TasksPage,
-    ReportRoute => pages::report::ReportPage,
-    PublicReportRoute => pages::public_report::PublicReportPage,
-    FollowRoute => pages::follow::FollowPage,
-    HealthRoute => pages::iot::HealthPage,
-    AlarmsRoute => pages::iot::AlarmsPage,
-    DevicesRoute => pages::iot::DevicesPage,
-    DeviceRoute => pages::iot::DevicePage,
-    PlansRoute => pages::plans::PlansPage,
-    KpisRoute => pages::kpis::KpisPage,
-    FloodRoute => pages::flood::FloodPage,
-    PeopleRoute => pages::people::PeoplePage,
-    BuildingRoute => pages::people::BuildingPage,
-    ResidentRoute => pages::people::resident::ResidentPage,
-    EnterprisesRoute => pages::enterprises::EnterprisesPage,
-    EnterpriseRoute => pages::enterprises::detail::EnterprisePage,
-    InspectionRoute => pages::enterprises::inspection::InspectionPage,
-    PublicDrawsRoute => pages::enterprises::public::PublicDrawsPage,
-    PlanEditRoute => pages::plan_edit::PlanEditPage,
-    IncidentRoute => pages::incident::IncidentPage,
+lazy_groups! {
+    // Signing in, and what residents open from a link.
+    public_pages(PublicPage, __preload_public_pages) {
+        LoginRoute => pages::login::LoginPage,
+        PasswordRoute => pages::password::PasswordPage,
+        PublicReportRoute => pages::public_report::PublicReportPage,
+        FollowRoute => pages::follow::FollowPage,
+        PublicDrawsRoute => pages::enterprises::public::PublicDrawsPage,
+    }
+    // The grid worker's phone, and the case page everyone opens.
+    phone_pages(PhonePage, __preload_phone_pages) {
+        TasksRoute => pages::phone_tasks::TasksPage,
+        ReportRoute => pages::report::ReportPage,
+        MyGridRoute => pages::my_grid::MyGridPage,
+        CaseRoute => pages::case_page::CasePage,
+    }
+    // The command centre's screens.
+    command_pages(CommandPage, __preload_command_pages) {
+        CommandRoute => pages::command::CommandCentre,
+        BoardRoute => pages::board::BoardPage,
+        KpisRoute => pages::kpis::KpisPage,
+        FloodRoute => pages::flood::FloodPage,
+        PlansRoute => pages::plans::PlansPage,
+        IncidentRoute => pages::incident::IncidentPage,
+        HealthRoute => pages::iot::HealthPage,
+        AlarmsRoute => pages::iot::AlarmsPage,
+    }
+    // The registers: people, buildings, enterprises, inspections, devices.
+    register_pages(RegisterPage, __preload_register_pages) {
+        PeopleRoute => pages::people::PeoplePage,
+        BuildingRoute => pages::people::BuildingPage,
+        ResidentRoute => pages::people::resident::ResidentPage,
+        EnterprisesRoute => pages::enterprises::EnterprisesPage,
+        EnterpriseRoute => pages::enterprises::detail::EnterprisePage,
+        InspectionRoute => pages::enterprises::inspection::InspectionPage,
+        DevicesRoute => pages::iot::DevicesPage,
+        DeviceRoute => pages::iot::DevicePage,
+    }
+    // Administration.
+    admin_pages(AdminPage, __preload_admin_pages) {
+        UsersRoute => pages::admin::users::UsersPage,
+        AuditRoute => pages::admin::audit::AuditPage,
+        GridsRoute => pages::admin::grids::GridsPage,
+        KeysRoute => pages::admin::keys::KeysPage,
+        ImportRoute => pages::admin::import::ImportPage,
+        PlanEditRoute => pages::plan_edit::PlanEditPage,
+    }
 }
 
 /// Entry point of the wasm bundle: takes over the server-rendered page.
