@@ -1,4 +1,5 @@
-// Measures the first load of the pages users open first, cold (a fresh browser profile each
+// Measures the first load of the pages users open first (in a split build: the main wasm and
+// the chunks of the page's group), cold (a fresh browser profile each
 // run: nothing cached, no service worker): the wasm and JS on the wire (what was sent, i.e.
 // brotli when the server has it) and unpacked, and the time from navigation to the page
 // answering input (`<html data-hydrated>`, set when the wasm has taken over the page). The map
@@ -108,6 +109,7 @@ for (const p of pages) {
   const last = results[results.length - 1];
   table.push({
     page: p.name,
+    'wasm files': last.files.filter((f) => f.split(' ')[0].endsWith('.wasm')).length,
     'wasm wire': kb(last.wire.wasm), 'wasm unpacked': kb(last.unpacked.wasm),
     'JS wire': kb(last.wire.js), 'CSS wire': kb(last.wire.css),
     'interactive ms (median)': median(results.map((r) => r.interactive_ms)),
