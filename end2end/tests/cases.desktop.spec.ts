@@ -25,6 +25,8 @@ async function photo(page: Page): Promise<Buffer> {
 }
 
 test('a broken branch at 磁南街27号: reported on a phone, dispatched in three clicks, handled, verified, closed', async ({ browser }) => {
+  // Three browsers, seven pages from three groups of code: longer than one page's story.
+  test.setTimeout(90_000);
   const phone = await browser.newContext({ ...devices['Pixel 7'], ...zh });
   const desk = await browser.newContext({ viewport: { width: 1366, height: 768 }, ...zh });
   const postDesk = await browser.newContext({ viewport: { width: 1366, height: 768 }, ...zh });

@@ -176,13 +176,15 @@ pub struct Compressed {
 }
 
 /// Writes `.br` and `.gz` beside every compressible file under `root` whose copies are missing
-/// or not its own (`is_current`). Brotli at its best quality (the densest for the wire; files over 16 MB,
-/// debug builds, at quality 5, which takes a fraction of the time).
+/// or not its own (`is_current`). Brotli at its best quality, the densest for the wire (a debug
+/// build, over 16 MB of wasm, at quality 5, which takes a fraction of the time).
 pub fn precompress(root: &Path) -> std::io::Result<Compressed> {
     let mut done = Compressed::default();
     // The same bytes under two names (a bundle file and its copy in the build's folder) are
     // compressed once.
     let mut made: std::collections::HashMap<Vec<u8>, (Vec<u8>, Vec<u8>)> = Default::default();
+    // The build as cargo-leptos wrote it (its folders hold copies).
+    let quick = wasm_bytes(&root.join("pkg")) > LARGE;
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir)?.flatten() {
@@ -204,7 +206,7 @@ pub fn precompress(root: &Path) -> std::io::Result<Compressed> {
             let write = |made: &mut std::collections::HashMap<Vec<u8>, (Vec<u8>, Vec<u8>)>| -> std::io::Result<()> {
                 let mtime = path.metadata()?.modified()?;
                 let bytes = std::fs::read(&path)?;
-                let (b, g) = made.entry(Sha256::digest(&bytes).to_vec()).or_insert_with(|| (brotli_bytes(&bytes), gzip_bytes(&bytes)));
+                let (b, g) = made.entry(Sha256::digest(&bytes).to_vec()).or_insert_with(|| (brotli_bytes(&bytes, quick), gzip_bytes(&bytes, quick)));
                 write_atomically_at(&sibling(&path, "br"), b, Some(mtime))?;
                 write_atomically_at(&sibling(&path, "gz"), g, Some(mtime))
             };
@@ -227,8 +229,8 @@ fn sibling(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn brotli_bytes(bytes: &[u8]) -> Vec<u8> {
-    let quality = if bytes.len() > LARGE { 5 } else { 11 };
+fn brotli_bytes(bytes: &[u8], quick: bool) -> Vec<u8> {
+    let quality = if quick { 5 } else { 11 };
     let params = brotli::enc::BrotliEncoderParams { quality, lgwin: 22, ..Default::default() };
     let mut out = Vec::with_capacity(bytes.len() / 3);
     // Writing to a Vec cannot fail.
@@ -236,11 +238,19 @@ fn brotli_bytes(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A file this large is a debug build's wasm, never sent over a slow line: compressed quickly.
-const LARGE: usize = 16 << 20;
+/// A build with this much wasm is a debug build, never sent over a slow line: compressed quickly
+/// (its chunks are each small enough to look like a release build's, but at brotli's best they
+/// would keep a core busy for a minute).
+const LARGE: u64 = 16 << 20;
 
-fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
-    let level = if bytes.len() > LARGE { flate2::Compression::default() } else { flate2::Compression::best() };
+/// The bytes of the wasm files in `dir` (not in its folders).
+fn wasm_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "wasm")).filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()
+}
+
+fn gzip_bytes(bytes: &[u8], quick: bool) -> Vec<u8> {
+    let level = if quick { flate2::Compression::default() } else { flate2::Compression::best() };
     let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), level);
     let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()
