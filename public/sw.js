@@ -144,12 +144,25 @@ function withPatience(promise, ms) {
   });
 }
 
-// Renders every kept page again.
-async function rewarm() {
-  const cache = await caches.open(DATA);
-  const paths = (await cache.keys()).map((k) => new URL(k.url).pathname).filter(isPage);
-  await warmPages(paths);
-  await forgetUnusedVersions();
+// Renders every kept page again: once at a time (a page of a new build brings a score of
+// its files at once), and once more if asked meanwhile.
+let rewarming = null;
+let rewarmAgain = false;
+function rewarm() {
+  if (rewarming) {
+    rewarmAgain = true;
+    return rewarming;
+  }
+  rewarming = (async () => {
+    do {
+      rewarmAgain = false;
+      const cache = await caches.open(DATA);
+      const paths = (await cache.keys()).map((k) => new URL(k.url).pathname).filter(isPage);
+      await warmPages(paths);
+      await forgetUnusedVersions();
+    } while (rewarmAgain);
+  })().finally(() => { rewarming = null; });
+  return rewarming;
 }
 
 // Whether the shell keeps this file of another build (`/pkg/v/<build>/zhizhi.wasm`).
@@ -161,7 +174,9 @@ async function otherVersionKept(shell, path) {
   });
 }
 
-// Once every kept page was rendered again: the builds' files no kept page loads any more.
+// Once every kept page was rendered again: the files of builds no kept page loads any more
+// (a build is kept whole: its other groups' chunks and the files its code imports are not
+// named in the page).
 async function forgetUnusedVersions() {
   const data = await caches.open(DATA);
   const shell = await caches.open(SHELL);
@@ -170,11 +185,11 @@ async function forgetUnusedVersions() {
     if (!isPage(new URL(k.url).pathname)) continue;
     const r = await data.match(k);
     if (!r) continue;
-    for (const m of (await r.text()).matchAll(PKG_URL)) used.add(m[1]);
+    for (const m of (await r.text()).matchAll(PKG_URL)) used.add(m[1].match(HASHED)?.[0]);
   }
   for (const k of await shell.keys()) {
-    const p = new URL(k.url).pathname;
-    if (HASHED.test(p) && !used.has(p)) await shell.delete(k);
+    const build = new URL(k.url).pathname.match(HASHED)?.[0];
+    if (build && !used.has(build)) await shell.delete(k);
   }
 }
 

@@ -115,7 +115,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         crate::demo::supervision(store.as_ref()).await.context("cannot store the demo supervision data")?;
     }
     if !args.site_root.join("pkg").is_dir() {
-        tracing::warn!(site_root = %args.site_root.display(), "no compiled site found: pages will render without styles or interactivity; build it with `cargo leptos build`");
+        tracing::warn!(site_root = %args.site_root.display(), "no compiled site found: pages will render without styles or interactivity; build it with `cargo leptos build --split`");
     } else {
         crate::site::precompress_in_background(args.site_root.clone());
     }

@@ -49,11 +49,19 @@ pub fn publish(site_root: &Path, name: &str) -> Option<String> {
         tracing::warn!(path = %folder.display(), error = %e, "cannot write the build's folder: the bundle is served from pkg/");
         return None;
     }
-    // The build this one replaces keeps its folder: pages rendered just before the restart ask
-    // for it. Older builds go once they are an hour old.
-    let previous = std::fs::read_to_string(builds.join(CURRENT)).unwrap_or_default();
-    write_atomically(&builds.join(CURRENT), hash.as_bytes()).ok()?;
-    prune(&builds, &[hash.as_str(), previous.trim()]);
+    // The build this one replaces keeps its folder: pages opened before the restart load other
+    // groups' code from it when they move on. `current` holds this build and the one before
+    // (a restart of the same build changes nothing); older builds go a day after their last use.
+    let recorded = std::fs::read_to_string(builds.join(CURRENT)).unwrap_or_default();
+    let mut recorded = recorded.split_whitespace();
+    let (was, before) = (recorded.next().unwrap_or_default().to_string(), recorded.next().unwrap_or_default().to_string());
+    let previous = if was == hash { before } else { was };
+    if !previous.is_empty() && previous != hash {
+        // Its day counts from now, when it stopped being current.
+        let _ = std::fs::File::open(builds.join(&previous)).and_then(|f| f.set_modified(std::time::SystemTime::now()));
+    }
+    write_atomically(&builds.join(CURRENT), format!("{hash}\n{previous}\n").as_bytes()).ok()?;
+    prune(&builds, &[hash.as_str(), previous.as_str()]);
     Some(format!("pkg/{BUILDS}/{hash}"))
 }
 
@@ -88,14 +96,16 @@ fn copy_build(pkg: &Path, files: &[PathBuf], folder: &Path, wasm: &str, name: &s
         // Touched, so that pruning counts its age from its last use.
         return std::fs::File::open(folder)?.set_modified(std::time::SystemTime::now());
     }
-    let tmp = folder.with_file_name(format!(".{}.{}.tmp", folder.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
+    // Unique to this start: two server copies (both pid 1 in their containers) never share it.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    let tmp = folder.with_file_name(format!(".{}.{}.{nanos}.tmp", folder.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
     for rel in files {
         let to = tmp.join(rel);
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::copy(pkg.join(rel), &to)?;
+        std::fs::File::open(&to)?.sync_all()?;
     }
     for other in [format!("{name}.wasm"), format!("{name}_bg.wasm")] {
         if other != wasm && !tmp.join(&other).exists() {
@@ -115,13 +125,15 @@ fn copy_build(pkg: &Path, files: &[PathBuf], folder: &Path, wasm: &str, name: &s
     }
 }
 
-/// Removes builds' folders an hour old, except those in `keep`.
+/// Removes builds' folders unused for a day (and copies a crashed start left behind), except
+/// those in `keep`.
 fn prune(builds: &Path, keep: &[&str]) {
     let Ok(dir) = std::fs::read_dir(builds) else { return };
     for entry in dir.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() > 3600);
-        if entry.path().is_dir() && is_build(&file) && old && !keep.contains(&file.as_str()) {
+        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() > 24 * 3600);
+        let ours = is_build(&file) || (file.starts_with('.') && file.ends_with(".tmp"));
+        if entry.path().is_dir() && ours && old && !keep.contains(&file.as_str()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -135,7 +147,8 @@ fn is_build(name: &str) -> bool {
 /// Writes through a temporary file and a rename, so no reader (another server copy) ever sees
 /// half a file; with `mtime`, the file gets that modification time.
 fn write_atomically_at(to: &Path, bytes: &[u8], mtime: Option<std::time::SystemTime>) -> std::io::Result<()> {
-    let tmp = to.with_file_name(format!(".{}.{}.tmp", to.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    let tmp = to.with_file_name(format!(".{}.{}.{nanos}.tmp", to.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
     let mut f = std::fs::File::create(&tmp)?;
     f.write_all(bytes)?;
     if let Some(t) = mtime {
@@ -186,15 +199,27 @@ pub fn precompress(root: &Path) -> std::io::Result<Compressed> {
     // The build as cargo-leptos wrote it (its folders hold copies).
     let quick = wasm_bytes(&root.join("pkg")) > LARGE;
     let mut stack = vec![root.to_path_buf()];
+    let mut first = true;
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir)?.flatten() {
+        // A folder that went meanwhile (a build pruned by another server copy) is skipped.
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if first => return Err(e),
+            Err(_) => continue,
+        };
+        first = false;
+        for entry in entries.flatten() {
             let path = entry.path();
+            // Hidden: a build's folder being written, a copy being written.
+            let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            }
             if path.is_dir() {
                 stack.push(path);
                 continue;
             }
-            let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            if hidden || !compressible(&path) {
+            if !compressible(&path) {
                 continue;
             }
             if is_current(&path, "br") && is_current(&path, "gz") {
