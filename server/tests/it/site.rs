@@ -117,9 +117,20 @@ async fn a_build_is_served_from_a_folder_named_by_its_content_compressed_once_an
     assert_eq!(get(&app, &wasm_at, &[]).await.2, wasm, "the build before is still served");
     assert_eq!(zhizhi_server::site::precompress(&site).unwrap().written, 7, "the rebuilt wasm and the new build's 6 files");
 
-    // The same build again (a restart) keeps its folder.
+    // The same build again (a restart) keeps its folder, and the build before it, however old.
+    let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 24 * 3600);
+    let age = |build: &str, t| std::fs::File::open(site.join(build.trim_start_matches('/'))).unwrap().set_modified(t).unwrap();
+    age(&build, two_days_ago);
     let app = router(AppState::new(db.store.clone(), &site, "127.0.0.1:0".parse().unwrap()));
     assert_eq!(build_of(&String::from_utf8(get(&app, "/login", &[]).await.2).unwrap()), build2);
+    assert_eq!(get(&app, &wasm_at, &[]).await.0, StatusCode::OK, "the build before is kept across restarts");
+    // A third build: the second is kept, the first (unused for two days) goes.
+    std::fs::write(pkg.join("zhizhi_bg.wasm"), code("wasm v3", 200_000)).unwrap();
+    age(&build, two_days_ago);
+    let app = router(AppState::new(db.store.clone(), &site, "127.0.0.1:0".parse().unwrap()));
+    assert_ne!(build_of(&String::from_utf8(get(&app, "/login", &[]).await.2).unwrap()), build2);
+    assert_eq!(get(&app, &format!("{build2}/zhizhi_bg.wasm"), &[]).await.0, StatusCode::OK);
+    assert_eq!(get(&app, &wasm_at, &[]).await.0, StatusCode::NOT_FOUND, "a build two builds back, unused for a day, is removed");
 
     // A file the site does not have is a 404, not a page; a page is still a page.
     assert_eq!(get(&app, "/pkg/v/0123456789abcdef/zhizhi.wasm", &[]).await.0, StatusCode::NOT_FOUND);
