@@ -116,8 +116,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if !args.site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %args.site_root.display(), "no compiled site found: pages will render without styles or interactivity; build it with `cargo leptos build --split`");
-    } else {
-        crate::site::precompress_in_background(args.site_root.clone());
     }
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -125,6 +123,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("智治已启动：http://{addr}");
     let state = AppState::with_auth(store, &args.site_root, args.advertise_addr.unwrap_or(addr), args.auth_config());
+    // After the state published the build's folder, so the one pass compresses what pages load.
+    if args.site_root.join("pkg").is_dir() {
+        crate::site::precompress_in_background(args.site_root.clone());
+    }
     if let Some(url) = &args.mqtt_url {
         let broker: crate::ingest::mqtt::BrokerUrl = url.parse().map_err(|e: String| anyhow::anyhow!(e))?;
         let mut broker = broker;
