@@ -10,8 +10,9 @@ const PORT = Number(process.env.ZHIZHI_E2E_PORT ?? 3100);
 const DB = `${os.tmpdir()}/zhizhi-e2e-${process.pid}.db`;
 for (const f of [DB, `${DB}-wal`, `${DB}-shm`]) fs.rmSync(f, { force: true });
 const BASE = `http://127.0.0.1:${PORT}`;
-// A second server for the KPI story: the demo with two months of history played through the
-// case flow in the background (the spec waits until it is done).
+// A second server for the KPI story and the district's: the demo with two months of history
+// played through the case flow in the background (the KPI spec waits until it is done), made a
+// district of three streets.
 const HISTORY_PORT = PORT + 1;
 const HISTORY_DB = `${os.tmpdir()}/zhizhi-e2e-history-${process.pid}.db`;
 for (const f of [HISTORY_DB, `${HISTORY_DB}-wal`, `${HISTORY_DB}-shm`]) fs.rmSync(f, { force: true });
@@ -78,7 +79,7 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      command: `./target/debug/zhizhi serve --demo --history-days 62 --db sqlite://${HISTORY_DB} --addr 127.0.0.1:${HISTORY_PORT} --site-root target/site`,
+      command: `./target/debug/zhizhi serve --demo --demo-streets 3 --history-days 62 --db sqlite://${HISTORY_DB} --addr 127.0.0.1:${HISTORY_PORT} --site-root target/site`,
       cwd: '..',
       url: `http://127.0.0.1:${HISTORY_PORT}/healthz`,
       timeout: 120_000,

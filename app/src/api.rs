@@ -23,8 +23,8 @@ use zhizhi_shared::problem::Problem;
 /// The street's overview, read from the database.
 #[server(prefix = "/fn")]
 pub async fn get_overview() -> Result<Overview, ServerFnError> {
-    crate::backend::require_user()?;
-    crate::backend::backend()?.overview().await.map_err(crate::backend::fail)
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.overview(&me).await.map_err(crate::backend::fail)
 }
 
 /// The signed-in user, if any.

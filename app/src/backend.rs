@@ -26,7 +26,11 @@ use zhizhi_shared::problem::Problem;
 pub trait Backend: Send + Sync + 'static {
     /// The street's overview for the command centre. Errors are [`Problem`]s: messages safe to
     /// show users, with the form field that is wrong when one is.
-    async fn overview(&self) -> Result<Overview, Problem>;
+    async fn overview(&self, me: &Principal) -> Result<Overview, Problem>;
+
+    /// The streets the user covers (every street for the district's staff), with their open
+    /// and overdue cases.
+    async fn streets(&self, me: &Principal) -> Result<Vec<zhizhi_shared::org::StreetLoad>, Problem>;
 
     /// Checks credentials and starts a session: the `Set-Cookie` value, or why not.
     async fn login(&self, username: &str, password: &str, request: &Parts) -> Result<String, Problem>;

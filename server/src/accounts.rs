@@ -55,6 +55,7 @@ fn user_view(u: UserRecord) -> UserView {
         roles: u.roles,
         post_id: u.post_id,
         grid_ids: u.grid_ids,
+        street_id: u.street_id,
         created_at: u.created_at,
         disabled: u.disabled_at.is_some(),
     }
@@ -170,6 +171,11 @@ impl Accounts {
         if body.roles.contains(&Role::GridWorker) && body.grid_ids.is_empty() {
             return Err(ServiceError::invalid("grid_ids", "网格员须指定负责的网格"));
         }
+        if let Some(s) = body.street_id {
+            if !self.store.streets().await?.iter().any(|x| x.id == s) {
+                return Err(ServiceError::invalid("street_id", format!("没有编号为 {s} 的街道")));
+            }
+        }
         self.auth.password_policy.check(&body.password, username).map_err(|m| ServiceError::invalid("password", m))?;
         let now = auth::now_ms();
         let new = NewUser {
@@ -179,11 +185,15 @@ impl Accounts {
             roles: body.roles.clone(),
             post_id: body.post_id,
             grid_ids: body.grid_ids.clone(),
+            street_id: body.street_id,
             now,
         };
         let id = self.store.create_user(&new).await?;
         let roles: Vec<&str> = body.roles.iter().map(|r| r.name_zh()).collect();
-        let detail = format!("角色：{}", roles.join("、"));
+        let mut detail = format!("角色：{}", roles.join("、"));
+        if let Some(s) = body.street_id {
+            detail.push_str(&format!("；街道 {s}"));
+        }
         self.store.append_audit(now, &me.username, "user_create", &format!("user:{username}"), &detail).await?;
         let created = self.store.user_by_id(id).await?.ok_or(ServiceError::NotFound("账号"))?;
         Ok(user_view(created))
@@ -207,7 +217,15 @@ impl Accounts {
             let g = grids.iter().find(|g| g.code.eq_ignore_ascii_case(code));
             grid_ids.push(g.ok_or_else(|| ServiceError::invalid("grids", format!("没有编号为 {code} 的网格")))?.id);
         }
+        let street = form.street.trim();
+        let street_id = if street.is_empty() {
+            None
+        } else {
+            let streets = self.store.streets().await?;
+            Some(streets.iter().find(|s| s.name == street).ok_or_else(|| ServiceError::invalid("street", format!("没有名为「{street}」的街道")))?.id)
+        };
         let body = CreateUser {
+            street_id,
             username: form.username,
             display_name: form.display_name,
             password: form.password,

@@ -116,6 +116,7 @@ pub fn routes() -> Routes {
         .get("/metrics", metrics)
         .get("/api/v1/openapi.json", openapi::document)
         .get("/api/v1/summary", summary)
+        .get("/api/v1/streets", streets)
         .post("/api/v1/login", session::login)
         .post("/api/v1/logout", session::logout)
         .get("/api/v1/me", session::me)
@@ -257,6 +258,12 @@ pub async fn summary(State(state): State<AppState>, Extension(caller): Extension
         user(&caller)?;
     }
     Ok(Json(state.directory.summary().await?))
+}
+
+/// `GET /api/v1/streets`: the streets the user covers with their open and overdue cases (the
+/// district's staff every street, a street's staff their own).
+pub async fn streets(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<zhizhi_shared::org::StreetLoad>>> {
+    Ok(Json(state.directory.streets(user(&caller)?, crate::auth::now_ms()).await?))
 }
 
 /// `GET /readyz`: whether a load balancer should send this copy work — 200 when the database

@@ -342,8 +342,12 @@ impl Backend for StoreBackend {
         Ok(self.directory.buildings(me, &query, mine, BUILDING_SEARCH_LIMIT).await?)
     }
 
-    async fn overview(&self) -> Result<Overview, Problem> {
-        Ok(self.directory.overview().await?)
+    async fn overview(&self, me: &Principal) -> Result<Overview, Problem> {
+        Ok(self.directory.overview(me).await?)
+    }
+
+    async fn streets(&self, me: &Principal) -> Result<Vec<zhizhi_shared::org::StreetLoad>, Problem> {
+        Ok(self.directory.streets(me, crate::auth::now_ms()).await?)
     }
 
     async fn login(&self, username: &str, password: &str, request: &Parts) -> Result<String, Problem> {

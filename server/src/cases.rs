@@ -48,7 +48,11 @@ fn filter_of(me: &Principal, q: &CaseQuery, now: i64, default: i64, max: i64) ->
     if !(1..=max).contains(&limit) {
         return Err(ServiceError::invalid("limit", format!("每次 1–{max} 条")));
     }
+    if q.street.is_some() && !me.covers_street(q.street) {
+        return Err(ServiceError::invalid("street", "只能查看本街道的事件"));
+    }
     Ok(CaseFilter {
+        street_id: q.street,
         states,
         category: q.category.clone().filter(|c| !c.is_empty()),
         grid_id: q.grid,
@@ -61,13 +65,14 @@ fn filter_of(me: &Principal, q: &CaseQuery, now: i64, default: i64, max: i64) ->
 
 fn scope_of(me: &Principal) -> CaseScope {
     if me.has(Role::Command) {
-        CaseScope::All
+        me.street_id.map_or(CaseScope::All, CaseScope::Street)
     } else {
         CaseScope::Of {
             user_id: me.user_id,
             post_id: me.post_id.filter(|_| me.has(Role::Post)),
             grid_ids: if me.has(Role::GridWorker) { me.grid_ids.clone() } else { vec![] },
             district: me.has(Role::District),
+            street_id: me.street_id,
         }
     }
 }

@@ -169,6 +169,12 @@ pub struct ServeArgs {
     #[arg(long, env = "ZHIZHI_DEMO")]
     pub demo: bool,
 
+    /// With `--demo`: make the demo a district of this many streets (1–100; the others are
+    /// copies of the demo street's grids beside it), with command staff per street and the
+    /// district's command centre (`quzhihui`), for trying and load-testing many streets.
+    #[arg(long, env = "ZHIZHI_DEMO_STREETS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub demo_streets: u64,
+
     /// Folder with the compiled site (wasm, JS, CSS, public files), as cargo-leptos builds it.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

@@ -78,6 +78,46 @@ const DEMO_POSTS: [(&str, &str); 8] = [
     ("xiaofang", "消防救援站"),
 ];
 
+/// Makes the demo a district of `total` streets: adds the streets after the demo street
+/// ([`zhizhi_shared::demo::streets`]) that are missing, each with its command staff
+/// (`zhihui02` …) and the grid worker of its first grid (`wanggeyuan02` …), and the district's
+/// command centre (`quzhihui`), who sees every street. Run before [`accounts`], so that the
+/// demo street's own staff are then tied to it.
+pub async fn streets(store: &dyn Store, total: usize) -> Result<(), Error> {
+    use crate::storage::NewUser;
+    use zhizhi_shared::auth::Role;
+    if total <= 1 {
+        return Ok(());
+    }
+    let copies = zhizhi_shared::demo::streets::copies(&generate(DEFAULT_SEED), total);
+    let added = store.add_streets(&copies).await?;
+    let hash = crate::auth::hash_password(DEMO_PASSWORD);
+    let mut accounts = vec![("quzhihui".to_string(), "区指挥中心（全区）".to_string(), Role::Command, None, vec![])];
+    for c in &copies {
+        let n = &c.code[1..];
+        let short = c.street.name.trim_end_matches("街道");
+        accounts.push((format!("zhihui{n}"), format!("{short}指挥中心值班员"), Role::Command, Some(c.street.id), vec![]));
+        let first_grid = c.grids.first().map(|g| g.id).into_iter().collect();
+        accounts.push((format!("wanggeyuan{n}"), format!("{short}网格员"), Role::GridWorker, Some(c.street.id), first_grid));
+    }
+    let mut created = 0;
+    for (username, display_name, role, street_id, grid_ids) in accounts {
+        if store.user_by_username(&username).await?.is_some() {
+            continue;
+        }
+        let now = crate::auth::now_ms();
+        store
+            .create_user(&NewUser { username: username.clone(), display_name, password_hash: hash.clone(), roles: vec![role], post_id: None, grid_ids, street_id, now })
+            .await?;
+        store.append_audit(now, "system", "user_create", &format!("user:{username}"), "示范账号").await?;
+        created += 1;
+    }
+    println!(
+        "示范城区：{total} 个街道（新增 {added} 个），新建账号 {created} 个：quzhihui 看全区，zhihui02…zhihui{total:02} 各看本街道，密码同上"
+    );
+    Ok(())
+}
+
 /// Stores the demo street's contingency plans if no plan is stored yet.
 pub async fn plans(store: &dyn Store) -> Result<(), Error> {
     if !store.plans().await?.is_empty() {
@@ -126,6 +166,9 @@ pub async fn accounts(store: &dyn Store) -> Result<(), Error> {
     let boards = store.boards().await?;
     let post_id = |name: &str| boards.iter().flat_map(|b| &b.posts).find(|p| p.name == name).map(|p| p.id);
     let grid_of_cinan = store.grids().await?.into_iter().find(|g| g.code == "CQK-01-01").map(|g| g.id);
+    // In a district of several streets, the demo street's own staff work for it alone.
+    let streets = store.streets().await?;
+    let home = if streets.len() > 1 { streets.first().map(|s| s.id) } else { None };
     let hash = crate::auth::hash_password(DEMO_PASSWORD);
     let mut created = Vec::new();
     for (username, display, role) in DEMO_ACCOUNTS {
@@ -135,9 +178,10 @@ pub async fn accounts(store: &dyn Store) -> Result<(), Error> {
         let role = Role::from_code(role).expect("demo roles are valid codes");
         let post = DEMO_POSTS.iter().find(|p| p.0 == username).and_then(|p| post_id(p.1));
         let grids = if role == Role::GridWorker { grid_of_cinan.into_iter().collect() } else { Vec::new() };
+        let street_id = home.filter(|_| matches!(role, Role::Command | Role::Post | Role::GridWorker));
         let now = crate::auth::now_ms();
         store
-            .create_user(&NewUser { username: username.into(), display_name: display.into(), password_hash: hash.clone(), roles: vec![role], post_id: post, grid_ids: grids, now })
+            .create_user(&NewUser { username: username.into(), display_name: display.into(), password_hash: hash.clone(), roles: vec![role], post_id: post, grid_ids: grids, street_id, now })
             .await?;
         store.append_audit(now, "system", "user_create", &format!("user:{username}"), "示范账号").await?;
         created.push((username, display));

@@ -6,6 +6,7 @@ use crate::storage::Store;
 use std::sync::Arc;
 use zhizhi_shared::auth::Principal;
 use zhizhi_shared::case::view::{BuildingRef, PostRef};
+use zhizhi_shared::org::StreetLoad;
 use zhizhi_shared::overview::{BoardView, GridMap, MapArea, Overview, StreetName};
 use zhizhi_shared::Summary;
 
@@ -23,22 +24,37 @@ impl Directory {
         Ok(self.store.summary().await?)
     }
 
-    /// The command centre's overview.
-    pub async fn overview(&self) -> ServiceResult<Overview> {
-        let summary = self.store.summary().await?;
+    /// The command centre's overview: of the user's street, or of the whole district for its
+    /// staff (named 「全区 · N 个街道」 when there are several).
+    pub async fn overview(&self, me: &Principal) -> ServiceResult<Overview> {
+        let mut summary = self.store.summary().await?;
         let boards = self.store.boards().await?;
-        let street = self.store.street().await?;
-        let communities = self.store.communities().await?;
-        let grids = self.store.grids().await?;
-        let micro_grids = self.store.micro_grids().await?;
+        let streets = self.store.streets().await?;
+        let street = match me.street_id {
+            Some(id) => streets.iter().find(|s| s.id == id).map(|s| StreetName { street: s.name.clone(), district: s.district.clone() }),
+            None if streets.len() > 1 => Some(StreetName { street: format!("全区 · {} 个街道", streets.len()), district: streets[0].district.clone() }),
+            None => streets.first().map(|s| StreetName { street: s.name.clone(), district: s.district.clone() }),
+        };
+        let (communities, grids, micro_grids) = zhizhi_shared::place::of_street(
+            me.street_id,
+            self.store.communities().await?,
+            self.store.grids().await?,
+            self.store.micro_grids().await?,
+        );
+        // The geography's counts are the user's street's (the other counts are the deployment's).
+        summary.communities = communities.len() as _;
+        summary.grids = grids.len() as _;
+        summary.micro_grids = micro_grids.len() as _;
         let grid_map = GridMap {
             communities: communities.into_iter().map(|c| MapArea { name: c.name, ring: c.boundary.0 }).collect(),
             grids: grids.into_iter().map(|g| MapArea { name: g.name, ring: g.boundary.0 }).collect(),
             micro_grids: micro_grids.into_iter().map(|m| m.boundary.0).collect(),
         };
+        let streets = if me.street_id.is_none() && streets.len() > 1 { self.streets(me, crate::auth::now_ms()).await? } else { vec![] };
         Ok(Overview {
             grid_map,
-            street: street.map(|s| StreetName { street: s.name, district: s.district }),
+            streets,
+            street,
             summary,
             boards: boards
                 .into_iter()
@@ -49,6 +65,26 @@ impl Directory {
                 })
                 .collect(),
         })
+    }
+
+    /// The streets the user covers (every street for the district's staff, their own for a
+    /// street's), each with its open and overdue cases at `now`.
+    pub async fn streets(&self, me: &Principal, now: i64) -> ServiceResult<Vec<StreetLoad>> {
+        if me.roles.is_empty() {
+            return Err(ServiceError::Forbidden);
+        }
+        let counts = self.store.open_by_street(now).await?;
+        Ok(self
+            .store
+            .streets()
+            .await?
+            .into_iter()
+            .filter(|s| me.covers_street(Some(s.id)))
+            .map(|s| {
+                let (open, overdue) = counts.iter().find(|c| c.0 == Some(s.id)).map_or((0, 0), |c| (c.1, c.2));
+                StreetLoad { id: s.id, name: s.name, district: s.district, open, overdue }
+            })
+            .collect())
     }
 
     /// Every post with its board, for the dispatch dialog.

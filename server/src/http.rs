@@ -104,11 +104,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !args.demo && (args.history_days > 0 || (args.simulation && !args.no_simulation)) {
         anyhow::bail!("--history-days and --simulation play the demo street: add --demo");
     }
+    if !args.demo && args.demo_streets > 1 {
+        anyhow::bail!("--demo-streets makes the demo a district of several streets: add --demo");
+    }
     let store = storage::open(&args.db).await?;
     tracing::info!(engine = store.engine(), db = %storage::redact(&args.db), "database ready");
     let mut fresh_demo = false;
     if args.demo {
         fresh_demo = crate::demo::load(store.as_ref()).await.context("cannot load the demo district")? != crate::demo::Loaded::AlreadyThere;
+        crate::demo::streets(store.as_ref(), args.demo_streets as usize).await.context("cannot add the demo district's streets")?;
         crate::demo::accounts(store.as_ref()).await.context("cannot create the demo accounts")?;
         crate::demo::plans(store.as_ref()).await.context("cannot store the demo plans")?;
         crate::demo::flood(store.as_ref()).await.context("cannot store the demo flood set-up")?;

@@ -135,8 +135,15 @@ impl Kpis {
         let grouping = grouping_of(q)?;
         let previous = period.previous();
         // The two periods are read side by side (the reads dominate the time).
-        let (names, cases, before) =
+        let (names, mut cases, mut before) =
             tokio::try_join!(async { Ok(self.store.kpi_names().await?) }, self.facts(period.from, period.to), self.facts(previous.from, previous.to))?;
+        // A street's staff judge their street: the cases of its grids.
+        if me.street_id.is_some() {
+            let (_, grids, _) = zhizhi_shared::place::of_street(me.street_id, self.store.communities().await?, self.store.grids().await?, vec![]);
+            let mine = |c: &kpi::CaseFacts| c.grid_id.is_some_and(|g| grids.iter().any(|x| x.id == g));
+            cases.retain(mine);
+            before.retain(mine);
+        }
         let weights = self.weights().await?;
         let w: Vec<(Indicator, u32)> = weights.iter().map(|x| (x.indicator, x.weight)).collect();
         let rows = kpi::compute(&cases, &names, grouping, &w);

@@ -33,9 +33,10 @@ fn admin(me: &Principal) -> ServiceResult<()> {
 }
 
 impl MapService {
-    /// Where the camera starts: the middle of the street.
-    async fn centre(&self) -> ServiceResult<LonLat> {
-        let communities = self.store.communities().await?;
+    /// Where the camera starts: the middle of the user's street (of them all for the district
+    /// and the public).
+    async fn centre(&self, street: Option<i64>) -> ServiceResult<LonLat> {
+        let communities: Vec<_> = self.store.communities().await?.into_iter().filter(|c| street.is_none() || c.street_id == street).collect();
         let (mut sw, mut ne) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
         for c in &communities {
             let (a, b) = c.boundary.bbox();
@@ -48,7 +49,7 @@ impl MapService {
     /// The MapLibre style.
     pub async fn style(&self, me: &Principal) -> ServiceResult<Value> {
         staff(me)?;
-        Ok(map::style(&map::SourceUrls::default(), self.centre().await?, 15.2))
+        Ok(map::style(&map::SourceUrls::default(), self.centre(me.street_id).await?, 15.2))
     }
 
     /// The schematic basemap (the old town is the first community).
@@ -59,7 +60,7 @@ impl MapService {
 
     /// The public form's small map (no account): the basemap and the footprints only.
     pub async fn public_style(&self) -> ServiceResult<Value> {
-        Ok(map::basemap::public_style("/api/v1/public/map/basemap.geojson", "/api/v1/public/map/buildings.geojson", self.centre().await?, 15.0))
+        Ok(map::basemap::public_style("/api/v1/public/map/basemap.geojson", "/api/v1/public/map/buildings.geojson", self.centre(None).await?, 15.0))
     }
 
     /// The basemap, as anyone may see it (roads, the river, landmarks: nothing of the
@@ -79,6 +80,7 @@ impl MapService {
     pub async fn areas(&self, me: &Principal) -> ServiceResult<Value> {
         staff(me)?;
         let (c, g, m) = (self.store.communities().await?, self.store.grids().await?, self.store.micro_grids().await?);
+        let (c, g, m) = zhizhi_shared::place::of_street(me.street_id, c, g, m);
         Ok(map::area_features(&c, &g, &m))
     }
 

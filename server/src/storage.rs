@@ -140,6 +140,11 @@ pub trait Store: AccountStore + calls::CallStore + CaseStore + flood::FloodStore
 
     /// The street this deployment serves, once one is stored.
     async fn street(&self) -> Result<Option<Street>>;
+    /// Adds the district's other streets (their communities, grids and micro-grids) in one
+    /// transaction, each unless its id is stored already: how many were added.
+    async fn add_streets(&self, streets: &[zhizhi_shared::demo::streets::StreetCopy]) -> Result<usize>;
+    /// Every street of the deployment, by id.
+    async fn streets(&self) -> Result<Vec<Street>>;
 
     /// The four boards with their posts, in order.
     async fn boards(&self) -> Result<Vec<BoardPosts>>;

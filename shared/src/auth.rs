@@ -66,6 +66,10 @@ pub struct Principal {
     pub post_id: Option<i64>,
     /// The grids a grid worker answers for.
     pub grid_ids: Vec<i64>,
+    /// The street the user works for; `None` for the whole district (district staff, and every
+    /// user of a deployment of one street).
+    #[serde(default)]
+    pub street_id: Option<i64>,
     /// The password is older than the policy allows: until it is changed, the user may do
     /// nothing else.
     #[serde(default)]
@@ -88,6 +92,13 @@ impl Principal {
     /// Every reveal is audited, whoever makes it.
     pub fn may_reveal_resident_of(&self, grid_id: i64) -> bool {
         self.may_list_residents_of(grid_id)
+    }
+
+    /// Whether a thing of `street` lies within the user's street: anything for a user of the
+    /// whole district, only their own street's for a street's staff (a thing of no street is
+    /// the district's).
+    pub fn covers_street(&self, street: Option<i64>) -> bool {
+        self.street_id.is_none() || street == self.street_id
     }
 
     /// Whether the user may manage accounts and read the audit log.
@@ -154,6 +165,7 @@ mod tests {
             roles: roles.to_vec(),
             post_id: None,
             grid_ids: grids.to_vec(),
+            street_id: None,
             password_expired: false,
         }
     }
@@ -197,6 +209,9 @@ pub struct UserView {
     pub roles: Vec<Role>,
     pub post_id: Option<i64>,
     pub grid_ids: Vec<i64>,
+    /// The street the user works for; `None` for the whole district.
+    #[serde(default)]
+    pub street_id: Option<i64>,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
     pub disabled: bool,
@@ -213,6 +228,9 @@ pub struct CreateUser {
     pub post_id: Option<i64>,
     #[serde(default)]
     pub grid_ids: Vec<i64>,
+    /// The street the user works for; none for the whole district.
+    #[serde(default)]
+    pub street_id: Option<i64>,
 }
 
 /// A new account as the administrator's form submits it: the post by name and grids by code,
@@ -228,6 +246,9 @@ pub struct NewAccount {
     pub post: String,
     /// Grid codes separated by commas, for grid workers, e.g. `CQK-01-01,CQK-01-02`.
     pub grids: String,
+    /// The street's name; empty for the whole district.
+    #[serde(default)]
+    pub street: String,
 }
 
 /// The result of walking the audit log's hash chain.

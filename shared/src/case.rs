@@ -386,15 +386,19 @@ pub struct Visibility {
     pub holders: Vec<Holder>,
     pub reporter_id: Option<i64>,
     pub escalated: bool,
+    /// The street the case was reported in.
+    pub street_id: Option<i64>,
 }
 
 impl Principal {
-    /// Whether the user may see a case: command staff every case, post staff the cases their
-    /// post has a task in, grid workers their grids' cases and their own reports, the district
-    /// the cases escalated to it. Administrators manage the system, not cases.
+    /// Whether the user may see a case: command staff every case of their street (of every
+    /// street for the district's), post staff the cases of their street their post has a task
+    /// in, grid workers their grids' cases and their own reports, the district the cases
+    /// escalated to it. Administrators manage the system, not cases.
     pub fn may_see_case(&self, v: &Visibility) -> bool {
-        self.has(Role::Command)
-            || v.holders.iter().any(|h| self.holds(*h))
+        let my_street = self.covers_street(v.street_id);
+        (self.has(Role::Command) && my_street)
+            || (my_street && v.holders.iter().any(|h| self.holds(*h)))
             || (self.has(Role::GridWorker) && v.grid_id.is_some_and(|g| self.grid_ids.contains(&g)))
             || v.reporter_id == Some(self.user_id)
             || (self.has(Role::District) && v.escalated)

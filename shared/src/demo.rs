@@ -11,6 +11,7 @@ pub mod ids;
 pub mod life;
 mod names;
 pub mod rng;
+pub mod streets;
 
 pub use ids::{id_check_char, is_valid_id_number, uscc_check_char};
 pub use rng::Rng;
@@ -187,6 +188,7 @@ impl Generator {
                 id: community_id,
                 name: names::COMMUNITIES[ci].into(),
                 boundary: Polygon::rect(csw, cne),
+                street_id: None,
             });
             let n_grids = GRIDS_PER_COMMUNITY[ci];
             for (gi, (gsw, gne)) in split(csw, cne, n_grids).into_iter().enumerate() {

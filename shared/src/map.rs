@@ -232,12 +232,19 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// A map feature's id, unique across the four levels whatever the rows' ids (the streets of a
+/// district are numbered far apart): the row's id, then the level (community 0, grid 1,
+/// micro-grid 2, building 3).
+fn feature_id(id: i64, level: i64) -> i64 {
+    id * 4 + level
+}
+
 /// Communities, grids and micro-grids as polygons with `level`, `name` and `code`.
 pub fn area_features(communities: &[Community], grids: &[Grid], micro_grids: &[MicroGrid]) -> Value {
     let area = |id: i64, level: &str, code: &str, name: &str, parent: Option<i64>, p: &Polygon| {
         json!({
             "type": "Feature",
-            "id": match level { "community" => id, "grid" => 100_000 + id, _ => 1_000_000 + id },
+            "id": feature_id(id, match level { "community" => 0, "grid" => 1, _ => 2 }),
             "geometry": { "type": "Polygon", "coordinates": ring(p) },
             "properties": { "level": level, "area_id": id, "code": code, "name": name, "parent": parent }
         })
@@ -258,7 +265,7 @@ pub fn geography(communities: &[Community], grids: &[Grid], micro_grids: &[Micro
     features.extend(buildings.iter().map(|b| {
         json!({
             "type": "Feature",
-            "id": 10_000_000 + b.id,
+            "id": feature_id(b.id, 3),
             "geometry": { "type": "Polygon", "coordinates": ring(&b.footprint) },
             "properties": {
                 "level": "building", "area_id": b.id, "code": "", "name": b.name, "parent": b.micro_grid_id,

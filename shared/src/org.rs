@@ -12,6 +12,18 @@ pub struct Street {
     pub center: crate::geo::LonLat,
 }
 
+/// A street of the district with its open cases, for the district's view across streets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StreetLoad {
+    pub id: i64,
+    pub name: String,
+    pub district: String,
+    /// Cases not yet finished (drills not counted).
+    pub open: i64,
+    /// Of those, the ones past their stage deadline.
+    pub overdue: i64,
+}
+
 /// One of the four boards (板块) of the "141" system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -13,6 +13,9 @@ pub struct Overview {
     pub summary: Summary,
     pub boards: Vec<BoardView>,
     pub grid_map: GridMap,
+    /// For the district's staff when it has several streets: each street with its open cases.
+    #[serde(default)]
+    pub streets: Vec<crate::org::StreetLoad>,
 }
 
 /// The names of the street and its district.

@@ -9,6 +9,9 @@ pub struct Community {
     pub id: i64,
     pub name: String,
     pub boundary: Polygon,
+    /// The street it belongs to (as stored; the demo generator leaves it to the import).
+    #[serde(default)]
+    pub street_id: Option<i64>,
 }
 
 /// A grid (网格): the area one grid worker answers for.
@@ -151,4 +154,14 @@ impl Tenure {
             _ => None,
         }
     }
+}
+
+/// The communities, grids and micro-grids of `street`, for a user of that street; all of them
+/// for a user of the whole district (`None`).
+pub fn of_street(street: Option<i64>, communities: Vec<Community>, grids: Vec<Grid>, micro_grids: Vec<MicroGrid>) -> (Vec<Community>, Vec<Grid>, Vec<MicroGrid>) {
+    let Some(s) = street else { return (communities, grids, micro_grids) };
+    let communities: Vec<Community> = communities.into_iter().filter(|c| c.street_id == Some(s)).collect();
+    let grids: Vec<Grid> = grids.into_iter().filter(|g| communities.iter().any(|c| c.id == g.community_id)).collect();
+    let micro_grids = micro_grids.into_iter().filter(|m| grids.iter().any(|g| g.id == m.grid_id)).collect();
+    (communities, grids, micro_grids)
 }

@@ -41,6 +41,13 @@ pub async fn get_posts() -> Result<Vec<PostRef>, ServerFnError> {
     crate::backend::backend()?.posts().await.map_err(crate::backend::fail)
 }
 
+/// The streets the user covers, with their open and overdue cases.
+#[server(prefix = "/fn")]
+pub async fn get_streets() -> Result<Vec<zhizhi_shared::org::StreetLoad>, ServerFnError> {
+    let me = crate::backend::require_user()?;
+    crate::backend::backend()?.streets(&me).await.map_err(crate::backend::fail)
+}
+
 /// Buildings by address; with `mine`, only in the user's grids.
 #[server(prefix = "/fn")]
 pub async fn find_buildings(query: String, mine: bool) -> Result<Vec<BuildingRef>, ServerFnError> {

@@ -2,7 +2,7 @@
 //! For command staff it is the dispatch board; for post staff their post's inbox (岗位待办);
 //! for the district the cases escalated to it.
 
-use crate::api::cases::{get_case, get_cases, get_posts};
+use crate::api::cases::{get_case, get_cases, get_posts, get_streets};
 use crate::browser;
 use crate::components::auth_gate::AuthGate;
 use crate::components::case_view::{CaseCard, CaseDetailView};
@@ -24,12 +24,18 @@ pub fn BoardPage() -> impl IntoView {
 
 #[component]
 fn Board(me: Principal) -> impl IntoView {
+    // `?street=N`: one street's cases, as the district opens them from its view across streets.
+    let street = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("street").and_then(|s| s.parse::<i64>().ok()));
     let data = Resource::new(
         || (),
-        |_| async {
-            let list = get_cases(CaseQuery { limit: Some(300), ..Default::default() }).await?;
+        move |_| async move {
+            let list = get_cases(CaseQuery { limit: Some(300), street, ..Default::default() }).await?;
             let posts = get_posts().await?;
-            Ok::<_, ServerFnError>((list, posts))
+            let street = match street {
+                Some(id) => get_streets().await?.into_iter().find(|s| s.id == id).map(|s| (id, s.name)),
+                None => None,
+            };
+            Ok::<_, ServerFnError>((list, posts, street))
         },
     );
     let me2 = me.clone();
@@ -40,7 +46,7 @@ fn Board(me: Principal) -> impl IntoView {
             <main class="board-main">
                 <Suspense fallback=|| view! { <p class="state loading">{tr(Msg::Loading)}</p> }>
                     {move || data.get().map(|r| match r {
-                        Ok((list, posts)) => view! { <Workbench me=me2.clone() list posts/> }.into_any(),
+                        Ok((list, posts, street)) => view! { <Workbench me=me2.clone() list posts street/> }.into_any(),
                         Err(_) => view! { <p class="state error" role="alert">{tr(Msg::LoadFailed)}</p> }.into_any(),
                     })}
                 </Suspense>
@@ -110,8 +116,10 @@ fn upsert(list: &mut Vec<CaseSummary>, case: CaseSummary) -> bool {
     }
 }
 
+/// `street`: only this street's cases (its id and name).
 #[component]
-fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoView {
+fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>, street: Option<(i64, String)>) -> impl IntoView {
+    let street_id = street.as_ref().map(|s| s.0);
     let cases = RwSignal::new(list.cases);
     let selected = RwSignal::new(None::<i64>);
     let detail = RwSignal::new(None::<CaseDetail>);
@@ -151,6 +159,9 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
         list.cursor,
         connected,
         move |case: CaseSummary| {
+            if street_id.is_some() && case.street_id != street_id {
+                return;
+            }
             let id = case.id;
             let version = case.version;
             // A rating or a review is written on a closed case: the reviews may have changed.
@@ -237,6 +248,9 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
         if let Some(id) = grid.get() {
             q.push(format!("grid={id}"));
         }
+        if let Some(id) = street_id {
+            q.push(format!("street={id}"));
+        }
         format!("/api/v1/cases.xlsx?{}", q.join("&"))
     };
 
@@ -257,6 +271,12 @@ fn Workbench(me: Principal, list: CaseList, posts: Vec<PostRef>) -> impl IntoVie
                     <a class="act primary small-link" href="/report" data-testid="new-case">{bi("＋ 登记事件", "+ New case")}</a>
                 })}
             </div>
+            {street.map(|(_, name)| view! {
+                <p class="street-scope" data-testid="street-scope">
+                    {bi("仅看 ", "Only ")}<strong>{name}</strong>
+                    <a href="/board">{bi("查看全区", "All streets")}</a>
+                </p>
+            })}
             {me.has(Role::Command).then(|| view! { <Reviews seen=reviews_seen on_pick=pick_case/> })}
             <div class="chips" role="tablist">
                 {CHIPS.into_iter().map(|(c, zh, en)| view! {

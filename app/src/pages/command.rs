@@ -2,6 +2,7 @@
 
 mod boards_panel;
 mod grid_map;
+mod streets_panel;
 mod summary_panel;
 
 use crate::api::get_overview;
@@ -14,6 +15,7 @@ use grid_map::GridMapPanel;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use zhizhi_shared::auth::{Principal, Role};
+use streets_panel::StreetsPanel;
 use summary_panel::SummaryPanel;
 
 /// The command screen for signed-in staff; grid workers go to their own grid's page, post staff
@@ -55,7 +57,11 @@ fn CommandScreen(me: Principal) -> impl IntoView {
                         Ok(o) => view! {
                             <SummaryPanel summary=o.summary.clone() street=o.street.clone()/>
                             <GridMapPanel map=o.grid_map.clone()/>
-                            <BoardsPanel boards=o.boards.clone()/>
+                            {if o.streets.is_empty() {
+                                view! { <BoardsPanel boards=o.boards.clone()/> }.into_any()
+                            } else {
+                                view! { <StreetsPanel streets=o.streets.clone()/> }.into_any()
+                            }}
                         }.into_any(),
                     })}
                 </Suspense>

@@ -90,7 +90,7 @@ impl Cases {
             roles: vec![],
             post_id: None,
             grid_ids: vec![],
-            password_expired: false,
+            password_expired: false, street_id: None,
         };
         let token = crate::auth::new_token();
         let (row, step) = self.prepare_case(&resident, new, Source::Resident, now).await?;
@@ -178,6 +178,7 @@ impl Cases {
             reporter_id: (me.user_id > 0).then_some(me.user_id),
             reporter_name,
             reporter_contact: contact,
+            street_id: me.street_id,
             now,
             stage_deadline: case::stage_deadline(cat, CaseState::Reported, now),
             drill: false,
@@ -255,6 +256,7 @@ impl Cases {
                     reporter_id: None,
                     reporter_name: actor.1.clone(),
                     reporter_contact: String::new(),
+                    street_id: None,
                     now,
                     stage_deadline: case::stage_deadline(cat, CaseState::Reported, now),
                     drill: false,

@@ -16,6 +16,8 @@ pub struct UserRecord {
     pub roles: Vec<Role>,
     pub post_id: Option<i64>,
     pub grid_ids: Vec<i64>,
+    /// The street the user works for; `None` for the whole district.
+    pub street_id: Option<i64>,
     pub password_changed_at: i64,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
@@ -31,6 +33,7 @@ impl UserRecord {
             roles: self.roles.clone(),
             post_id: self.post_id,
             grid_ids: self.grid_ids.clone(),
+            street_id: self.street_id,
             password_expired: false,
         }
     }
@@ -45,6 +48,7 @@ pub struct NewUser {
     pub roles: Vec<Role>,
     pub post_id: Option<i64>,
     pub grid_ids: Vec<i64>,
+    pub street_id: Option<i64>,
     pub now: i64,
 }
 
@@ -148,10 +152,10 @@ pub trait AccountStore {
 
 /// The columns of `users`, in the order [`user_from_row`] reads them.
 pub(super) const USER_COLUMNS: &str =
-    "id, username, display_name, password_hash, roles, post_id, grid_ids, password_changed_at, created_at, disabled_at";
+    "id, username, display_name, password_hash, roles, post_id, grid_ids, password_changed_at, created_at, disabled_at, street_id";
 
 /// A `users` row as selected with [`USER_COLUMNS`].
-pub(super) type UserRow = (i64, String, String, String, String, Option<i64>, String, i64, i64, Option<i64>);
+pub(super) type UserRow = (i64, String, String, String, String, Option<i64>, String, i64, i64, Option<i64>, Option<i64>);
 
 /// Reads a `users` row.
 pub(super) fn user_from_row(r: UserRow) -> super::Result<UserRecord> {
@@ -173,6 +177,7 @@ pub(super) fn user_from_row(r: UserRow) -> super::Result<UserRecord> {
         password_changed_at: r.7,
         created_at: r.8,
         disabled_at: r.9,
+        street_id: r.10,
     })
 }
 
@@ -186,11 +191,11 @@ macro_rules! portable_accounts {
             async fn create_user(&self, u: &$crate::storage::NewUser) -> $crate::storage::Result<i64> {
                 use $crate::storage::portable::{conflict, join};
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO users (username, display_name, password_hash, roles, post_id, grid_ids, password_changed_at, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                    "INSERT INTO users (username, display_name, password_hash, roles, post_id, grid_ids, password_changed_at, created_at, street_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
                 )
                 .bind(&u.username).bind(&u.display_name).bind(&u.password_hash)
-                .bind(join(u.roles.iter().map(|r| r.code()))).bind(u.post_id).bind(join(&u.grid_ids)).bind(u.now)
+                .bind(join(u.roles.iter().map(|r| r.code()))).bind(u.post_id).bind(join(&u.grid_ids)).bind(u.now).bind(u.street_id)
                 .fetch_one(&self.pool)
                 .await
                 .map_err(|e| conflict(e, || format!("用户名 {}", u.username)))?;

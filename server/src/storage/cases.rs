@@ -23,6 +23,9 @@ pub struct NewCaseRow {
     pub reporter_id: Option<i64>,
     pub reporter_name: String,
     pub reporter_contact: String,
+    /// The reporter's street: the case's street when its place lies in no grid (a case in a
+    /// grid takes its grid's street).
+    pub street_id: Option<i64>,
     pub now: i64,
     pub stage_deadline: Option<i64>,
     /// A contingency plan's drill (演练).
@@ -152,6 +155,8 @@ pub struct CaseFilter {
     /// A category group (`greening`) or a category code (`greening.branch`).
     pub category: Option<String>,
     pub grid_id: Option<i64>,
+    /// Only this street's cases.
+    pub street_id: Option<i64>,
     /// Only cases past their stage deadline at this time.
     pub overdue_at: Option<i64>,
     pub scope: CaseScope,
@@ -164,12 +169,14 @@ pub struct CaseFilter {
     pub limit: i64,
 }
 
-/// Whose cases: everything (command staff), or what one user may see.
+/// Whose cases: everything (the district's command staff), one street's (a street's command
+/// staff), or what one user may see (`street_id`: the street of the post's tasks they see).
 #[derive(Clone, Debug, Default)]
 pub enum CaseScope {
     #[default]
     All,
-    Of { user_id: i64, post_id: Option<i64>, grid_ids: Vec<i64>, district: bool },
+    Street(i64),
+    Of { user_id: i64, post_id: Option<i64>, grid_ids: Vec<i64>, district: bool, street_id: Option<i64> },
 }
 
 /// A stored photo.
@@ -220,6 +227,10 @@ pub trait CaseStore {
     /// Events after `after`, oldest first, at most `limit`.
     async fn events_after(&self, after: i64, limit: i64) -> super::Result<Vec<LiveEvent>>;
 
+    /// Per street (`None`: cases of no street), the unfinished cases that are not drills and,
+    /// of those, how many are past their stage deadline at `now`.
+    async fn open_by_street(&self, now: i64) -> super::Result<Vec<(Option<i64>, i64, i64)>>;
+
     /// The oldest event id still kept (if any) and the newest ever written (0 if none).
     async fn event_range(&self) -> super::Result<(Option<i64>, i64)>;
 
@@ -239,7 +250,7 @@ pub trait CaseStore {
 /// The columns of a case summary, in the order [`summary_from_row`] reads them.
 pub(super) const CASE_COLUMNS: &str = "id, number, category, source, state, suspended_from, urgency, description, address, lon, lat,
     micro_grid_id, grid_id, place, grid_worker, reporter_id, reporter_name, escalated, created_at, updated_at,
-    stage_started_at, stage_deadline, version, drill";
+    stage_started_at, stage_deadline, version, drill, street_id";
 
 /// Reads a stored state code.
 pub(super) fn state(id: i64, code: &str) -> super::Result<CaseState> {

@@ -166,8 +166,9 @@ macro_rules! portable_store {
                     b.push_bind(x.id).push_bind(x.name.clone()).push_bind(x.post_id)
                         .push_bind(x.phone.clone()).push_bind(x.duty.code());
                 });
-                bulk!("社区", "INSERT INTO communities (id, name, boundary) ", d.communities, |b, x| {
-                    b.push_bind(x.id).push_bind(x.name.clone()).push_bind(polygon_json(&x.boundary));
+                let street_id = d.street.as_ref().map(|s| s.id);
+                bulk!("社区", "INSERT INTO communities (id, name, boundary, street_id) ", d.communities, |b, x| {
+                    b.push_bind(x.id).push_bind(x.name.clone()).push_bind(polygon_json(&x.boundary)).push_bind(street_id);
                 });
                 bulk!("网格", "INSERT INTO grids (id, community_id, code, name, boundary, worker_id) ", d.grids, |b, x| {
                     b.push_bind(x.id).push_bind(x.community_id).push_bind(x.code.clone()).push_bind(x.name.clone())
@@ -208,12 +209,51 @@ macro_rules! portable_store {
                 Ok(())
             }
 
+            #[tracing::instrument(skip_all, fields(engine = $engine))]
+            async fn add_streets(&self, streets: &[zhizhi_shared::demo::streets::StreetCopy]) -> $crate::storage::Result<usize> {
+                use $crate::storage::portable::polygon_json;
+                let mut tx = self.pool.begin().await?;
+                let mut added = 0;
+                for c in streets {
+                    let (there,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM streets WHERE id = $1").bind(c.street.id).fetch_one(&mut *tx).await?;
+                    if there > 0 {
+                        continue;
+                    }
+                    sqlx::query("INSERT INTO streets (id, name, district, center_lon, center_lat) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(c.street.id).bind(&c.street.name).bind(&c.street.district).bind(c.street.center[0]).bind(c.street.center[1])
+                        .execute(&mut *tx).await?;
+                    for x in &c.communities {
+                        sqlx::query("INSERT INTO communities (id, name, boundary, street_id) VALUES ($1, $2, $3, $4)")
+                            .bind(x.id).bind(&x.name).bind(polygon_json(&x.boundary)).bind(c.street.id).execute(&mut *tx).await?;
+                    }
+                    for x in &c.grids {
+                        sqlx::query("INSERT INTO grids (id, community_id, code, name, boundary) VALUES ($1, $2, $3, $4, $5)")
+                            .bind(x.id).bind(x.community_id).bind(&x.code).bind(&x.name).bind(polygon_json(&x.boundary)).execute(&mut *tx).await?;
+                    }
+                    for x in &c.micro_grids {
+                        let (sw, ne) = x.boundary.bbox();
+                        sqlx::query("INSERT INTO micro_grids (id, grid_id, code, name, boundary, min_lon, min_lat, max_lon, max_lat) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                            .bind(x.id).bind(x.grid_id).bind(&x.code).bind(&x.name).bind(polygon_json(&x.boundary))
+                            .bind(sw[0]).bind(sw[1]).bind(ne[0]).bind(ne[1]).execute(&mut *tx).await?;
+                    }
+                    added += 1;
+                }
+                tx.commit().await?;
+                Ok(added)
+            }
+
             async fn street(&self) -> $crate::storage::Result<Option<zhizhi_shared::org::Street>> {
                 let row: Option<(i64, String, String, f64, f64)> =
                     sqlx::query_as("SELECT id, name, district, center_lon, center_lat FROM streets ORDER BY id LIMIT 1")
                         .fetch_optional(&self.pool)
                         .await?;
                 Ok(row.map(|(id, name, district, lon, lat)| zhizhi_shared::org::Street { id, name, district, center: [lon, lat] }))
+            }
+
+            async fn streets(&self) -> $crate::storage::Result<Vec<zhizhi_shared::org::Street>> {
+                let rows: Vec<(i64, String, String, f64, f64)> =
+                    sqlx::query_as("SELECT id, name, district, center_lon, center_lat FROM streets ORDER BY id").fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id, name, district, lon, lat)| zhizhi_shared::org::Street { id, name, district, center: [lon, lat] }).collect())
             }
 
             async fn boards(&self) -> $crate::storage::Result<Vec<$crate::storage::BoardPosts>> {
@@ -238,11 +278,11 @@ macro_rules! portable_store {
 
             async fn communities(&self) -> $crate::storage::Result<Vec<zhizhi_shared::place::Community>> {
                 use $crate::storage::portable::parse_polygon;
-                let rows: Vec<(i64, String, String)> =
-                    sqlx::query_as("SELECT id, name, boundary FROM communities ORDER BY id").fetch_all(&self.pool).await?;
+                let rows: Vec<(i64, String, String, Option<i64>)> =
+                    sqlx::query_as("SELECT id, name, boundary, street_id FROM communities ORDER BY id").fetch_all(&self.pool).await?;
                 rows.into_iter()
-                    .map(|(id, name, boundary)| {
-                        Ok(zhizhi_shared::place::Community { id, name, boundary: parse_polygon("communities", id, &boundary)? })
+                    .map(|(id, name, boundary, street_id)| {
+                        Ok(zhizhi_shared::place::Community { id, name, boundary: parse_polygon("communities", id, &boundary)?, street_id })
                     })
                     .collect()
             }

@@ -233,7 +233,7 @@ async fn an_expired_password_must_be_changed_before_anything_else() {
     // An account whose password was set long ago (the policy allows 90 days).
     app.db.store.create_user(&zhizhi_server::storage::NewUser {
         username: "laozhang".into(), display_name: "老张".into(), password_hash: zhizhi_server::auth::hash_password("Old-Password-2024"),
-        roles: vec![zhizhi_shared::auth::Role::Command], post_id: None, grid_ids: vec![], now: 0,
+        roles: vec![zhizhi_shared::auth::Role::Command], post_id: None, grid_ids: vec![], street_id: None, now: 0,
     }).await.unwrap();
     let r = app.post("/api/v1/login", None, json!({ "username": "laozhang", "password": "Old-Password-2024" })).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -161,7 +161,7 @@ async fn a_grid_worker_cannot_be_called_into_another_grids_case_nor_start_calls(
     let other_grid = grids.iter().find(|g| !mine.contains(&g.id)).unwrap().id;
     let other = app.db.store.create_user(&zhizhi_server::storage::NewUser {
         username: "lisi".into(), display_name: "李四".into(), password_hash: zhizhi_server::auth::hash_password(zhizhi_server::demo::DEMO_PASSWORD),
-        roles: vec![zhizhi_shared::auth::Role::GridWorker], post_id: None, grid_ids: vec![other_grid], now: zhizhi_server::auth::now_ms(),
+        roles: vec![zhizhi_shared::auth::Role::GridWorker], post_id: None, grid_ids: vec![other_grid], street_id: None, now: zhizhi_server::auth::now_ms(),
     }).await.unwrap();
     let case = case_in_workers_grid(&app, &command).await;
     let r = app.post(&format!("/api/v1/cases/{case}/calls"), Some(&command), json!({ "callee_id": other })).await;

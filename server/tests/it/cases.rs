@@ -133,6 +133,7 @@ async fn a_case_sent_to_three_posts_closes_only_after_all_three_report_back() {
         roles: vec![zhizhi_shared::auth::Role::Post],
         post_id: Some(posts[2]),
         grid_ids: vec![],
+        street_id: None,
         now: zhizhi_server::auth::now_ms(),
     };
     app.db.store.create_user(&manager).await.unwrap();

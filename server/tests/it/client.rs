@@ -35,7 +35,13 @@ impl App {
 
     /// The demo district and its accounts on `db`, under the given authentication settings.
     pub async fn with_auth(db: TestDb, auth: zhizhi_server::auth::AuthConfig) -> App {
+        Self::district(db, 1, auth).await
+    }
+
+    /// The demo made a district of `streets` streets (`serve --demo --demo-streets N`) on `db`.
+    pub async fn district(db: TestDb, streets: usize, auth: zhizhi_server::auth::AuthConfig) -> App {
         zhizhi_server::demo::load(db.store.as_ref()).await.unwrap();
+        zhizhi_server::demo::streets(db.store.as_ref(), streets).await.unwrap();
         zhizhi_server::demo::accounts(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::plans(db.store.as_ref()).await.unwrap();
         zhizhi_server::demo::flood(db.store.as_ref()).await.unwrap();

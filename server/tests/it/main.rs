@@ -7,6 +7,7 @@ mod cases;
 mod client;
 mod cluster;
 mod crash;
+mod district;
 mod flood;
 mod follow;
 mod hardening;

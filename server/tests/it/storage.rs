@@ -185,7 +185,7 @@ async fn sessions_end_when_idle_or_too_old(db: &TestDb) {
     use zhizhi_server::storage::NewUser;
     let id = db.store.create_user(&NewUser {
         username: "wanggeyuan".into(), display_name: "网格员".into(), password_hash: "x".into(),
-        roles: vec![zhizhi_shared::auth::Role::GridWorker], post_id: None, grid_ids: vec![1, 2], now: 0,
+        roles: vec![zhizhi_shared::auth::Role::GridWorker], post_id: None, grid_ids: vec![1, 2], street_id: None, now: 0,
     }).await.unwrap();
     let (idle, life) = (30 * 60_000, 12 * 3_600_000);
     db.store.create_session("fresh", id, 1_000_000, "127.0.0.1").await.unwrap();
@@ -211,7 +211,7 @@ async fn usernames_are_unique(db: &TestDb) {
     use zhizhi_server::storage::NewUser;
     let new = NewUser {
         username: "zhihui".into(), display_name: "值班员".into(), password_hash: "x".into(),
-        roles: vec![zhizhi_shared::auth::Role::Command], post_id: None, grid_ids: vec![], now: 0,
+        roles: vec![zhizhi_shared::auth::Role::Command], post_id: None, grid_ids: vec![], street_id: None, now: 0,
     };
     db.store.create_user(&new).await.unwrap();
     let err = db.store.create_user(&new).await.unwrap_err();
@@ -239,6 +239,7 @@ fn new_case(now: i64) -> zhizhi_server::storage::CaseWrite {
             reporter_id: None,
             reporter_name: "王伟".into(),
             reporter_contact: String::new(),
+            street_id: None,
             now,
             stage_deadline: Some(now + 600_000),
             drill: false,
@@ -332,7 +333,7 @@ async fn a_case_is_written_with_its_timeline_tasks_and_event(db: &TestDb) {
     assert_eq!(db.store.event_range().await.unwrap(), (Some(created.id), dispatched.id));
 
     use zhizhi_server::storage::{CaseFilter, CaseScope};
-    let of = |post: i64| CaseFilter { scope: CaseScope::Of { user_id: 0, post_id: Some(post), grid_ids: vec![], district: false }, limit: 10, ..Default::default() };
+    let of = |post: i64| CaseFilter { scope: CaseScope::Of { user_id: 0, post_id: Some(post), grid_ids: vec![], district: false, street_id: None }, limit: 10, ..Default::default() };
     assert_eq!(db.store.cases(&of(14)).await.unwrap().len(), 1);
     assert_eq!(db.store.cases(&of(15)).await.unwrap().len(), 0);
     let overdue = CaseFilter { overdue_at: Some(now + 3_600_001 + 1000), limit: 10, ..Default::default() };

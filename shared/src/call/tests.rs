@@ -9,12 +9,12 @@ fn user(id: i64, roles: &[Role], post: Option<i64>, grids: &[i64]) -> Principal 
         roles: roles.to_vec(),
         post_id: post,
         grid_ids: grids.to_vec(),
-        password_expired: false,
+        password_expired: false, street_id: None,
     }
 }
 
 fn vis(grid: i64, posts: &[i64]) -> Visibility {
-    Visibility { grid_id: Some(grid), holders: posts.iter().map(|p| Holder::Post(*p)).collect(), reporter_id: None, escalated: false }
+    Visibility { grid_id: Some(grid), holders: posts.iter().map(|p| Holder::Post(*p)).collect(), reporter_id: None, escalated: false, street_id: None }
 }
 
 fn call(state: CallState) -> CallView {

@@ -13,7 +13,7 @@ fn user(roles: &[Role], post: Option<i64>, grids: &[i64]) -> Principal {
         roles: roles.to_vec(),
         post_id: post,
         grid_ids: grids.to_vec(),
-        password_expired: false,
+        password_expired: false, street_id: None,
     }
 }
 
@@ -243,7 +243,7 @@ fn timeliness_of_a_stage() {
 
 #[test]
 fn who_sees_which_case() {
-    let v = Visibility { grid_id: Some(1), holders: vec![Holder::Post(CITY)], reporter_id: None, escalated: false };
+    let v = Visibility { grid_id: Some(1), holders: vec![Holder::Post(CITY)], reporter_id: None, escalated: false, street_id: None };
     assert!(command().may_see_case(&v));
     assert!(post(CITY).may_see_case(&v));
     assert!(!post(LAW).may_see_case(&v));
@@ -252,6 +252,23 @@ fn who_sees_which_case() {
     assert!(!user(&[Role::District], None, &[]).may_see_case(&v));
     assert!(user(&[Role::District], None, &[]).may_see_case(&Visibility { escalated: true, ..v.clone() }));
     assert!(!user(&[Role::Admin], None, &[]).may_see_case(&v));
+}
+
+#[test]
+fn a_streets_staff_see_their_street_and_the_district_sees_all() {
+    let of_street = |p: Principal, s: i64| Principal { street_id: Some(s), ..p };
+    let in_2 = Visibility { grid_id: Some(1), holders: vec![Holder::Post(CITY)], reporter_id: None, escalated: false, street_id: Some(2) };
+    // Command staff: their street's cases only; the district's command centre every street's.
+    assert!(of_street(command(), 2).may_see_case(&in_2));
+    assert!(!of_street(command(), 3).may_see_case(&in_2));
+    assert!(command().may_see_case(&in_2));
+    // A case of no street (reported outside every grid by someone of no street) is the district's.
+    assert!(!of_street(command(), 2).may_see_case(&Visibility { street_id: None, ..in_2.clone() }));
+    // The same post in another street does not see the task of this one.
+    assert!(of_street(post(CITY), 2).may_see_case(&in_2));
+    assert!(!of_street(post(CITY), 3).may_see_case(&in_2));
+    // Their own report, whatever its street.
+    assert!(Principal { user_id: 9, ..of_street(worker(5), 3) }.may_see_case(&Visibility { reporter_id: Some(9), ..in_2.clone() }));
 }
 
 #[test]

@@ -49,6 +49,9 @@ pub struct CaseSummary {
     pub lat: Option<f64>,
     pub micro_grid_id: Option<i64>,
     pub grid_id: Option<i64>,
+    /// The street it was reported in (that of its grid, else the reporter's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street_id: Option<i64>,
     /// 「community · grid · micro-grid」 as routed when reported.
     pub place: String,
     pub grid_worker: String,
@@ -79,6 +82,7 @@ impl CaseSummary {
             holders: self.tasks.iter().map(|t| t.holder).collect(),
             reporter_id: self.reporter_id,
             escalated: self.escalated,
+            street_id: self.street_id,
         }
     }
 
@@ -214,6 +218,9 @@ pub struct CaseQuery {
     pub category: Option<String>,
     #[serde(default)]
     pub grid: Option<i64>,
+    /// One street's cases (for the district's staff; a street's staff see only their own).
+    #[serde(default)]
+    pub street: Option<i64>,
     #[serde(default)]
     pub overdue: Option<bool>,
     #[serde(default)]

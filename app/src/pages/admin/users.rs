@@ -38,6 +38,7 @@ fn Users() -> impl IntoView {
                 Some("roles") => "role",
                 Some("post_id") => "post",
                 Some("grid_ids") => "grids",
+                Some("street_id") => "street",
                 other => other.unwrap_or(""),
             };
             (field == input).to_string()
@@ -78,6 +79,9 @@ fn Users() -> impl IntoView {
                 <label><span>{bi("负责网格（网格员）", "Grids (grid workers)")}</span>
                     <input name="account[grids]" aria-invalid=wrong("grids")
                         placeholder=bi("网格编号，如 CQK-01-01", "Grid codes, e.g. CQK-01-01")/></label>
+                <label><span>{bi("所属街道", "Street")}</span>
+                    <input name="account[street]" aria-invalid=wrong("street")
+                        placeholder=bi("如 磁器口街道；留空为全区", "The street's name in Chinese; empty for the whole district")/></label>
                 <button type="submit" class="primary">{bi("创建", "Create")}</button>
             </ActionForm>
             {result}

@@ -36,6 +36,7 @@ macro_rules! portable_cases {
                         lat: r.try_get("lat")?,
                         micro_grid_id: r.try_get("micro_grid_id")?,
                         grid_id: r.try_get("grid_id")?,
+                        street_id: r.try_get("street_id")?,
                         place: r.try_get("place")?,
                         grid_worker: r.try_get("grid_worker")?,
                         reporter_id: r.try_get("reporter_id")?,
@@ -135,13 +136,14 @@ macro_rules! portable_cases {
                     CaseWriteKind::Create(c) => {
                         let (id,): (i64,) = sqlx::query_as(
                             "INSERT INTO cases (category, source, state, urgency, description, address, lon, lat, micro_grid_id, grid_id,
-                                place, grid_worker, reporter_id, reporter_name, reporter_contact, created_at, updated_at, stage_started_at, stage_deadline, drill)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16, $17, $18) RETURNING id",
+                                place, grid_worker, reporter_id, reporter_name, reporter_contact, created_at, updated_at, stage_started_at, stage_deadline, drill, street_id)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16, $17, $18,
+                                COALESCE((SELECT c.street_id FROM grids g JOIN communities c ON c.id = g.community_id WHERE g.id = $10), $19)) RETURNING id",
                         )
                         .bind(&c.category).bind(c.source.code()).bind(c.state.code()).bind(c.urgency.code()).bind(&c.description)
                         .bind(&c.address).bind(c.lon).bind(c.lat).bind(c.micro_grid_id).bind(c.grid_id).bind(&c.place)
                         .bind(&c.grid_worker).bind(c.reporter_id).bind(&c.reporter_name).bind(&c.reporter_contact).bind(c.now)
-                        .bind(c.stage_deadline).bind(i64::from(c.drill))
+                        .bind(c.stage_deadline).bind(i64::from(c.drill)).bind(c.street_id)
                         .fetch_one(&mut *tx).await?;
                         sqlx::query("UPDATE cases SET number = $1 WHERE id = $2").bind(case_number(id, c.now)).bind(id).execute(&mut *tx).await?;
                         (id, c.now)
@@ -326,6 +328,9 @@ macro_rules! portable_cases {
                     if let Some(g) = f.grid_id {
                         qb.push(" AND grid_id = ").push_bind(g);
                     }
+                    if let Some(s) = f.street_id {
+                        qb.push(" AND street_id = ").push_bind(s);
+                    }
                     if let Some(now) = f.overdue_at {
                         qb.push(" AND stage_deadline < ").push_bind(now);
                     }
@@ -343,10 +348,17 @@ macro_rules! portable_cases {
                         }
                         qb.push(")");
                     }
-                    if let CaseScope::Of { user_id, post_id, grid_ids, district } = &f.scope {
+                    if let CaseScope::Street(s) = &f.scope {
+                        qb.push(" AND street_id = ").push_bind(*s);
+                    }
+                    if let CaseScope::Of { user_id, post_id, grid_ids, district, street_id } = &f.scope {
                         qb.push(" AND (reporter_id = ").push_bind(*user_id);
                         if let Some(p) = post_id {
-                            qb.push(" OR EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = cases.id AND t.post_id = ").push_bind(*p).push(")");
+                            qb.push(" OR (EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = cases.id AND t.post_id = ").push_bind(*p).push(")");
+                            if let Some(s) = street_id {
+                                qb.push(" AND street_id = ").push_bind(*s);
+                            }
+                            qb.push(")");
                         }
                         for g in grid_ids {
                             qb.push(" OR grid_id = ").push_bind(*g);
@@ -389,6 +401,14 @@ macro_rules! portable_cases {
                         Ok(zhizhi_shared::case::view::LiveEvent { id, case })
                     })
                     .collect()
+            }
+
+            async fn open_by_street(&self, now: i64) -> $crate::storage::Result<Vec<(Option<i64>, i64, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT street_id, COUNT(*), COALESCE(SUM(CASE WHEN stage_deadline < $1 THEN 1 ELSE 0 END), 0)
+                     FROM cases WHERE state NOT IN ('closed', 'rejected') AND drill = 0 GROUP BY street_id ORDER BY street_id",
+                )
+                .bind(now).fetch_all(&self.pool).await?)
             }
 
             async fn event_range(&self) -> $crate::storage::Result<(Option<i64>, i64)> {

@@ -10,7 +10,7 @@ fn detail(state: CaseState, steps: Vec<StepView>) -> CaseDetail {
     let case = CaseSummary {
         id: 7, number: "SJ20261202-00007".into(), category: "environment.drain".into(), source: Source::Resident, state,
         suspended_from: None, urgency: Urgency::Normal, description: "下水道堵了".into(), address: "磁南街27号".into(),
-        lon: None, lat: None, micro_grid_id: None, grid_id: Some(1), place: String::new(), grid_worker: "李梅".into(),
+        lon: None, lat: None, micro_grid_id: None, grid_id: Some(1), street_id: None, place: String::new(), grid_worker: "李梅".into(),
         reporter_id: None, reporter_name: "张**".into(), escalated: false, created_at: 0, updated_at: 0, stage_started_at: 0,
         stage_deadline: Some(3_600_000),
         tasks: vec![TaskBrief { id: 1, holder: Holder::Post(4), holder_name: "市政设施".into(), state: TaskState::Done, deadline: 0, extension_hours: None, plan: None }],
