@@ -188,7 +188,7 @@ impl Generator {
                 id: community_id,
                 name: names::COMMUNITIES[ci].into(),
                 boundary: Polygon::rect(csw, cne),
-                street_id: None,
+                street_id: Some(1),
             });
             let n_grids = GRIDS_PER_COMMUNITY[ci];
             for (gi, (gsw, gne)) in split(csw, cne, n_grids).into_iter().enumerate() {

@@ -9,7 +9,7 @@ pub struct Community {
     pub id: i64,
     pub name: String,
     pub boundary: Polygon,
-    /// The street it belongs to (as stored; the demo generator leaves it to the import).
+    /// The street it belongs to.
     #[serde(default)]
     pub street_id: Option<i64>,
 }

@@ -168,7 +168,7 @@ macro_rules! portable_store {
                 });
                 let street_id = d.street.as_ref().map(|s| s.id);
                 bulk!("社区", "INSERT INTO communities (id, name, boundary, street_id) ", d.communities, |b, x| {
-                    b.push_bind(x.id).push_bind(x.name.clone()).push_bind(polygon_json(&x.boundary)).push_bind(street_id);
+                    b.push_bind(x.id).push_bind(x.name.clone()).push_bind(polygon_json(&x.boundary)).push_bind(x.street_id.or(street_id));
                 });
                 bulk!("网格", "INSERT INTO grids (id, community_id, code, name, boundary, worker_id) ", d.grids, |b, x| {
                     b.push_bind(x.id).push_bind(x.community_id).push_bind(x.code.clone()).push_bind(x.name.clone())
@@ -224,7 +224,7 @@ macro_rules! portable_store {
                         .execute(&mut *tx).await?;
                     for x in &c.communities {
                         sqlx::query("INSERT INTO communities (id, name, boundary, street_id) VALUES ($1, $2, $3, $4)")
-                            .bind(x.id).bind(&x.name).bind(polygon_json(&x.boundary)).bind(c.street.id).execute(&mut *tx).await?;
+                            .bind(x.id).bind(&x.name).bind(polygon_json(&x.boundary)).bind(x.street_id.unwrap_or(c.street.id)).execute(&mut *tx).await?;
                     }
                     for x in &c.grids {
                         sqlx::query("INSERT INTO grids (id, community_id, code, name, boundary) VALUES ($1, $2, $3, $4, $5)")

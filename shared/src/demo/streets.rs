@@ -54,7 +54,7 @@ pub fn copies(base: &District, total: usize) -> Vec<StreetCopy> {
                 communities: base
                     .communities
                     .iter()
-                    .map(|c| Community { id: id(c.id), name: format!("{name}{}", c.name), boundary: shift(&c.boundary), street_id: None })
+                    .map(|c| Community { id: id(c.id), name: format!("{name}{}", c.name), boundary: shift(&c.boundary), street_id: Some(first.id + k as i64) })
                     .collect(),
                 grids: base
                     .grids

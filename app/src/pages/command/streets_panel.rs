@@ -17,7 +17,7 @@ pub fn StreetsPanel(streets: Vec<StreetLoad>) -> impl IntoView {
         <section class="panel streets-panel" aria-label=bi("各街道事件", "Cases by street") data-testid="streets-panel">
             <h2>{bi("各街道事件", "Cases by street")}</h2>
             <p class="streets-total">
-                {n}{bi(" 个街道 · 未办结 ", " streets · open ")}<strong>{count(total)}</strong>{bi(" 件", "")}
+                {n}{bi(" 个街道 · 未办结 ", " streets · ")}<strong>{count(total)}</strong>{bi(" 件", " open")}
             </p>
             <ul class="streets">
                 {streets.into_iter().map(|s| {
