@@ -141,11 +141,12 @@ impl Cases {
                     .micro_grid_at([lon, lat])
                     .await?
                     .ok_or_else(|| ServiceError::invalid("lon", "该位置不在本街道的网格范围内"))?;
-                // A point without words is named by the nearest building (or its coordinates).
+                // A point without words is named by the nearest building (or, in a grid without
+                // buildings, by its place and coordinates, below).
                 let address = match new.address.trim() {
                     "" => match self.nearest_address([lon, lat], m.grid_id).await? {
                         Some(a) => format!("{a}附近"),
-                        None => format!("{lon:.5}, {lat:.5}"),
+                        None => String::new(),
                     },
                     given => given.to_string(),
                 };
@@ -155,6 +156,7 @@ impl Cases {
         };
         let routing =
             self.store.routing(micro_grid_id).await?.ok_or_else(|| ServiceError::invalid("building_id", "该地点不属于任何网格"))?;
+        let address = if address.is_empty() { format!("{}（{lon:.5}, {lat:.5}）", routing.place) } else { address };
         let (reporter_name, contact) = match source {
             Source::Resident | Source::Hotline if !new.reporter_name.trim().is_empty() => {
                 (mask::name(new.reporter_name.trim()), format!("{} {}", new.reporter_name.trim(), new.reporter_phone.trim()))

@@ -44,6 +44,8 @@ async fn each_streets_staff_see_their_street_and_the_district_sees_all_on_both_e
         let (grid02, at02) = first_grid_middle(&app, "J02").await;
         let there = report_at(&app, &worker02, at02, "小龙坎：行道树断枝").await;
         assert_eq!((there["grid_id"].as_i64(), there["street_id"].as_i64()), (Some(grid02), Some(second)), "{there}");
+        // No building there: the address is the place, and the point.
+        assert!(there["address"].as_str().unwrap().starts_with("小龙坎"), "{there}");
         // The demo street's command staff report one in theirs.
         let (_, at01) = first_grid_middle(&app, "CQK").await;
         let here = report_at(&app, &ciqikou, at01, "磁器口：行道树断枝").await;
@@ -77,6 +79,13 @@ async fn each_streets_staff_see_their_street_and_the_district_sees_all_on_both_e
         // Acting on another street's case: it does not exist for them.
         let r = app.post(&format!("/api/v1/cases/{there}/actions"), Some(&ciqikou), json!({ "action": "accept" })).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+        // Each street's open cases, for the district; a street's staff get their own street.
+        let loads = app.get("/api/v1/streets", Some(&district)).await.body;
+        let open: Vec<(i64, i64)> = loads.as_array().unwrap().iter().map(|s| (s["id"].as_i64().unwrap(), s["open"].as_i64().unwrap())).collect();
+        assert_eq!(open, [(home, 1), (second, 1), (3, 0)], "{loads}");
+        let mine = app.get("/api/v1/streets", Some(&xiaolongkan)).await.body;
+        assert_eq!(mine.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect::<Vec<_>>(), ["小龙坎街道"]);
 
         // The map: a street's staff get their street's grids, the district every street's.
         let grids_on_map = |cookie: String| {
