@@ -82,7 +82,7 @@ impl Directory {
             .filter(|s| me.covers_street(Some(s.id)))
             .map(|s| {
                 let (open, overdue) = counts.iter().find(|c| c.0 == Some(s.id)).map_or((0, 0), |c| (c.1, c.2));
-                StreetLoad { id: s.id, name: s.name, district: s.district, open, overdue }
+                StreetLoad { id: s.id, name: s.name, district: s.district, center: s.center, open, overdue }
             })
             .collect())
     }

@@ -34,8 +34,8 @@ fn admin(me: &Principal) -> ServiceResult<()> {
 
 impl MapService {
     /// Where the camera starts: the middle of the user's street (of them all for the district
-    /// and the public).
-    async fn centre(&self, street: Option<i64>) -> ServiceResult<LonLat> {
+    /// and the public), and the zoom that shows it whole when `zoom` shows one street.
+    async fn view(&self, street: Option<i64>, zoom: f64) -> ServiceResult<(LonLat, f64)> {
         let communities: Vec<_> = self.store.communities().await?.into_iter().filter(|c| street.is_none() || c.street_id == street).collect();
         let (mut sw, mut ne) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
         for c in &communities {
@@ -43,13 +43,21 @@ impl MapService {
             sw = [sw[0].min(a[0]), sw[1].min(a[1])];
             ne = [ne[0].max(b[0]), ne[1].max(b[1])];
         }
-        Ok(if sw[0].is_finite() { [(sw[0] + ne[0]) / 2.0, (sw[1] + ne[1]) / 2.0] } else { [106.449, 29.579] })
+        if !sw[0].is_finite() {
+            return Ok(([106.449, 29.579], zoom));
+        }
+        // A street of the demo's size (0.026° by 0.018°) fills the view at `zoom`; each doubling
+        // of the extent takes one step out (a district of many streets).
+        let (street_w, street_h) = (zhizhi_shared::demo::STREET_NE[0] - zhizhi_shared::demo::STREET_SW[0], zhizhi_shared::demo::STREET_NE[1] - zhizhi_shared::demo::STREET_SW[1]);
+        let scale = ((ne[0] - sw[0]) / street_w).max((ne[1] - sw[1]) / street_h).max(1.0);
+        Ok(([(sw[0] + ne[0]) / 2.0, (sw[1] + ne[1]) / 2.0], (zoom - scale.log2()).max(9.0)))
     }
 
     /// The MapLibre style.
     pub async fn style(&self, me: &Principal) -> ServiceResult<Value> {
         staff(me)?;
-        Ok(map::style(&map::SourceUrls::default(), self.centre(me.street_id).await?, 15.2))
+        let (centre, zoom) = self.view(me.street_id, 15.2).await?;
+        Ok(map::style(&map::SourceUrls::default(), centre, zoom))
     }
 
     /// The schematic basemap (the old town is the first community).
@@ -60,7 +68,8 @@ impl MapService {
 
     /// The public form's small map (no account): the basemap and the footprints only.
     pub async fn public_style(&self) -> ServiceResult<Value> {
-        Ok(map::basemap::public_style("/api/v1/public/map/basemap.geojson", "/api/v1/public/map/buildings.geojson", self.centre(None).await?, 15.0))
+        let (centre, zoom) = self.view(None, 15.0).await?;
+        Ok(map::basemap::public_style("/api/v1/public/map/basemap.geojson", "/api/v1/public/map/buildings.geojson", centre, zoom))
     }
 
     /// The basemap, as anyone may see it (roads, the river, landmarks: nothing of the

@@ -18,6 +18,8 @@ pub struct StreetLoad {
     pub id: i64,
     pub name: String,
     pub district: String,
+    /// Where its name is drawn on the district's map, `[lon, lat]`.
+    pub center: crate::geo::LonLat,
     /// Cases not yet finished (drills not counted).
     pub open: i64,
     /// Of those, the ones past their stage deadline.

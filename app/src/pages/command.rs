@@ -56,7 +56,7 @@ fn CommandScreen(me: Principal) -> impl IntoView {
                         }.into_any(),
                         Ok(o) => view! {
                             <SummaryPanel summary=o.summary.clone() street=o.street.clone()/>
-                            <GridMapPanel map=o.grid_map.clone()/>
+                            <GridMapPanel map=o.grid_map.clone() streets=o.streets.clone()/>
                             {if o.streets.is_empty() {
                                 view! { <BoardsPanel boards=o.boards.clone()/> }.into_any()
                             } else {

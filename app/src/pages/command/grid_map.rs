@@ -2,9 +2,10 @@
 //! an SVG schematic underneath — rendered on the server, shown until the map has drawn, and
 //! kept where WebGL is unavailable.
 
+use zhizhi_shared::org::StreetLoad;
 use zhizhi_shared::overview::GridMap;
 use crate::components::district_map::{DistrictMap, MapMode};
-use crate::i18n::{tr, Msg};
+use crate::i18n::{pick, tr, Msg};
 use leptos::prelude::*;
 use zhizhi_shared::geo::LonLat;
 
@@ -50,10 +51,15 @@ impl Projection {
     }
 }
 
-/// The panel in the middle of the command screen.
+/// The panel in the middle of the command screen: the grids named, or for the district's view
+/// across `streets` the streets with their open cases (hundreds of grid names would bury it).
 #[component]
-pub fn GridMapPanel(map: GridMap) -> impl IntoView {
-    let labels = map.grids.iter().map(|g| (g.name.clone(), zhizhi_shared::geo::Polygon(g.ring.clone()).centroid())).collect();
+pub fn GridMapPanel(map: GridMap, #[prop(optional)] streets: Vec<StreetLoad>) -> impl IntoView {
+    let labels = if streets.is_empty() {
+        map.grids.iter().map(|g| (g.name.clone(), zhizhi_shared::geo::Polygon(g.ring.clone()).centroid())).collect()
+    } else {
+        streets.iter().map(|s| (format!("{} · {}{}", s.name, s.open, pick(" 件", " open")), s.center)).collect()
+    };
     view! {
         <section class="panel map-panel" aria-label=tr(Msg::GridNetwork)>
             <h2>{tr(Msg::GridNetwork)}</h2>
