@@ -36,7 +36,7 @@ async fn settle(imports: &Imports, me: &Principal, id: &str, since: Instant) -> 
 async fn run() {
     let rows = env("ZZ_BENCH_ROWS", 45_000);
     let (store, _addr, _state, url) = common::demo_server("imports").await;
-    let me = Principal { user_id: 1, username: "guanliyuan".into(), display_name: "管理员".into(), roles: vec![Role::Admin], post_id: None, grid_ids: vec![], password_expired: false, street_id: None };
+    let me = Principal { user_id: 1, username: "guanliyuan".into(), display_name: "管理员".into(), roles: vec![Role::Admin], post_id: None, grid_ids: vec![], password_expired: false, street_id: None, street_grids: vec![] };
     let stored = store.people_snapshot().await.unwrap();
     let before = stored.residents.len();
     let addresses: Vec<String> = stored.buildings.iter().map(|b| b.address.clone()).collect();

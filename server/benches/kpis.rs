@@ -139,7 +139,7 @@ async fn run() {
     if let Pool::Pg(p) = &pool {
         sqlx::raw_sql("ANALYZE").execute(p).await.unwrap();
     }
-    let me = Principal { user_id: 1, username: "zhihui".into(), display_name: "值班员".into(), roles: vec![Role::Command], post_id: None, grid_ids: vec![], password_expired: false, street_id: None };
+    let me = Principal { user_id: 1, username: "zhihui".into(), display_name: "值班员".into(), roles: vec![Role::Command], post_id: None, grid_ids: vec![], password_expired: false, street_id: None, street_grids: vec![] };
     // Last month: a moment 20 days into the month before this one.
     let this_month = zhizhi_shared::kpi::Period::containing(zhizhi_shared::kpi::PeriodKind::Month, now);
     let last_month = this_month.previous();

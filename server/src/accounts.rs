@@ -101,6 +101,9 @@ impl Accounts {
             Some(u) if u.disabled_at.is_none() => {
                 let mut principal = u.principal();
                 principal.password_expired = self.auth.password_policy.expired(u.password_changed_at, auth::now_ms());
+                if let Some(street) = principal.street_id {
+                    principal.street_grids = self.store.street_grids(street).await?;
+                }
                 Caller::User { principal, session: hash }
             }
             _ => Caller::Anonymous,
@@ -171,9 +174,22 @@ impl Accounts {
         if body.roles.contains(&Role::GridWorker) && body.grid_ids.is_empty() {
             return Err(ServiceError::invalid("grid_ids", "网格员须指定负责的网格"));
         }
+        // A street's staff (command, posts, grid workers) belong to one street once the
+        // deployment has several; the district's roles (district, approver, administrator) to none.
+        let streets = self.store.streets().await?;
+        let street_roles = body.roles.iter().any(|r| matches!(r, Role::Command | Role::Post | Role::GridWorker));
+        match body.street_id {
+            Some(s) if !streets.iter().any(|x| x.id == s) => return Err(ServiceError::invalid("street_id", format!("没有编号为 {s} 的街道"))),
+            Some(_) if !street_roles => return Err(ServiceError::invalid("street_id", "区级角色和系统管理员属于全区，不能指定街道")),
+            None if street_roles && streets.len() > 1 && !body.roles.contains(&Role::Command) => {
+                return Err(ServiceError::invalid("street_id", "本系统有多个街道：岗位人员和网格员须指定所属街道"));
+            }
+            _ => {}
+        }
         if let Some(s) = body.street_id {
-            if !self.store.streets().await?.iter().any(|x| x.id == s) {
-                return Err(ServiceError::invalid("street_id", format!("没有编号为 {s} 的街道")));
+            let mine = self.store.street_grids(s).await?;
+            if let Some(g) = body.grid_ids.iter().find(|g| !mine.contains(g)) {
+                return Err(ServiceError::invalid("grid_ids", format!("网格 {g} 不属于所指定的街道")));
             }
         }
         self.auth.password_policy.check(&body.password, username).map_err(|m| ServiceError::invalid("password", m))?;

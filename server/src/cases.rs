@@ -64,8 +64,8 @@ fn filter_of(me: &Principal, q: &CaseQuery, now: i64, default: i64, max: i64) ->
 }
 
 fn scope_of(me: &Principal) -> CaseScope {
-    if me.has(Role::Command) {
-        me.street_id.map_or(CaseScope::All, CaseScope::Street)
+    if me.has(Role::Command) && me.street_id.is_none() {
+        CaseScope::All
     } else {
         CaseScope::Of {
             user_id: me.user_id,
@@ -73,6 +73,7 @@ fn scope_of(me: &Principal) -> CaseScope {
             grid_ids: if me.has(Role::GridWorker) { me.grid_ids.clone() } else { vec![] },
             district: me.has(Role::District),
             street_id: me.street_id,
+            whole_street: me.street_id.filter(|_| me.has(Role::Command)),
         }
     }
 }
@@ -170,7 +171,7 @@ impl Cases {
             return Err(ServiceError::Conflict("事件已被他人更新，请刷新后重试".into()));
         }
         if let Action::Dispatch { holders, .. } = action {
-            self.check_holders(holders).await?;
+            self.check_holders(holders, case.street_id).await?;
         }
         let core = case.core().ok_or_else(|| ServiceError::invalid("category", "事件类别已停用"))?;
         let d = case::decide(&core, me, action, now)?;
@@ -222,9 +223,11 @@ impl Cases {
         self.publish(&w).await
     }
 
-    async fn check_holders(&self, holders: &[Holder]) -> ServiceResult<()> {
+    /// Checks that each holder exists: a post, or a grid of the case's street (`street`).
+    async fn check_holders(&self, holders: &[Holder], street: Option<i64>) -> ServiceResult<()> {
         let posts: Vec<i64> = self.store.boards().await?.into_iter().flat_map(|b| b.posts).map(|p| p.id).collect();
-        let grids: Vec<i64> = self.store.grids().await?.into_iter().map(|g| g.id).collect();
+        let (_, grids, _) = zhizhi_shared::place::of_street(street, self.store.communities().await?, self.store.grids().await?, vec![]);
+        let grids: Vec<i64> = grids.into_iter().map(|g| g.id).collect();
         for h in holders {
             let known = match h {
                 Holder::Post(p) => posts.contains(p),

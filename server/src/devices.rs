@@ -55,8 +55,11 @@ pub fn view(d: &Dev, now: i64) -> DeviceView {
 }
 
 fn may_see_devices(me: &Principal) -> ServiceResult<Option<Vec<i64>>> {
-    if me.has(Role::Command) || me.has(Role::Admin) {
+    if (me.has(Role::Command) || me.has(Role::Admin)) && me.street_id.is_none() {
         Ok(None)
+    } else if me.has(Role::Command) || me.has(Role::Admin) {
+        // A street's staff: their street's devices.
+        Ok(Some(me.street_grids.clone()))
     } else if me.has(Role::GridWorker) {
         Ok(Some(me.grid_ids.clone()))
     } else {

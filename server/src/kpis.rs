@@ -73,6 +73,17 @@ impl Kpis {
         }
     }
 
+    /// [`Kpis::facts`] as `me` judges them: a street's staff their street's cases (those of its
+    /// grids), the district's every case.
+    async fn facts_of(&self, me: &Principal, from: i64, to: i64) -> ServiceResult<Vec<kpi::CaseFacts>> {
+        let mut cases = self.facts(from, to).await?;
+        if me.street_id.is_some() {
+            let (_, grids, _) = zhizhi_shared::place::of_street(me.street_id, self.store.communities().await?, self.store.grids().await?, vec![]);
+            cases.retain(|c| c.grid_id.is_some_and(|g| grids.iter().any(|x| x.id == g)));
+        }
+        Ok(cases)
+    }
+
     /// The facts of the cases reported in `[from, to)`, in id order: from the cache where the
     /// case has not changed since it was read, else from the store.
     pub async fn facts(&self, from: i64, to: i64) -> ServiceResult<Vec<kpi::CaseFacts>> {
@@ -135,15 +146,8 @@ impl Kpis {
         let grouping = grouping_of(q)?;
         let previous = period.previous();
         // The two periods are read side by side (the reads dominate the time).
-        let (names, mut cases, mut before) =
-            tokio::try_join!(async { Ok(self.store.kpi_names().await?) }, self.facts(period.from, period.to), self.facts(previous.from, previous.to))?;
-        // A street's staff judge their street: the cases of its grids.
-        if me.street_id.is_some() {
-            let (_, grids, _) = zhizhi_shared::place::of_street(me.street_id, self.store.communities().await?, self.store.grids().await?, vec![]);
-            let mine = |c: &kpi::CaseFacts| c.grid_id.is_some_and(|g| grids.iter().any(|x| x.id == g));
-            cases.retain(mine);
-            before.retain(mine);
-        }
+        let (names, cases, before) =
+            tokio::try_join!(async { Ok(self.store.kpi_names().await?) }, self.facts_of(me, period.from, period.to), self.facts_of(me, previous.from, previous.to))?;
         let weights = self.weights().await?;
         let w: Vec<(Indicator, u32)> = weights.iter().map(|x| (x.indicator, x.weight)).collect();
         let rows = kpi::compute(&cases, &names, grouping, &w);
@@ -194,7 +198,7 @@ impl Kpis {
         let period = kpi::period_of(q, now).map_err(|(field, message)| ServiceError::invalid(field, message))?;
         let grouping = grouping_of(q)?;
         let names = self.store.kpi_names().await?;
-        let cases = self.facts(period.from, period.to).await?;
+        let cases = self.facts_of(me, period.from, period.to).await?;
         let rows = kpi::compute(&cases, &names, grouping, &[]);
         let key = if key.is_empty() { "street" } else { key };
         let row = rows.iter().find(|r| r.key == key).ok_or(ServiceError::NotFound("这个分组在该周期没有案件"))?;
@@ -224,8 +228,14 @@ impl Kpis {
             return Err(ServiceError::invalid("group", format!("没有事件大类「{g}」：可选 {}", codes.join("、"))));
         }
         let points = self.store.kpi_points(period.from, period.to).await?;
+        // A street's staff: the points within their street.
+        let areas: Vec<_> = match me.street_id {
+            Some(_) => zhizhi_shared::place::of_street(me.street_id, self.store.communities().await?, vec![], vec![]).0.into_iter().map(|c| c.boundary).collect(),
+            None => vec![],
+        };
         Ok(points
             .into_iter()
+            .filter(|(_, lon, lat)| me.street_id.is_none() || areas.iter().any(|a| a.contains([*lon, *lat])))
             .filter(|(category, _, _)| group.is_none_or(|g| zhizhi_shared::case::category(category).is_some_and(|c| c.group == g)))
             .map(|(_, lon, lat)| [lon, lat])
             .collect())

@@ -98,7 +98,15 @@ impl MapService {
     pub async fn geography(&self, me: &Principal, now: i64) -> ServiceResult<(String, Value)> {
         staff(me)?;
         let (c, g, m, b) = (self.store.communities().await?, self.store.grids().await?, self.store.micro_grids().await?, self.store.buildings().await?);
-        let street = self.store.street().await?.map(|s| s.name).unwrap_or_default();
+        // A street's staff download their street.
+        let (c, g, m) = zhizhi_shared::place::of_street(me.street_id, c, g, m);
+        let b: Vec<_> = b.into_iter().filter(|b| me.street_id.is_none() || m.iter().any(|x| x.id == b.micro_grid_id)).collect();
+        let streets = self.store.streets().await?;
+        let street = match me.street_id {
+            Some(id) => streets.iter().find(|s| s.id == id),
+            None => streets.first().filter(|_| streets.len() == 1),
+        };
+        let street = street.map_or_else(|| streets.first().map(|s| s.district.clone()).unwrap_or_default(), |s| s.name.clone());
         let when = zhizhi_shared::time::beijing_stamp(now);
         Ok((format!("{street}地理数据-{when}.geojson"), map::geography(&c, &g, &m, &b)))
     }
@@ -112,8 +120,10 @@ impl MapService {
     /// Devices the user may see, with their state now (once the engine has loaded them).
     pub async fn map_devices(&self, me: &Principal, now: i64) -> Vec<MapDevice> {
         let _ = self.devices.ingest.wait_ready().await;
-        let grids = if me.has(Role::Command) || me.has(Role::Admin) {
+        let grids = if (me.has(Role::Command) || me.has(Role::Admin)) && me.street_id.is_none() {
             None
+        } else if me.has(Role::Command) || me.has(Role::Admin) {
+            Some(me.street_grids.clone())
         } else if me.has(Role::GridWorker) {
             Some(me.grid_ids.clone())
         } else {
@@ -235,17 +245,19 @@ impl MapService {
             return Err(ServiceError::invalid("q", "搜索词不能超过 40 个字"));
         }
         let mut hits: Vec<SearchHit> = Vec::new();
-        for g in self.store.grids().await? {
+        // A street's staff search their street.
+        for g in self.store.grids().await?.into_iter().filter(|g| me.in_my_street(g.id)) {
             if g.name.contains(q) || g.code.contains(q) {
                 hits.push(SearchHit { kind: "grid".into(), id: g.id, label: g.name, detail: g.code, at: g.boundary.centroid(), zoom: 16.0 });
             }
         }
-        for m in self.store.micro_grids().await? {
+        for m in self.store.micro_grids().await?.into_iter().filter(|m| me.in_my_street(m.grid_id)) {
             if m.name.contains(q) || m.code.contains(q) {
                 hits.push(SearchHit { kind: "micro_grid".into(), id: m.id, label: m.name, detail: m.code, at: m.boundary.centroid(), zoom: 17.0 });
             }
         }
-        for b in self.store.search_buildings(q, &[], 20).await? {
+        let within = if me.street_id.is_some() { if me.street_grids.is_empty() { vec![0] } else { me.street_grids.clone() } } else { vec![] };
+        for b in self.store.search_buildings(q, &within, 20).await? {
             hits.push(SearchHit { kind: "building".into(), id: b.id, label: b.address.clone(), detail: format!("{} · {} 层", b.name, b.floors), at: [b.lon, b.lat], zoom: 17.5 });
         }
         hits.truncate(20);

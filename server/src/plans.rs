@@ -131,6 +131,14 @@ impl Plans {
         if !me.has(Role::Command) && !me.has(Role::District) {
             return Err(ServiceError::Forbidden);
         }
-        Ok(self.store.activations(running_only, 200).await?)
+        let list = self.store.activations(running_only, 200).await?;
+        if me.street_id.is_none() {
+            return Ok(list);
+        }
+        // A street's staff: the responses to their street's cases.
+        let ids = list.iter().map(|a| a.case_id).collect();
+        let cases = self.store.cases(&crate::storage::CaseFilter { ids, limit: 200, ..Default::default() }).await?;
+        let seen: Vec<i64> = cases.iter().filter(|c| me.may_see_case(&c.visibility())).map(|c| c.id).collect();
+        Ok(list.into_iter().filter(|a| seen.contains(&a.case_id)).collect())
     }
 }

@@ -59,8 +59,12 @@ impl Residents {
         if q.q.chars().count() > 50 {
             return Err(ServiceError::invalid("q", "检索词最多 50 个字"));
         }
-        let grids = if me.has(Role::Command) || me.has(Role::Admin) {
+        let grids = if (me.has(Role::Command) || me.has(Role::Admin)) && me.street_id.is_none() {
             Some(q.grid_id.map(|g| g.to_string()).unwrap_or_default())
+        } else if me.has(Role::Command) || me.has(Role::Admin) {
+            // A street's staff: their street's grids (never "every grid").
+            let mine: Vec<String> = me.street_grids.iter().filter(|g| q.grid_id.is_none_or(|w| w == **g)).map(i64::to_string).collect();
+            Some(if mine.is_empty() { "0".into() } else { mine.join(",") })
         } else if me.has(Role::GridWorker) {
             let mine: Vec<String> = me.grid_ids.iter().filter(|g| q.grid_id.is_none_or(|w| w == **g)).map(i64::to_string).collect();
             // A grid that is not theirs: nothing (never "every grid").

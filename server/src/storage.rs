@@ -143,6 +143,8 @@ pub trait Store: AccountStore + calls::CallStore + CaseStore + flood::FloodStore
     /// Adds the district's other streets (their communities, grids and micro-grids) in one
     /// transaction, each unless its id is stored already: how many were added.
     async fn add_streets(&self, streets: &[zhizhi_shared::demo::streets::StreetCopy]) -> Result<usize>;
+    /// The ids of the grids of `street` (retired ones too: old cases and residents keep them).
+    async fn street_grids(&self, street: i64) -> Result<Vec<i64>>;
     /// Every street of the deployment, by id.
     async fn streets(&self) -> Result<Vec<Street>>;
 

@@ -56,9 +56,10 @@ pub fn year_bounds(now: i64) -> (i64, i64) {
     (time::beijing_midnight(y, 1, 1), time::beijing_midnight(y + 1, 1, 1))
 }
 
-/// Whether `me` may see the businesses of `grid_id`: grid workers only their own grids.
+/// Whether `me` may see the businesses of `grid_id`: grid workers only their own grids, a
+/// street's staff only their street's.
 pub(crate) fn may_see(me: &Principal, grid_id: i64) -> bool {
-    !me.has(Role::GridWorker) || me.roles.len() > 1 || me.grid_ids.contains(&grid_id)
+    me.in_my_street(grid_id) && (!me.has(Role::GridWorker) || me.roles.len() > 1 || me.grid_ids.contains(&grid_id))
 }
 
 impl Supervision {
@@ -349,7 +350,8 @@ impl Supervision {
         {
             return Err(ServiceError::invalid("enterprise_id", "没有这家企业"));
         }
-        if !self.store.link_case(case_id, enterprise_id).await? {
+        // A case the user may not see (another street's) does not exist for them.
+        if !self.store.case(case_id).await?.is_some_and(|c| me.may_see_case(&c.visibility())) || !self.store.link_case(case_id, enterprise_id).await? {
             return Err(ServiceError::NotFound("没有这个事件"));
         }
         let to = enterprise_id.map(|e| format!("enterprise:{e}")).unwrap_or_default();

@@ -70,6 +70,10 @@ pub struct Principal {
     /// user of a deployment of one street).
     #[serde(default)]
     pub street_id: Option<i64>,
+    /// For a street's staff, the grids of their street (filled when the session is resolved);
+    /// empty for the whole district.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub street_grids: Vec<i64>,
     /// The password is older than the policy allows: until it is changed, the user may do
     /// nothing else.
     #[serde(default)]
@@ -82,10 +86,17 @@ impl Principal {
         self.roles.contains(&role)
     }
 
-    /// Whether the user may list the (masked) residents of `grid_id`: command staff for the
-    /// whole street, grid workers for their own grids, administrators (masked only).
+    /// Whether the user may list the (masked) residents of `grid_id`: command staff for their
+    /// street (every street for the district's), grid workers for their own grids,
+    /// administrators (masked only) likewise for their street.
     pub fn may_list_residents_of(&self, grid_id: i64) -> bool {
-        self.has(Role::Command) || self.has(Role::Admin) || (self.has(Role::GridWorker) && self.grid_ids.contains(&grid_id))
+        ((self.has(Role::Command) || self.has(Role::Admin)) && self.in_my_street(grid_id))
+            || (self.has(Role::GridWorker) && self.grid_ids.contains(&grid_id))
+    }
+
+    /// Whether `grid_id` lies in the user's street (any grid for a user of the whole district).
+    pub fn in_my_street(&self, grid_id: i64) -> bool {
+        self.street_id.is_none() || self.street_grids.contains(&grid_id)
     }
 
     /// Whether the user may reveal one resident's unmasked data in `grid_id`, with a reason.
@@ -166,6 +177,7 @@ mod tests {
             post_id: None,
             grid_ids: grids.to_vec(),
             street_id: None,
+            street_grids: vec![],
             password_expired: false,
         }
     }

@@ -393,12 +393,13 @@ pub struct Visibility {
 impl Principal {
     /// Whether the user may see a case: command staff every case of their street (of every
     /// street for the district's), post staff the cases of their street their post has a task
-    /// in, grid workers their grids' cases and their own reports, the district the cases
-    /// escalated to it. Administrators manage the system, not cases.
+    /// in (a post is a kind of post: each street has its own members), grid workers their
+    /// grids' cases, the district the cases escalated to it, anyone their own reports.
+    /// Administrators manage the system, not cases.
     pub fn may_see_case(&self, v: &Visibility) -> bool {
         let my_street = self.covers_street(v.street_id);
         (self.has(Role::Command) && my_street)
-            || (my_street && v.holders.iter().any(|h| self.holds(*h)))
+            || v.holders.iter().any(|h| self.holds(*h) && (my_street || !matches!(h, Holder::Post(_))))
             || (self.has(Role::GridWorker) && v.grid_id.is_some_and(|g| self.grid_ids.contains(&g)))
             || v.reporter_id == Some(self.user_id)
             || (self.has(Role::District) && v.escalated)

@@ -48,7 +48,7 @@ fn machine(name: &str) -> Principal {
         roles: vec![Role::Command],
         post_id: None,
         grid_ids: vec![],
-        password_expired: false, street_id: None,
+        password_expired: false, street_id: None, street_grids: vec![],
     }
 }
 

@@ -76,7 +76,7 @@ impl Cases {
 #[cfg(test)]
 #[test]
 fn a_client_id_is_a_uuid_like_word() {
-    let me = Principal { user_id: 1, username: "wanggeyuan".into(), display_name: "网格员".into(), roles: vec![], post_id: None, grid_ids: vec![], password_expired: false, street_id: None };
+    let me = Principal { user_id: 1, username: "wanggeyuan".into(), display_name: "网格员".into(), roles: vec![], post_id: None, grid_ids: vec![], password_expired: false, street_id: None, street_grids: vec![] };
     let key = client_key(&me, Some("0b6f6a4e-93c1-4c1e-9d55-2f5f3e8d9a10")).unwrap().unwrap();
     assert_eq!((key.actor.as_str(), key.id.len()), ("wanggeyuan", 36));
     assert_eq!(client_key(&me, None).unwrap(), None);

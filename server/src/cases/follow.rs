@@ -124,14 +124,16 @@ impl Cases {
         self.publish(&CaseWrite { follow: Some(follow), ..CaseWrite::one_step(update, step) }).await
     }
 
-    /// The low ratings waiting for review, oldest first (command staff).
+    /// The low ratings waiting for review, oldest first (command staff, of the cases they see).
     pub async fn reviews(&self, me: &Principal) -> ServiceResult<Vec<ReviewItem>> {
         if !me.has(Role::Command) {
             return Err(ServiceError::Forbidden);
         }
         let mut out = Vec::new();
         for rating in self.store.open_reviews(200).await? {
-            if let Some(case) = self.store.case(rating.case_id).await? {
+            if let Some(case) = self.store.case(rating.case_id).await?
+                && me.may_see_case(&case.visibility())
+            {
                 out.push(ReviewItem { case, rating });
             }
         }

@@ -90,7 +90,7 @@ impl Cases {
             roles: vec![],
             post_id: None,
             grid_ids: vec![],
-            password_expired: false, street_id: None,
+            password_expired: false, street_id: None, street_grids: vec![],
         };
         let token = crate::auth::new_token();
         let (row, step) = self.prepare_case(&resident, new, Source::Resident, now).await?;

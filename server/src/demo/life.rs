@@ -37,7 +37,7 @@ pub struct Cast {
 }
 
 fn staff_principal(id: i64, name: &str, role: Role, post_id: Option<i64>, grid_ids: Vec<i64>) -> Principal {
-    Principal { user_id: 0, username: format!("staff-{id}"), display_name: name.to_string(), roles: vec![role], post_id, grid_ids, password_expired: false, street_id: None }
+    Principal { user_id: 0, username: format!("staff-{id}"), display_name: name.to_string(), roles: vec![role], post_id, grid_ids, password_expired: false, street_id: None, street_grids: vec![] }
 }
 
 impl Cast {

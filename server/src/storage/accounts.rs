@@ -34,6 +34,7 @@ impl UserRecord {
             post_id: self.post_id,
             grid_ids: self.grid_ids.clone(),
             street_id: self.street_id,
+            street_grids: vec![],
             password_expired: false,
         }
     }

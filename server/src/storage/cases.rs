@@ -169,14 +169,14 @@ pub struct CaseFilter {
     pub limit: i64,
 }
 
-/// Whose cases: everything (the district's command staff), one street's (a street's command
-/// staff), or what one user may see (`street_id`: the street of the post's tasks they see).
+/// Whose cases: everything (the district's command staff), or what one user may see: their
+/// reports, their post's tasks (of `street_id`'s cases, for a street's member), their grids',
+/// the district's, and with `whole_street` every case of that street (a street's command staff).
 #[derive(Clone, Debug, Default)]
 pub enum CaseScope {
     #[default]
     All,
-    Street(i64),
-    Of { user_id: i64, post_id: Option<i64>, grid_ids: Vec<i64>, district: bool, street_id: Option<i64> },
+    Of { user_id: i64, post_id: Option<i64>, grid_ids: Vec<i64>, district: bool, street_id: Option<i64>, whole_street: Option<i64> },
 }
 
 /// A stored photo.

@@ -250,6 +250,12 @@ macro_rules! portable_store {
                 Ok(row.map(|(id, name, district, lon, lat)| zhizhi_shared::org::Street { id, name, district, center: [lon, lat] }))
             }
 
+            async fn street_grids(&self, street: i64) -> $crate::storage::Result<Vec<i64>> {
+                let rows: Vec<(i64,)> = sqlx::query_as("SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id WHERE c.street_id = $1 ORDER BY g.id")
+                    .bind(street).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+
             async fn streets(&self) -> $crate::storage::Result<Vec<zhizhi_shared::org::Street>> {
                 let rows: Vec<(i64, String, String, f64, f64)> =
                     sqlx::query_as("SELECT id, name, district, center_lon, center_lat FROM streets ORDER BY id").fetch_all(&self.pool).await?;

@@ -87,6 +87,32 @@ async fn each_streets_staff_see_their_street_and_the_district_sees_all_on_both_e
         let mine = app.get("/api/v1/streets", Some(&xiaolongkan)).await.body;
         assert_eq!(mine.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect::<Vec<_>>(), ["小龙坎街道"]);
 
+        // The KPIs and their hot spots: a street judges its own cases, the district all.
+        for (cookie, n) in [(&xiaolongkan, 1), (&ciqikou, 1), (&district, 2)] {
+            let k = app.get("/api/v1/kpis?period=day", Some(cookie)).await;
+            assert_eq!((k.status, k.body["cases"].as_i64()), (StatusCode::OK, Some(n)), "{}", k.body);
+            let p = app.get("/api/v1/kpis/points?period=day", Some(cookie)).await;
+            assert_eq!(p.body.as_array().map(Vec::len), Some(n as usize), "{}", p.body);
+        }
+
+        // Personal data and devices: a street's staff have their street's only (小龙坎 has no
+        // residents or devices of its own; 磁器口's are not theirs).
+        assert_eq!(app.get("/api/v1/grids/1/residents", Some(&xiaolongkan)).await.status, StatusCode::FORBIDDEN);
+        for cookie in [&ciqikou, &district] {
+            let r = app.get("/api/v1/grids/1/residents", Some(cookie)).await;
+            assert!(r.status == StatusCode::OK && !r.body.as_array().unwrap().is_empty(), "{}", r.body);
+        }
+        let found = app.get(&format!("/api/v1/people?q={}", crate::cases::enc("王")), Some(&xiaolongkan)).await.body;
+        assert_eq!((found["residents"].as_array().map(Vec::len), found["enterprises"].as_array().map(Vec::len)), (Some(0), Some(0)), "{found}");
+        let found = app.get(&format!("/api/v1/people?q={}", crate::cases::enc("王")), Some(&ciqikou)).await.body;
+        assert!(!found["residents"].as_array().unwrap().is_empty(), "{found}");
+        let devices = |cookie: String| {
+            let app = &app;
+            async move { app.get("/api/v1/devices?limit=10", Some(&cookie)).await.body["total"].as_i64() }
+        };
+        assert_eq!(devices(xiaolongkan.clone()).await, Some(0));
+        assert!(devices(ciqikou.clone()).await > Some(1000));
+
         // The map: a street's staff get their street's grids, the district every street's.
         let grids_on_map = |cookie: String| {
             let app = &app;
@@ -134,6 +160,17 @@ async fn each_streets_staff_see_their_street_and_the_district_sees_all_on_both_e
             async move { ids(&app.get("/api/v1/cases", Some(&cookie)).await.body) }
         };
         assert_eq!((of(&city02).await, of(&city01).await), (vec![there], vec![here]), "each street's 城市管理 sees its own street's task");
+        // A contingency plan on 磁器口's case: its response is listed for 磁器口 and the district only.
+        let plans = app.get("/api/v1/plans", Some(&ciqikou)).await.body;
+        let plan = plans.as_array().unwrap().iter().find(|p| p["body"]["name"] == "重大旅游消费纠纷处置预案").unwrap()["id"].as_i64().unwrap();
+        let r = app.post(&format!("/api/v1/plans/{plan}/activations"), Some(&ciqikou), json!({ "case_id": here })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        for (cookie, listed) in [(&ciqikou, true), (&xiaolongkan, false), (&district, true)] {
+            let a = app.get("/api/v1/activations", Some(cookie)).await.body;
+            let cases: Vec<i64> = a.as_array().unwrap().iter().map(|x| x["case_id"].as_i64().unwrap()).collect();
+            assert_eq!(cases.contains(&here), listed, "{a}");
+        }
+
         app.db.remove().await;
     }
 }
@@ -146,6 +183,19 @@ async fn an_account_is_tied_to_a_street_that_exists() {
     let r = app.post("/api/v1/users", Some(&admin), body(99)).await;
     assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("street_id")), "{}", r.body);
     assert_eq!(app.db.store.users().await.unwrap().iter().filter(|u| u.username == "zhihui.x").count(), 0, "nothing created");
+    // A post member must name their street; the district's roles may not; a grid worker's
+    // grids lie in their street.
+    let refused = [
+        json!({ "username": "post.x", "display_name": "岗位", "password": zhizhi_server::demo::DEMO_PASSWORD, "roles": ["post"], "post_id": 1 }),
+        json!({ "username": "qu.x", "display_name": "区级", "password": zhizhi_server::demo::DEMO_PASSWORD, "roles": ["district"], "street_id": 2 }),
+    ];
+    for b in refused {
+        let r = app.post("/api/v1/users", Some(&admin), b).await;
+        assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("street_id")), "{}", r.body);
+    }
+    let r = app.post("/api/v1/users", Some(&admin), json!({ "username": "wgy.x", "display_name": "网格员", "password": zhizhi_server::demo::DEMO_PASSWORD,
+        "roles": ["grid_worker"], "grid_ids": [1], "street_id": 2 })).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("grid_ids")), "{}", r.body);
     let r = app.post("/api/v1/users", Some(&admin), body(2)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["street_id"], 2);

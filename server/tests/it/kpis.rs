@@ -376,7 +376,7 @@ async fn a_case_worked_after_a_report_shows_in_the_next_on_both_engines() {
         // A node that has read nothing yet answers the same.
         let fresh = zhizhi_server::kpis::Kpis::new(app.db.store.clone());
         let q = zhizhi_shared::kpi::KpiQuery { period: Some("custom".into()), from: Some(from.clone()), to: Some(to.clone()), ..Default::default() };
-        let me = zhizhi_shared::auth::Principal { user_id: 1, username: "zhihui".into(), display_name: "值班员".into(), roles: vec![zhizhi_shared::auth::Role::Command], post_id: None, grid_ids: vec![], password_expired: false, street_id: None };
+        let me = zhizhi_shared::auth::Principal { user_id: 1, username: "zhihui".into(), display_name: "值班员".into(), roles: vec![zhizhi_shared::auth::Role::Command], post_id: None, grid_ids: vec![], password_expired: false, street_id: None, street_grids: vec![] };
         let anew = serde_json::to_value(fresh.report(&me, &q, now).await.unwrap()).unwrap();
         assert_eq!(anew["rows"], second["rows"]);
         app.db.remove().await;

@@ -333,7 +333,7 @@ async fn a_case_is_written_with_its_timeline_tasks_and_event(db: &TestDb) {
     assert_eq!(db.store.event_range().await.unwrap(), (Some(created.id), dispatched.id));
 
     use zhizhi_server::storage::{CaseFilter, CaseScope};
-    let of = |post: i64| CaseFilter { scope: CaseScope::Of { user_id: 0, post_id: Some(post), grid_ids: vec![], district: false, street_id: None }, limit: 10, ..Default::default() };
+    let of = |post: i64| CaseFilter { scope: CaseScope::Of { user_id: 0, post_id: Some(post), grid_ids: vec![], district: false, street_id: None, whole_street: None }, limit: 10, ..Default::default() };
     assert_eq!(db.store.cases(&of(14)).await.unwrap().len(), 1);
     assert_eq!(db.store.cases(&of(15)).await.unwrap().len(), 0);
     let overdue = CaseFilter { overdue_at: Some(now + 3_600_001 + 1000), limit: 10, ..Default::default() };

@@ -9,7 +9,7 @@ fn user(id: i64, roles: &[Role], post: Option<i64>, grids: &[i64]) -> Principal 
         roles: roles.to_vec(),
         post_id: post,
         grid_ids: grids.to_vec(),
-        password_expired: false, street_id: None,
+        password_expired: false, street_id: None, street_grids: vec![],
     }
 }
 

@@ -13,7 +13,7 @@ fn user(roles: &[Role], post: Option<i64>, grids: &[i64]) -> Principal {
         roles: roles.to_vec(),
         post_id: post,
         grid_ids: grids.to_vec(),
-        password_expired: false, street_id: None,
+        password_expired: false, street_id: None, street_grids: vec![],
     }
 }
 
@@ -267,6 +267,8 @@ fn a_streets_staff_see_their_street_and_the_district_sees_all() {
     // The same post in another street does not see the task of this one.
     assert!(of_street(post(CITY), 2).may_see_case(&in_2));
     assert!(!of_street(post(CITY), 3).may_see_case(&in_2));
+    // A grid's task needs no street: grids belong to one street.
+    assert!(of_street(worker(1), 3).may_see_case(&Visibility { holders: vec![Holder::Grid(1)], grid_id: Some(9), ..in_2.clone() }));
     // Their own report, whatever its street.
     assert!(Principal { user_id: 9, ..of_street(worker(5), 3) }.may_see_case(&Visibility { reporter_id: Some(9), ..in_2.clone() }));
 }

@@ -348,11 +348,11 @@ macro_rules! portable_cases {
                         }
                         qb.push(")");
                     }
-                    if let CaseScope::Street(s) = &f.scope {
-                        qb.push(" AND street_id = ").push_bind(*s);
-                    }
-                    if let CaseScope::Of { user_id, post_id, grid_ids, district, street_id } = &f.scope {
+                    if let CaseScope::Of { user_id, post_id, grid_ids, district, street_id, whole_street } = &f.scope {
                         qb.push(" AND (reporter_id = ").push_bind(*user_id);
+                        if let Some(s) = whole_street {
+                            qb.push(" OR street_id = ").push_bind(*s);
+                        }
                         if let Some(p) = post_id {
                             qb.push(" OR (EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = cases.id AND t.post_id = ").push_bind(*p).push(")");
                             if let Some(s) = street_id {
