@@ -92,7 +92,7 @@ async fn each_streets_staff_see_their_street_and_the_district_sees_all_on_both_e
             let k = app.get("/api/v1/kpis?period=day", Some(cookie)).await;
             assert_eq!((k.status, k.body["cases"].as_i64()), (StatusCode::OK, Some(n)), "{}", k.body);
             let p = app.get("/api/v1/kpis/points?period=day", Some(cookie)).await;
-            assert_eq!(p.body.as_array().map(Vec::len), Some(n as usize), "{}", p.body);
+            assert_eq!(p.body["features"].as_array().map(Vec::len), Some(n as usize), "{}", p.body);
         }
 
         // Personal data and devices: a street's staff have their street's only (小龙坎 has no
