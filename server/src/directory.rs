@@ -27,7 +27,10 @@ impl Directory {
     /// The command centre's overview: of the user's street, or of the whole district for its
     /// staff (named 「全区 · N 个街道」 when there are several).
     pub async fn overview(&self, me: &Principal) -> ServiceResult<Overview> {
-        let mut summary = self.store.summary().await?;
+        let summary = match me.street_id {
+            Some(street) => self.store.street_summary(street).await?,
+            None => self.store.summary().await?,
+        };
         let boards = self.store.boards().await?;
         let streets = self.store.streets().await?;
         let street = match me.street_id {
@@ -41,10 +44,6 @@ impl Directory {
             self.store.grids().await?,
             self.store.micro_grids().await?,
         );
-        // The geography's counts are the user's street's (the other counts are the deployment's).
-        summary.communities = communities.len() as _;
-        summary.grids = grids.len() as _;
-        summary.micro_grids = micro_grids.len() as _;
         let grid_map = GridMap {
             communities: communities.into_iter().map(|c| MapArea { name: c.name, ring: c.boundary.0 }).collect(),
             grids: grids.into_iter().map(|g| MapArea { name: g.name, ring: g.boundary.0 }).collect(),

@@ -133,6 +133,9 @@ pub trait Store: AccountStore + calls::CallStore + CaseStore + flood::FloodStore
 
     /// The counts the command centre shows.
     async fn summary(&self) -> Result<Summary>;
+    /// The counts of one street: its geography and what lies in it (boards, posts and staff
+    /// are the deployment's).
+    async fn street_summary(&self, street: i64) -> Result<Summary>;
 
     /// Writes a whole street's reference data in one transaction: either all of it is stored or
     /// none. Refuses with [`Error::NotEmpty`] if a street is already stored.

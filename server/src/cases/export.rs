@@ -50,6 +50,9 @@ impl Cases {
         if let Some(g) = q.grid {
             what.push(format!("网格 {g}"));
         }
+        if let Some(s) = q.street {
+            what.push(format!("街道 {s}"));
+        }
         if q.overdue == Some(true) {
             what.push("已超时".into());
         }

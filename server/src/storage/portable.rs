@@ -122,6 +122,37 @@ macro_rules! portable_store {
                 })
             }
 
+            async fn street_summary(&self, street: i64) -> $crate::storage::Result<zhizhi_shared::Summary> {
+                let r: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+                    "WITH g AS (SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id WHERE c.street_id = $1),
+                          m AS (SELECT id, retired_at FROM micro_grids WHERE grid_id IN (SELECT id FROM g)),
+                          b AS (SELECT id FROM buildings WHERE micro_grid_id IN (SELECT id FROM m)),
+                          h AS (SELECT id FROM households WHERE building_id IN (SELECT id FROM b))
+                     SELECT (SELECT COUNT(*) FROM communities WHERE street_id = $1), (SELECT COUNT(*) FROM g),
+                            (SELECT COUNT(*) FROM m WHERE retired_at IS NULL), (SELECT COUNT(*) FROM b),
+                            (SELECT COUNT(*) FROM h), (SELECT COUNT(*) FROM residents WHERE household_id IN (SELECT id FROM h)),
+                            (SELECT COUNT(*) FROM enterprises WHERE building_id IN (SELECT id FROM b)),
+                            (SELECT COUNT(*) FROM devices WHERE micro_grid_id IN (SELECT id FROM m)),
+                            (SELECT COUNT(*) FROM boards), (SELECT COUNT(*) FROM posts), (SELECT COUNT(*) FROM staff)",
+                )
+                .bind(street)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(zhizhi_shared::Summary {
+                    communities: r.0,
+                    grids: r.1,
+                    micro_grids: r.2,
+                    buildings: r.3,
+                    households: r.4,
+                    residents: r.5,
+                    enterprises: r.6,
+                    devices: r.7,
+                    boards: r.8,
+                    posts: r.9,
+                    staff: r.10,
+                })
+            }
+
             #[tracing::instrument(skip_all, fields(engine = $engine))]
             async fn import_district(
                 &self,

@@ -34,6 +34,12 @@ async fn each_streets_staff_see_their_street_and_the_district_sees_all_on_both_e
         let app = App::district(db, 3, Default::default()).await;
         let streets = app.db.store.streets().await.unwrap();
         assert_eq!(streets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["磁器口街道", "小龙坎街道", "沙坪坝街道"]);
+        // Each street's counts: the demo street holds everything of the deployment but the other
+        // streets' geography; the others have their grids and nothing in them.
+        let (all, home_counts, other) =
+            (app.db.store.summary().await.unwrap(), app.db.store.street_summary(1).await.unwrap(), app.db.store.street_summary(2).await.unwrap());
+        assert_eq!((home_counts.residents, home_counts.devices, home_counts.grids), (all.residents, all.devices, 33));
+        assert_eq!((other.residents, other.buildings, other.devices, other.grids, other.micro_grids, all.grids), (0, 0, 0, 33, 171, 99));
         let (home, second) = (streets[0].id, streets[1].id);
         let (ciqikou, xiaolongkan, district) = (app.login("zhihui").await, app.login("zhihui02").await, app.login("quzhihui").await);
         let worker02 = app.login("wanggeyuan02").await;
