@@ -226,9 +226,16 @@ impl Cases {
     /// Checks that each holder exists: a post, or a grid of the case's street (`street`).
     async fn check_holders(&self, holders: &[Holder], street: Option<i64>) -> ServiceResult<()> {
         let posts: Vec<i64> = self.store.boards().await?.into_iter().flat_map(|b| b.posts).map(|p| p.id).collect();
-        let (_, grids, _) = zhizhi_shared::place::of_street(street, self.store.communities().await?, self.store.grids().await?, vec![]);
+        let all = self.store.grids().await?;
+        let (_, grids, _) = zhizhi_shared::place::of_street(street, self.store.communities().await?, all.clone(), vec![]);
         let grids: Vec<i64> = grids.into_iter().map(|g| g.id).collect();
         for h in holders {
+            if let Holder::Grid(g) = h
+                && !grids.contains(g)
+                && let Some(other) = all.iter().find(|x| x.id == *g)
+            {
+                return Err(ServiceError::invalid("holders", format!("网格「{}」不在本事件所在街道，不能派遣", other.name)));
+            }
             let known = match h {
                 Holder::Post(p) => posts.contains(p),
                 Holder::Grid(g) => grids.contains(g),

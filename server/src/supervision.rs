@@ -231,7 +231,13 @@ impl Supervision {
         let may_grade = self.grades(me).await?;
         // The cases linked: for those who may see every case (command staff, the district) and
         // the graders, who link them.
-        let cases = if may_grade || me.has(Role::District) { self.store.linked_cases(id).await? } else { Vec::new() };
+        let mut cases = if may_grade || me.has(Role::District) { self.store.linked_cases(id).await? } else { Vec::new() };
+        // A street's staff: the linked cases they may see.
+        if me.street_id.is_some() && !cases.is_empty() {
+            let ids = cases.iter().map(|c| c.id).collect();
+            let seen = self.store.cases(&crate::storage::CaseFilter { ids, limit: 10_000, ..Default::default() }).await?;
+            cases.retain(|c| seen.iter().any(|s| s.id == c.id && me.may_see_case(&s.visibility())));
+        }
         let mut briefs = Vec::new();
         for i in &inspections {
             briefs.push(inspect::brief(&*self.store, i, now).await?);

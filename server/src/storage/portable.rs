@@ -72,6 +72,26 @@ pub(super) fn conflict(e: sqlx::Error, what: impl FnOnce() -> String) -> super::
     }
 }
 
+/// The counts of a summary query, in the order of [`zhizhi_shared::Summary`]'s fields.
+pub(super) type Counts = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+/// A summary from its counts.
+pub(super) fn summary_of(r: Counts) -> zhizhi_shared::Summary {
+    zhizhi_shared::Summary {
+        communities: r.0,
+        grids: r.1,
+        micro_grids: r.2,
+        buildings: r.3,
+        households: r.4,
+        residents: r.5,
+        enterprises: r.6,
+        devices: r.7,
+        boards: r.8,
+        posts: r.9,
+        staff: r.10,
+    }
+}
+
 /// Implements [`Store`](super::Store) (the street, its places and people) for `$store`, a
 /// struct with a `pool: sqlx::Pool<$db>`.
 macro_rules! portable_store {
@@ -97,7 +117,7 @@ macro_rules! portable_store {
 
             #[tracing::instrument(skip_all, fields(engine = $engine))]
             async fn summary(&self) -> $crate::storage::Result<zhizhi_shared::Summary> {
-                let r: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+                let r: $crate::storage::portable::Counts = sqlx::query_as(
                     "SELECT (SELECT COUNT(*) FROM communities), (SELECT COUNT(*) FROM grids),
                             (SELECT COUNT(*) FROM micro_grids WHERE retired_at IS NULL), (SELECT COUNT(*) FROM buildings),
                             (SELECT COUNT(*) FROM households), (SELECT COUNT(*) FROM residents),
@@ -107,23 +127,11 @@ macro_rules! portable_store {
                 )
                 .fetch_one(&self.pool)
                 .await?;
-                Ok(zhizhi_shared::Summary {
-                    communities: r.0,
-                    grids: r.1,
-                    micro_grids: r.2,
-                    buildings: r.3,
-                    households: r.4,
-                    residents: r.5,
-                    enterprises: r.6,
-                    devices: r.7,
-                    boards: r.8,
-                    posts: r.9,
-                    staff: r.10,
-                })
+                Ok($crate::storage::portable::summary_of(r))
             }
 
             async fn street_summary(&self, street: i64) -> $crate::storage::Result<zhizhi_shared::Summary> {
-                let r: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+                let r: $crate::storage::portable::Counts = sqlx::query_as(
                     "WITH g AS (SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id WHERE c.street_id = $1),
                           m AS (SELECT id, retired_at FROM micro_grids WHERE grid_id IN (SELECT id FROM g)),
                           b AS (SELECT id FROM buildings WHERE micro_grid_id IN (SELECT id FROM m)),
@@ -138,19 +146,7 @@ macro_rules! portable_store {
                 .bind(street)
                 .fetch_one(&self.pool)
                 .await?;
-                Ok(zhizhi_shared::Summary {
-                    communities: r.0,
-                    grids: r.1,
-                    micro_grids: r.2,
-                    buildings: r.3,
-                    households: r.4,
-                    residents: r.5,
-                    enterprises: r.6,
-                    devices: r.7,
-                    boards: r.8,
-                    posts: r.9,
-                    staff: r.10,
-                })
+                Ok($crate::storage::portable::summary_of(r))
             }
 
             #[tracing::instrument(skip_all, fields(engine = $engine))]

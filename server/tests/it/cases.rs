@@ -464,20 +464,25 @@ async fn lists_agree_with_the_rule(app: &App) {
     assert!(all.iter().any(|c| c.escalated) && all.iter().any(|c| c.tasks.len() > 1), "the set covers escalations and shared cases");
     assert!(all.iter().any(|c| !c.escalated && c.tasks.iter().any(|t| t.holder == zhizhi_shared::case::Holder::District)), "and a plan's district items");
     for (name, cookie) in names.iter().zip(&cookies) {
-        let me = app.get("/api/v1/me", Some(cookie)).await.body;
-        let me: zhizhi_shared::auth::Principal = serde_json::from_value(me).unwrap();
-        let mut expected: Vec<i64> = all.iter().filter(|c| me.may_see_case(&c.visibility())).map(|c| c.id).collect();
-        let listed = app.get("/api/v1/cases?limit=1000", Some(cookie)).await;
-        assert_eq!(listed.status, StatusCode::OK, "{name}: {}", listed.body);
-        let mut listed: Vec<i64> = listed.body["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
-        expected.sort();
-        listed.sort();
-        assert_eq!(listed, expected, "{name}: the list and the rule disagree");
-        // Each case outside the list is also refused one by one (404), each inside is shown.
-        for c in &all {
-            let status = app.get(&format!("/api/v1/cases/{}", c.id), Some(cookie)).await.status;
-            assert_eq!(status == StatusCode::OK, expected.contains(&c.id), "{name}: case {}", c.id);
-        }
+        list_is_the_rule(app, name, cookie, &all).await;
+    }
+}
+
+/// The user of `cookie` lists exactly the cases of `all` that `Principal::may_see_case` lets
+/// them see, and each of the others is refused one by one (404) while each listed is shown.
+pub(crate) async fn list_is_the_rule(app: &App, name: &str, cookie: &str, all: &[zhizhi_shared::case::view::CaseSummary]) {
+    let me = app.get("/api/v1/me", Some(cookie)).await.body;
+    let me: zhizhi_shared::auth::Principal = serde_json::from_value(me).unwrap();
+    let mut expected: Vec<i64> = all.iter().filter(|c| me.may_see_case(&c.visibility())).map(|c| c.id).collect();
+    let listed = app.get("/api/v1/cases?limit=1000", Some(cookie)).await;
+    assert_eq!(listed.status, StatusCode::OK, "{name}: {}", listed.body);
+    let mut listed: Vec<i64> = listed.body["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    expected.sort();
+    listed.sort();
+    assert_eq!(listed, expected, "{name}: the list and the rule disagree");
+    for c in all {
+        let status = app.get(&format!("/api/v1/cases/{}", c.id), Some(cookie)).await.status;
+        assert_eq!(status == StatusCode::OK, expected.contains(&c.id), "{name}: case {}", c.id);
     }
 }
 

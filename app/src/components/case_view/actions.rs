@@ -103,7 +103,7 @@ pub(super) fn action_form(
                         if let Some(v) = new_version.filter(|v| *v > 0) {
                             let _ = version.try_set(v);
                         }
-                        busy.set(false);
+                        let _ = busy.try_set(false);
                         run(action);
                     }
                     // No signal: the photo waits on the phone, the report after it.
@@ -111,18 +111,18 @@ pub(super) fn action_form(
                         let label = crate::i18n::pick("反馈照片", "Report photo").to_string();
                         match crate::components::outbox::queue_photo(case_id, "action-photo", &label).await {
                             Ok(()) => {
-                                busy.set(false);
+                                let _ = busy.try_set(false);
                                 run(action);
                             }
                             Err(e) => {
-                                busy.set(false);
-                                photo_error.set(Some(e));
+                                let _ = busy.try_set(false);
+                                let _ = photo_error.try_set(Some(e));
                             }
                         }
                     }
                     Err(e) => {
-                        busy.set(false);
-                        photo_error.set(Some(e));
+                        let _ = busy.try_set(false);
+                        let _ = photo_error.try_set(Some(e));
                     }
                 }
             });

@@ -92,10 +92,13 @@ pub fn CaseDetailView(
         case.number.clone(),
         serde_json::json!({ "category": case.category, "lon": case.lon, "lat": case.lat, "address": case.address }).to_string(),
     ));
+    // The detail may be drawn anew (a live event) while a photo goes first: this view's
+    // signals are then gone, so they are only ever tried, and the action is still sent; the
+    // page, which outlives the view, takes the answer (`on_changed`).
     let run = move |action: Action| {
-        busy.set(true);
-        error.set(None);
-        let (number, meta) = about.get_value();
+        let _ = busy.try_set(true);
+        let _ = error.try_set(None);
+        let (number, meta) = about.try_get_value().unwrap_or_default();
         // One id for this action however often it is sent (the answer lost, or the outbox).
         let client_id = outbox::new_client_id();
         spawn_local(async move {
@@ -103,8 +106,8 @@ pub fn CaseDetailView(
             // no version and let the rule book decide on the case as it stands.
             match case_action(id, action.clone(), version_now.try_get_untracked(), Some(client_id.clone()).filter(|c| !c.is_empty())).await {
                 Ok(d) => {
-                    form.set(None);
-                    dispatching.set(false);
+                    let _ = form.try_set(None);
+                    let _ = dispatching.try_set(false);
                     on_changed.run(d);
                 }
                 Err(e) if outbox::is_network_failure(&e) => {
@@ -112,15 +115,19 @@ pub fn CaseDetailView(
                     let label = format!("{zh} · {number}");
                     match outbox::queue_action(id, &action, &label, &meta, &client_id).await {
                         Ok(()) => {
-                            form.set(None);
-                            queued.set(Some(outbox::queued_note(zh, en)));
+                            let _ = form.try_set(None);
+                            let _ = queued.try_set(Some(outbox::queued_note(zh, en)));
                         }
-                        Err(m) => error.set(Some(m)),
+                        Err(m) => {
+                            let _ = error.try_set(Some(m));
+                        }
                     }
                 }
-                Err(e) => error.set(Some(error_text(&e))),
+                Err(e) => {
+                    let _ = error.try_set(Some(error_text(&e)));
+                }
             }
-            busy.set(false);
+            let _ = busy.try_set(false);
         });
     };
 
