@@ -54,7 +54,8 @@ pub fn view(d: &Dev, now: i64) -> DeviceView {
     }
 }
 
-fn may_see_devices(me: &Principal) -> ServiceResult<Option<Vec<i64>>> {
+/// The grids whose devices `me` may see: `None` for every grid.
+pub(crate) fn may_see_devices(me: &Principal) -> ServiceResult<Option<Vec<i64>>> {
     if (me.has(Role::Command) || me.has(Role::Admin)) && me.street_id.is_none() {
         Ok(None)
     } else if me.has(Role::Command) || me.has(Role::Admin) {

@@ -77,10 +77,7 @@ impl Kpis {
     /// grids), the district's every case.
     async fn facts_of(&self, me: &Principal, from: i64, to: i64) -> ServiceResult<Vec<kpi::CaseFacts>> {
         let mut cases = self.facts(from, to).await?;
-        if me.street_id.is_some() {
-            let (_, grids, _) = zhizhi_shared::place::of_street(me.street_id, self.store.communities().await?, self.store.grids().await?, vec![]);
-            cases.retain(|c| c.grid_id.is_some_and(|g| grids.iter().any(|x| x.id == g)));
-        }
+        cases.retain(|c| me.street_id.is_none() || c.grid_id.is_some_and(|g| me.in_my_street(g)));
         Ok(cases)
     }
 

@@ -120,15 +120,7 @@ impl MapService {
     /// Devices the user may see, with their state now (once the engine has loaded them).
     pub async fn map_devices(&self, me: &Principal, now: i64) -> Vec<MapDevice> {
         let _ = self.devices.ingest.wait_ready().await;
-        let grids = if (me.has(Role::Command) || me.has(Role::Admin)) && me.street_id.is_none() {
-            None
-        } else if me.has(Role::Command) || me.has(Role::Admin) {
-            Some(me.street_grids.clone())
-        } else if me.has(Role::GridWorker) {
-            Some(me.grid_ids.clone())
-        } else {
-            return Vec::new();
-        };
+        let Ok(grids) = crate::devices::may_see_devices(me) else { return Vec::new() };
         let reg = self.devices.ingest.registry.read().expect("registry lock");
         reg.devices
             .iter()
